@@ -1,0 +1,148 @@
+// The cluster configuration as heartbeat's /etc/ha.d files describe it: ha.cf, authkeys and
+// haresources, parsed into plain values. Pure data: the parsers live beside this file, the file
+// reading (and authkeys' mode check) in load.hpp.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace hb::config {
+
+using Millis = std::chrono::milliseconds;
+
+// Where a value came from, so every later message can say "file:line".
+struct Origin {
+  std::string file;
+  int line = 0;
+};
+
+struct Diagnostic {
+  enum class Severity { error, warning };
+  Severity severity = Severity::error;
+  Origin origin;
+  std::string message;
+
+  // "file:line: message" (warnings say "warning: " before the message).
+  std::string str() const;
+};
+
+// One heartbeat medium line of ha.cf.
+struct Medium {
+  enum class Kind { bcast, mcast, mcast6, ucast, ucast6, serial };
+  Kind kind = Kind::bcast;
+  std::string interface;  // bcast/mcast/ucast: the interface; serial: the device (/dev/ttyS0)
+  std::string address;    // mcast: the group; ucast: the peer address
+  std::uint16_t port = 0; // bcast/ucast: udpport at the time of the line; mcast: its own port
+  int ttl = 1;            // mcast only
+  int loop = 0;           // mcast only
+  int baud = 19200;       // serial only: baud at the time of the line
+  Origin origin;
+};
+
+struct PingGroup {
+  std::string name;
+  std::vector<std::string> addresses;
+  Origin origin;
+};
+
+struct Respawn {
+  std::string user;
+  std::vector<std::string> argv;  // argv[0] is the program
+  Origin origin;
+};
+
+enum class AutoFailback { on, off, legacy };
+
+// ha.cf: the directives hb acts on. Directives hb accepts but does not implement are listed in
+// `ignored` (each also produced a warning).
+struct HaCf {
+  Millis keepalive{1000};
+  Millis deadtime{30000};
+  Millis warntime{15000};
+  Millis initdead{60000};
+  Millis deadping{30000};
+  std::uint16_t udpport = 694;
+  int baud = 19200;
+  std::vector<Medium> media;
+  std::vector<std::string> nodes;  // in ha.cf order
+  std::vector<std::string> ping_nodes;
+  std::vector<PingGroup> ping_groups;
+  std::vector<Respawn> respawns;
+  AutoFailback auto_failback = AutoFailback::legacy;
+  int hopfudge = 1;
+  std::string logfile;
+  std::string debugfile;
+  std::string logfacility;  // e.g. "local0"; "none" = no syslog facility
+  bool use_logd = false;
+  bool realtime = true;
+  int debug = 0;
+  std::string msgfmt = "classic";
+  std::vector<std::string> ignored;  // directive names accepted without effect
+};
+
+struct AuthKey {
+  enum class Method { crc, md5, sha1 };
+  Method method = Method::crc;
+  std::string secret;  // empty for crc
+  Origin origin;
+};
+
+// authkeys: `auth N` picks the key that signs; any listed index verifies.
+struct AuthKeys {
+  int active_index = -1;
+  std::map<int, AuthKey> keys;  // index 0..15
+};
+
+// An IP resource in heartbeat's shorthand: a.b.c.d[/prefix[/iface[:label]][/broadcast]].
+struct IpSpec {
+  std::string address;
+  std::optional<int> prefix_length;
+  std::string interface;
+  std::string label;
+  std::string broadcast;
+};
+
+// Filesystem::device::mountpoint::fstype::options
+struct FilesystemSpec {
+  std::string device;
+  std::string mountpoint;
+  std::string fstype;
+  std::string options;
+};
+
+struct Resource {
+  enum class Kind {
+    ip,          // a bare address, IPaddr::..., IPaddr2::...
+    filesystem,  // Filesystem::...
+    service,     // a bare name (httpd): a systemd service or a script without arguments
+    script,      // any other Name::arg::arg...: a heartbeat resource script
+  };
+  Kind kind = Kind::service;
+  std::string token;  // as written in haresources
+  std::string name;   // "IPaddr", "IPaddr2", "Filesystem", "httpd", ...
+  std::vector<std::string> args;  // the ::-separated arguments
+  std::optional<IpSpec> ip;
+  std::optional<FilesystemSpec> filesystem;
+};
+
+struct ResourceGroup {
+  std::string preferred_node;
+  std::vector<Resource> resources;  // in start order
+  Origin origin;
+
+  // heartbeat names a group by its first resource token (e.g. "9.22.7.46").
+  const std::string& key() const { return resources.front().token; }
+};
+
+struct Config {
+  std::string local_node;
+  HaCf ha_cf;
+  std::optional<AuthKeys> authkeys;  // only when the loader was asked to read it
+  std::vector<ResourceGroup> groups;
+};
+
+}  // namespace hb::config

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Installs whatever hb needs that this Debian 12 machine lacks. The one place that knows the
+# package list: the README's commands and .ci/run call it. Idempotent and quiet when all is there.
+#   scripts/ensure-deps.sh build   compilers, libraries, meson
+#   scripts/ensure-deps.sh test    build + what the unit and bus suites use (dbus-daemon, ip)
+#   scripts/ensure-deps.sh rig     test + what the cluster rig uses (nspawn, Apache, socat, ...)
+set -euo pipefail
+
+build_pkgs=(g++ meson ninja-build pkg-config ccache python3
+  libsystemd-dev systemd libboost-dev nlohmann-json3-dev libcpp-httplib-dev
+  libgtest-dev libgmock-dev libssl-dev libnl-route-3-dev)
+test_pkgs=(dbus iproute2 util-linux)
+rig_pkgs=(systemd-container socat apache2 nftables e2fsprogs curl iputils-ping)
+
+want=("${build_pkgs[@]}")
+case "${1:-test}" in
+  build) ;;
+  test) want+=("${test_pkgs[@]}") ;;
+  rig) want+=("${test_pkgs[@]}" "${rig_pkgs[@]}") ;;
+  *) echo "usage: $0 build|test|rig" >&2; exit 64 ;;
+esac
+
+missing=()
+for p in "${want[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "hb: missing packages: ${missing[*]} (run as root, or: apt-get install ${missing[*]})" >&2
+  exit 1
+fi
+echo "hb: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# Packages such as apache2 start their daemon on install where systemd runs; the cluster runs
+# Apache only inside its nodes, so keep it from starting (and staying enabled) on the host.
+policy=/usr/sbin/policy-rc.d
+made_policy=0
+if [ ! -e "$policy" ]; then
+  printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod 755 "$policy" && made_policy=1
+fi
+trap '[ $made_policy = 1 ] && rm -f "$policy"' EXIT
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
