@@ -26,20 +26,23 @@ struct Diagnostic {
   Origin origin;
   std::string message;
 
-  // "file:line: message" (warnings say "warning: " before the message).
+  // "file:line: message" (warnings say "warning: " before the message). A diagnostic about the
+  // file as a whole (line 0, e.g. its permissions) reads "file: message".
   std::string str() const;
 };
+
+bool has_errors(const std::vector<Diagnostic>& diagnostics);
 
 // One heartbeat medium line of ha.cf.
 struct Medium {
   enum class Kind { bcast, mcast, mcast6, ucast, ucast6, serial };
   Kind kind = Kind::bcast;
-  std::string interface;  // bcast/mcast/ucast: the interface; serial: the device (/dev/ttyS0)
-  std::string address;    // mcast: the group; ucast: the peer address
-  std::uint16_t port = 0; // bcast/ucast: udpport at the time of the line; mcast: its own port
-  int ttl = 1;            // mcast only
-  int loop = 0;           // mcast only
-  int baud = 19200;       // serial only: baud at the time of the line
+  std::string interface;   // bcast/mcast/ucast: the interface; serial: the device (/dev/ttyS0)
+  std::string address;     // mcast: the group; ucast: the peer address
+  std::uint16_t port = 0;  // bcast/ucast: udpport at the time of the line; mcast: its own port
+  int ttl = 1;             // mcast only
+  int loop = 0;            // mcast only
+  int baud = 19200;        // serial only: baud at the time of the line
   Origin origin;
 };
 
@@ -57,8 +60,9 @@ struct Respawn {
 
 enum class AutoFailback { on, off, legacy };
 
-// ha.cf: the directives hb acts on. Directives hb accepts but does not implement are listed in
-// `ignored` (each also produced a warning).
+// ha.cf: the directives hb acts on, with heartbeat's defaults and derived defaults already
+// applied. Directives hb accepts but does not implement are listed in `ignored` (each also
+// produced a warning).
 struct HaCf {
   Millis keepalive{1000};
   Millis deadtime{30000};
@@ -81,11 +85,15 @@ struct HaCf {
   bool realtime = true;
   int debug = 0;
   std::string msgfmt = "classic";
-  std::vector<std::string> ignored;  // directive names accepted without effect
+  std::vector<std::string> ignored;  // directive names accepted without effect, in file order
+  // Where each directive was last set ("keepalive" -> ha.cf:19), for later messages.
+  std::map<std::string, Origin> origins;
 };
 
 struct AuthKey {
-  enum class Method { crc, md5, sha1 };
+  // crc, md5 (HMAC-MD5) and sha1 (HMAC-SHA1) are heartbeat's; sha256 (HMAC-SHA256) is an hb-only
+  // extension that a heartbeat peer does not understand.
+  enum class Method { crc, md5, sha1, sha256 };
   Method method = Method::crc;
   std::string secret;  // empty for crc
   Origin origin;
@@ -95,6 +103,7 @@ struct AuthKey {
 struct AuthKeys {
   int active_index = -1;
   std::map<int, AuthKey> keys;  // index 0..15
+  Origin origin;                // of the `auth N` line
 };
 
 // An IP resource in heartbeat's shorthand: a.b.c.d[/prefix[/iface[:label]][/broadcast]].
@@ -122,15 +131,16 @@ struct Resource {
     script,      // any other Name::arg::arg...: a heartbeat resource script
   };
   Kind kind = Kind::service;
-  std::string token;  // as written in haresources
-  std::string name;   // "IPaddr", "IPaddr2", "Filesystem", "httpd", ...
+  std::string token;              // as written in haresources
+  std::string name;               // "IPaddr", "IPaddr2", "Filesystem", "httpd", ...
   std::vector<std::string> args;  // the ::-separated arguments
   std::optional<IpSpec> ip;
   std::optional<FilesystemSpec> filesystem;
+  Origin origin;
 };
 
 struct ResourceGroup {
-  std::string preferred_node;
+  std::string preferred_node;  // spelled as in ha.cf's `node` line (matched case-insensitively)
   std::vector<Resource> resources;  // in start order
   Origin origin;
 

@@ -21,6 +21,12 @@ struct LoadResult {
   bool ok() const;                      // no errors
 };
 
+// Reads options.dir/ha.cf (missing: an error), options.dir/authkeys when asked (its mode is
+// checked with stat) and options.dir/haresources (missing: no groups). Never throws; every
+// problem is a Diagnostic naming file and line.
 LoadResult load(const LoadOptions& options);
+
+// This machine's node name as heartbeat takes it (uname -n).
+std::string local_node_name();
 
 }  // namespace hb::config

@@ -1,0 +1,513 @@
+#include "core/config/ha_cf.hpp"
+
+#include <algorithm>
+#include <array>
+#include <functional>
+#include <map>
+#include <optional>
+
+#include "core/config/lexical.hpp"
+
+namespace hb::config {
+namespace {
+
+// Directives heartbeat accepts that hb deliberately does not implement, and why. A heartbeat
+// user's ha.cf must load unchanged, so they are warnings, never errors.
+const std::map<std::string_view, std::string_view>& ignored_directives() {
+  static const std::map<std::string_view, std::string_view> table = {
+      {"stonith", "hb does not fence nodes"},
+      {"stonith_host", "hb does not fence nodes"},
+      {"watchdog", "the systemd units' WatchdogSec= supervises hb"},
+      {"apiauth", "hb has no heartbeat API; the D-Bus policy controls access"},
+      {"compression", "hb does not compress messages"},
+      {"compression_threshold", "hb does not compress messages"},
+      {"traditional_compression", "hb does not compress messages"},
+      {"hbgenmethod", "hb always keeps its generation number in its state directory"},
+      {"coredumps", "systemd-coredump handles core dumps"},
+      {"rtprio", "scheduling priority is set in the systemd units"},
+      {"autojoin", "hb's membership is exactly the node lines"},
+      {"uuidfrom", "hb identifies nodes by name"},
+      {"cluster", "hb has no cluster name"},
+      {"conn_logd_time", "hb logs to the journal, not to ha_logd"},
+      {"memreserve", "hb does not pre-reserve memory"},
+      {"max_rexmit_delay", "hb has its own retransmission timing"},
+      {"log_badpack", "hb always counts bad packets"},
+      {"env", "set environment variables in a systemd drop-in instead"},
+      {"failfast", "hb does not implement failfast"},
+      {"quorum_server", "hb has no quorum server"},
+  };
+  return table;
+}
+
+bool is_syslog_facility(std::string_view name) {
+  static constexpr std::array<std::string_view, 21> names = {
+      "auth",   "authpriv", "cron",   "daemon", "ftp",    "kern",   "lpr",
+      "mail",   "news",     "syslog", "user",   "uucp",   "local0", "local1",
+      "local2", "local3",   "local4", "local5", "local6", "local7", "none"};
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+bool is_baud_rate(int baud) {
+  static constexpr std::array<int, 11> rates = {1200,  2400,   4800,   9600,   19200, 38400,
+                                                57600, 115200, 230400, 460800, 600};
+  return std::find(rates.begin(), rates.end(), baud) != rates.end();
+}
+
+class Parser {
+ public:
+  Parser(std::string_view text, const std::string& file, const std::string& local_node)
+      : text_(text), file_(file), local_node_(local_node) {}
+
+  HaCfResult run() {
+    auto lines = lines_of(text_);
+    last_line_ = std::max<int>(1, static_cast<int>(lines.size()));
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+      line_ = static_cast<int>(i) + 1;
+      parse_line(strip_comment(lines[i]));
+    }
+    apply_defaults_and_check();
+    return {std::move(cf_), std::move(diagnostics_)};
+  }
+
+ private:
+  Origin here() const { return Origin{file_, line_}; }
+
+  void error(const std::string& message) { error_at(here(), message); }
+  void error_at(Origin origin, const std::string& message) {
+    diagnostics_.push_back({Diagnostic::Severity::error, std::move(origin), message});
+  }
+  void warning(const std::string& message) { warning_at(here(), message); }
+  void warning_at(Origin origin, const std::string& message) {
+    diagnostics_.push_back({Diagnostic::Severity::warning, std::move(origin), message});
+  }
+
+  void parse_line(std::string_view line) {
+    auto words = split(line, " \t");
+    if (words.empty()) return;
+    const std::string directive = words.front();
+    // Whole-line directives keep commas (respawn arguments, mcast/ucast fields); the others
+    // split values on ", \t" like heartbeat.
+    std::vector<std::string> values;
+    if (directive == "respawn" || directive == "mcast" || directive == "mcast6" ||
+        directive == "ucast" || directive == "ucast6" || directive == "ping_group" ||
+        directive == "stonith" || directive == "stonith_host" || directive == "apiauth" ||
+        directive == "env") {
+      values.assign(words.begin() + 1, words.end());
+    } else {
+      auto start = line.find(directive) + directive.size();
+      values = split(line.substr(start), ", \t");
+    }
+    if (values.empty()) {
+      if (is_known(directive)) {
+        error(directive + ": missing value");
+      } else {
+        error("unknown directive \"" + directive + "\" (heartbeat: Illegal directive)");
+      }
+      return;
+    }
+    cf_.origins[directive] = here();
+    dispatch(directive, values);
+  }
+
+  bool is_known(const std::string& d) const {
+    static const std::vector<std::string_view> known = {
+        "keepalive",     "deadtime", "warntime", "initdead",   "deadping",    "udpport",
+        "baud",          "serial",   "bcast",    "mcast",      "mcast6",      "ucast",
+        "ucast6",        "node",     "ping",     "ping_group", "respawn",     "auto_failback",
+        "nice_failback", "hopfudge", "logfile",  "debugfile",  "logfacility", "use_logd",
+        "realtime",      "debug",    "msgfmt",   "crm",        "pacemaker",   "udp"};
+    return std::find(known.begin(), known.end(), d) != known.end() ||
+           ignored_directives().count(d) > 0;
+  }
+
+  void dispatch(const std::string& d, const std::vector<std::string>& v) {
+    if (d == "keepalive") return set_time(d, v, keepalive_);
+    if (d == "deadtime") return set_time(d, v, deadtime_);
+    if (d == "warntime") return set_time(d, v, warntime_);
+    if (d == "initdead") return set_time(d, v, initdead_);
+    if (d == "deadping") return set_time(d, v, deadping_);
+    if (d == "udpport") return set_port(v);
+    if (d == "baud") return set_baud(v);
+    if (d == "serial") return add_serial(v);
+    // `udp` is heartbeat's old name for bcast.
+    if (d == "bcast" || d == "udp") return add_bcast(v);
+    if (d == "mcast" || d == "mcast6") return add_mcast(d, v);
+    if (d == "ucast" || d == "ucast6") return add_ucast(d, v);
+    if (d == "node") {
+      for (const auto& n : v) add_node(n);
+      return;
+    }
+    if (d == "ping") {
+      cf_.ping_nodes.insert(cf_.ping_nodes.end(), v.begin(), v.end());
+      return;
+    }
+    if (d == "ping_group") return add_ping_group(v);
+    if (d == "respawn") return add_respawn(v);
+    if (d == "auto_failback") return set_auto_failback(v.back());
+    if (d == "nice_failback") return set_nice_failback(v.back());
+    if (d == "hopfudge") return set_int(d, v.back(), 0, 255, cf_.hopfudge);
+    if (d == "debug") return set_int(d, v.back(), 0, 255, cf_.debug);
+    if (d == "logfile") return void(cf_.logfile = v.back());
+    if (d == "debugfile") return void(cf_.debugfile = v.back());
+    if (d == "logfacility") return set_facility(v.back());
+    if (d == "use_logd") return set_bool(d, v.back(), cf_.use_logd);
+    if (d == "realtime") return set_bool(d, v.back(), cf_.realtime);
+    if (d == "msgfmt") return set_msgfmt(v.back());
+    if (d == "crm" || d == "pacemaker") return check_crm(d, v.back());
+    auto ignored = ignored_directives().find(d);
+    if (ignored != ignored_directives().end()) {
+      warning(d + " ignored (" + std::string(ignored->second) + ")");
+      if (std::find(cf_.ignored.begin(), cf_.ignored.end(), d) == cf_.ignored.end()) {
+        cf_.ignored.push_back(d);
+      }
+      return;
+    }
+    cf_.origins.erase(d);
+    error("unknown directive \"" + d + "\" (heartbeat: Illegal directive)");
+  }
+
+  void set_time(const std::string& d, const std::vector<std::string>& v,
+                std::optional<Millis>& slot) {
+    // heartbeat hands each value to the directive in turn, so the last one wins.
+    for (const auto& value : v) {
+      auto t = parse_time(value);
+      if (!t) {
+        error(d + ": invalid time \"" + value +
+              "\" (seconds such as 2 or 1.5, or a number followed by ms or us)");
+        continue;
+      }
+      slot = *t;
+    }
+  }
+
+  void set_int(const std::string& d, const std::string& value, int lo, int hi, int& slot) {
+    auto n = parse_int(value);
+    if (!n || *n < lo || *n > hi) {
+      error(d + ": invalid value \"" + value + "\" (a number from " + std::to_string(lo) + " to " +
+            std::to_string(hi) + ")");
+      return;
+    }
+    slot = *n;
+  }
+
+  void set_bool(const std::string& d, const std::string& value, bool& slot) {
+    auto b = parse_bool(value);
+    if (!b) {
+      error(d + ": invalid value \"" + value + "\" (on/off, yes/no, true/false, 1/0)");
+      return;
+    }
+    slot = *b;
+  }
+
+  void set_port(const std::vector<std::string>& v) {
+    int port = 0;
+    set_int("udpport", v.back(), 1, 65535, port);
+    if (port != 0) cf_.udpport = static_cast<std::uint16_t>(port);
+  }
+
+  void set_baud(const std::vector<std::string>& v) {
+    auto n = parse_int(v.back());
+    if (!n || !is_baud_rate(*n)) {
+      error("baud: unsupported serial speed \"" + v.back() +
+            "\" (9600, 19200, 38400, 57600, 115200, 230400 or 460800)");
+      return;
+    }
+    cf_.baud = *n;
+  }
+
+  void add_serial(const std::vector<std::string>& v) {
+    for (const auto& dev : v) {
+      Medium m;
+      m.kind = Medium::Kind::serial;
+      m.interface = dev;
+      m.baud = cf_.baud;
+      m.origin = here();
+      cf_.media.push_back(m);
+    }
+  }
+
+  void add_bcast(const std::vector<std::string>& v) {
+    for (const auto& ifname : v) {
+      Medium m;
+      m.kind = Medium::Kind::bcast;
+      m.interface = ifname;
+      m.port = cf_.udpport;
+      m.origin = here();
+      cf_.media.push_back(m);
+    }
+  }
+
+  void add_mcast(const std::string& d, const std::vector<std::string>& v) {
+    if (v.size() != 5) {
+      error(d + ": expected \"" + d + " interface group port ttl loop\"");
+      return;
+    }
+    Medium m;
+    m.kind = d == "mcast" ? Medium::Kind::mcast : Medium::Kind::mcast6;
+    m.interface = v[0];
+    m.address = v[1];
+    m.origin = here();
+    auto port = parse_int(v[2]);
+    auto ttl = parse_int(v[3]);
+    auto loop = parse_int(v[4]);
+    bool ok = true;
+    if (!port || *port < 1 || *port > 65535) {
+      error(d + ": invalid port \"" + v[2] + "\" (1 to 65535)");
+      ok = false;
+    }
+    if (!ttl || *ttl < 1 || *ttl > 255) {
+      error(d + ": invalid ttl \"" + v[3] + "\" (1 to 255)");
+      ok = false;
+    }
+    if (!loop || *loop > 1) {
+      error(d + ": invalid loop \"" + v[4] + "\" (0 or 1)");
+      ok = false;
+    }
+    if (!ok) return;
+    m.port = static_cast<std::uint16_t>(*port);
+    m.ttl = *ttl;
+    m.loop = *loop;
+    cf_.media.push_back(m);
+  }
+
+  void add_ucast(const std::string& d, const std::vector<std::string>& v) {
+    if (v.size() < 2) {
+      error(d + ": expected \"" + d + " interface peer-address\"");
+      return;
+    }
+    for (std::size_t i = 1; i < v.size(); ++i) {
+      Medium m;
+      m.kind = d == "ucast" ? Medium::Kind::ucast : Medium::Kind::ucast6;
+      m.interface = v[0];
+      m.address = v[i];
+      m.port = cf_.udpport;
+      m.origin = here();
+      cf_.media.push_back(m);
+    }
+  }
+
+  void add_node(const std::string& name) {
+    for (const auto& n : cf_.nodes) {
+      if (iequals(n, name)) {
+        warning("node \"" + name + "\" is listed twice");
+        return;
+      }
+    }
+    cf_.nodes.push_back(name);
+    if (!first_node_line_) first_node_line_ = line_;
+  }
+
+  void add_ping_group(const std::vector<std::string>& v) {
+    if (v.size() < 2) {
+      error("ping_group: expected \"ping_group name address...\"");
+      return;
+    }
+    PingGroup g;
+    g.name = v[0];
+    g.addresses.assign(v.begin() + 1, v.end());
+    g.origin = here();
+    cf_.ping_groups.push_back(std::move(g));
+  }
+
+  void add_respawn(const std::vector<std::string>& v) {
+    if (v.size() < 2) {
+      error("respawn: expected \"respawn user program [arguments...]\"");
+      return;
+    }
+    Respawn r;
+    r.user = v[0];
+    r.argv.assign(v.begin() + 1, v.end());
+    r.origin = here();
+    cf_.respawns.push_back(std::move(r));
+  }
+
+  void set_auto_failback(const std::string& value) {
+    auto_failback_set_ = true;
+    if (iequals(value, "legacy")) {
+      cf_.auto_failback = AutoFailback::legacy;
+      warning(legacy_warning());
+      return;
+    }
+    auto b = parse_bool(value);
+    if (!b) {
+      error("auto_failback: invalid value \"" + value + "\" (on, off or legacy)");
+      return;
+    }
+    cf_.auto_failback = *b ? AutoFailback::on : AutoFailback::off;
+  }
+
+  void set_nice_failback(const std::string& value) {
+    auto b = parse_bool(value);
+    if (!b) {
+      error("nice_failback: invalid value \"" + value + "\" (on or off)");
+      return;
+    }
+    auto_failback_set_ = true;
+    // heartbeat's own mapping of the obsolete directive.
+    if (*b) {
+      cf_.auto_failback = AutoFailback::off;
+      warning("nice_failback is obsolete: taken as \"auto_failback off\"; write that instead");
+    } else {
+      cf_.auto_failback = AutoFailback::legacy;
+      warning(
+          "nice_failback is obsolete: \"nice_failback off\" is taken as \"auto_failback "
+          "legacy\", which is deprecated; write \"auto_failback on\" or \"auto_failback off\"");
+    }
+  }
+
+  static std::string legacy_warning() {
+    return "auto_failback legacy is deprecated (heartbeat: Deprecated 'legacy' auto_failback "
+           "option selected); standby, takeover and ipfail need \"auto_failback on\" or "
+           "\"auto_failback off\"";
+  }
+
+  void set_facility(const std::string& value) {
+    if (!is_syslog_facility(value)) {
+      error("logfacility: unknown syslog facility \"" + value +
+            "\" (e.g. daemon, local0 ... local7, or none)");
+      return;
+    }
+    cf_.logfacility = value;
+  }
+
+  void set_msgfmt(const std::string& value) {
+    if (value != "classic" && value != "netstring") {
+      error("msgfmt: invalid value \"" + value + "\" (classic or netstring)");
+      return;
+    }
+    cf_.msgfmt = value;
+  }
+
+  void check_crm(const std::string& d, const std::string& value) {
+    auto b = parse_bool(value);
+    if (b && !*b) return;
+    error(d + " " + value + ": not supported: hb runs only heartbeat's classic haresources mode (" +
+          d + " off); a CRM cluster needs Pacemaker");
+  }
+
+  Origin origin_of(const std::string& directive) const {
+    auto it = cf_.origins.find(directive);
+    if (it != cf_.origins.end()) return it->second;
+    return Origin{file_, last_line_};
+  }
+
+  void apply_defaults_and_check() {
+    if (keepalive_) cf_.keepalive = *keepalive_;
+    if (deadtime_) cf_.deadtime = *deadtime_;
+    // heartbeat's derived defaults.
+    cf_.warntime = warntime_ ? *warntime_ : cf_.deadtime / 2;
+    if (initdead_) {
+      cf_.initdead = *initdead_;
+    } else if (cf_.deadtime > Millis(10000)) {
+      cf_.initdead = cf_.deadtime;
+    } else if (cf_.deadtime < Millis(6000)) {
+      cf_.initdead = Millis(12000);
+    } else {
+      cf_.initdead = 2 * cf_.deadtime;
+    }
+    cf_.deadping = deadping_ ? *deadping_ : cf_.deadtime;
+
+    if (cf_.deadtime <= 2 * cf_.keepalive) {
+      error_at(origin_of(deadtime_ ? "deadtime" : "keepalive"),
+               "deadtime (" + format_time(cf_.deadtime) + ") must be more than twice keepalive (" +
+                   format_time(cf_.keepalive) + ")");
+    }
+    if (cf_.initdead < cf_.deadtime) {
+      error_at(origin_of("initdead"), "initdead (" + format_time(cf_.initdead) +
+                                          ") must not be less than deadtime (" +
+                                          format_time(cf_.deadtime) + ")");
+    } else if (cf_.initdead < Millis(10000)) {
+      warning_at(origin_of("initdead"),
+                 "initdead (" + format_time(cf_.initdead) +
+                     ") is under 10 s: a node may declare its peer dead while the peer boots");
+    }
+    if (deadping_ && cf_.deadping <= 2 * cf_.keepalive) {
+      error_at(origin_of("deadping"), "deadping (" + format_time(cf_.deadping) +
+                                          ") must be more than twice keepalive (" +
+                                          format_time(cf_.keepalive) + ")");
+    }
+    if (warntime_ && cf_.warntime >= cf_.deadtime) {
+      warning_at(origin_of("warntime"), "warntime (" + format_time(cf_.warntime) +
+                                            ") is not less than deadtime (" +
+                                            format_time(cf_.deadtime) +
+                                            "): no late-heartbeat warning will ever be logged");
+    }
+    if (!auto_failback_set_) {
+      // heartbeat warns the same way when the directive is absent.
+      warning_at(Origin{file_, 0}, "auto_failback not set, so it is legacy: " + legacy_warning());
+    }
+
+    const Origin end{file_, last_line_};
+    if (cf_.media.empty()) {
+      error_at(end,
+               "no heartbeat medium: add a serial, bcast, mcast or ucast line (heartbeat: No "
+               "heartbeat media defined)");
+    }
+    if (cf_.nodes.empty()) {
+      error_at(end, "no node: list every cluster node with \"node NAME\" (its uname -n)");
+    } else if (!local_node_.empty()) {
+      bool listed = std::any_of(cf_.nodes.begin(), cf_.nodes.end(),
+                                [&](const std::string& n) { return iequals(n, local_node_); });
+      if (!listed) {
+        error_at(Origin{file_, first_node_line_.value_or(last_line_)},
+                 "this node \"" + local_node_ +
+                     "\" is not listed in any node line (heartbeat: Current node not in "
+                     "configuration); add \"node " +
+                     local_node_ + "\" or give the node's name with --node");
+      }
+    }
+    std::stable_sort(
+        diagnostics_.begin(), diagnostics_.end(),
+        [](const Diagnostic& a, const Diagnostic& b) { return a.origin.line < b.origin.line; });
+  }
+
+  std::string_view text_;
+  const std::string& file_;
+  const std::string& local_node_;
+  int line_ = 0;
+  int last_line_ = 1;
+  std::optional<int> first_node_line_;
+  HaCf cf_;
+  std::vector<Diagnostic> diagnostics_;
+  std::optional<Millis> keepalive_, deadtime_, warntime_, initdead_, deadping_;
+  bool auto_failback_set_ = false;
+};
+
+}  // namespace
+
+HaCfResult parse_ha_cf(std::string_view text, const std::string& file,
+                       const std::string& local_node) {
+  return Parser(text, file, local_node).run();
+}
+
+const char* to_string(AutoFailback value) {
+  switch (value) {
+    case AutoFailback::on:
+      return "on";
+    case AutoFailback::off:
+      return "off";
+    case AutoFailback::legacy:
+      return "legacy";
+  }
+  return "legacy";
+}
+
+const char* to_string(Medium::Kind kind) {
+  switch (kind) {
+    case Medium::Kind::bcast:
+      return "bcast";
+    case Medium::Kind::mcast:
+      return "mcast";
+    case Medium::Kind::mcast6:
+      return "mcast6";
+    case Medium::Kind::ucast:
+      return "ucast";
+    case Medium::Kind::ucast6:
+      return "ucast6";
+    case Medium::Kind::serial:
+      return "serial";
+  }
+  return "bcast";
+}
+
+}  // namespace hb::config

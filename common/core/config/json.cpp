@@ -1,0 +1,125 @@
+#include "core/config/json.hpp"
+
+#include "core/config/authkeys.hpp"
+#include "core/config/ha_cf.hpp"
+#include "core/config/haresources.hpp"
+
+namespace hb::config {
+namespace {
+
+using nlohmann::json;
+
+json or_null(const std::string& s) {
+  return s.empty() ? json(nullptr) : json(s);
+}
+
+json medium_json(const Medium& m) {
+  json j{{"type", to_string(m.kind)}};
+  switch (m.kind) {
+    case Medium::Kind::serial:
+      j["device"] = m.interface;
+      j["baud"] = m.baud;
+      break;
+    case Medium::Kind::bcast:
+      j["interface"] = m.interface;
+      j["port"] = m.port;
+      break;
+    case Medium::Kind::ucast:
+    case Medium::Kind::ucast6:
+      j["interface"] = m.interface;
+      j["peer"] = m.address;
+      j["port"] = m.port;
+      break;
+    case Medium::Kind::mcast:
+    case Medium::Kind::mcast6:
+      j["interface"] = m.interface;
+      j["group"] = m.address;
+      j["port"] = m.port;
+      j["ttl"] = m.ttl;
+      j["loop"] = m.loop;
+      break;
+  }
+  return j;
+}
+
+json authkeys_json(const AuthKeys& a) {
+  json keys = json::array();
+  for (const auto& [index, key] : a.keys) {
+    json k{{"index", index}, {"method", to_string(key.method)}};
+    if (!key.secret.empty()) k["secret"] = "<hidden>";
+    keys.push_back(std::move(k));
+  }
+  return json{{"active_index", a.active_index}, {"keys", std::move(keys)}};
+}
+
+}  // namespace
+
+json to_json(const Resource& r) {
+  json j{{"token", r.token}, {"kind", to_string(r.kind)}, {"name", r.name}, {"args", r.args}};
+  if (r.ip) {
+    json ip{{"address", r.ip->address}};
+    ip["prefix_length"] = r.ip->prefix_length ? json(*r.ip->prefix_length) : json(nullptr);
+    ip["interface"] = or_null(r.ip->interface);
+    ip["label"] = or_null(r.ip->label);
+    ip["broadcast"] = or_null(r.ip->broadcast);
+    j["ip"] = std::move(ip);
+  }
+  if (r.filesystem) {
+    j["filesystem"] = json{{"device", r.filesystem->device},
+                           {"mountpoint", r.filesystem->mountpoint},
+                           {"fstype", or_null(r.filesystem->fstype)},
+                           {"options", or_null(r.filesystem->options)}};
+  }
+  return j;
+}
+
+json to_json(const ResourceGroup& g) {
+  json resources = json::array();
+  for (const auto& r : g.resources) resources.push_back(to_json(r));
+  return json{{"key", g.resources.empty() ? std::string() : g.key()},
+              {"preferred_node", g.preferred_node},
+              {"resources", std::move(resources)}};
+}
+
+json to_json(const Config& c) {
+  const HaCf& h = c.ha_cf;
+  json media = json::array();
+  for (const auto& m : h.media) media.push_back(medium_json(m));
+  json ping_groups = json::array();
+  for (const auto& g : h.ping_groups) {
+    ping_groups.push_back(json{{"name", g.name}, {"addresses", g.addresses}});
+  }
+  json respawn = json::array();
+  for (const auto& r : h.respawns) respawn.push_back(json{{"user", r.user}, {"argv", r.argv}});
+  json groups = json::array();
+  for (const auto& g : c.groups) groups.push_back(to_json(g));
+
+  json j;
+  j["local_node"] = c.local_node;
+  j["nodes"] = h.nodes;
+  j["timing"] = json{{"keepalive_ms", h.keepalive.count()},
+                     {"deadtime_ms", h.deadtime.count()},
+                     {"warntime_ms", h.warntime.count()},
+                     {"initdead_ms", h.initdead.count()},
+                     {"deadping_ms", h.deadping.count()}};
+  j["udpport"] = h.udpport;
+  j["media"] = std::move(media);
+  j["ping_nodes"] = h.ping_nodes;
+  j["ping_groups"] = std::move(ping_groups);
+  j["respawn"] = std::move(respawn);
+  j["auto_failback"] = to_string(h.auto_failback);
+  j["hopfudge"] = h.hopfudge;
+  j["logging"] = json{{"logfile", or_null(h.logfile)},
+                      {"debugfile", or_null(h.debugfile)},
+                      {"logfacility", or_null(h.logfacility)},
+                      {"use_logd", h.use_logd},
+                      {"debug", h.debug}};
+  j["realtime"] = h.realtime;
+  j["msgfmt"] = h.msgfmt;
+  j["ignored"] = h.ignored;
+  j["authkeys"] = c.authkeys ? authkeys_json(*c.authkeys) : json(nullptr);
+  j["groups"] = std::move(groups);
+  return j;
+}
+
+}  // namespace hb::config

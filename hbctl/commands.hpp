@@ -1,0 +1,18 @@
+// hbctl's subcommands: main.cpp dispatches, each lives in its own file.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace hb::hbctl {
+
+// Exit codes (docs/style.md B10: LSB + sysexits).
+inline constexpr int exit_ok = 0;
+inline constexpr int exit_error = 1;
+inline constexpr int exit_usage = 64;       // EX_USAGE
+inline constexpr int exit_bad_config = 65;  // EX_DATAERR
+
+// `args` are the words after the subcommand's name.
+int config_check(const std::vector<std::string>& args);
+
+}  // namespace hb::hbctl
