@@ -110,6 +110,11 @@ const Node* Tracker::find(std::string_view node) const {
   return nullptr;
 }
 
+bool Tracker::comm_up() const {
+  return std::none_of(nodes_.begin(), nodes_.end(),
+                      [](const Node& n) { return n.state == NodeState::init; });
+}
+
 std::size_t Tracker::count(NodeState state) const {
   return static_cast<std::size_t>(
       std::count_if(nodes_.begin(), nodes_.end(), [&](const Node& n) { return n.state == state; }));
@@ -121,7 +126,7 @@ Event Tracker::transition(Node& n, NodeState to, Reason reason, std::string_view
   if (to == NodeState::up) ++n.incarnation;
   n.state = to;
   n.reason = reason;
-  if (from != to) n.since = now;
+  n.since = now;  // a restart (up -> up) starts a new "up since" too
   return Event{n.name, from, to, n.incarnation, reason, std::string(medium), now};
 }
 

@@ -113,6 +113,9 @@ class Tracker {
   const std::vector<Node>& nodes() const { return nodes_; }
   const Node* find(std::string_view node) const;
   std::size_t count(NodeState state) const;
+  // No node is `init` any more: each was heard or declared dead (heartbeat's "comm up", after
+  // which a node started alone may take its resources). Same answer as liveness::comm_up().
+  bool comm_up() const;
 
  private:
   struct Extra {

@@ -129,8 +129,10 @@ TEST(MembershipTracker, NeverHeardNodeStaysInitUntilInitdeadThenIsDeadNeverHeard
   c.run_until(t0 + 20s - 1ms);
   EXPECT_EQ(c.node("ha2").state, NodeState::init);
   EXPECT_EQ(c.take(), Seens{});
+  EXPECT_FALSE(c.members().comm_up());
   c.run_until(t0 + 20s);
   EXPECT_EQ(c.take(), (Seens{{"ha2", NodeState::init, NodeState::dead, 0, Reason::never_heard}}));
+  EXPECT_TRUE(c.members().comm_up());
   EXPECT_EQ(c.event_times.back(), t0 + 20s);
   EXPECT_FALSE(c.node("ha2").ever_heard);
   // It shows up later: a normal first contact.
@@ -260,9 +262,44 @@ TEST(MembershipTracker, ThirtyTwoNodesOneDiesOnlyItsEvents) {
   EXPECT_EQ(c.members().count(NodeState::up), 31u);
 }
 
-TEST(MembershipTracker, LinksNotYetReportedCountAsInitNotDead) {
-  // Built without knowing ha2's media, membership must not call ha2 dead when the first of its
-  // links is reported dead: the others may still be pending.
+TEST(MembershipTracker, ShutdownHoldEndsWhenAllLinksWentSilent) {
+  Tracker m("ha1", std::vector<Peer>{Peer{"ha2", PeerKind::node, {"eth0", "eth1"}}}, t0);
+  m.on_link("ha2", "eth0", LinkState::up, t0 + 1s);
+  m.on_link("ha2", "eth1", LinkState::up, t0 + 1s);
+  ASSERT_TRUE(m.on_shutdown("ha2", t0 + 2s));
+  EXPECT_EQ(m.on_shutdown("ha2", t0 + 2s), std::nullopt);  // announced twice: one event
+  EXPECT_EQ(m.find("ha2")->since, t0 + 2s);
+  EXPECT_EQ(m.on_link("ha2", "eth0", LinkState::dead, t0 + 11s), std::nullopt);
+  EXPECT_EQ(m.on_link("ha2", "eth0", LinkState::up, t0 + 11s), std::nullopt);  // held
+  EXPECT_EQ(m.on_link("ha2", "eth0", LinkState::dead, t0 + 21s), std::nullopt);
+  EXPECT_EQ(m.on_link("ha2", "eth1", LinkState::dead, t0 + 21s), std::nullopt);
+  // All silent: the announcement is spent, what comes back is an ordinary return.
+  const auto e = m.on_link("ha2", "eth1", LinkState::up, t0 + 30s);
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->from, NodeState::dead);
+  EXPECT_EQ(e->to, NodeState::up);
+  EXPECT_EQ(e->incarnation, 2u);
+  EXPECT_EQ(e->reason, Reason::returned);
+  EXPECT_EQ(e->at, t0 + 30s);
+}
+
+TEST(MembershipTracker, UnknownNodesAndZeroGenerationsChangeNothing) {
+  Tracker m("ha1", std::vector<Peer>{Peer{"ha2", PeerKind::node, {"eth0"}}}, t0);
+  EXPECT_EQ(m.on_link("ha9", "eth0", LinkState::up, t0), std::nullopt);
+  EXPECT_EQ(m.on_generation("ha9", 5, t0), std::nullopt);
+  EXPECT_EQ(m.on_shutdown("ha9", t0), std::nullopt);
+  EXPECT_EQ(m.on_generation("ha2", 0, t0), std::nullopt);
+  EXPECT_EQ(m.find("ha9"), nullptr);
+  EXPECT_EQ(m.nodes().size(), 2u);
+  // The first generation learnt is not a restart, even while up.
+  m.on_link("ha2", "eth0", LinkState::up, t0 + 1s);
+  EXPECT_EQ(m.on_generation("ha2", 7, t0 + 1s), std::nullopt);
+  EXPECT_EQ(m.find("ha2")->incarnation, 1u);
+}
+
+TEST(MembershipTracker, NeverHeardNodeIsDeadOnlyWhenItsLastLinkIsReported) {
+  // hb-linkd reports ha2's links one signal at a time: the first dead link must not make ha2
+  // dead while the other (known from the peer list, not yet reported) is still pending.
   Tracker m("ha1", std::vector<Peer>{Peer{"ha2", PeerKind::node, {"eth0", "eth1"}}}, t0);
   EXPECT_EQ(m.on_link("ha2", "eth0", LinkState::dead, t0 + 20s), std::nullopt);
   const auto e = m.on_link("ha2", "eth1", LinkState::dead, t0 + 20s);
