@@ -67,7 +67,7 @@ struct HaCf {
   Millis keepalive{1000};
   Millis deadtime{30000};
   Millis warntime{15000};
-  Millis initdead{60000};
+  Millis initdead{30000};
   Millis deadping{30000};
   std::uint16_t udpport = 694;
   int baud = 19200;

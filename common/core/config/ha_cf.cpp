@@ -168,8 +168,19 @@ class Parser {
 
   void set_time(const std::string& d, const std::vector<std::string>& v,
                 std::optional<Millis>& slot) {
-    // heartbeat hands each value to the directive in turn, so the last one wins.
+    // heartbeat hands each value to the directive in turn, so the last one wins. A unit written
+    // apart from its number ("500 ms") is joined back to it: heartbeat's time syntax allows the
+    // space, its value splitting would not.
+    std::vector<std::string> joined;
     for (const auto& value : v) {
+      bool unit = value == "ms" || value == "msec" || value == "us" || value == "usec";
+      if (unit && !joined.empty() && parse_time(joined.back())) {
+        joined.back() += " " + value;
+      } else {
+        joined.push_back(value);
+      }
+    }
+    for (const auto& value : joined) {
       auto t = parse_time(value);
       if (!t) {
         error(d + ": invalid time \"" + value +

@@ -1,0 +1,132 @@
+// `hbctl config check` run as a process, as an admin would run it.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <nlohmann/json.hpp>
+
+#include "temp_dir.hpp"
+
+namespace hb::config {
+namespace {
+
+struct Run {
+  int exit_code;
+  std::string out;
+  std::string err;
+};
+
+Run hbctl(const std::string& args) {
+  testing::TempDir io;
+  const std::string cmd = std::string(std::getenv("HBCTL")) + " " + args + " >" + io.path() +
+                          "/out 2>" + io.path() + "/err";
+  int status = std::system(cmd.c_str());
+  return Run{WIFEXITED(status) ? WEXITSTATUS(status) : -1, testing::read_text(io.path() + "/out"),
+             testing::read_text(io.path() + "/err")};
+}
+
+TEST(HbctlConfigCheck, PrintsTheSeedCluster) {
+  testing::TempDir dir;
+  dir.copy_seed();
+  auto r = hbctl("config check --config-dir " + dir.path() + " --node ha1.haw2.ibm.com");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["nodes"], (nlohmann::json{"ha1.haw2.ibm.com", "ha2.haw2.ibm.com"}));
+  EXPECT_EQ(j["timing"]["keepalive_ms"], 2000);
+  EXPECT_EQ(j["timing"]["deadtime_ms"], 60000);
+  EXPECT_EQ(j["timing"]["warntime_ms"], 10000);
+  EXPECT_EQ(j["timing"]["initdead_ms"], 120000);
+  EXPECT_EQ(j["media"][0],
+            (nlohmann::json{{"type", "serial"}, {"device", "/dev/ttyS0"}, {"baud", 19200}}));
+  EXPECT_EQ(j["auto_failback"], "on");
+  EXPECT_EQ(j["ping_nodes"], (nlohmann::json{"9.22.7.1"}));
+  EXPECT_EQ(j["respawn"][0]["user"], "hacluster");
+  EXPECT_EQ(j["respawn"][0]["argv"][0], "/usr/lib/heartbeat/ipfail");
+  ASSERT_EQ(j["groups"].size(), 1u);
+  const auto& g = j["groups"][0];
+  EXPECT_EQ(g["key"], "9.22.7.46");
+  EXPECT_EQ(g["preferred_node"], "ha1.haw2.ibm.com");
+  EXPECT_EQ(g["resources"][0]["ip"]["address"], "9.22.7.46");
+  EXPECT_EQ(g["resources"][1]["filesystem"]["device"], "nfsha.haw2.ibm.com:/ha");
+  EXPECT_EQ(g["resources"][1]["filesystem"]["mountpoint"], "/ha");
+  EXPECT_EQ(g["resources"][1]["filesystem"]["fstype"], "nfs");
+  EXPECT_EQ(g["resources"][1]["filesystem"]["options"], "rw,hard");
+  EXPECT_EQ(g["resources"][2]["name"], "httpd");
+  if (::geteuid() == 0) {
+    EXPECT_EQ(j["authkeys"]["active_index"], 2);
+    EXPECT_EQ(j["authkeys"]["keys"][0]["method"], "crc");
+  } else {
+    EXPECT_TRUE(j["authkeys"].is_null());
+    EXPECT_NE(r.err.find("authkeys not checked"), std::string::npos);
+  }
+}
+
+TEST(HbctlConfigCheck, BrokenConfigExits65WithEveryError) {
+  testing::TempDir dir;
+  dir.copy_seed();
+  dir.write("ha.cf",
+            "keepalive 2\ndeadtime 3\nserial /dev/ttyS0\nnode ha1 ha2\nbogus 1\n"
+            "auto_failback on\n");
+  auto r = hbctl("config check --config-dir " + dir.path() + " --node ha1");
+  EXPECT_EQ(r.exit_code, 65);
+  EXPECT_EQ(r.out, "");
+  EXPECT_NE(
+      r.err.find(dir.path() + "/ha.cf:2: deadtime (3 s) must be more than twice keepalive (2 s)\n"),
+      std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find(dir.path() +
+                       "/ha.cf:5: unknown directive \"bogus\" (heartbeat: Illegal directive)\n"),
+            std::string::npos)
+      << r.err;
+  // haresources still names ha1.haw2.ibm.com, which is not a node any more.
+  EXPECT_NE(r.err.find(dir.path() + "/haresources:1: preferred node \"ha1.haw2.ibm.com\" is not "
+                                    "a node of ha.cf\n"),
+            std::string::npos)
+      << r.err;
+}
+
+TEST(HbctlConfigCheck, QuietPrintsNothingOnSuccess) {
+  testing::TempDir dir;
+  dir.copy_seed();
+  auto r = hbctl("config check -q --config-dir " + dir.path() + " --node ha2.haw2.ibm.com");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "");
+}
+
+TEST(HbctlConfigCheck, WarningsGoToStderr) {
+  testing::TempDir dir;
+  dir.copy_seed();
+  dir.write("ha.cf", testing::read_text(dir.path() + "/ha.cf") + "stonith_host * null ha1\n");
+  auto r = hbctl("config check --config-dir " + dir.path() + " --node ha1.haw2.ibm.com");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("/ha.cf:63: warning: stonith_host ignored (hb does not fence nodes)"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out)["ignored"], (nlohmann::json{"stonith_host"}));
+}
+
+TEST(HbctlConfigCheck, UsageErrorsExit64) {
+  EXPECT_EQ(hbctl("config check --frobnicate").exit_code, 64);
+  EXPECT_EQ(hbctl("config check --config-dir").exit_code, 64);
+  EXPECT_EQ(hbctl("no-such-command").exit_code, 64);
+  EXPECT_EQ(hbctl("").exit_code, 64);
+}
+
+TEST(Hbctl, HelpAndVersion) {
+  auto help = hbctl("--help");
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_NE(help.out.find("config check"), std::string::npos);
+  auto version = hbctl("--version");
+  EXPECT_EQ(version.exit_code, 0);
+  EXPECT_EQ(version.out.rfind("hbctl ", 0), 0u);
+}
+
+TEST(HbctlConfigCheck, MissingDirectoryIsABadConfig) {
+  auto r = hbctl("config check --config-dir /nonexistent/ha.d --node ha1");
+  EXPECT_EQ(r.exit_code, 65);
+  EXPECT_EQ(r.err, "/nonexistent/ha.d/ha.cf: cannot read: No such file or directory\n");
+}
+
+}  // namespace
+}  // namespace hb::config

@@ -1,0 +1,119 @@
+#include "sys/config/load.hpp"
+
+#include <gtest/gtest.h>
+
+#include "core/config/json.hpp"
+#include "temp_dir.hpp"
+
+namespace hb::config {
+namespace {
+
+using std::chrono::milliseconds;
+using Lines = std::vector<std::string>;
+
+Lines errors(const LoadResult& r) {
+  Lines out;
+  for (const auto& d : r.diagnostics) {
+    if (d.severity == Diagnostic::Severity::error) out.push_back(d.str());
+  }
+  return out;
+}
+
+TEST(Load, TheSeedClusterLoads) {
+  testing::TempDir dir;
+  dir.copy_seed();
+  auto r = load({dir.path(), "ha1.haw2.ibm.com", true, true});
+  EXPECT_EQ(errors(r), Lines{});
+  ASSERT_TRUE(r.ok());
+  const Config& c = r.config;
+  const HaCf& h = c.ha_cf;
+  EXPECT_EQ(c.local_node, "ha1.haw2.ibm.com");
+  EXPECT_EQ(h.nodes, (Lines{"ha1.haw2.ibm.com", "ha2.haw2.ibm.com"}));
+  EXPECT_EQ(h.keepalive, milliseconds(2000));
+  EXPECT_EQ(h.deadtime, milliseconds(60000));
+  EXPECT_EQ(h.warntime, milliseconds(10000));
+  EXPECT_EQ(h.initdead, milliseconds(120000));
+  ASSERT_EQ(h.media.size(), 1u);
+  EXPECT_EQ(h.media[0].kind, Medium::Kind::serial);
+  EXPECT_EQ(h.media[0].interface, "/dev/ttyS0");
+  EXPECT_EQ(h.media[0].baud, 19200);
+  EXPECT_EQ(h.auto_failback, AutoFailback::on);
+  EXPECT_EQ(h.ping_nodes, Lines{"9.22.7.1"});
+  ASSERT_EQ(h.respawns.size(), 1u);
+  EXPECT_EQ(h.respawns[0].user, "hacluster");
+  EXPECT_EQ(h.respawns[0].argv, Lines{"/usr/lib/heartbeat/ipfail"});
+  EXPECT_EQ(h.logfile, "/var/log/ha-log");
+  EXPECT_EQ(h.debugfile, "/var/log/ha-debug");
+  EXPECT_EQ(h.logfacility, "local0");
+  ASSERT_TRUE(c.authkeys);
+  EXPECT_EQ(c.authkeys->active_index, 2);
+  EXPECT_EQ(c.authkeys->keys.at(2).method, AuthKey::Method::crc);
+  ASSERT_EQ(c.groups.size(), 1u);
+  const auto& g = c.groups[0];
+  EXPECT_EQ(g.key(), "9.22.7.46");
+  EXPECT_EQ(g.preferred_node, "ha1.haw2.ibm.com");
+  ASSERT_EQ(g.resources.size(), 3u);
+  EXPECT_EQ(g.resources[0].ip->address, "9.22.7.46");
+  EXPECT_EQ(g.resources[1].filesystem->device, "nfsha.haw2.ibm.com:/ha");
+  EXPECT_EQ(g.resources[1].filesystem->mountpoint, "/ha");
+  EXPECT_EQ(g.resources[1].filesystem->fstype, "nfs");
+  EXPECT_EQ(g.resources[1].filesystem->options, "rw,hard");
+  EXPECT_EQ(g.resources[2].name, "httpd");
+}
+
+TEST(Load, AuthkeysOnlyWhenAsked) {
+  testing::TempDir dir;
+  dir.copy_seed();
+  dir.write("authkeys", "garbage\n", 0644);  // would fail twice if read
+  auto r = load({dir.path(), "ha2.haw2.ibm.com", false, true});
+  EXPECT_TRUE(r.ok());
+  EXPECT_FALSE(r.config.authkeys.has_value());
+}
+
+TEST(Load, MissingHaresourcesMeansNoGroups) {
+  testing::TempDir dir;
+  dir.copy_seed();
+  std::filesystem::remove(dir.path() + "/haresources");
+  auto r = load({dir.path(), "ha1.haw2.ibm.com", true, true});
+  EXPECT_TRUE(r.ok());
+  EXPECT_TRUE(r.config.groups.empty());
+}
+
+TEST(Load, MissingHaCfIsAnError) {
+  testing::TempDir dir;
+  auto r = load({dir.path(), "ha1", false, true});
+  EXPECT_EQ(errors(r), Lines{dir.path() + "/ha.cf: cannot read: No such file or directory"});
+}
+
+TEST(Load, LocalNodeDefaultsToUname) {
+  testing::TempDir dir;
+  dir.write("ha.cf", "bcast eth0\nnode " + local_node_name() + "\nauto_failback on\n");
+  auto r = load({dir.path(), "", false, true});
+  EXPECT_TRUE(r.ok());
+  EXPECT_EQ(r.config.local_node, local_node_name());
+}
+
+TEST(Load, DiagnosticsNameTheFullPath) {
+  testing::TempDir dir;
+  dir.copy_seed();
+  dir.write("haresources", "ha3.haw2.ibm.com 9.22.7.46\n");
+  auto r = load({dir.path(), "ha1.haw2.ibm.com", false, true});
+  EXPECT_EQ(errors(r), Lines{dir.path() + "/haresources:1: preferred node \"ha3.haw2.ibm.com\" "
+                                          "is not a node of ha.cf"});
+}
+
+TEST(Json, NeverShowsSecrets) {
+  Config c;
+  AuthKeys keys;
+  keys.active_index = 1;
+  keys.keys[1] = AuthKey{AuthKey::Method::sha1, "topsecret", {}};
+  c.authkeys = keys;
+  auto text = to_json(c).dump();
+  EXPECT_EQ(text.find("topsecret"), std::string::npos);
+  auto j = to_json(c);
+  EXPECT_EQ(j["authkeys"]["keys"][0]["method"], "sha1");
+  EXPECT_EQ(j["authkeys"]["keys"][0]["secret"], "<hidden>");
+}
+
+}  // namespace
+}  // namespace hb::config
