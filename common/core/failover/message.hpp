@@ -1,0 +1,58 @@
+// The messages hb-resourced nodes exchange to hand resource groups over, carried by hb-linkd's
+// reliable messages. Type and field names are heartbeat's where heartbeat has one (so a mixed
+// cluster with heartbeat 3.0.6 can follow later); fields heartbeat does not know start with
+// "hb_" and are ignored by it. docs/handover.md describes every message and who sends it.
+//
+// The protocol relies on one transport property: messages from one node to another arrive in
+// the order they were sent (hb-linkd's reliable messages are per-peer FIFO). Nothing is assumed
+// about the relative order of messages from different senders.
+#pragma once
+
+#include <map>
+#include <set>
+#include <string>
+#include <string_view>
+
+namespace hb::failover {
+
+struct Message {
+  std::string type;                           // heartbeat's `t`
+  std::string dest;                           // heartbeat's `dest`; empty = every node
+  std::map<std::string, std::string> fields;  // everything else, by heartbeat's field name
+
+  // The field's value, or "" when absent.
+  const std::string& get(const std::string& name) const;
+  bool operator==(const Message&) const = default;
+};
+
+// Message types (`t=`).
+namespace msg {
+inline constexpr std::string_view starting = "starting";
+inline constexpr std::string_view resource = "resource";
+inline constexpr std::string_view ask_resources = "ask_resources";
+inline constexpr std::string_view hb_takeover = "hb_takeover";
+inline constexpr std::string_view shutdone = "shutdone";
+inline constexpr std::string_view hb_move = "hb_move";  // hb only: per-group move
+}  // namespace msg
+
+// Field names.
+namespace field {
+inline constexpr std::string_view rsc_hold = "rsc_hold";  // none|local|foreign|all
+inline constexpr std::string_view rtype = "rtype";        // always "full"
+inline constexpr std::string_view isstable = "isstable";  // 0|1
+inline constexpr std::string_view info = "info";          // me|other|done, shutdown, ...
+inline constexpr std::string_view st = "st";              // t=shutdone: "dead"
+// hb extensions: group keys are haresources tokens, which never contain blanks, so a list of
+// keys is one space-separated field.
+inline constexpr std::string_view held = "hb_held";          // groups the sender runs
+inline constexpr std::string_view incoming = "hb_incoming";  // groups promised to the sender
+inline constexpr std::string_view failed = "hb_failed";      // groups that failed to start there
+inline constexpr std::string_view groups = "hb_groups";      // groups a request is about
+inline constexpr std::string_view target = "hb_target";      // node that takes the groups
+inline constexpr std::string_view force = "hb_force";        // 1: admin move, clears failures
+}  // namespace field
+
+std::string join_keys(const std::set<std::string>& keys);
+std::set<std::string> split_keys(std::string_view text);
+
+}  // namespace hb::failover

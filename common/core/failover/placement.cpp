@@ -1,0 +1,38 @@
+#include "core/failover/placement.hpp"
+
+#include <cctype>
+
+namespace hb::failover {
+
+bool same_node(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i])))
+      return false;
+  }
+  return true;
+}
+
+std::vector<std::string> succession(const std::vector<std::string>& nodes,
+                                    std::string_view preferred) {
+  std::size_t start = 0;
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    if (same_node(nodes[i], preferred)) start = i;
+  }
+  std::vector<std::string> out;
+  out.reserve(nodes.size());
+  for (std::size_t i = 0; i < nodes.size(); ++i) out.push_back(nodes[(start + i) % nodes.size()]);
+  return out;
+}
+
+std::size_t rank(const std::vector<std::string>& nodes, std::string_view preferred,
+                 std::string_view node) {
+  auto order = succession(nodes, preferred);
+  for (std::size_t i = 0; i < order.size(); ++i) {
+    if (same_node(order[i], node)) return i;
+  }
+  return nodes.size();
+}
+
+}  // namespace hb::failover

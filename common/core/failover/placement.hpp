@@ -1,0 +1,25 @@
+// Where a group belongs, computed alike on every node from the same inputs: ha.cf's `node`
+// order, starting at the group's preferred node and wrapping. Pure functions.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace hb::failover {
+
+// Case-insensitive, as heartbeat matches node names (uname -n may differ in case from ha.cf).
+bool same_node(std::string_view a, std::string_view b);
+
+// The nodes in the order they are tried for a group: the preferred node, then the ones after it
+// in ha.cf order, wrapping. A preferred node missing from `nodes` gives plain ha.cf order.
+std::vector<std::string> succession(const std::vector<std::string>& nodes,
+                                    std::string_view preferred);
+
+// Position of `node` in succession(nodes, preferred); nodes.size() when absent. Lower is
+// stronger: it decides who keeps a group that two nodes hold after a partition heals.
+std::size_t rank(const std::vector<std::string>& nodes, std::string_view preferred,
+                 std::string_view node);
+
+}  // namespace hb::failover
