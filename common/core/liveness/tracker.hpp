@@ -13,14 +13,15 @@
 // that fires exactly at next_deadline() always makes progress):
 //  * A link starts `init`. The first packet on it makes it `up`.
 //  * `up` -> `late` when nothing was heard on that link for warntime; reported once per silence,
-//    with the silence so far. Skipped when warntime >= the link's dead timer.
+//    carrying the warntime that expired. Skipped when warntime >= the link's dead timer.
 //  * `up`/`late` -> `dead` when nothing was heard for the peer's dead timer: deadtime (deadping
 //    for ping peers), or the peer's own advertised deadtime (heartbeat's `dt`) once it sent one.
 //  * `late`/`dead` -> `up` on the next packet; the transition carries the silence ("recovered
 //    after N ms").
 //  * `init` -> `dead`: while the PEER has never been heard on any link, at start + initdead
 //    (heartbeat's initdead, per peer). Once the peer was heard on some link, a link still `init`
-//    gets one dead timer from that first contact.
+//    gets one dead timer from that first contact. (heartbeat applies initdead to every node until
+//    comm is up for all; per peer is as safe at start and does not delay a second failure.)
 //  * comm_up(): every peer has been heard on some link or has had all its links declared dead
 //    (heartbeat's check_comm_isup). Once true it stays true.
 #pragma once
@@ -41,7 +42,7 @@ using TimePoint = Clock::time_point;
 using Millis = std::chrono::milliseconds;
 
 struct Timing {
-  Millis keepalive{1000};
+  Millis keepalive{1000};  // not a timer here: the shell's send interval, kept for reference
   Millis warntime{15000};
   Millis deadtime{30000};
   Millis initdead{60000};
@@ -93,7 +94,8 @@ class Tracker {
 
   // One authenticated packet from `peer` arrived on `medium` (the caller has verified it).
   // Returns the link's transition when this packet changes its state (init/late/dead -> up).
-  // An unknown peer is ignored (nullopt; the caller counts it as "unknown node"). A known peer on
+  // An unknown peer is ignored (nullopt; the caller counts it as "unknown node" -- except the
+  // local node's own looped-back packets, which are not peers). A known peer on
   // a medium not listed for it gets a new link (heartbeat creates links as they are heard).
   std::optional<Transition> on_packet(std::string_view peer, std::string_view medium,
                                       TimePoint now);
