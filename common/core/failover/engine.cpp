@@ -962,6 +962,13 @@ void Engine::reconcile(Actions& out) {
       if (!answered || isolated_ || shutting_ || to_other) continue;
       l.state = GroupState::starting;
       l.since = now_;
+      // Failback is for a preferred node that comes back: one that is up while we acquire
+      // (standby, move, failed start there) gets the group back only after its next return.
+      if (g.preferred != opt_.me) {
+        auto p = peers_.find(g.preferred);
+        if (p != peers_.end() && p->second.status == PeerStatus::up)
+          failback_offered_[g.key] = {p->second.name, p->second.epoch};
+      }
       log(out, LogKind::acquire, "acquiring " + g.key + " (" + l.reason + ")",
           {{"HB_GROUP", g.key}, {"HB_REASON", l.reason}});
       out.emplace_back(StartGroup{g.key});

@@ -1,0 +1,377 @@
+// The ownership rules, observed as a user would: which node runs each group, how long it took,
+// and (checked by the simulator after every event) never one group active on two nodes.
+#include <gtest/gtest.h>
+
+#include "sim.hpp"
+
+namespace hb::failover {
+namespace {
+
+using namespace std::chrono_literals;
+using sim::Cluster;
+using sim::Config;
+
+const std::string G1 = "192.0.2.10";  // prefers alpha
+const std::string G2 = "192.0.2.20";  // prefers beta
+
+Config two(AutoFailback mode = AutoFailback::on) {
+  Config c;
+  c.mode = mode;
+  return c;
+}
+
+// Both nodes up, each running its own group.
+void cold_start(Cluster& c) {
+  c.boot("alpha");
+  c.boot("beta");
+  ASSERT_TRUE(c.run_until([&] { return c.holder(G1) == "alpha" && c.holder(G2) == "beta"; }));
+  c.run_for(1s);
+}
+
+Millis since(const Cluster& c, TimePoint t) {
+  return std::chrono::duration_cast<Millis>(c.now() - t);
+}
+
+TEST(Failover, ColdStartOfBothTakesNoInitdead) {
+  Cluster c(two());
+  c.boot("alpha");
+  c.boot("beta");
+  ASSERT_TRUE(c.run_until([&] { return c.holder(G1) == "alpha" && c.holder(G2) == "beta"; }));
+  EXPECT_LT(since(c, c.t0()), 1s);  // initdead is 10 s: both answered at once
+  c.run_for(2s);
+  EXPECT_EQ(c.view_from("beta", G1), (GroupView{G1, GroupState::running, "alpha"}));
+  EXPECT_EQ(c.view_from("alpha", G2), (GroupView{G2, GroupState::running, "beta"}));
+  EXPECT_TRUE(c.logged("alpha", LogKind::initial_done));
+  EXPECT_EQ(c.violations, 0);
+}
+
+TEST(Failover, LoneStartWaitsForInitdeadThenTakesEverything) {
+  Cluster c(two());
+  c.boot("alpha");
+  c.run_for(9s);
+  EXPECT_EQ(c.active_on(G1), std::set<std::string>{});  // peer may be starting: wait
+  ASSERT_TRUE(c.run_until([&] { return c.holder(G1) == "alpha" && c.holder(G2) == "alpha"; }));
+  EXPECT_GE(since(c, c.t0()), 10s);
+  EXPECT_LT(since(c, c.t0()), 11s);
+}
+
+TEST(Failover, PeerThatAnswersEndsTheInitdeadWait) {
+  Cluster c(two());
+  c.boot("alpha");
+  c.run_for(3s);
+  c.boot("beta");
+  ASSERT_TRUE(c.run_until([&] { return c.holder(G1) == "alpha" && c.holder(G2) == "beta"; }));
+  EXPECT_LT(since(c, c.t0()), 4s);
+}
+
+TEST(Failover, CrashOfHolderFailsOverAfterDeadtime) {
+  Cluster c(two());
+  cold_start(c);
+  TimePoint crash = c.now();
+  c.crash("alpha");
+  ASSERT_TRUE(c.run_until([&] { return c.holder(G1) == "beta"; }));
+  EXPECT_GE(since(c, crash), 5s);  // detection is the membership's deadtime
+  EXPECT_LT(since(c, crash), 6s);
+  EXPECT_EQ(c.holder(G2), "beta");
+}
+
+TEST(Failover, CleanStopHandsOverAtOnce) {
+  Cluster c(two());
+  cold_start(c);
+  TimePoint stop = c.now();
+  c.stop("alpha");
+  ASSERT_TRUE(c.run_until([&] { return c.holder(G1) == "beta"; }));
+  // stop (100 ms) + messages + start (300 ms): no deadtime (5 s).
+  EXPECT_LT(since(c, stop), 500ms);
+  EXPECT_TRUE(c.shut_down("alpha"));
+  EXPECT_TRUE(c.logged("alpha", LogKind::shutdown_complete));
+  const auto sent = c.sent("alpha");
+  EXPECT_TRUE(std::any_of(sent.begin(), sent.end(), [](const Message& m) {
+    return m.type == msg::shutdone && m.get("st") == "dead";
+  }));
+}
+
+TEST(Failover, CleanStopOfTheOnlyNodeCompletes) {
+  Cluster c(two());
+  c.boot("alpha");
+  ASSERT_TRUE(c.run_until([&] { return c.settled(); }));
+  c.stop("alpha");
+  ASSERT_TRUE(c.run_until([&] { return c.shut_down("alpha"); }));
+  EXPECT_EQ(c.active_on(G1), std::set<std::string>{});
+  EXPECT_EQ(c.active_on(G2), std::set<std::string>{});
+}
+
+TEST(Failover, AutoFailbackOnReturnsGroupToPreferredNode) {
+  Cluster c(two(AutoFailback::on));
+  cold_start(c);
+  c.crash("alpha");
+  ASSERT_TRUE(c.run_until([&] { return c.holder(G1) == "beta"; }));
+  c.boot("alpha");
+  ASSERT_TRUE(c.run_until([&] { return c.holder(G1) == "alpha"; }));
+  EXPECT_LT(since(c, c.t0()), 8s);  // no initdead wait: beta answered
+  c.run_for(5s);
+  EXPECT_EQ(c.holder(G1), "alpha");
+  EXPECT_EQ(c.holder(G2), "beta");
+  EXPECT_TRUE(c.logged("alpha", LogKind::standby_done));
+  EXPECT_EQ(c.violations, 0);
+}
+
+TEST(Failover, AutoFailbackOffLeavesGroupWhereItIs) {
+  Cluster c(two(AutoFailback::off));
+  cold_start(c);
+  c.crash("alpha");
+  ASSERT_TRUE(c.run_until([&] { return c.holder(G1) == "beta"; }));
+  c.boot("alpha");
+  c.run_for(20s);
+  EXPECT_EQ(c.holder(G1), "beta");
+  EXPECT_EQ(c.holder(G2), "beta");
+  EXPECT_EQ(c.view_from("alpha", G1), (GroupView{G1, GroupState::running, "beta"}));
+}
+
+TEST(Failover, AutoFailbackLegacyReturningNodeAsksForItsGroups) {
+  Cluster c(two(AutoFailback::legacy));
+  cold_start(c);
+  c.crash("alpha");
+  ASSERT_TRUE(c.run_until([&] { return c.holder(G1) == "beta"; }));
+  c.boot("alpha");
+  ASSERT_TRUE(c.run_until([&] { return c.holder(G1) == "alpha"; }));
+  const auto sent = c.sent("alpha");
+  EXPECT_TRUE(std::any_of(sent.begin(), sent.end(), [](const Message& m) {
+    return m.type == msg::hb_takeover && m.get("rsc_hold") == "local";
+  }));
+  c.run_for(5s);
+  EXPECT_EQ(c.holder(G2), "beta");
+  EXPECT_EQ(c.violations, 0);
+}
+
+TEST(Failover, LegacyRefusesStandbyLikeHeartbeat) {
+  Cluster c(two(AutoFailback::legacy));
+  cold_start(c);
+  c.standby("alpha", Scope::all);
+  c.run_for(3s);
+  EXPECT_EQ(c.holder(G1), "alpha");
+  EXPECT_TRUE(c.logged("alpha", LogKind::refused));
+}
+
+TEST(Failover, StartFailureOnPreferredLetsThePeerTakeOver) {
+  Cluster c(two());
+  c.fail_start("alpha", G1);
+  c.boot("alpha");
+  c.boot("beta");
+  ASSERT_TRUE(c.run_until([&] { return c.holder(G1) == "beta"; }));
+  EXPECT_TRUE(c.logged("alpha", LogKind::start_failed));
+  EXPECT_EQ(c.holder(G2), "beta");
+  c.run_for(10s);
+  EXPECT_EQ(c.holder(G1), "beta");  // no ping-pong back to the failed node
+  EXPECT_EQ(c.view_from("alpha", G1), (GroupView{G1, GroupState::running, "beta"}));
+  EXPECT_EQ(c.violations, 0);
+}
+
+TEST(Failover, GroupFailingEverywhereEndsStoppedAndFailed) {
+  Cluster c(two());
+  c.fail_start("alpha", G1);
+  c.fail_start("beta", G1);
+  c.boot("alpha");
+  c.boot("beta");
+  c.run_for(10s);
+  EXPECT_EQ(c.active_on(G1), std::set<std::string>{});
+  EXPECT_EQ(c.view_from("alpha", G1).state, GroupState::failed);
+  // The admin fixes alpha and moves the group there.
+  c.fail_start("alpha", G1, false);
+  c.move("alpha", G1, "alpha");
+  ASSERT_TRUE(c.run_until([&] { return c.holder(G1) == "alpha"; }, 5s));
+}
+
+TEST(Failover, StandbyGivesGroupsToPeerAndTakeoverBringsThemBack) {
+  Cluster c(two(AutoFailback::on));
+  cold_start(c);
+  TimePoint t = c.now();
+  c.standby("alpha", Scope::all);
+  ASSERT_TRUE(c.run_until([&] { return c.holder(G1) == "beta"; }));
+  EXPECT_LT(since(c, t), 1s);
+  c.run_for(5s);
+  EXPECT_EQ(c.holder(G1), "beta");  // standby sticks, even with auto_failback on
+  c.takeover("alpha", Scope::local);
+  ASSERT_TRUE(c.run_until([&] { return c.holder(G1) == "alpha"; }));
+  c.run_for(2s);
+  EXPECT_EQ(c.holder(G2), "beta");
+  c.takeover("alpha", Scope::all);
+  ASSERT_TRUE(c.run_until([&] { return c.holder(G2) == "alpha"; }));
+  EXPECT_EQ(c.violations, 0);
+}
+
+TEST(Failover, MoveOneGroup) {
+  Cluster c(two(AutoFailback::off));
+  cold_start(c);
+  c.move("alpha", G2, "alpha");  // issued where the group is not
+  ASSERT_TRUE(c.run_until([&] { return c.holder(G2) == "alpha"; }));
+  c.move("alpha", G2, "beta");  // issued where the group is
+  ASSERT_TRUE(c.run_until([&] { return c.holder(G2) == "beta"; }));
+  EXPECT_EQ(c.holder(G1), "alpha");
+  EXPECT_EQ(c.violations, 0);
+}
+
+TEST(Failover, StandbyWithoutReplyIsCancelled) {
+  Cluster c(two(AutoFailback::off));
+  cold_start(c);
+  c.daemons_ok("beta", false);  // beta's hb-linkd hangs: it never answers
+  c.standby("alpha", Scope::local);
+  c.run_for(2500ms);
+  EXPECT_TRUE(c.logged("alpha", LogKind::standby_cancelled));
+  EXPECT_EQ(c.holder(G1), "alpha");
+}
+
+TEST(Failover, SimultaneousStartPreferredWinsEvenWithReordering) {
+  for (std::uint32_t seed = 1; seed <= 20; ++seed) {
+    Config cfg = two();
+    cfg.jitter = 50ms;
+    cfg.seed = seed;
+    Cluster c(cfg);
+    c.boot("alpha");
+    c.boot("beta");
+    ASSERT_TRUE(c.run_until([&] { return c.holder(G1) == "alpha" && c.holder(G2) == "beta"; }))
+        << "seed " << seed;
+    c.run_for(3s);
+    EXPECT_EQ(c.holder(G1), "alpha");
+    EXPECT_EQ(c.holder(G2), "beta");
+    EXPECT_EQ(c.violations, 0) << "seed " << seed;
+  }
+}
+
+TEST(Failover, FailbackUnderReorderingNeverHasTwoHolders) {
+  for (std::uint32_t seed = 1; seed <= 10; ++seed) {
+    Config cfg = two(AutoFailback::on);
+    cfg.jitter = 80ms;
+    cfg.seed = seed;
+    Cluster c(cfg);
+    cold_start(c);
+    c.crash("beta");
+    ASSERT_TRUE(c.run_until([&] { return c.holder(G2) == "alpha"; }));
+    c.boot("beta");
+    ASSERT_TRUE(c.run_until([&] { return c.holder(G2) == "beta"; })) << "seed " << seed;
+    c.stop("beta");
+    ASSERT_TRUE(c.run_until([&] { return c.holder(G2) == "alpha"; })) << "seed " << seed;
+    EXPECT_EQ(c.violations, 0) << "seed " << seed;
+  }
+}
+
+TEST(Failover, PeerRestartWithinDeadtimeIsANewIncarnation) {
+  Cluster c(two(AutoFailback::on));
+  cold_start(c);
+  c.crash("alpha");
+  c.run_for(1s);  // well within deadtime (5 s)
+  c.boot("alpha");
+  ASSERT_TRUE(c.run_until([&] { return c.holder(G1) == "alpha"; }));
+  EXPECT_LT(since(c, c.t0()), 5s);
+  EXPECT_FALSE(c.logged("beta", LogKind::peer_dead));
+  c.run_for(10s);
+  EXPECT_EQ(c.holder(G1), "alpha");
+  EXPECT_EQ(c.holder(G2), "beta");
+  EXPECT_EQ(c.violations, 0);
+}
+
+TEST(Failover, SplitBrainHealNonPreferredReleases) {
+  Cluster c(two(AutoFailback::off));
+  cold_start(c);
+  c.check_invariant = false;  // both hold during the partition: that is the point
+  c.partition(true);
+  ASSERT_TRUE(
+      c.run_until([&] { return c.active_on(G1).size() == 2 && c.active_on(G2).size() == 2; }));
+  c.run_for(1s);
+  c.partition(false);
+  ASSERT_TRUE(c.run_until([&] { return c.holder(G1) == "alpha" && c.holder(G2) == "beta"; }));
+  EXPECT_TRUE(c.logged("beta", LogKind::split_brain));
+  EXPECT_TRUE(c.logged("alpha", LogKind::peer_returned));
+  c.check_invariant = true;
+  c.run_for(10s);
+  EXPECT_EQ(c.holder(G1), "alpha");
+  EXPECT_EQ(c.holder(G2), "beta");
+  EXPECT_EQ(c.violations, 0);
+}
+
+TEST(Failover, OwnDaemonsGoneReleasesBeforeThePeerTakesOver) {
+  Cluster c(two(AutoFailback::off));
+  cold_start(c);
+  TimePoint lost = c.now();
+  c.daemons_ok("alpha", false);
+  ASSERT_TRUE(c.run_until([&] { return c.active_on(G1).empty(); }));
+  EXPECT_LT(since(c, lost), 5s);  // released before beta's deadtime
+  EXPECT_TRUE(c.logged("alpha", LogKind::daemons_lost));
+  ASSERT_TRUE(c.run_until([&] { return c.holder(G1) == "beta"; }));
+  c.daemons_ok("alpha", true);
+  c.run_for(15s);
+  EXPECT_EQ(c.holder(G1), "beta");  // off: it stays
+  EXPECT_EQ(c.violations, 0);
+}
+
+TEST(Failover, ShortDaemonHiccupCausesNoFailover) {
+  Cluster c(two(AutoFailback::off));
+  cold_start(c);
+  c.daemons_ok("alpha", false);
+  c.run_for(1s);  // under the grace (deadtime / 2)
+  c.daemons_ok("alpha", true);
+  c.run_for(10s);
+  EXPECT_EQ(c.holder(G1), "alpha");
+  EXPECT_FALSE(c.logged("alpha", LogKind::daemons_lost));
+}
+
+Config three(AutoFailback mode) {
+  Config c;
+  c.mode = mode;
+  c.nodes = {"alpha", "beta", "gamma"};
+  c.groups = {{G1, "alpha"}, {G2, "beta"}, {"192.0.2.30", "gamma"}};
+  return c;
+}
+
+TEST(Failover, ThreeNodesSuccessorOrder) {
+  Cluster c(three(AutoFailback::off));
+  c.boot("alpha");
+  c.boot("beta");
+  c.boot("gamma");
+  ASSERT_TRUE(c.run_until([&] { return c.settled(); }));
+  EXPECT_EQ(c.holder(G1), "alpha");
+  EXPECT_EQ(c.holder("192.0.2.30"), "gamma");
+  c.crash("alpha");
+  ASSERT_TRUE(c.run_until([&] { return c.holder(G1) == "beta"; }));  // next after alpha
+  c.crash("beta");
+  ASSERT_TRUE(c.run_until([&] { return c.holder(G1) == "gamma" && c.holder(G2) == "gamma"; }));
+  c.boot("alpha");
+  c.run_for(15s);
+  EXPECT_EQ(c.holder(G1), "gamma");
+  c.crash("gamma");  // wraps: after gamma comes alpha
+  ASSERT_TRUE(
+      c.run_until([&] { return c.holder("192.0.2.30") == "alpha" && c.holder(G1) == "alpha"; }));
+  EXPECT_EQ(c.violations, 0);
+}
+
+TEST(Failover, ThreeNodesFailbackAndCleanStop) {
+  Cluster c(three(AutoFailback::on));
+  c.boot("alpha");
+  c.boot("beta");
+  c.boot("gamma");
+  ASSERT_TRUE(c.run_until([&] { return c.settled(); }));
+  c.stop("beta");
+  ASSERT_TRUE(c.run_until([&] { return c.holder(G2) == "gamma"; }));  // next after beta
+  c.boot("beta");
+  ASSERT_TRUE(c.run_until([&] { return c.holder(G2) == "beta"; }));
+  c.move("alpha", G1, "gamma");  // a third node asks
+  ASSERT_TRUE(c.run_until([&] { return c.holder(G1) == "gamma"; }));
+  c.run_for(5s);
+  EXPECT_EQ(c.holder(G1), "gamma");
+  EXPECT_EQ(c.violations, 0);
+}
+
+TEST(Failover, StopFailureKeepsTheGroupFromThePeer) {
+  Cluster c(two(AutoFailback::on));
+  cold_start(c);
+  c.fail_stop("alpha", G1);
+  c.standby("alpha", Scope::all);
+  c.run_for(3s);
+  EXPECT_EQ(c.active_on(G1), std::set<std::string>{"alpha"});
+  EXPECT_TRUE(c.logged("alpha", LogKind::stop_failed));
+  EXPECT_EQ(c.view_from("beta", G1).owner, "alpha");
+  EXPECT_EQ(c.violations, 0);
+}
+
+}  // namespace
+}  // namespace hb::failover

@@ -1,0 +1,337 @@
+#include "sim.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+namespace hb::failover::sim {
+
+Cluster::Cluster(Config config)
+    : cfg_(std::move(config)),
+      t0_(TimePoint{} + std::chrono::hours(1)),
+      now_(t0_),
+      rng_(cfg_.seed) {
+  for (const auto& n : cfg_.nodes) nodes_[n].name = n;
+}
+
+Options Cluster::options_for(const std::string& node) const {
+  Options o;
+  o.me = node;
+  o.nodes = cfg_.nodes;
+  o.groups = cfg_.groups;
+  o.auto_failback = cfg_.mode;
+  o.timing = cfg_.timing;
+  return o;
+}
+
+void Cluster::schedule(TimePoint at, std::function<void()> fn) {
+  queue_.push(Event{std::max(at, now_), seq_++, std::move(fn)});
+}
+
+Engine& Cluster::engine(const std::string& node) {
+  return *nodes_.at(node).engine;
+}
+bool Cluster::alive(const std::string& node) const {
+  return nodes_.at(node).alive;
+}
+bool Cluster::shut_down(const std::string& node) const {
+  return nodes_.at(node).shut;
+}
+
+// --- node lifecycle -------------------------------------------------------------------------
+
+void Cluster::boot(const std::string& name) {
+  Node& n = nodes_.at(name);
+  n.alive = true;
+  n.shut = false;
+  n.crashed = false;
+  n.mute = false;
+  ++n.incarnation;
+  n.exec.clear();
+  n.engine = std::make_unique<Engine>(options_for(name), now_);
+  apply(n, n.engine->start(now_));
+  for (auto& [other, o] : nodes_) {
+    if (other == name || !o.alive) continue;
+    schedule(now_ + cfg_.link_delay, [this, a = name, b = other] { membership_contact(a, b); });
+  }
+}
+
+void Cluster::membership_contact(const std::string& a, const std::string& b) {
+  Node& na = nodes_.at(a);
+  Node& nb = nodes_.at(b);
+  if (!na.alive || !nb.alive || partitioned_ || na.mute || nb.mute) return;
+  auto see = [this](Node& x, Node& y) {
+    auto it = x.seen.find(y.name);
+    if (it != x.seen.end() && it->second == y.incarnation) return;
+    NodeChange c = (it != x.seen.end() && it->second) ? NodeChange::restarted : NodeChange::up;
+    x.seen[y.name] = y.incarnation;
+    apply(x, x.engine->on_node(y.name, c, now_));
+  };
+  see(na, nb);
+  see(nb, na);
+}
+
+// Every node that saw `name` at incarnation `inc` declares it dead after deadtime, unless it
+// heard from it again meanwhile.
+void Cluster::schedule_dead(const std::string& name, unsigned inc) {
+  for (auto& [other, o] : nodes_) {
+    if (other == name || !o.alive) continue;
+    schedule(now_ + cfg_.timing.deadtime, [this, other = other, name, inc] {
+      Node& y = nodes_.at(other);
+      Node& x = nodes_.at(name);
+      auto it = y.seen.find(name);
+      if (!y.alive || it == y.seen.end() || it->second != inc) return;
+      bool heard = x.alive && !x.mute && !y.mute && !partitioned_ && x.incarnation == inc;
+      if (heard) return;
+      y.seen[name] = std::nullopt;
+      apply(y, y.engine->on_node(name, NodeChange::dead, now_));
+    });
+  }
+}
+
+void Cluster::crash(const std::string& name) {
+  Node& n = nodes_.at(name);
+  n.alive = false;
+  n.crashed = true;
+  n.exec.clear();
+  ++n.timer_gen;
+  n.engine.reset();
+  schedule_dead(name, n.incarnation);
+}
+
+void Cluster::stop(const std::string& name) {
+  Node& n = nodes_.at(name);
+  apply(n, n.engine->shutdown(now_));
+}
+
+void Cluster::partition(bool on) {
+  partitioned_ = on;
+  for (auto& [name, n] : nodes_) {
+    if (!n.alive) continue;
+    if (on) {
+      schedule_dead(name, n.incarnation);
+    } else {
+      for (auto& [other, o] : nodes_) {
+        if (other <= name || !o.alive) continue;
+        schedule(now_ + cfg_.link_delay, [this, a = name, b = other] { membership_contact(a, b); });
+      }
+    }
+  }
+}
+
+void Cluster::daemons_ok(const std::string& name, bool ok) {
+  Node& n = nodes_.at(name);
+  n.mute = !ok;
+  if (!ok) {
+    schedule_dead(name, n.incarnation);
+  } else {
+    for (auto& [other, o] : nodes_) {
+      if (other == name || !o.alive) continue;
+      // Our hb-linkd restarted: the peers see it as a new incarnation.
+      o.seen[name] = std::nullopt;
+      n.seen[other] = std::nullopt;
+      schedule(now_ + cfg_.link_delay, [this, a = name, b = other] { membership_contact(a, b); });
+    }
+  }
+  apply(n, n.engine->set_daemons_ok(ok, now_));
+}
+
+void Cluster::fail_start(const std::string& node, const std::string& key, bool fail) {
+  auto& s = nodes_.at(node).fail_start;
+  fail ? (void)s.insert(key) : (void)s.erase(key);
+}
+
+void Cluster::fail_stop(const std::string& node, const std::string& key, bool fail) {
+  auto& s = nodes_.at(node).fail_stop;
+  fail ? (void)s.insert(key) : (void)s.erase(key);
+}
+
+void Cluster::standby(const std::string& node, Scope scope) {
+  Node& n = nodes_.at(node);
+  apply(n, n.engine->standby(scope, now_));
+}
+
+void Cluster::takeover(const std::string& node, Scope scope) {
+  Node& n = nodes_.at(node);
+  apply(n, n.engine->takeover(scope, now_));
+}
+
+void Cluster::move(const std::string& node, const std::string& key, const std::string& to) {
+  Node& n = nodes_.at(node);
+  apply(n, n.engine->move(key, to, now_));
+}
+
+// --- executing actions ----------------------------------------------------------------------
+
+void Cluster::apply(Node& n, Actions actions) {
+  const std::string name = n.name;
+  const unsigned inc = n.incarnation;
+  for (auto& a : actions) {
+    if (auto* s = std::get_if<StartGroup>(&a)) {
+      n.exec[s->key] = Exec::starting;
+      schedule(now_ + cfg_.start_delay, [this, name, inc, key = s->key] {
+        Node& x = nodes_.at(name);
+        if (!x.alive || x.incarnation != inc || x.exec[key] != Exec::starting) return;
+        bool fail = x.fail_start.count(key) > 0;
+        if (!fail) x.exec[key] = Exec::running;  // a failed start leaves parts active
+        apply(x, x.engine->on_result(key, fail ? Result::start_failed : Result::started, now_));
+      });
+    } else if (auto* s = std::get_if<StopGroup>(&a)) {
+      n.exec[s->key] = Exec::stopping;
+      schedule(now_ + cfg_.stop_delay, [this, name, inc, key = s->key] {
+        Node& x = nodes_.at(name);
+        if (!x.alive || x.incarnation != inc || x.exec[key] != Exec::stopping) return;
+        bool fail = x.fail_stop.count(key) > 0;
+        if (!fail) x.exec[key] = Exec::stopped;
+        apply(x, x.engine->on_result(key, fail ? Result::stop_failed : Result::stopped, now_));
+      });
+    } else if (auto* s = std::get_if<Send>(&a)) {
+      n.sent.push_back(s->message);
+      deliver(name, s->message);
+    } else if (auto* l = std::get_if<LogEvent>(&a)) {
+      n.logs.push_back(*l);
+    } else if (auto* v = std::get_if<GroupView>(&a)) {
+      n.views[v->key] = *v;
+    }
+  }
+  if (n.engine && n.engine->shutdown_complete() && !n.shut) {
+    // hb exits; its hb-linkd announces the clean shutdown to the peers.
+    n.shut = true;
+    n.alive = false;
+    ++n.timer_gen;
+    for (auto& [other, o] : nodes_) {
+      if (other == name || !o.alive) continue;
+      schedule(now_ + cfg_.link_delay, [this, other = other, name] {
+        Node& y = nodes_.at(other);
+        if (!y.alive) return;
+        y.seen[name] = std::nullopt;
+        apply(y, y.engine->on_node(name, NodeChange::clean_shutdown, now_));
+      });
+    }
+    return;
+  }
+  arm(n);
+}
+
+void Cluster::arm(Node& n) {
+  if (!n.engine || !n.alive) return;
+  auto dl = n.engine->next_deadline();
+  const unsigned gen = ++n.timer_gen;
+  if (!dl) return;
+  schedule(*dl, [this, name = n.name, gen] {
+    Node& x = nodes_.at(name);
+    if (x.timer_gen != gen || !x.alive) return;
+    apply(x, x.engine->advance(now_));
+  });
+}
+
+void Cluster::deliver(const std::string& from, const Message& m) {
+  Node& src = nodes_.at(from);
+  if (partitioned_ || src.mute) return;
+  for (auto& [to, dst] : nodes_) {
+    if (to == from || (!m.dest.empty() && m.dest != to)) continue;
+    if (!dst.alive || dst.mute) continue;
+    Millis delay = cfg_.link_delay;
+    if (cfg_.jitter.count() > 0) delay += Millis(rng_() % cfg_.jitter.count());
+    TimePoint at = now_ + delay;
+    auto& last = fifo_[{from, to}];
+    at = std::max(at, last);  // per-pair FIFO, as hb-linkd's reliable messages
+    last = at;
+    schedule(at, [this, from, to = to, m, src_inc = src.incarnation, dst_inc = dst.incarnation] {
+      Node& s = nodes_.at(from);
+      Node& d = nodes_.at(to);
+      if (partitioned_ || s.crashed || s.incarnation != src_inc) return;
+      if (!d.alive || d.mute || d.incarnation != dst_inc) return;
+      apply(d, d.engine->on_message(from, m, now_));
+    });
+  }
+}
+
+// --- time -----------------------------------------------------------------------------------
+
+bool Cluster::step(TimePoint limit) {
+  if (queue_.empty() || queue_.top().at > limit) return false;
+  Event e = queue_.top();
+  queue_.pop();
+  now_ = e.at;
+  e.fn();
+  check();
+  return true;
+}
+
+void Cluster::run_for(Millis d) {
+  TimePoint end = now_ + d;
+  while (step(end)) {
+  }
+  now_ = end;
+}
+
+bool Cluster::run_until(const std::function<bool()>& pred, Millis limit) {
+  TimePoint end = now_ + limit;
+  if (pred()) return true;
+  while (step(end)) {
+    if (pred()) return true;
+  }
+  now_ = end;
+  return pred();
+}
+
+void Cluster::check() {
+  if (!check_invariant) return;
+  for (const auto& g : cfg_.groups) {
+    auto on = active_on(g.key);
+    if (on.size() > 1 && violations++ < 5) {
+      std::string who;
+      for (const auto& n : on) who += n + " ";
+      ADD_FAILURE() << "group " << g.key << " active on two nodes: " << who << "at t0+"
+                    << std::chrono::duration_cast<Millis>(now_ - t0_).count() << "ms";
+    }
+  }
+}
+
+// --- what users see -------------------------------------------------------------------------
+
+std::set<std::string> Cluster::active_on(const std::string& key) const {
+  std::set<std::string> out;
+  for (const auto& [name, n] : nodes_) {
+    if (!n.alive && !n.shut) continue;
+    auto it = n.exec.find(key);
+    if (it != n.exec.end() && it->second != Exec::stopped) out.insert(name);
+  }
+  return out;
+}
+
+std::string Cluster::holder(const std::string& key) const {
+  auto on = active_on(key);
+  if (on.size() != 1) return "";
+  const Node& n = nodes_.at(*on.begin());
+  return n.exec.at(key) == Exec::running ? *on.begin() : "";
+}
+
+bool Cluster::settled() const {
+  for (const auto& g : cfg_.groups) {
+    if (holder(g.key).empty()) return false;
+  }
+  return true;
+}
+
+GroupView Cluster::view_from(const std::string& node, const std::string& key) const {
+  const Node& n = nodes_.at(node);
+  auto it = n.views.find(key);
+  return it == n.views.end() ? GroupView{key, GroupState::stopped, ""} : it->second;
+}
+
+std::vector<LogEvent> Cluster::logs(const std::string& node) const {
+  return nodes_.at(node).logs;
+}
+
+bool Cluster::logged(const std::string& node, LogKind kind) const {
+  const auto& l = nodes_.at(node).logs;
+  return std::any_of(l.begin(), l.end(), [&](const LogEvent& e) { return e.kind == kind; });
+}
+
+std::vector<Message> Cluster::sent(const std::string& node) const {
+  return nodes_.at(node).sent;
+}
+
+}  // namespace hb::failover::sim
