@@ -605,32 +605,35 @@ void Engine::on_ask_resources(Actions& out, Peer& p, const Message& m) {
       return;
     }
     // The giver stopped them and hands them to `target`.
+    const bool can_take = !shutting_ && !isolated_;
     for (const auto& k : keys) {
       p.held.erase(k);
       if (target == opt_.me) {
+        // Even if our side of the hand-over was dropped meanwhile (timeout, the giver
+        // reappearing): the giver has let go and everyone expects us to take it.
+        if (!can_take || local_.at(k).failed) continue;
         transit_[k] = opt_.me;
+        local_.at(k).want = true;
+        local_.at(k).reason = "standby from " + p.name;
       } else if (Peer* t = peer(target);
                  t && live(target) && !t->held.count(k) && !t->failed.count(k)) {
         transit_[k] = target;
       }
     }
     if (target != opt_.me) return;
-    for (auto it = incoming_.begin(); it != incoming_.end(); ++it) {
-      if (it->peer != p.name) continue;
-      for (const auto& k : keys) {
-        if (!it->keys.count(k)) continue;
-        Local& l = local_.at(k);
-        if (!shutting_ && !isolated_) {
-          l.want = true;
-          l.reason = "standby from " + p.name;
-        }
+    Handover h{p.name, {}, scope, false, false, now_};
+    for (auto it = incoming_.begin(); it != incoming_.end();) {
+      if (it->peer == p.name) {
+        h.scope = it->scope;
+        it = incoming_.erase(it);
+      } else {
+        ++it;
       }
-      Handover h = *it;
-      h.keys = keys;
-      incoming_.erase(it);
-      acquiring_.push_back(h);
-      break;
     }
+    for (const auto& k : keys) {
+      if (transit_.count(k) && transit_[k] == opt_.me) h.keys.insert(k);
+    }
+    if (!h.keys.empty()) acquiring_.push_back(h);
   }
 }
 
@@ -946,6 +949,14 @@ void Engine::reconcile(Actions& out) {
   // Start and stop what the wants say.
   for (const auto& g : opt_.groups) {
     Local& l = local_.at(g.key);
+    auto mine = transit_.find(g.key);
+    if (mine != transit_.end() && mine->second == opt_.me && !l.want && !held_here(g.key)) {
+      transit_.erase(mine);  // we will not take it after all: let the others fill it
+      std::erase_if(acquiring_, [&](Handover& h) {
+        h.keys.erase(g.key);
+        return h.keys.empty();
+      });
+    }
     if (l.state == GroupState::running && !l.want) {
       l.state = GroupState::stopping;
       l.since = now_;

@@ -375,3 +375,286 @@ TEST(Failover, StopFailureKeepsTheGroupFromThePeer) {
 
 }  // namespace
 }  // namespace hb::failover
+
+namespace hb::failover {
+namespace {
+
+// Random operations on three nodes with reordering: whatever happens, never two holders, and
+// once things calm down every group runs somewhere.
+TEST(Failover, RandomOperationsNeverTwoHolders) {
+  for (std::uint32_t seed = 1; seed <= 500; ++seed) {
+    Config cfg;
+    cfg.nodes = {"alpha", "beta", "gamma"};
+    cfg.groups = {{G1, "alpha"}, {G2, "beta"}, {"192.0.2.30", "gamma"}};
+    cfg.mode = seed % 3 == 0   ? AutoFailback::off
+               : seed % 3 == 1 ? AutoFailback::on
+                               : AutoFailback::legacy;
+    cfg.jitter = Millis(40 + (seed % 7) * 60);
+    cfg.seed = seed;
+    Cluster c(cfg);
+    std::mt19937 rng(seed);
+    for (const auto& n : cfg.nodes) c.boot(n);
+    c.run_for(2s);
+    for (int step = 0; step < 25; ++step) {
+      const std::string& n = cfg.nodes[rng() % 3];
+      const std::string& other = cfg.nodes[rng() % 3];
+      const std::string& key = cfg.groups[rng() % 3].key;
+      bool up = c.alive(n);
+      switch (rng() % 6) {
+        case 0:
+          if (up)
+            c.crash(n);
+          else
+            c.boot(n);
+          break;
+        case 1:
+          if (up)
+            c.stop(n);
+          else
+            c.boot(n);
+          break;
+        case 2:
+          if (up) c.standby(n, Scope::all);
+          break;
+        case 3:
+          if (up) c.takeover(n, Scope::local);
+          break;
+        case 4:
+          if (up) c.move(n, key, other);
+          break;
+        default:
+          if (!up) c.boot(n);
+          break;
+      }
+      c.run_for(Millis(rng() % 3000));
+    }
+    for (const auto& n : cfg.nodes) {
+      if (!c.alive(n)) c.boot(n);
+    }
+    bool ok = c.run_until([&] { return c.settled(); }, 60s);
+    EXPECT_TRUE(ok) << "seed " << seed;
+    EXPECT_EQ(c.violations, 0) << "seed " << seed;
+  }
+}
+
+TEST(Failover, FailbackUnderReorderingNeverHasTwoHolders) {
+  for (std::uint32_t seed = 1; seed <= 10; ++seed) {
+    Config cfg = two(AutoFailback::on);
+    cfg.jitter = 80ms;
+    cfg.seed = seed;
+    Cluster c(cfg);
+    cold_start(c);
+    c.crash("beta");
+    ASSERT_TRUE(c.run_until([&] { return c.holder(G2) == "alpha"; }));
+    c.boot("beta");
+    ASSERT_TRUE(c.run_until([&] { return c.holder(G2) == "beta"; })) << "seed " << seed;
+    c.stop("beta");
+    ASSERT_TRUE(c.run_until([&] { return c.holder(G2) == "alpha"; })) << "seed " << seed;
+    EXPECT_EQ(c.violations, 0) << "seed " << seed;
+  }
+}
+
+TEST(Failover, PeerRestartWithinDeadtimeIsANewIncarnation) {
+  Cluster c(two(AutoFailback::on));
+  cold_start(c);
+  c.crash("alpha");
+  c.run_for(1s);  // well within deadtime (5 s)
+  c.boot("alpha");
+  ASSERT_TRUE(c.run_until([&] { return c.holder(G1) == "alpha"; }));
+  EXPECT_LT(since(c, c.t0()), 5s);
+  EXPECT_FALSE(c.logged("beta", LogKind::peer_dead));
+  c.run_for(10s);
+  EXPECT_EQ(c.holder(G1), "alpha");
+  EXPECT_EQ(c.holder(G2), "beta");
+  EXPECT_EQ(c.violations, 0);
+}
+
+TEST(Failover, SplitBrainHealNonPreferredReleases) {
+  Cluster c(two(AutoFailback::off));
+  cold_start(c);
+  c.check_invariant = false;  // both hold during the partition: that is the point
+  c.partition(true);
+  ASSERT_TRUE(
+      c.run_until([&] { return c.active_on(G1).size() == 2 && c.active_on(G2).size() == 2; }));
+  c.run_for(1s);
+  c.partition(false);
+  ASSERT_TRUE(c.run_until([&] { return c.holder(G1) == "alpha" && c.holder(G2) == "beta"; }));
+  EXPECT_TRUE(c.logged("beta", LogKind::split_brain));
+  EXPECT_TRUE(c.logged("alpha", LogKind::peer_returned));
+  c.check_invariant = true;
+  c.run_for(10s);
+  EXPECT_EQ(c.holder(G1), "alpha");
+  EXPECT_EQ(c.holder(G2), "beta");
+  EXPECT_EQ(c.violations, 0);
+}
+
+TEST(Failover, OwnDaemonsGoneReleasesBeforeThePeerTakesOver) {
+  Cluster c(two(AutoFailback::off));
+  cold_start(c);
+  TimePoint lost = c.now();
+  c.daemons_ok("alpha", false);
+  ASSERT_TRUE(c.run_until([&] { return c.active_on(G1).empty(); }));
+  EXPECT_LT(since(c, lost), 5s);  // released before beta's deadtime
+  EXPECT_TRUE(c.logged("alpha", LogKind::daemons_lost));
+  ASSERT_TRUE(c.run_until([&] { return c.holder(G1) == "beta"; }));
+  c.daemons_ok("alpha", true);
+  c.run_for(15s);
+  EXPECT_EQ(c.holder(G1), "beta");  // off: it stays
+  EXPECT_EQ(c.violations, 0);
+}
+
+TEST(Failover, ShortDaemonHiccupCausesNoFailover) {
+  Cluster c(two(AutoFailback::off));
+  cold_start(c);
+  c.daemons_ok("alpha", false);
+  c.run_for(1s);  // under the grace (deadtime / 2)
+  c.daemons_ok("alpha", true);
+  c.run_for(10s);
+  EXPECT_EQ(c.holder(G1), "alpha");
+  EXPECT_FALSE(c.logged("alpha", LogKind::daemons_lost));
+}
+
+Config three(AutoFailback mode) {
+  Config c;
+  c.mode = mode;
+  c.nodes = {"alpha", "beta", "gamma"};
+  c.groups = {{G1, "alpha"}, {G2, "beta"}, {"192.0.2.30", "gamma"}};
+  return c;
+}
+
+TEST(Failover, ThreeNodesSuccessorOrder) {
+  Cluster c(three(AutoFailback::off));
+  c.boot("alpha");
+  c.boot("beta");
+  c.boot("gamma");
+  ASSERT_TRUE(c.run_until([&] { return c.settled(); }));
+  EXPECT_EQ(c.holder(G1), "alpha");
+  EXPECT_EQ(c.holder("192.0.2.30"), "gamma");
+  c.crash("alpha");
+  ASSERT_TRUE(c.run_until([&] { return c.holder(G1) == "beta"; }));  // next after alpha
+  c.crash("beta");
+  ASSERT_TRUE(c.run_until([&] { return c.holder(G1) == "gamma" && c.holder(G2) == "gamma"; }));
+  c.boot("alpha");
+  c.run_for(15s);
+  EXPECT_EQ(c.holder(G1), "gamma");
+  c.crash("gamma");  // wraps: after gamma comes alpha
+  ASSERT_TRUE(
+      c.run_until([&] { return c.holder("192.0.2.30") == "alpha" && c.holder(G1) == "alpha"; }));
+  EXPECT_EQ(c.violations, 0);
+}
+
+TEST(Failover, ThreeNodesFailbackAndCleanStop) {
+  Cluster c(three(AutoFailback::on));
+  c.boot("alpha");
+  c.boot("beta");
+  c.boot("gamma");
+  ASSERT_TRUE(c.run_until([&] { return c.settled(); }));
+  c.stop("beta");
+  ASSERT_TRUE(c.run_until([&] { return c.holder(G2) == "gamma"; }));  // next after beta
+  c.boot("beta");
+  ASSERT_TRUE(c.run_until([&] { return c.holder(G2) == "beta"; }));
+  c.move("alpha", G1, "gamma");  // a third node asks
+  ASSERT_TRUE(c.run_until([&] { return c.holder(G1) == "gamma"; }));
+  c.run_for(5s);
+  EXPECT_EQ(c.holder(G1), "gamma");
+  EXPECT_EQ(c.violations, 0);
+}
+
+TEST(Failover, StopFailureKeepsTheGroupFromThePeer) {
+  Cluster c(two(AutoFailback::on));
+  cold_start(c);
+  c.fail_stop("alpha", G1);
+  c.standby("alpha", Scope::all);
+  c.run_for(3s);
+  EXPECT_EQ(c.active_on(G1), std::set<std::string>{"alpha"});
+  EXPECT_TRUE(c.logged("alpha", LogKind::stop_failed));
+  EXPECT_EQ(c.view_from("beta", G1).owner, "alpha");
+  EXPECT_EQ(c.violations, 0);
+}
+
+}  // namespace
+}  // namespace hb::failover
+
+namespace hb::failover {
+namespace {
+
+// Random operations on three nodes with reordering: whatever happens, never two holders, and
+// once things calm down every group runs somewhere.
+TEST(Failover, RandomOperationsNeverTwoHolders) {
+  for (std::uint32_t seed = 1; seed <= 500; ++seed) {
+    Config cfg;
+    cfg.nodes = {"alpha", "beta", "gamma"};
+    cfg.groups = {{G1, "alpha"}, {G2, "beta"}, {"192.0.2.30", "gamma"}};
+    cfg.mode = seed % 3 == 0   ? AutoFailback::off
+               : seed % 3 == 1 ? AutoFailback::on
+                               : AutoFailback::legacy;
+    cfg.jitter = Millis(40 + (seed % 7) * 60);
+    cfg.seed = seed;
+    Cluster c(cfg);
+    std::mt19937 rng(seed);
+    for (const auto& n : cfg.nodes) c.boot(n);
+    c.run_for(2s);
+    for (int step = 0; step < 25; ++step) {
+      const std::string& n = cfg.nodes[rng() % 3];
+      const std::string& other = cfg.nodes[rng() % 3];
+      const std::string& key = cfg.groups[rng() % 3].key;
+      bool up = c.alive(n);
+      switch (rng() % 6) {
+        case 0:
+          if (up)
+            c.crash(n);
+          else
+            c.boot(n);
+          break;
+        case 1:
+          if (up)
+            c.stop(n);
+          else
+            c.boot(n);
+          break;
+        case 2:
+          if (up) c.standby(n, Scope::all);
+          break;
+        case 3:
+          if (up) c.takeover(n, Scope::local);
+          break;
+        case 4:
+          if (up) c.move(n, key, other);
+          break;
+        default:
+          if (!up) c.boot(n);
+          break;
+      }
+      c.run_for(Millis(rng() % 3000));
+    }
+    for (const auto& n : cfg.nodes) {
+      if (!c.alive(n)) c.boot(n);
+    }
+    bool ok = c.run_until([&] { return c.settled(); }, 60s);
+    EXPECT_TRUE(ok) << "seed " << seed;
+    if (!ok && getenv("HB_DEBUG")) {
+      for (const auto& n : cfg.nodes) {
+        printf("== %s alive=%d\n", n.c_str(), c.alive(n));
+        for (const auto& g : cfg.groups) {
+          auto v = c.view_from(n, g.key);
+          printf("  view %s %s %s active=%zu\n", g.key.c_str(),
+                 std::string(to_string(v.state)).c_str(), v.owner.c_str(),
+                 c.active_on(g.key).size());
+        }
+        auto L = c.logs(n);
+        for (size_t i = L.size() > 25 ? L.size() - 25 : 0; i < L.size(); ++i)
+          printf("  log %s: %s\n", std::string(to_string(L[i].kind)).c_str(), L[i].text.c_str());
+        auto S = c.sent(n);
+        for (size_t i = S.size() > 12 ? S.size() - 12 : 0; i < S.size(); ++i) {
+          printf("  sent t=%s dest=%s", S[i].type.c_str(), S[i].dest.c_str());
+          for (auto& [k, v] : S[i].fields) printf(" %s=%s", k.c_str(), v.c_str());
+          printf("\n");
+        }
+      }
+    }
+    EXPECT_EQ(c.violations, 0) << "seed " << seed;
+  }
+}
+
+}  // namespace
+}  // namespace hb::failover
