@@ -1,0 +1,124 @@
+# Shared helpers of the cluster suite (sourced). Each test: `. lib.sh; start_test BUILD_DIR`, then
+# `rig_up ...`; the EXIT trap tears the rig down and fails the test if anything is left behind.
+# Exit codes follow meson: 0 pass, 77 skip, anything else fail.
+
+SRC_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+RIG=$SRC_DIR/tests/rig/rig
+HOLDERS=$SRC_DIR/tests/rig/holders.py
+RUN=""
+SAMPLER_PID=""
+SAMPLER_LOG=""
+T0=$(date +%s.%N)
+
+say() { printf '[%6.2fs] %s\n' "$(awk -v a="$T0" -v b="$(date +%s.%N)" 'BEGIN { print b - a }')" "$*"; }
+fail() { say "FAIL: $*"; exit 1; }
+skip() { say "SKIP: $*"; exit 77; }
+secs_since() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }'; }
+
+finish() {
+  local rc=$? leftover
+  trap - EXIT INT TERM
+  stop_sampler || rc=1
+  if [ -n "$RUN" ]; then
+    HB_RIG=$RUN "$RIG" down >/dev/null 2>&1 || true
+    if ! leftover=$("$RIG" check-clean "$RUN" 2>&1); then
+      say "FAIL: rig run $RUN left something behind:"
+      echo "$leftover"
+      rc=1
+    else
+      say "teardown of run $RUN left nothing behind"
+    fi
+  fi
+  exit $rc
+}
+
+start_test() { # BUILD_DIR
+  BUILD_DIR=${1:-$SRC_DIR/build}
+  [ "$(id -u)" = 0 ] || skip "the cluster suite boots systemd-nspawn nodes and needs root"
+  command -v systemd-nspawn >/dev/null || fail "systemd-nspawn missing: run scripts/ensure-deps.sh rig"
+  trap finish EXIT
+  trap 'exit 130' INT TERM
+}
+
+rig_up() { # rig up options...
+  local out
+  out=$("$RIG" up --build-dir "$BUILD_DIR" "$@") || fail "rig up $* failed"
+  RUN=$(echo "$out" | tail -1)
+  export HB_RIG=$RUN
+  # shellcheck disable=SC1090
+  . <("$RIG" info)
+  say "rig run $RUN up ($*): booted in $BOOT_SECONDS s, $UP_SECONDS s in all"
+}
+
+rig() { "$RIG" "$@"; }
+in_node() { "$RIG" exec "$@"; }
+client() { "$RIG" client "$@"; }
+
+# wait_for SECONDS DESCRIPTION CMD...: polls CMD every 20 ms until it succeeds.
+wait_for() {
+  local limit=$1 what=$2 t
+  shift 2
+  t=$(date +%s.%N)
+  while ! "$@" >/dev/null 2>&1; do
+    if awk -v a="$t" -v b="$(date +%s.%N)" -v l="$limit" 'BEGIN { exit !(b - a > l) }'; then
+      fail "$what: not after ${limit} s"
+    fi
+    sleep 0.02
+  done
+  say "$what ($(secs_since "$t") s)"
+}
+
+# The cluster IP / mount point / Apache on NODE, as the node sees them.
+holds_ip() { "$RIG" holders | awk -v n="$1" '$1 == n { exit !($3 == "ip=yes") }'; }
+holds_mount() { "$RIG" holders | awk -v n="$1" '$1 == n { exit !($4 == "mount=yes") }'; }
+holds_nothing() { "$RIG" holders | awk -v n="$1" '$1 == n { exit !($3 == "ip=no" && $4 == "mount=no") }'; }
+apache_active() { in_node "$1" systemctl is-active --quiet apache2.service; }
+apache_inactive() { ! in_node "$1" systemctl is-active --quiet apache2.service; }
+
+# GET URL from the client namespace; prints the body.
+get() { client curl -fsS --max-time 1 "$1"; }
+page_names() { get "$1" | grep -q "node $2\.haw2\.ibm\.com"; } # URL NODE
+
+# The sampler: every 20 ms, who holds the cluster IP and has /ha mounted; fails the test if two
+# nodes ever do at once.
+start_sampler() {
+  SAMPLER_LOG=$(mktemp /tmp/hb-cluster-sampler.XXXXXX)
+  python3 "$HOLDERS" "$(rig state-dir)" --sample --period 0.02 --max-seconds 900 --log "$SAMPLER_LOG" &
+  SAMPLER_PID=$!
+}
+
+stop_sampler() {
+  [ -n "$SAMPLER_PID" ] || return 0
+  local rc=0
+  kill -TERM "$SAMPLER_PID" 2>/dev/null || true
+  wait "$SAMPLER_PID" || rc=$?
+  SAMPLER_PID=""
+  say "holders over the run (sampled every 20 ms):"
+  sed 's/^/    /' "$SAMPLER_LOG"
+  rm -f "$SAMPLER_LOG"
+  [ $rc = 0 ] || say "FAIL: two nodes held the cluster IP or /ha at the same time"
+  return $rc
+}
+
+# Does this build's hb-resourced run the resource group? It must publish the group's Owner on the
+# bus (issue 6). Prints the reason when not.
+resourced_ready() { # NODE
+  if ! in_node "$1" systemctl cat hb-resourced.service >/dev/null 2>&1; then
+    echo "hb-resourced.service is not installed by this build (issue 6: hb-resourced)"
+    return 1
+  fi
+  local objs
+  objs=$(in_node "$1" busctl --json=short call io.github.hbcluster.resource1 /io/github/hbcluster/resource1 \
+    org.freedesktop.DBus.ObjectManager GetManagedObjects 2>&1) || {
+    echo "hb-resourced does not answer on the bus (io.github.hbcluster.resource1): $objs"
+    return 1
+  }
+  if ! echo "$objs" | python3 -c '
+import json, sys
+objs = json.load(sys.stdin)["data"][0]
+ok = any("Owner" in ifs.get("io.github.hbcluster.resource1.Group", {}) for ifs in objs.values())
+sys.exit(0 if ok else 1)'; then
+    echo "hb-resourced publishes no resource group with an Owner property yet (issue 6)"
+    return 1
+  fi
+}
