@@ -1,0 +1,50 @@
+// The life cycle all five daemons share, so each main.cpp only says what is its own:
+//
+//   flags (--config-dir DIR, --node NAME, --help) → load /etc/ha.d → on errors: every
+//   diagnostic logged, STATUS=, ERRNO=, exit 78 (EX_CONFIG; the unit's
+//   RestartPreventExitStatus=78 stops a restart loop) → connect to the system bus (or
+//   DBUS_SYSTEM_BUS_ADDRESS) → LogControl1 + ObjectManager at the root path → the daemon's own
+//   setup → request the bus name LAST → READY=1 with the status sentence → run → SIGTERM or
+//   SIGINT: STOPPING=1, exit 0.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "core/config/config.hpp"
+#include "sys/dbus/bus.hpp"
+
+namespace hb::sys {
+
+inline constexpr int exit_config = 78;  // EX_CONFIG, systemd.exec(5)
+
+struct DaemonSpec {
+  std::string name;       // "hb-linkd": SYSLOG_IDENTIFIER and the usage text
+  std::string summary;    // one line for --help
+  std::string bus_name;   // "io.github.hbcluster.link1"
+  std::string root_path;  // ObjectManager root; empty for none (hb-statusd)
+  bool read_authkeys = false;
+};
+
+struct DaemonContext {
+  boost::asio::io_context& io;
+  dbus::Bus& bus;
+  const config::Config& config;
+  // Replaces the STATUS= sentence (`systemctl status`).
+  std::function<void(const std::string&)> set_status;
+};
+
+// What setup returns: the daemon's objects (kept alive until exit) and its first STATUS=.
+struct DaemonParts {
+  std::shared_ptr<void> objects;
+  std::string status;
+};
+
+using DaemonSetup = std::function<DaemonParts(DaemonContext&)>;
+
+// Runs the daemon; returns the process exit code.
+int run_daemon(const DaemonSpec& spec, int argc, char** argv, const DaemonSetup& setup);
+
+}  // namespace hb::sys

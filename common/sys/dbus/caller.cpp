@@ -1,0 +1,34 @@
+#include "sys/dbus/caller.hpp"
+
+#include <pwd.h>
+
+#include "sys/dbus/error.hpp"
+#include "sys/dbus/names.hpp"
+
+namespace hb::dbus {
+
+uid_t sender_uid(Message& call) {
+  sd_bus_creds* creds = nullptr;
+  check(sd_bus_query_sender_creds(call.get(), SD_BUS_CREDS_EUID | SD_BUS_CREDS_AUGMENT, &creds),
+        "query the caller's credentials");
+  uid_t uid = 0;
+  int r = sd_bus_creds_get_euid(creds, &uid);
+  sd_bus_creds_unref(creds);
+  check(r, "read the caller's uid");
+  return uid;
+}
+
+void require_root_or_daemon_user(Message& call) {
+  uid_t uid = sender_uid(call);
+  if (uid == 0) return;
+  passwd pw{};
+  passwd* found = nullptr;
+  char buf[1024];
+  if (getpwnam_r(names::daemon_user, &pw, buf, sizeof buf, &found) == 0 && found &&
+      found->pw_uid == uid)
+    return;
+  throw Error(SD_BUS_ERROR_ACCESS_DENIED,
+              std::string("only root and ") + names::daemon_user + " may call " + call.member());
+}
+
+}  // namespace hb::dbus

@@ -1,0 +1,113 @@
+#include "linkd_bus.hpp"
+
+#include "sys/dbus/caller.hpp"
+#include "sys/dbus/names.hpp"
+#include "sys/dbus/vtable.hpp"
+
+namespace hb::linkd {
+namespace names = hb::dbus::names::link1;
+using hb::dbus::method;
+using hb::dbus::property;
+
+namespace {
+
+const sd_bus_vtable manager_vtable[] = {
+    SD_BUS_VTABLE_START(0),
+    SD_BUS_PROPERTY("LocalNode", "s", property<&BusObjects::local_node>, 0,
+                    SD_BUS_VTABLE_PROPERTY_CONST),
+    SD_BUS_PROPERTY("Generation", "t", property<&BusObjects::generation>, 0,
+                    SD_BUS_VTABLE_PROPERTY_CONST),
+    // Unprivileged for sd-bus' own check, which would demand CAP_SYS_ADMIN from hb-membershipd
+    // (hacluster); the policy and require_root_or_daemon_user() admit only root and hacluster.
+    SD_BUS_METHOD_WITH_ARGS(
+        "SendMessage", SD_BUS_ARGS("s", destination, "s", type, "a{ss}", fields),
+        SD_BUS_RESULT("t", seq), method<&BusObjects::send_message>, SD_BUS_VTABLE_UNPRIVILEGED),
+    SD_BUS_SIGNAL_WITH_ARGS("MessageReceived",
+                            SD_BUS_ARGS("s", source, "s", type, "a{ss}", fields, "t", seq), 0),
+    SD_BUS_SIGNAL_WITH_ARGS("LinkChanged",
+                            SD_BUS_ARGS("s", node, "s", medium, "s", old_state, "s", new_state), 0),
+    SD_BUS_SIGNAL_WITH_ARGS("PeerRestarted", SD_BUS_ARGS("s", node, "t", generation), 0),
+    SD_BUS_VTABLE_END};
+
+const sd_bus_vtable link_vtable[] = {
+    SD_BUS_VTABLE_START(0),
+    SD_BUS_PROPERTY("Node", "s", property<&Link::node>, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+    SD_BUS_PROPERTY("Medium", "s", property<&Link::medium>, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+    SD_BUS_PROPERTY("State", "s", property<&Link::state>, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+    // Per-packet counters: readable on demand, never signalled.
+    SD_BUS_PROPERTY("LastHeardUSec", "t", property<&Link::last_heard_usec>, 0, 0),
+    SD_BUS_PROPERTY("PacketsReceived", "t", property<&Link::packets_received>, 0, 0),
+    SD_BUS_PROPERTY("PacketsSent", "t", property<&Link::packets_sent>, 0, 0),
+    SD_BUS_PROPERTY("Rejected", "a{st}", property<&Link::rejected>, 0, 0), SD_BUS_VTABLE_END};
+
+const sd_bus_vtable peer_vtable[] = {
+    SD_BUS_VTABLE_START(0),
+    SD_BUS_PROPERTY("Name", "s", property<&Peer::name>, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+    SD_BUS_PROPERTY("Generation", "t", property<&Peer::generation>, 0,
+                    SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+    SD_BUS_PROPERTY("LastSeq", "t", property<&Peer::last_seq>, 0, 0), SD_BUS_VTABLE_END};
+
+}  // namespace
+
+State initial_state(const config::Config& config) {
+  State s;
+  s.local_node = config.local_node;
+  for (const auto& node : config.ha_cf.nodes) {
+    if (node == config.local_node) continue;
+    Peer p;
+    p.name = node;
+    p.path = dbus::object_path(names::peer_prefix, node);
+    s.peers.push_back(std::move(p));
+    for (const auto& m : config.ha_cf.media) {
+      Link l;
+      l.node = node;
+      l.medium = m.interface;
+      l.path = dbus::object_path(names::link_prefix, node + "/" + m.interface);
+      bool seen = false;
+      for (const Link& other : s.links) seen = seen || other.path == l.path;
+      if (!seen) s.links.push_back(std::move(l));  // e.g. two ucast lines on one interface
+    }
+  }
+  return s;
+}
+
+BusObjects::BusObjects(dbus::Bus& bus, State& state) : bus_(bus), state_(state) {
+  slots_.push_back(bus.add_object_vtable(names::root, names::manager, manager_vtable, this));
+  for (Link& l : state.links)
+    slots_.push_back(bus.add_object_vtable(l.path, names::link, link_vtable, &l));
+  for (Peer& p : state.peers)
+    slots_.push_back(bus.add_object_vtable(p.path, names::peer, peer_vtable, &p));
+}
+
+dbus::Message BusObjects::send_message(dbus::Message& call) {
+  dbus::require_root_or_daemon_user(call);
+  auto destination = call.read<std::string>();
+  auto type = call.read<std::string>();
+  auto fields = call.read<std::map<std::string, std::string>>();
+  if (type.empty()) throw dbus::Error(SD_BUS_ERROR_INVALID_ARGS, "message type is empty");
+  dbus::throw_not_supported("SendMessage");
+}
+
+void BusObjects::message_received(const std::string& source, const std::string& type,
+                                  const std::map<std::string, std::string>& fields,
+                                  std::uint64_t seq) {
+  auto m = bus_.new_signal(names::root, names::manager, "MessageReceived");
+  m.append_all(source, type, fields, seq);
+  bus_.send(m);
+}
+
+void BusObjects::link_changed(const Link& link, const std::string& old_state) {
+  auto m = bus_.new_signal(names::root, names::manager, "LinkChanged");
+  m.append_all(link.node, link.medium, old_state, link.state);
+  bus_.send(m);
+  bus_.emit_properties_changed(link.path, names::link, {"State"});
+}
+
+void BusObjects::peer_restarted(const Peer& peer) {
+  auto m = bus_.new_signal(names::root, names::manager, "PeerRestarted");
+  m.append_all(peer.name, peer.generation);
+  bus_.send(m);
+  bus_.emit_properties_changed(peer.path, names::peer, {"Generation"});
+}
+
+}  // namespace hb::linkd

@@ -1,0 +1,68 @@
+// hb-linkd's D-Bus face (dbus/io.github.hbcluster.link1.xml): the Manager at
+// /io/github/hbcluster/link1, one Link object per (peer node, medium) and one Peer object per
+// peer node. hb-linkd signals link transitions and delivered cluster messages, never a bus
+// message per packet. Tests register these vtables on a socketpair without the daemon.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/config/config.hpp"
+#include "sys/dbus/bus.hpp"
+
+namespace hb::linkd {
+
+struct Link {
+  std::string node;
+  std::string medium;          // heartbeat's link name: the interface (eth0) or device (/dev/ttyS0)
+  std::string state = "init";  // init | up | late | dead
+  std::uint64_t last_heard_usec = 0;  // CLOCK_MONOTONIC; 0 = never
+  std::uint64_t packets_received = 0;
+  std::uint64_t packets_sent = 0;
+  std::map<std::string, std::uint64_t> rejected;  // reason (auth, replay, malformed) -> count
+  std::string path;
+};
+
+struct Peer {
+  std::string name;
+  std::uint64_t generation = 0;  // heartbeat's per-boot generation the peer announced
+  std::uint64_t last_seq = 0;
+  std::string path;
+};
+
+struct State {
+  std::string local_node;
+  std::uint64_t generation = 0;  // this node's generation
+  std::vector<Link> links;
+  std::vector<Peer> peers;
+};
+
+// One Link per peer node and medium of ha.cf, one Peer per peer node; generation 0 until the
+// real link layer reads its generation file.
+State initial_state(const config::Config& config);
+
+class BusObjects {
+ public:
+  BusObjects(dbus::Bus& bus, State& state);
+
+  // Manager.SendMessage: internal (hb-resourced's hand-over, hb-membershipd's announcements).
+  dbus::Message send_message(dbus::Message& call);
+
+  void message_received(const std::string& source, const std::string& type,
+                        const std::map<std::string, std::string>& fields, std::uint64_t seq);
+  void link_changed(const Link& link, const std::string& old_state);
+  void peer_restarted(const Peer& peer);
+
+  // The Manager's properties (its userdata is this object, for SendMessage).
+  std::string local_node() const { return state_.local_node; }
+  std::uint64_t generation() const { return state_.generation; }
+
+ private:
+  dbus::Bus& bus_;
+  State& state_;
+  std::vector<dbus::Slot> slots_;
+};
+
+}  // namespace hb::linkd

@@ -1,0 +1,50 @@
+// hb-membershipd's D-Bus face (dbus/io.github.hbcluster.membership1.xml): the Manager at
+// /io/github/hbcluster/membership1 and one Node object per node. The vtables live in
+// membershipd_bus.cpp; tests register them on a socketpair without running the daemon.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/config/config.hpp"
+#include "sys/dbus/bus.hpp"
+
+namespace hb::membershipd {
+
+struct Node {
+  std::string name;
+  std::string type;   // normal | ping
+  std::string state;  // init | up | dead (membership's verdict)
+  std::uint64_t incarnation = 0;
+  std::uint64_t last_heard_usec = 0;         // CLOCK_MONOTONIC; 0 = never
+  std::map<std::string, std::string> links;  // medium -> link state
+  std::string path;
+};
+
+struct State {
+  std::string local_node;
+  std::vector<Node> nodes;
+  std::vector<std::string> node_names() const;
+};
+
+// The nodes of ha.cf (type normal) and its ping nodes and ping groups (type ping), all "init".
+State initial_state(const config::Config& config);
+
+class BusObjects {
+ public:
+  // Registers the Manager and every node's object; `state` must outlive this.
+  BusObjects(dbus::Bus& bus, State& state);
+
+  // NodeChanged(s node, s old_state, s new_state, t incarnation) + the Node's PropertiesChanged.
+  void node_changed(const Node& node, const std::string& old_state);
+
+ private:
+  dbus::Bus& bus_;
+  State& state_;
+  std::vector<dbus::Slot> slots_;
+};
+
+}  // namespace hb::membershipd

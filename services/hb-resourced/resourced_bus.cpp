@@ -1,0 +1,100 @@
+#include "resourced_bus.hpp"
+
+#include "sys/dbus/caller.hpp"
+#include "sys/dbus/names.hpp"
+#include "sys/dbus/vtable.hpp"
+
+namespace hb::resourced {
+namespace names = hb::dbus::names::resource1;
+using hb::dbus::method;
+using hb::dbus::property;
+
+namespace {
+
+// Admin methods stay privileged (no SD_BUS_VTABLE_UNPRIVILEGED): besides the policy, sd-bus
+// itself refuses callers without CAP_SYS_ADMIN while hb-resourced runs as root. Standby is the
+// exception: ipfaild (hacluster) asks for it, so the method checks root-or-hacluster itself.
+const sd_bus_vtable manager_vtable[] = {
+    SD_BUS_VTABLE_START(0),
+    SD_BUS_METHOD_WITH_ARGS("Standby", SD_BUS_ARGS("s", which), SD_BUS_NO_RESULT,
+                            method<&BusObjects::standby>, SD_BUS_VTABLE_UNPRIVILEGED),
+    SD_BUS_METHOD_WITH_ARGS("Takeover", SD_BUS_ARGS("s", which), SD_BUS_NO_RESULT,
+                            method<&BusObjects::takeover>, 0),
+    SD_BUS_METHOD_WITH_ARGS("MoveGroup", SD_BUS_ARGS("s", group, "s", node), SD_BUS_NO_RESULT,
+                            method<&BusObjects::move_group>, 0),
+    SD_BUS_SIGNAL_WITH_ARGS("GroupChanged", SD_BUS_ARGS("s", group, "s", owner, "s", state), 0),
+    SD_BUS_VTABLE_END};
+
+const sd_bus_vtable group_vtable[] = {
+    SD_BUS_VTABLE_START(0),
+    SD_BUS_PROPERTY("Key", "s", property<&Group::key>, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+    SD_BUS_PROPERTY("PreferredNode", "s", property<&Group::preferred_node>, 0,
+                    SD_BUS_VTABLE_PROPERTY_CONST),
+    SD_BUS_PROPERTY("Owner", "s", property<&Group::owner>, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+    SD_BUS_PROPERTY("State", "s", property<&Group::state>, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+    SD_BUS_PROPERTY("Resources", "a(sss)", property<&Group::resources>, 0,
+                    SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+    SD_BUS_VTABLE_END};
+
+// hb_standby/hb_takeover's arguments.
+void check_which(const std::string& which) {
+  if (which != "all" && which != "local" && which != "foreign" && which != "failback")
+    throw dbus::Error(SD_BUS_ERROR_INVALID_ARGS,
+                      "'" + which + "' is not one of all, local, foreign, failback");
+}
+
+}  // namespace
+
+State initial_state(const config::Config& config) {
+  State s;
+  for (const auto& g : config.groups) {
+    if (g.resources.empty()) continue;
+    Group out;
+    out.key = g.key();
+    out.preferred_node = g.preferred_node;
+    for (const auto& r : g.resources) out.resources.emplace_back(r.token, "", "inactive");
+    out.path = dbus::object_path(names::group_prefix, out.key);
+    s.groups.push_back(std::move(out));
+  }
+  return s;
+}
+
+BusObjects::BusObjects(dbus::Bus& bus, State& state) : bus_(bus), state_(state) {
+  slots_.push_back(bus.add_object_vtable(names::root, names::manager, manager_vtable, this));
+  for (Group& g : state.groups)
+    slots_.push_back(bus.add_object_vtable(g.path, names::group, group_vtable, &g));
+}
+
+const Group* BusObjects::find(const std::string& key) const {
+  for (const Group& g : state_.groups)
+    if (g.key == key) return &g;
+  return nullptr;
+}
+
+dbus::Message BusObjects::standby(dbus::Message& call) {
+  dbus::require_root_or_daemon_user(call);
+  check_which(call.read<std::string>());
+  dbus::throw_not_supported("Standby");
+}
+
+dbus::Message BusObjects::takeover(dbus::Message& call) {
+  check_which(call.read<std::string>());
+  dbus::throw_not_supported("Takeover");
+}
+
+dbus::Message BusObjects::move_group(dbus::Message& call) {
+  auto group = call.read<std::string>();
+  auto node = call.read<std::string>();
+  if (!find(group))
+    throw dbus::Error(SD_BUS_ERROR_INVALID_ARGS, "no resource group '" + group + "'");
+  dbus::throw_not_supported("MoveGroup");
+}
+
+void BusObjects::group_changed(const Group& group) {
+  auto m = bus_.new_signal(names::root, names::manager, "GroupChanged");
+  m.append_all(group.key, group.owner, group.state);
+  bus_.send(m);
+  bus_.emit_properties_changed(group.path, names::group, {"Owner", "State", "Resources"});
+}
+
+}  // namespace hb::resourced

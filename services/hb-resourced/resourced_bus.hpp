@@ -1,0 +1,51 @@
+// hb-resourced's D-Bus face (dbus/io.github.hbcluster.resource1.xml): the Manager at
+// /io/github/hbcluster/resource1 (the admin's Standby/Takeover/MoveGroup, root only) and one
+// Group object per haresources line. Tests register these vtables without the daemon.
+#pragma once
+
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "core/config/config.hpp"
+#include "sys/dbus/bus.hpp"
+
+namespace hb::resourced {
+
+using ResourceRow = std::tuple<std::string, std::string, std::string>;  // token, unit, active_state
+
+struct Group {
+  std::string key;  // heartbeat's name for the group: its first resource token
+  std::string preferred_node;
+  std::string owner;              // the node running it; empty when nobody does
+  std::string state = "stopped";  // stopped | starting | running | stopping | failed
+  std::vector<ResourceRow> resources;
+  std::string path;
+};
+
+struct State {
+  std::vector<Group> groups;
+};
+
+// haresources' groups, owned by nobody and stopped.
+State initial_state(const config::Config& config);
+
+class BusObjects {
+ public:
+  BusObjects(dbus::Bus& bus, State& state);
+
+  dbus::Message standby(dbus::Message& call);
+  dbus::Message takeover(dbus::Message& call);
+  dbus::Message move_group(dbus::Message& call);
+
+  // GroupChanged(s group, s owner, s state) + the Group's PropertiesChanged.
+  void group_changed(const Group& group);
+
+ private:
+  const Group* find(const std::string& key) const;
+  dbus::Bus& bus_;
+  State& state_;
+  std::vector<dbus::Slot> slots_;
+};
+
+}  // namespace hb::resourced

@@ -1,0 +1,60 @@
+#include "ipfaild_bus.hpp"
+
+#include "sys/dbus/names.hpp"
+#include "sys/dbus/vtable.hpp"
+
+namespace hb::ipfaild {
+namespace names = hb::dbus::names::ipfail1;
+using hb::dbus::property;
+
+namespace {
+
+const sd_bus_vtable manager_vtable[] = {
+    SD_BUS_VTABLE_START(0),
+    SD_BUS_PROPERTY("LocalCount", "u", property<&State::local_count>, 0,
+                    SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+    SD_BUS_PROPERTY("PeerCount", "u", property<&State::peer_count>, 0,
+                    SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+    SD_BUS_SIGNAL_WITH_ARGS("PingNodeChanged", SD_BUS_ARGS("s", address, "s", state), 0),
+    SD_BUS_VTABLE_END};
+
+const sd_bus_vtable ping_node_vtable[] = {
+    SD_BUS_VTABLE_START(0),
+    SD_BUS_PROPERTY("Address", "s", property<&PingNode::address>, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+    SD_BUS_PROPERTY("State", "s", property<&PingNode::state>, 0,
+                    SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+    SD_BUS_VTABLE_END};
+
+}  // namespace
+
+State initial_state(const config::Config& config) {
+  State s;
+  auto add = [&s](const std::string& address) {
+    for (const PingNode& p : s.ping_nodes)
+      if (p.address == address) return;
+    PingNode p;
+    p.address = address;
+    p.path = dbus::object_path(names::ping_node_prefix, address);
+    s.ping_nodes.push_back(std::move(p));
+  };
+  for (const auto& a : config.ha_cf.ping_nodes) add(a);
+  for (const auto& g : config.ha_cf.ping_groups)
+    for (const auto& a : g.addresses) add(a);
+  return s;
+}
+
+BusObjects::BusObjects(dbus::Bus& bus, State& state) : bus_(bus), state_(state) {
+  slots_.push_back(bus.add_object_vtable(names::root, names::manager, manager_vtable, &state));
+  for (PingNode& p : state.ping_nodes)
+    slots_.push_back(bus.add_object_vtable(p.path, names::ping_node, ping_node_vtable, &p));
+}
+
+void BusObjects::ping_node_changed(const PingNode& node) {
+  auto m = bus_.new_signal(names::root, names::manager, "PingNodeChanged");
+  m.append_all(node.address, node.state);
+  bus_.send(m);
+  bus_.emit_properties_changed(node.path, names::ping_node, {"State"});
+  bus_.emit_properties_changed(names::root, names::manager, {"LocalCount", "PeerCount"});
+}
+
+}  // namespace hb::ipfaild

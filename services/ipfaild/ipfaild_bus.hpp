@@ -1,0 +1,42 @@
+// ipfaild's D-Bus face (dbus/io.github.hbcluster.ipfail1.xml): the Manager at
+// /io/github/hbcluster/ipfail1 with how many ping nodes each side reaches, and one PingNode
+// object per ha.cf ping address. Tests register these vtables without the daemon.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/config/config.hpp"
+#include "sys/dbus/bus.hpp"
+
+namespace hb::ipfaild {
+
+struct PingNode {
+  std::string address;
+  std::string state = "init";  // init (no answer yet) | up | dead
+  std::string path;
+};
+
+struct State {
+  std::uint32_t local_count = 0;  // ping nodes this node reaches
+  std::uint32_t peer_count = 0;   // ping nodes the peer reported reaching
+  std::vector<PingNode> ping_nodes;
+};
+
+// Every `ping` address and every member of every `ping_group`, none reached yet.
+State initial_state(const config::Config& config);
+
+class BusObjects {
+ public:
+  BusObjects(dbus::Bus& bus, State& state);
+  // PingNodeChanged(s address, s state) + PropertiesChanged on the node and the counts.
+  void ping_node_changed(const PingNode& node);
+
+ private:
+  dbus::Bus& bus_;
+  State& state_;
+  std::vector<dbus::Slot> slots_;
+};
+
+}  // namespace hb::ipfaild
