@@ -536,11 +536,28 @@ void Engine::on_ask_resources(Actions& out, Peer& p, const Message& m) {
       if (group(k)) keys.insert(k);
     }
   } else {
-    // From heartbeat: the groups of that class the sender holds, to "the other" node.
-    for (const auto& k : p.held) {
-      if (in_scope(scope, p.name, k)) keys.insert(k);
+    // From heartbeat (two nodes, no hb_* fields): the groups are those of the open exchange
+    // with the sender, or for a new request the groups of that class the sender holds.
+    const Handover* in = nullptr;
+    const Handover* outh = nullptr;
+    for (const auto& h : incoming_) {
+      if (h.peer == p.name) in = &h;
     }
-    if (target.empty() && opt_.nodes.size() == 2) target = info == "me" ? opt_.me : p.name;
+    for (const auto& h : outgoing_) {
+      if (h.peer == p.name) outh = &h;
+    }
+    if (info == "done" && in) {
+      keys = in->keys;
+      target = opt_.me;
+    } else if (outh && (info == "other" || info == "done")) {
+      keys = outh->keys;
+      target = p.name;
+    } else {
+      for (const auto& k : p.held) {
+        if (in_scope(scope, p.name, k)) keys.insert(k);
+      }
+      if (opt_.nodes.size() == 2) target = info == "me" ? opt_.me : p.name;
+    }
   }
 
   if (info == "me") {

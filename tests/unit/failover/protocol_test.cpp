@@ -1,0 +1,128 @@
+// The engine's messages as a heartbeat-speaking peer sees them, driven by hand (no simulator).
+#include <gtest/gtest.h>
+
+#include "core/failover/engine.hpp"
+
+namespace hb::failover {
+namespace {
+
+using namespace std::chrono_literals;
+
+const TimePoint T0 = TimePoint{} + std::chrono::hours(1);
+
+Options alpha_options(AutoFailback mode = AutoFailback::on) {
+  Options o;
+  o.me = "alpha";
+  o.nodes = {"alpha", "beta"};
+  o.groups = {{"192.0.2.10", "alpha"}, {"192.0.2.20", "beta"}};
+  o.auto_failback = mode;
+  o.timing.initdead = 10s;
+  o.timing.deadtime = 5s;
+  return o;
+}
+
+std::vector<Message> sends(const Actions& actions) {
+  std::vector<Message> out;
+  for (const auto& a : actions) {
+    if (auto* s = std::get_if<Send>(&a)) out.push_back(s->message);
+  }
+  return out;
+}
+
+bool starts(const Actions& actions, const std::string& key) {
+  for (const auto& a : actions) {
+    if (auto* s = std::get_if<StartGroup>(&a); s && s->key == key) return true;
+  }
+  return false;
+}
+
+TEST(Protocol, AnnouncesItselfAndWaitsForInitdead) {
+  Engine e(alpha_options(), T0);
+  auto out = e.start(T0);
+  auto m = sends(out);
+  ASSERT_EQ(m.size(), 1u);
+  EXPECT_EQ(m[0].type, "starting");
+  EXPECT_EQ(m[0].dest, "");
+  EXPECT_FALSE(starts(out, "192.0.2.10"));
+  EXPECT_EQ(e.next_deadline(), T0 + 10s);
+  out = e.advance(T0 + 10s);
+  EXPECT_TRUE(starts(out, "192.0.2.10"));
+  EXPECT_TRUE(starts(out, "192.0.2.20"));
+}
+
+TEST(Protocol, AnswersStartingWithHeartbeatResourceFields) {
+  Engine e(alpha_options(), T0);
+  e.start(T0);
+  Message starting{"starting", "", {}};
+  auto out = e.on_message("BETA", starting, T0 + 1ms);  // names match case-insensitively
+  auto m = sends(out);
+  ASSERT_FALSE(m.empty());
+  EXPECT_EQ(m[0].type, "resource");
+  EXPECT_EQ(m[0].dest, "beta");
+  EXPECT_EQ(m[0].get("rsc_hold"), "none");
+  EXPECT_EQ(m[0].get("rtype"), "full");
+  EXPECT_EQ(m[0].get("isstable"), "1");
+  // beta answered and holds nothing: alpha takes its own group at once, not beta's.
+  EXPECT_TRUE(starts(out, "192.0.2.10"));
+  EXPECT_FALSE(starts(out, "192.0.2.20"));
+  out = e.on_result("192.0.2.10", Result::started, T0 + 300ms);
+  auto held = sends(out);
+  ASSERT_FALSE(held.empty());
+  EXPECT_EQ(held.back().get("rsc_hold"), "local");
+  EXPECT_EQ(held.back().get("hb_held"), "192.0.2.10");
+  EXPECT_EQ(e.view("192.0.2.10"), (GroupView{"192.0.2.10", GroupState::running, "alpha"}));
+}
+
+TEST(Protocol, UnderstandsAHeartbeatPeerWithoutHbFields) {
+  Engine e(alpha_options(AutoFailback::off), T0);
+  e.start(T0);
+  // heartbeat 3.0.6 holding everything (rsc_hold=all from its point of view).
+  Message res{"resource", "", {{"rsc_hold", "all"}, {"rtype", "full"}, {"isstable", "1"}}};
+  auto out = e.on_message("beta", res, T0 + 1ms);
+  EXPECT_FALSE(starts(out, "192.0.2.10"));
+  EXPECT_EQ(e.view("192.0.2.10").owner, "beta");
+  // Its shutdone frees them at once.
+  out = e.on_message("beta", Message{"shutdone", "", {{"st", "dead"}}}, T0 + 2s);
+  EXPECT_TRUE(starts(out, "192.0.2.10"));
+  EXPECT_TRUE(starts(out, "192.0.2.20"));
+}
+
+TEST(Protocol, HeartbeatStandbyRequestIsAnsweredWithOther) {
+  Engine e(alpha_options(AutoFailback::on), T0);
+  e.start(T0);
+  e.on_message("beta", Message{"starting", "", {}}, T0 + 1ms);
+  e.on_result("192.0.2.10", Result::started, T0 + 300ms);
+  Message res{"resource", "", {{"rsc_hold", "local"}, {"rtype", "full"}, {"isstable", "1"}}};
+  e.on_message("beta", res, T0 + 400ms);
+  // heartbeat's hb_standby on beta: ask_resources info=me rsc_hold=all, no hb_* fields.
+  auto out = e.on_message(
+      "beta", Message{"ask_resources", "", {{"rsc_hold", "all"}, {"info", "me"}}}, T0 + 1s);
+  auto m = sends(out);
+  ASSERT_FALSE(m.empty());
+  EXPECT_EQ(m[0].type, "ask_resources");
+  EXPECT_EQ(m[0].get("info"), "other");
+  EXPECT_EQ(m[0].get("hb_groups"), "192.0.2.20");
+  out = e.on_message("beta", Message{"ask_resources", "", {{"rsc_hold", "all"}, {"info", "done"}}},
+                     T0 + 2s);
+  EXPECT_TRUE(starts(out, "192.0.2.20"));
+}
+
+TEST(Protocol, ShutdownReleasesThenSendsShutdone) {
+  Engine e(alpha_options(), T0);
+  e.start(T0);
+  e.advance(T0 + 10s);
+  e.on_result("192.0.2.10", Result::started, T0 + 11s);
+  e.on_result("192.0.2.20", Result::started, T0 + 11s);
+  auto out = e.shutdown(T0 + 20s);
+  EXPECT_EQ(sends(out).front().get("info"), "shutdown");
+  EXPECT_FALSE(e.shutdown_complete());
+  e.on_result("192.0.2.10", Result::stopped, T0 + 21s);
+  out = e.on_result("192.0.2.20", Result::stopped, T0 + 21s);
+  auto m = sends(out);
+  ASSERT_FALSE(m.empty());
+  EXPECT_EQ(m.back().type, "shutdone");
+  EXPECT_TRUE(e.shutdown_complete());
+}
+
+}  // namespace
+}  // namespace hb::failover
