@@ -315,6 +315,20 @@ TEST(Failover, ShortDaemonHiccupCausesNoFailover) {
   EXPECT_FALSE(c.logged("alpha", LogKind::daemons_lost));
 }
 
+TEST(Failover, PreferredNodeBackWhileTakeoverStartsStillGetsItsGroupBack) {
+  Config cfg = two(AutoFailback::on);
+  cfg.start_delay = 2s;  // a slow group: alpha is back before beta has finished starting it
+  Cluster c(cfg);
+  c.boot("alpha");
+  c.boot("beta");
+  ASSERT_TRUE(c.run_until([&] { return c.holder(G1) == "alpha" && c.holder(G2) == "beta"; }));
+  c.crash("alpha");
+  ASSERT_TRUE(c.run_until([&] { return c.active_on(G1) == std::set<std::string>{"beta"}; }));
+  c.boot("alpha");
+  ASSERT_TRUE(c.run_until([&] { return c.holder(G1) == "alpha"; }, 20s));
+  EXPECT_EQ(c.violations, 0);
+}
+
 Config three(AutoFailback mode) {
   Config c;
   c.mode = mode;
@@ -341,6 +355,21 @@ TEST(Failover, ThreeNodesSuccessorOrder) {
   c.crash("gamma");  // wraps: after gamma comes alpha
   ASSERT_TRUE(
       c.run_until([&] { return c.holder("192.0.2.30") == "alpha" && c.holder(G1) == "alpha"; }));
+  EXPECT_EQ(c.violations, 0);
+}
+
+TEST(Failover, ThreeNodesColdStartWithOneNodeMissingWaitsForInitdead) {
+  Cluster c(three(AutoFailback::on));
+  c.boot("alpha");
+  c.boot("beta");
+  ASSERT_TRUE(c.run_until([&] { return c.settled(); }, 20s));
+  // gamma might be starting: nothing is taken before initdead (10 s), then all of it.
+  EXPECT_GE(since(c, c.t0()), 10s);
+  EXPECT_EQ(c.holder(G1), "alpha");
+  EXPECT_EQ(c.holder(G2), "beta");
+  EXPECT_EQ(c.holder("192.0.2.30"), "alpha");  // after gamma comes alpha
+  c.boot("gamma");
+  ASSERT_TRUE(c.run_until([&] { return c.holder("192.0.2.30") == "gamma"; }));
   EXPECT_EQ(c.violations, 0);
 }
 
