@@ -23,7 +23,7 @@ for k in 1 2; do
   holds_nothing $n || fail "$n: holds a resource right after boot without hb-resourced"
   if in_node $n systemctl cat hb.target >/dev/null 2>&1; then
     in_node $n systemctl is-active --quiet hb.target || fail "$n: hb.target is installed but $(in_node $n systemctl is-active hb.target || true)"
-    say "$n: hb.target active; hb units: $(in_node $n systemctl list-units --plain --no-legend 'hb*' | awk '{printf "%s=%s ", $1, $4}')"
+    say "$n: hb.target active; hb units: $(in_node $n systemctl list-units --plain --no-legend 'hb*' 'ipfaild*' | awk '{printf "%s=%s ", $1, $4}')"
   else
     say "$n: hb.target is not installed by this build: not checked"
   fi
