@@ -373,6 +373,26 @@ TEST(Failover, ThreeNodesColdStartWithOneNodeMissingWaitsForInitdead) {
   EXPECT_EQ(c.violations, 0);
 }
 
+TEST(Failover, ThreeNodesSplitBrainHealKeepsEarliestInSuccession) {
+  Cluster c(three(AutoFailback::off));
+  c.boot("alpha");
+  c.boot("beta");
+  c.boot("gamma");
+  ASSERT_TRUE(c.run_until([&] { return c.settled(); }));
+  c.check_invariant = false;
+  c.partition(true);  // every node alone: each takes all three groups
+  ASSERT_TRUE(c.run_until([&] { return c.active_on(G1).size() == 3; }));
+  c.run_for(1s);
+  c.partition(false);
+  ASSERT_TRUE(c.run_until([&] {
+    return c.holder(G1) == "alpha" && c.holder(G2) == "beta" && c.holder("192.0.2.30") == "gamma";
+  }));
+  c.check_invariant = true;
+  c.run_for(10s);
+  EXPECT_TRUE(c.settled());
+  EXPECT_EQ(c.violations, 0);
+}
+
 TEST(Failover, ThreeNodesFailbackAndCleanStop) {
   Cluster c(three(AutoFailback::on));
   c.boot("alpha");
