@@ -101,23 +101,6 @@ stop_sampler() {
   return $rc
 }
 
-# The resource group's owner as NODE's hb-resourced publishes it (Group.Owner), or "" if none;
-# fails if hb-resourced is not on the bus or publishes no group.
-group_owner() { # NODE
-  local objs
-  objs=$(in_node "$1" busctl --json=short call io.github.hbcluster.resource1 /io/github/hbcluster/resource1 \
-    org.freedesktop.DBus.ObjectManager GetManagedObjects 2>&1) || return 1
-  echo "$objs" | python3 -c '
-import json, sys
-objs = json.load(sys.stdin)["data"][0]
-groups = [ifs["io.github.hbcluster.resource1.Group"] for ifs in objs.values()
-          if "Owner" in ifs.get("io.github.hbcluster.resource1.Group", {})]
-if not groups:
-    sys.exit(1)
-g = groups[0]
-print(g["Owner"]["data"], g.get("State", {}).get("data", "?"))'
-}
-
 # Does this build's hb-resourced run the resource group (issue 6)? After hb starts on NODE, the
 # group it publishes on the bus must get an owner within initdead (2 s) plus a margin. A skeleton
 # that publishes the group as stopped does not. Prints the reason when not.
@@ -129,8 +112,8 @@ resourced_ready() { # NODE
   local out="" t
   t=$(date +%s.%N)
   while awk -v a="$t" -v b="$(date +%s.%N)" 'BEGIN { exit !(b - a < 8) }'; do
-    out=$(group_owner "$1" 2>/dev/null) || out=""
-    [ -n "$out" ] && [ "${out%% *}" != "" ] && return 0
+    out=$("$RIG" group "$1" 2>/dev/null) || out=""
+    [ -n "$out" ] && [ "${out%% *}" != "-" ] && return 0
     sleep 0.1
   done
   if [ -z "$out" ]; then

@@ -7,6 +7,7 @@ set -euo pipefail
 start_test "${1:-}"
 
 rig_up --serial --lan2
+[ "${HB_INSTALLED:-1}" = 1 ] || fail "meson install of $BUILD_DIR failed: the nodes run without hb (see the rig's layer install.log)"
 for k in 1 2; do
   n=ha$k
   [ "$(in_node $n uname -n)" = $n ] || fail "$n: uname -n is '$(in_node $n uname -n)'"
