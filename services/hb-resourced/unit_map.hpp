@@ -1,0 +1,71 @@
+// Which systemd unit runs each haresources resource (pure: what exists on the node is asked
+// through Lookup, so tests give their own answers).
+//
+//   IP (192.0.2.10, .../24/eth0, IPaddr::..., IPaddr2::...)  hb-ipaddr@<escaped spec>.service,
+//       a template unit running hb-ipaddr start|stop with only CAP_NET_ADMIN and CAP_NET_RAW.
+//   Filesystem::dev::/ha::ext4::opts   a transient mount unit named after the mount point by
+//       systemd's path escaping (/ha -> ha.mount; /srv/my-data -> srv-my\x2ddata.mount).
+//   a bare name (httpd)                <name>.service when systemd knows it; else the alias table
+//       below (httpd -> apache2.service, Debian's name); else a heartbeat resource script.
+//   any other Name::arg::arg           a heartbeat resource script, run as a transient oneshot
+//       service hb-resource-<escaped token>.service: ExecStart=script args start,
+//       ExecStop=script args stop, RemainAfterExit.
+// Scripts are looked up as heartbeat does: /etc/ha.d/resource.d, then /etc/init.d.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/config/config.hpp"
+
+namespace hb::resourced {
+
+struct UnitPlan {
+  enum class Kind {
+    existing,           // a unit systemd already has (StartUnit/StopUnit)
+    transient_mount,    // StartTransientUnit of a .mount
+    transient_service,  // StartTransientUnit of a oneshot .service running a script
+    missing,            // nothing found: starting it fails (error says why)
+  };
+  Kind kind = Kind::existing;
+  std::string unit;
+  std::string description;
+  // transient_mount
+  std::string what, where, fstype, options;
+  // transient_service: argv of ExecStart / ExecStop
+  std::vector<std::string> exec_start, exec_stop;
+  std::string error;  // missing: why
+};
+
+struct Lookup {
+  // Does systemd have this unit (LoadState "loaded")?
+  std::function<bool(const std::string& unit)> unit_exists;
+  // Is this path an executable file?
+  std::function<bool(const std::string& path)> executable;
+};
+
+// Bare names whose service has another name on Debian (documented in haresources(5) terms:
+// heartbeat configs name the Red Hat init script).
+const std::map<std::string, std::string>& service_aliases();
+
+// The heartbeat script directories, in lookup order.
+inline constexpr const char* resource_d = "/etc/ha.d/resource.d";
+inline constexpr const char* init_d = "/etc/init.d";
+
+// systemd-escape: "/" -> "-", other characters outside [A-Za-z0-9:_.] (and a leading ".") as
+// \xNN.
+std::string escape_unit_name(std::string_view text);
+// systemd-escape --path: slashes collapsed and trimmed, "/" alone -> "-".
+std::string escape_path(std::string_view path);
+
+// The units a bare-name resource may be (in order of preference), for Lookup to be asked about.
+std::vector<std::string> service_candidates(const std::string& name);
+
+// The unit for one resource.
+UnitPlan plan_resource(const config::Resource& resource, const Lookup& lookup);
+
+}  // namespace hb::resourced

@@ -1,0 +1,112 @@
+// What an admin sees in `systemctl list-units` for each haresources resource.
+#include "unit_map.hpp"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "core/config/haresources.hpp"
+
+namespace hb::resourced {
+namespace {
+
+config::Resource parse(const std::string& token) {
+  std::string error;
+  auto r = config::parse_resource(token, error);
+  EXPECT_TRUE(r) << error;
+  return *r;
+}
+
+struct FakeNode {
+  std::set<std::string> units, scripts;
+  Lookup lookup() const {
+    return {[this](const std::string& u) { return units.count(u) > 0; },
+            [this](const std::string& p) { return scripts.count(p) > 0; }};
+  }
+};
+
+TEST(UnitMap, EscapesLikeSystemdEscape) {
+  EXPECT_EQ(escape_unit_name("192.0.2.10/24/eth0"), "192.0.2.10-24-eth0");
+  EXPECT_EQ(escape_unit_name("a-b c"), "a\\x2db\\x20c");
+  EXPECT_EQ(escape_unit_name(".hidden"), "\\x2ehidden");
+  EXPECT_EQ(escape_path("/ha"), "ha");
+  EXPECT_EQ(escape_path("/srv//my-data/"), "srv-my\\x2ddata");
+  EXPECT_EQ(escape_path("/"), "-");
+}
+
+TEST(UnitMap, BareAddressIsAnHbIpaddrInstance) {
+  FakeNode n;
+  auto p = plan_resource(parse("192.0.2.10"), n.lookup());
+  EXPECT_EQ(p.kind, UnitPlan::Kind::existing);
+  EXPECT_EQ(p.unit, "hb-ipaddr@192.0.2.10.service");
+}
+
+TEST(UnitMap, IpShorthandWithInterfaceAndBroadcastKeepsEveryPartInTheInstance) {
+  FakeNode n;
+  EXPECT_EQ(plan_resource(parse("IPaddr2::10.0.0.1/24/eth0/10.0.0.255"), n.lookup()).unit,
+            "hb-ipaddr@10.0.0.1-24-eth0-10.0.0.255.service");
+  EXPECT_EQ(plan_resource(parse("IPaddr::192.0.2.10/24/eth0:web"), n.lookup()).unit,
+            "hb-ipaddr@192.0.2.10-24-eth0:web.service");
+}
+
+TEST(UnitMap, FilesystemIsATransientMountNamedAfterTheMountPoint) {
+  FakeNode n;
+  auto p = plan_resource(parse("Filesystem::/dev/loop7::/ha::ext4::rw,noatime"), n.lookup());
+  EXPECT_EQ(p.kind, UnitPlan::Kind::transient_mount);
+  EXPECT_EQ(p.unit, "ha.mount");
+  EXPECT_EQ(p.what, "/dev/loop7");
+  EXPECT_EQ(p.where, "/ha");
+  EXPECT_EQ(p.fstype, "ext4");
+  EXPECT_EQ(p.options, "rw,noatime");
+  EXPECT_EQ(plan_resource(parse("Filesystem::srv:/x::/srv/ha-data::nfs"), n.lookup()).unit,
+            "srv-ha\\x2ddata.mount");
+}
+
+TEST(UnitMap, BareNameIsItsServiceWhenSystemdHasIt) {
+  FakeNode n;
+  n.units = {"httpd.service", "apache2.service"};
+  EXPECT_EQ(plan_resource(parse("httpd"), n.lookup()).unit, "httpd.service");
+}
+
+TEST(UnitMap, HttpdFallsBackToApache2OnDebian) {
+  FakeNode n;
+  n.units = {"apache2.service"};
+  n.scripts = {"/etc/init.d/httpd"};
+  auto p = plan_resource(parse("httpd"), n.lookup());
+  EXPECT_EQ(p.kind, UnitPlan::Kind::existing);
+  EXPECT_EQ(p.unit, "apache2.service");
+}
+
+TEST(UnitMap, BareNameWithoutUnitRunsTheScriptResourceDFirst) {
+  FakeNode n;
+  n.scripts = {"/etc/ha.d/resource.d/mqm", "/etc/init.d/mqm"};
+  auto p = plan_resource(parse("mqm"), n.lookup());
+  EXPECT_EQ(p.kind, UnitPlan::Kind::transient_service);
+  EXPECT_EQ(p.unit, "hb-resource-mqm.service");
+  EXPECT_EQ(p.exec_start, (std::vector<std::string>{"/etc/ha.d/resource.d/mqm", "start"}));
+  EXPECT_EQ(p.exec_stop, (std::vector<std::string>{"/etc/ha.d/resource.d/mqm", "stop"}));
+  n.scripts = {"/etc/init.d/mqm"};
+  EXPECT_EQ(plan_resource(parse("mqm"), n.lookup()).exec_start.front(), "/etc/init.d/mqm");
+}
+
+TEST(UnitMap, ScriptWithArgumentsGetsThemBeforeTheOperation) {
+  FakeNode n;
+  n.scripts = {"/etc/ha.d/resource.d/db2"};
+  auto p = plan_resource(parse("db2::db2inst1::SAMPLE"), n.lookup());
+  EXPECT_EQ(p.kind, UnitPlan::Kind::transient_service);
+  EXPECT_EQ(p.unit, "hb-resource-db2::db2inst1::SAMPLE.service");
+  EXPECT_EQ(p.exec_start,
+            (std::vector<std::string>{"/etc/ha.d/resource.d/db2", "db2inst1", "SAMPLE", "start"}));
+  EXPECT_EQ(p.exec_stop,
+            (std::vector<std::string>{"/etc/ha.d/resource.d/db2", "db2inst1", "SAMPLE", "stop"}));
+}
+
+TEST(UnitMap, NothingFoundIsMissingWithHeartbeatsMessage) {
+  FakeNode n;
+  auto p = plan_resource(parse("nosuch"), n.lookup());
+  EXPECT_EQ(p.kind, UnitPlan::Kind::missing);
+  EXPECT_NE(p.error.find("Cannot locate resource script nosuch"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace hb::resourced
