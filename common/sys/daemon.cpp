@@ -150,7 +150,7 @@ int run_daemon(const DaemonSpec& spec, int argc, char** argv, const DaemonSetup&
           log::notice("", "SIGHUP: reloading the configuration is not supported yet; restart " +
                               spec.name + " to apply changes");
         });
-    notify::Watchdog watchdog(io);
+    notify::Watchdog watchdog(io, parts.healthy);
 
     io.run();
   } catch (const std::exception& e) {

@@ -40,6 +40,8 @@ struct DaemonContext {
 struct DaemonParts {
   std::shared_ptr<void> objects;
   std::string status;
+  // Gates the watchdog pings (empty: always healthy), e.g. hb-linkd's keepalives on time.
+  std::function<bool()> healthy = {};
 };
 
 using DaemonSetup = std::function<DaemonParts(DaemonContext&)>;

@@ -1,5 +1,7 @@
 #include "linkd_bus.hpp"
 
+#include "core/proto/classic.hpp"
+#include "core/proto/message.hpp"
 #include "sys/dbus/caller.hpp"
 #include "sys/dbus/names.hpp"
 #include "sys/dbus/vtable.hpp"
@@ -71,7 +73,16 @@ State initial_state(const config::Config& config) {
   return s;
 }
 
-BusObjects::BusObjects(dbus::Bus& bus, State& state) : bus_(bus), state_(state) {
+bool reserved_field(const std::string& name) {
+  static const char* const reserved[] = {"t",  "src", "srcuuid", "seq",      "hg",   "ts",
+                                         "ld", "ttl", "dest",    "destuuid", "auth", "dt"};
+  for (const char* r : reserved)
+    if (name == r) return true;
+  return false;
+}
+
+BusObjects::BusObjects(dbus::Bus& bus, State& state, SendHandler send)
+    : bus_(bus), state_(state), send_(std::move(send)) {
   slots_.push_back(bus.add_object_vtable(names::root, names::manager, manager_vtable, this));
   for (Link& l : state.links)
     slots_.push_back(bus.add_object_vtable(l.path, names::link, link_vtable, &l));
@@ -85,7 +96,33 @@ dbus::Message BusObjects::send_message(dbus::Message& call) {
   auto type = call.read<std::string>();
   auto fields = call.read<std::map<std::string, std::string>>();
   if (type.empty()) throw dbus::Error(SD_BUS_ERROR_INVALID_ARGS, "message type is empty");
-  dbus::throw_not_supported("SendMessage");
+  if (!proto::valid_field_name(type) || type.find('\n') != std::string::npos)
+    throw dbus::Error(SD_BUS_ERROR_INVALID_ARGS, "message type is not printable ASCII");
+  if (type == proto::msgtype::status || proto::is_unsequenced_type(type))
+    throw dbus::Error(SD_BUS_ERROR_INVALID_ARGS,
+                      "message type \"" + type + "\" is the link layer's own");
+  if (!destination.empty()) {
+    bool known = false;
+    for (const Peer& p : state_.peers) known = known || p.name == destination;
+    if (!known)
+      throw dbus::Error(SD_BUS_ERROR_INVALID_ARGS,
+                        "destination \"" + destination + "\" is not another node of ha.cf");
+  }
+  for (const auto& [name, value] : fields) {
+    if (!proto::valid_field_name(name))
+      throw dbus::Error(SD_BUS_ERROR_INVALID_ARGS, "invalid field name \"" + name + "\"");
+    if (reserved_field(name))
+      throw dbus::Error(SD_BUS_ERROR_INVALID_ARGS,
+                        "field \"" + name + "\" is set by the link layer");
+    if (value.find('\x13') != std::string::npos)
+      throw dbus::Error(SD_BUS_ERROR_INVALID_ARGS,
+                        "field \"" + name + "\" holds byte 0x13, which heartbeat cannot carry");
+  }
+  if (!send_) dbus::throw_not_supported("SendMessage");
+  std::uint64_t seq = send_(destination, type, fields);
+  dbus::Message reply = call.new_reply();
+  reply.append(seq);
+  return reply;
 }
 
 void BusObjects::message_received(const std::string& source, const std::string& type,
@@ -107,6 +144,14 @@ void BusObjects::peer_restarted(const Peer& peer) {
   auto m = bus_.new_signal(names::root, names::manager, "PeerRestarted");
   m.append_all(peer.name, peer.generation);
   bus_.send(m);
+  bus_.emit_properties_changed(peer.path, names::peer, {"Generation"});
+}
+
+}  // namespace hb::linkd
+
+namespace hb::linkd {
+
+void BusObjects::peer_generation_changed(const Peer& peer) {
   bus_.emit_properties_changed(peer.path, names::peer, {"Generation"});
 }
 

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -21,7 +22,8 @@ struct Link {
   std::uint64_t last_heard_usec = 0;  // CLOCK_MONOTONIC; 0 = never
   std::uint64_t packets_received = 0;
   std::uint64_t packets_sent = 0;
-  std::map<std::string, std::uint64_t> rejected;  // reason (auth, replay, malformed) -> count
+  // reason (auth, replay, malformed, oversized, unknown-node, stale) -> count
+  std::map<std::string, std::uint64_t> rejected;
   std::string path;
 };
 
@@ -40,12 +42,21 @@ struct State {
 };
 
 // One Link per peer node and medium of ha.cf, one Peer per peer node; generation 0 until the
-// real link layer reads its generation file.
+// link layer reads its generation file.
 State initial_state(const config::Config& config);
+
+// What SendMessage does once the call is checked: sends and returns the seq.
+using SendHandler =
+    std::function<std::uint64_t(const std::string& destination, const std::string& type,
+                                const std::map<std::string, std::string>& fields)>;
+
+// Field names SendMessage refuses: the ones the link layer itself writes.
+bool reserved_field(const std::string& name);
 
 class BusObjects {
  public:
-  BusObjects(dbus::Bus& bus, State& state);
+  // Without a send handler SendMessage answers NotSupported (the interface tests).
+  BusObjects(dbus::Bus& bus, State& state, SendHandler send = {});
 
   // Manager.SendMessage: internal (hb-resourced's hand-over, hb-membershipd's announcements).
   dbus::Message send_message(dbus::Message& call);
@@ -54,6 +65,8 @@ class BusObjects {
                         const std::map<std::string, std::string>& fields, std::uint64_t seq);
   void link_changed(const Link& link, const std::string& old_state);
   void peer_restarted(const Peer& peer);
+  // First contact: the Generation property changes without a restart.
+  void peer_generation_changed(const Peer& peer);
 
   // The Manager's properties (its userdata is this object, for SendMessage).
   std::string local_node() const { return state_.local_node; }
@@ -62,6 +75,7 @@ class BusObjects {
  private:
   dbus::Bus& bus_;
   State& state_;
+  SendHandler send_;
   std::vector<dbus::Slot> slots_;
 };
 

@@ -1,0 +1,44 @@
+#include "keepalive.hpp"
+
+#include <boost/asio/post.hpp>
+#include <fstream>
+
+namespace hb::linkd {
+
+std::string read_load_average() {
+  std::ifstream in("/proc/loadavg");
+  std::string line;
+  if (!std::getline(in, line) || line.empty()) return "n/a";
+  return line;
+}
+
+KeepaliveTimer::KeepaliveTimer(boost::asio::io_context& io, std::chrono::milliseconds interval,
+                               std::function<void()> send)
+    : timer_(io), interval_(interval), send_(std::move(send)) {
+  next_ = Clock::now();
+  boost::asio::post(io, [this] { fire(); });
+}
+
+void KeepaliveTimer::fire() {
+  const auto now = Clock::now();
+  last_sent_ = now;
+  send_();
+  // A steady rhythm (no drift from the send's own time); after a stall (SIGSTOP, a suspended
+  // VM) start over from now instead of sending a burst of catch-up keepalives.
+  next_ += interval_;
+  if (next_ <= now) next_ = now + interval_;
+  arm();
+}
+
+void KeepaliveTimer::arm() {
+  timer_.expires_at(next_);
+  timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) fire();
+  });
+}
+
+bool KeepaliveTimer::on_time(Clock::time_point now) const {
+  return last_sent_ && now - *last_sent_ <= 2 * interval_;
+}
+
+}  // namespace hb::linkd

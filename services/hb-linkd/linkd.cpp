@@ -1,0 +1,371 @@
+#include "linkd.hpp"
+
+#include <ctime>
+
+#include "core/liveness/names.hpp"
+#include "core/liveness/peers.hpp"
+#include "generation_file.hpp"
+#include "interfaces.hpp"
+#include "sys/log.hpp"
+
+namespace hb::linkd {
+namespace {
+
+// MESSAGE_IDs of hb-linkd's journal entries (units/catalog explains them).
+namespace msgid {
+constexpr const char* link_dead = "affbbfd11142477888b24777765da435";
+constexpr const char* link_up = "cc99a003527048408004f46426db292b";
+constexpr const char* link_late = "1b77fe4542e04718888281503ec62f9e";
+constexpr const char* peer_restarted = "dbbfcee99a6641ac99ecea25bcd2e3a2";
+constexpr const char* packets_rejected = "17934649ac1b42bd8df5e6e7c4d14f9f";
+constexpr const char* medium_problem = "c8dec96471a0429285af7bac2b365d53";
+}  // namespace msgid
+
+using liveness::LinkState;
+
+std::string plural(std::size_t n, const char* word) {
+  return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
+}
+
+std::uint64_t monotonic_usec(TimePoint t) {
+  return static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count());
+}
+
+// "bcast eth0", "serial /dev/ttyS0" -> "eth0", "/dev/ttyS0"
+std::string link_name_of(const std::string& medium_name) {
+  auto a = medium_name.find(' ');
+  if (a == std::string::npos) return medium_name;
+  auto b = medium_name.find(' ', a + 1);
+  return medium_name.substr(a + 1, b == std::string::npos ? std::string::npos : b - a - 1);
+}
+
+}  // namespace
+
+Linkd::Linkd(boost::asio::io_context& io, dbus::Bus& bus, const config::Config& config,
+             LinkdOptions options, std::function<void(const std::string&)> set_status)
+    : io_(io),
+      config_(config),
+      set_status_(std::move(set_status)),
+      deadtime_(config.ha_cf.deadtime),
+      deadline_timer_(io) {
+  const auto now = std::chrono::steady_clock::now();
+  keys_ = config.authkeys.value_or(config::AuthKeys{});
+
+  GenerationResult g =
+      next_generation(options.state_dir, static_cast<std::int64_t>(::time(nullptr)));
+  if (!g.problem.empty()) log::warning("", "generation: " + g.problem);
+
+  state_ = initial_state(config);
+  state_.generation = g.generation;
+  bus_objects_ = std::make_unique<BusObjects>(bus, state_,
+                                              [this](const std::string& d, const std::string& t,
+                                                     const std::map<std::string, std::string>& f) {
+                                                return send_cluster_message(d, t, f);
+                                              });
+
+  // heartbeat's ttl: hopfudge + every node, ping nodes included.
+  ttl_ = config.ha_cf.hopfudge +
+         static_cast<int>(config.ha_cf.nodes.size() + config.ha_cf.ping_nodes.size() +
+                          config.ha_cf.ping_groups.size());
+
+  PipelineOptions po;
+  po.local_node = config.local_node;
+  po.keys = keys_;
+  po.timing = liveness::timing_from_config(config.ha_cf);
+  // Ping nodes are not carried by these media (no ICMP medium here): only cluster nodes.
+  for (auto& p : liveness::peers_from_config(config.ha_cf, config.local_node))
+    if (p.kind == liveness::PeerKind::node) po.peers.push_back(std::move(p));
+  pipeline_ = std::make_unique<PacketPipeline>(std::move(po), now);
+
+  MediaSet set = make_media(io, config.ha_cf, local_addresses());
+  for (const auto& s : set.skipped) log::info("", s);
+  for (auto& m : set.media) {
+    MediumEntry e;
+    e.medium = m;
+    e.link = link_name_of(m->name());
+    e.serial = m->name().rfind("serial ", 0) == 0;
+    const std::size_t index = media_.size();
+    m->set_handlers(
+        {[this, index](std::string_view packet, const std::string&) { on_packet(index, packet); },
+         [](const Report& r) {
+           const bool ok = r.kind == Report::Kind::recovered;
+           log::write(ok ? log::Level::info : log::Level::warning, msgid::medium_problem, r.message,
+                      {{"HB_LINK", link_name_of(r.medium)}, {"HB_MEDIUM", r.medium}});
+         }});
+    media_.push_back(std::move(e));
+  }
+  // A medium that does not open now reports it and keeps retrying on its own.
+  for (auto& e : media_) e.medium->open();
+
+  keepalive_ =
+      std::make_unique<KeepaliveTimer>(io, config.ha_cf.keepalive, [this] { send_keepalive(); });
+  arm_deadline();
+  last_status_ = status();
+}
+
+Linkd::~Linkd() {
+  keepalive_.reset();
+  deadline_timer_.cancel();
+  for (auto& e : media_) e.medium->close();
+}
+
+bool Linkd::healthy() const {
+  return keepalive_ && keepalive_->on_time(std::chrono::steady_clock::now());
+}
+
+std::string Linkd::status() const {
+  std::size_t links_up = 0;
+  std::size_t peers_up = 0;
+  for (const auto& p : state_.peers) {
+    bool any = false;
+    for (const auto& l : state_.links) {
+      if (l.node != p.name || (l.state != "up" && l.state != "late")) continue;
+      ++links_up;
+      any = true;
+    }
+    if (any) ++peers_up;
+  }
+  return plural(links_up, "link") + " up to " + plural(peers_up, "peer") + " of " +
+         std::to_string(state_.peers.size()) + "; generation " + std::to_string(state_.generation);
+}
+
+void Linkd::update_status() {
+  std::string s = status();
+  if (s == last_status_) return;
+  last_status_ = s;
+  if (set_status_) set_status_(s);
+}
+
+proto::ControlFields Linkd::control() const {
+  proto::ControlFields c;
+  c.node = config_.local_node;
+  c.generation = state_.generation;
+  c.unix_time = static_cast<std::int64_t>(::time(nullptr));
+  c.load = load_;
+  c.ttl = ttl_;
+  return c;
+}
+
+Link* Linkd::find_link(const std::string& node, const std::string& medium) {
+  for (auto& l : state_.links)
+    if (liveness::same_name(l.node, node) && l.medium == medium) return &l;
+  return nullptr;
+}
+
+Peer* Linkd::find_peer(const std::string& node) {
+  for (auto& p : state_.peers)
+    if (liveness::same_name(p.name, node)) return &p;
+  return nullptr;
+}
+
+void Linkd::send_everywhere(const proto::Message& message) {
+  std::optional<std::string> udp;
+  std::optional<std::string> serial;
+  for (auto& e : media_) {
+    std::optional<std::string>& bytes = e.serial ? serial : udp;
+    if (!bytes) {
+      proto::SealOptions so;
+      if (e.serial) {
+        // heartbeat's serial plugin always writes the classic text, without the NUL.
+        so.format = proto::WireFormat::classic;
+        so.trailing_nul = false;
+      }
+      auto sealed = proto::seal(message, keys_, so);
+      if (!sealed) {
+        log::error("", "cannot sign a " + std::string(message.type()) +
+                           " message: " + std::string(proto::to_string(sealed.problem())) + " " +
+                           sealed.error().detail);
+        return;
+      }
+      bytes = std::move(*sealed);
+    }
+    e.medium->send(*bytes);
+    for (auto& l : state_.links)
+      if (l.medium == e.link) ++l.packets_sent;
+  }
+}
+
+void Linkd::send_keepalive() {
+  load_ = read_load_average();
+  proto::StatusOptions so;
+  so.deadtime = deadtime_;
+  send_everywhere(sender_.status(so, control()));
+  flush_reject_logs();
+}
+
+std::uint64_t Linkd::send_cluster_message(const std::string& destination, const std::string& type,
+                                          const std::map<std::string, std::string>& fields) {
+  proto::Message m = sender_.cluster_message(destination, type, fields, control());
+  send_everywhere(m);
+  return sender_.last_seq();
+}
+
+void Linkd::reject(const std::string& link, const std::string& peer, Reject reason,
+                   const std::string& detail) {
+  const std::string why(to_string(reason));
+  // Counted on the link of the node the packet names, or on every link of the medium when it
+  // names none we know (an unknown node has no Link object).
+  bool counted = false;
+  for (auto& l : state_.links) {
+    if (l.medium != link) continue;
+    if (!peer.empty() && !liveness::same_name(l.node, peer)) continue;
+    ++l.rejected[why];
+    counted = true;
+  }
+  (void)counted;
+  reject_details_[why] = detail;
+  auto [it, inserted] = reject_logs_.try_emplace(why, std::chrono::seconds(10));
+  (void)inserted;
+  if (auto n = it->second.add(std::chrono::steady_clock::now())) {
+    log::write(log::Level::warning, msgid::packets_rejected,
+               "dropped " + std::to_string(*n) + " packet" + (*n == 1 ? "" : "s") + " (" + why +
+                   ") on " + link + (peer.empty() ? "" : " claiming to be from " + peer) + ": " +
+                   detail,
+               {{"HB_LINK", link}, {"HB_REJECT_REASON", why}, {"HB_COUNT", std::to_string(*n)}});
+  }
+}
+
+void Linkd::flush_reject_logs() {
+  const auto now = std::chrono::steady_clock::now();
+  for (auto& [why, limiter] : reject_logs_) {
+    if (auto n = limiter.flush(now)) {
+      log::write(
+          log::Level::warning, msgid::packets_rejected,
+          "dropped " + std::to_string(*n) + " more packet" + (*n == 1 ? "" : "s") + " (" + why +
+              ") in the last " +
+              std::to_string(
+                  std::chrono::duration_cast<std::chrono::seconds>(limiter.window()).count()) +
+              " s; last: " + reject_details_[why],
+          {{"HB_REJECT_REASON", why}, {"HB_COUNT", std::to_string(*n)}});
+    }
+  }
+}
+
+void Linkd::on_packet(std::size_t medium_index, std::string_view bytes) {
+  const auto now = std::chrono::steady_clock::now();
+  const std::string& link = media_[medium_index].link;
+  PacketEvents ev = pipeline_->on_packet(bytes, link, now);
+  if (ev.own) return;
+  if (ev.rejected) {
+    reject(link, ev.peer, *ev.rejected, ev.detail);
+    return;
+  }
+  if (!ev.heard) return;
+  Peer* peer = find_peer(ev.peer);
+  if (peer != nullptr) {
+    if (ev.restarted) {
+      // Before the link transition the same packet causes: consumers reset the node first.
+      peer->generation = *ev.restarted;
+      log::notice(msgid::peer_restarted,
+                  "heartbeat restart on node " + peer->name + " (generation " +
+                      std::to_string(*ev.restarted) + ")",
+                  {{"HB_NODE", peer->name}, {"HB_GENERATION", std::to_string(*ev.restarted)}});
+      bus_objects_->peer_restarted(*peer);
+    } else if (ev.generation && *ev.generation != peer->generation) {
+      peer->generation = *ev.generation;
+      bus_objects_->peer_generation_changed(*peer);
+    }
+    peer->last_seq = pipeline_->last_seq(peer->name);
+  }
+  if (Link* l = find_link(ev.peer, link)) {
+    ++l->packets_received;
+    l->last_heard_usec = monotonic_usec(now);
+  }
+  if (ev.healed_partition)
+    log::warning("", "cluster node " + ev.peer + " returning after partition",
+                 {{"HB_NODE", ev.peer}});
+  if (ev.lost_a_lot)
+    log::warning("", "lost a lot of packets from " + ev.peer + "; sequence tracking restarted",
+                 {{"HB_NODE", ev.peer}});
+  for (auto s : ev.lost)
+    log::warning("", "irretrievably lost packet " + std::to_string(s) + " from " + ev.peer,
+                 {{"HB_NODE", ev.peer}});
+  if (ev.transition) apply(*ev.transition);
+  if (ev.rexmit_request) {
+    for (auto& m : sender_.answer(*ev.rexmit_request, now, control())) send_everywhere(m);
+  }
+  for (const auto& m : ev.deliver) deliver(m);
+  arm_deadline();
+}
+
+void Linkd::deliver(const proto::Message& m) {
+  static const char* const control_fields[] = {"t",  "src", "srcuuid", "seq",  "hg",
+                                               "ts", "ld",  "ttl",     "dest", "destuuid"};
+  std::map<std::string, std::string> fields;
+  for (const auto& f : m.fields()) {
+    if (f.type != proto::FieldType::string) continue;
+    bool skip = false;
+    for (const char* c : control_fields) skip = skip || f.name == c;
+    if (!skip) fields.emplace(f.name, f.value);
+  }
+  auto seq = proto::parse_hex(m.value_or_empty(proto::field::seq)).value_or(0);
+  bus_objects_->message_received(std::string(m.value_or_empty(proto::field::source)),
+                                 std::string(m.type()), fields, seq);
+}
+
+void Linkd::apply(const liveness::Transition& t) {
+  Link* l = find_link(t.peer, t.medium);
+  const std::string from(liveness::to_string(t.from));
+  const std::string to(liveness::to_string(t.to));
+  const auto ms = std::to_string(t.silence.count());
+  switch (t.to) {
+    case LinkState::dead:
+      log::warning(msgid::link_dead,
+                   "link " + t.peer + ":" + t.medium + " dead (nothing heard for " + ms + " ms)",
+                   {{"HB_NODE", t.peer}, {"HB_LINK", t.medium}, {"HB_SILENCE_MS", ms}});
+      break;
+    case LinkState::late:
+      log::warning(
+          msgid::link_late,
+          "no heartbeat from " + t.peer + " on " + t.medium + " for " + ms + " ms (warntime)",
+          {{"HB_NODE", t.peer}, {"HB_LINK", t.medium}, {"HB_SILENCE_MS", ms}});
+      break;
+    case LinkState::up:
+      if (t.from == LinkState::late) {
+        // heartbeat's "Late heartbeat" line, once per late episode, with how late it was.
+        log::warning(
+            msgid::link_late,
+            "late heartbeat: node " + t.peer + " on " + t.medium + ": interval " + ms + " ms",
+            {{"HB_NODE", t.peer}, {"HB_LINK", t.medium}, {"HB_LATE_MS", ms}});
+      }
+      log::info(msgid::link_up, "link " + t.peer + ":" + t.medium + " up",
+                {{"HB_NODE", t.peer}, {"HB_LINK", t.medium}});
+      break;
+    case LinkState::init:
+      break;
+  }
+  if (l == nullptr) return;  // a link heartbeat would create on the fly: no bus object for it
+  const std::string old = l->state;
+  l->state = to;
+  bus_objects_->link_changed(*l, old);
+  update_status();
+}
+
+void Linkd::arm_deadline() {
+  auto next = pipeline_->next_deadline();
+  if (next == armed_) return;
+  armed_ = next;
+  deadline_timer_.cancel();
+  if (!next) return;
+  deadline_timer_.expires_at(*next);
+  deadline_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec) return;
+    armed_.reset();
+    on_deadline();
+  });
+}
+
+void Linkd::on_deadline() {
+  const auto now = std::chrono::steady_clock::now();
+  TimerEvents ev = pipeline_->advance(now, control());
+  for (const auto& t : ev.transitions) apply(t);
+  for (const auto& r : ev.requests) send_everywhere(r);
+  for (const auto& [peer, seq] : ev.lost)
+    log::warning("", "irretrievably lost packet " + std::to_string(seq) + " from " + peer,
+                 {{"HB_NODE", peer}});
+  for (const auto& m : ev.deliver) deliver(m);
+  arm_deadline();
+}
+
+}  // namespace hb::linkd

@@ -1,0 +1,88 @@
+// hb-linkd's wiring: media in, packet pipeline, bus objects and the journal out, one asio loop.
+// Timers: the keepalive, and ONE deadline timer armed at the pipeline's next deadline (link
+// liveness, retransmission requests, given-up gaps).
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/config/config.hpp"
+#include "core/proto/control.hpp"
+#include "core/proto/packet.hpp"
+#include "keepalive.hpp"
+#include "linkd_bus.hpp"
+#include "media_factory.hpp"
+#include "packet_pipeline.hpp"
+#include "reliable_messages.hpp"
+#include "sys/dbus/bus.hpp"
+#include "sys/rate_limit.hpp"
+
+namespace hb::linkd {
+
+struct LinkdOptions {
+  std::string state_dir;  // where hb_generation lives
+};
+
+class Linkd {
+ public:
+  Linkd(boost::asio::io_context& io, dbus::Bus& bus, const config::Config& config,
+        LinkdOptions options, std::function<void(const std::string&)> set_status);
+  ~Linkd();
+  Linkd(const Linkd&) = delete;
+  Linkd& operator=(const Linkd&) = delete;
+
+  // "2 links up to 1 peer; generation 17"
+  std::string status() const;
+  // For the watchdog: the keepalives are going out on time.
+  bool healthy() const;
+
+ private:
+  struct MediumEntry {
+    std::shared_ptr<Medium> medium;
+    std::string link;  // heartbeat's link name: the interface or the device
+    bool serial = false;
+  };
+
+  proto::ControlFields control() const;
+  void send_keepalive();
+  std::uint64_t send_cluster_message(const std::string& destination, const std::string& type,
+                                     const std::map<std::string, std::string>& fields);
+  void send_everywhere(const proto::Message& message);
+  void on_packet(std::size_t medium_index, std::string_view bytes);
+  void reject(const std::string& link, const std::string& peer, Reject reason,
+              const std::string& detail);
+  void apply(const liveness::Transition& t);
+  void deliver(const proto::Message& m);
+  void arm_deadline();
+  void on_deadline();
+  void flush_reject_logs();
+  void update_status();
+  Link* find_link(const std::string& node, const std::string& medium);
+  Peer* find_peer(const std::string& node);
+
+  boost::asio::io_context& io_;
+  const config::Config& config_;
+  std::function<void(const std::string&)> set_status_;
+  State state_;
+  std::unique_ptr<BusObjects> bus_objects_;
+  config::AuthKeys keys_;
+  int ttl_ = 0;
+  std::chrono::milliseconds deadtime_;
+  std::unique_ptr<PacketPipeline> pipeline_;
+  ReliableSender sender_;
+  std::vector<MediumEntry> media_;
+  boost::asio::steady_timer deadline_timer_;
+  std::optional<TimePoint> armed_;
+  std::unique_ptr<KeepaliveTimer> keepalive_;
+  std::string load_ = "n/a";
+  std::map<std::string, log::RateLimitedCounter> reject_logs_;  // reason -> limiter
+  std::map<std::string, std::string> reject_details_;           // reason -> last detail
+  std::string last_status_;
+};
+
+}  // namespace hb::linkd

@@ -1,0 +1,208 @@
+#include "packet_pipeline.hpp"
+
+#include "core/liveness/names.hpp"
+#include "core/proto/control.hpp"
+#include "core/proto/message.hpp"
+
+namespace hb::linkd {
+
+std::string_view to_string(Reject reason) {
+  switch (reason) {
+    case Reject::malformed:
+      return "malformed";
+    case Reject::oversized:
+      return "oversized";
+    case Reject::auth:
+      return "auth";
+    case Reject::unknown_node:
+      return "unknown-node";
+    case Reject::replay:
+      return "replay";
+    case Reject::stale:
+      return "stale";
+  }
+  return "unknown";
+}
+
+PacketPipeline::PacketPipeline(PipelineOptions options, TimePoint start)
+    : options_(std::move(options)), tracker_(options_.timing, options_.peers, start) {
+  std::uint32_t seed = 1;
+  for (const auto& p : options_.peers) {
+    proto::ReceiverOptions ro;
+    ro.local_node = options_.local_node;
+    peers_.push_back(PeerState{p.name, proto::PeerReceiver(p.name, ro, seed++), {}, false});
+  }
+}
+
+PacketPipeline::PeerState* PacketPipeline::find(std::string_view name) {
+  for (auto& p : peers_)
+    if (liveness::same_name(p.name, name)) return &p;
+  return nullptr;
+}
+
+const PacketPipeline::PeerState* PacketPipeline::find(std::string_view name) const {
+  for (const auto& p : peers_)
+    if (liveness::same_name(p.name, name)) return &p;
+  return nullptr;
+}
+
+std::uint64_t PacketPipeline::last_seq(std::string_view peer) const {
+  const PeerState* p = find(peer);
+  if (p == nullptr) return 0;
+  return p->receiver.tracker().last_seq().value_or(0);
+}
+
+bool PacketPipeline::all_links_dead(std::string_view peer) const {
+  bool any = false;
+  for (const auto& l : tracker_.links()) {
+    if (!liveness::same_name(l.peer, peer)) continue;
+    any = true;
+    if (l.state != liveness::LinkState::dead) return false;
+  }
+  return any;
+}
+
+PacketEvents PacketPipeline::on_packet(std::string_view bytes, std::string_view link,
+                                       TimePoint now) {
+  PacketEvents ev;
+  auto opened = proto::open(bytes, options_.keys, options_.limits);
+  if (!opened) {
+    const proto::Error& e = opened.error();
+    switch (proto::classify(e.problem)) {
+      case proto::ProblemClass::oversized:
+        ev.rejected = Reject::oversized;
+        break;
+      case proto::ProblemClass::bad_auth:
+        ev.rejected = Reject::auth;
+        break;
+      case proto::ProblemClass::malformed:
+        ev.rejected = Reject::malformed;
+        break;
+    }
+    ev.detail =
+        std::string(proto::to_string(e.problem)) + (e.detail.empty() ? "" : ": ") + e.detail;
+    if (ev.rejected == Reject::auth) {
+      // Only for attributing the count: who the packet CLAIMS to be from.
+      if (auto d = proto::decode(bytes, options_.limits)) {
+        std::string_view src = d->message.value_or_empty(proto::field::source);
+        if (liveness::same_name(src, options_.local_node)) {
+          ev.own = true;  // e.g. our own packet signed before an authkeys change: not a peer's
+          ev.rejected.reset();
+          return ev;
+        }
+        if (const PeerState* p = find(src)) ev.peer = p->name;
+      }
+    }
+    return ev;
+  }
+  const proto::Message& m = opened->message;
+  std::string_view src = m.value_or_empty(proto::field::source);
+  if (liveness::same_name(src, options_.local_node)) {
+    ev.own = true;
+    return ev;
+  }
+  PeerState* peer = find(src);
+  if (peer == nullptr) {
+    ev.rejected = Reject::unknown_node;
+    ev.detail = "from node \"" + std::string(src.substr(0, 64)) + "\" not in ha.cf";
+    return ev;
+  }
+  ev.peer = peer->name;
+
+  const proto::Generation old_generation = peer->receiver.tracker().generation();
+  const bool was_heard = peer->receiver.tracker().last_seq().has_value();
+  proto::Inbound in = peer->receiver.on_message(m, now);
+  if (in.malformed) {
+    ev.rejected = Reject::malformed;
+    ev.detail = "a sequenced message without a valid seq/hg";
+    return ev;
+  }
+  switch (in.verdict) {
+    case proto::SeqVerdict::replay:
+      ev.rejected = Reject::replay;
+      ev.detail = "generation " + std::string(m.value_or_empty(proto::field::generation)) +
+                  " is older than " + proto::to_hex(old_generation);
+      return ev;
+    case proto::SeqVerdict::stale:
+      ev.rejected = Reject::stale;
+      ev.detail = "an old status from a node declared dead";
+      return ev;
+    default:
+      break;
+  }
+  auto fields = proto::seq_fields(m);  // valid: the receiver checked it
+  if (fields && fields->sequenced) {
+    auto key = std::make_pair(fields->generation, fields->seq);
+    auto it = peer->newest.find(link);
+    if (in.verdict == proto::SeqVerdict::duplicate) {
+      if (it != peer->newest.end() && key <= it->second) {
+        ev.rejected = Reject::replay;
+        ev.detail = "seq " + proto::to_hex(fields->seq) + " was already heard on this link";
+        return ev;
+      }
+      ev.duplicate = true;
+    }
+    if (it == peer->newest.end())
+      peer->newest.emplace(std::string(link), key);
+    else if (key > it->second)
+      it->second = key;
+    if (in.restart) ev.restarted = fields->generation;
+    if (in.restart || !was_heard || fields->generation != old_generation)
+      ev.generation = fields->generation;
+  }
+
+  ev.heard = true;
+  ev.healed_partition = in.healed_partition;
+  ev.lost_a_lot = in.lost_a_lot;
+  ev.lost = std::move(in.lost);
+  if (in.requests_for_us) ev.rexmit_request = std::move(in.requests_for_us);
+  for (auto& d : in.deliver) {
+    // Keepalives and NS_* protocol messages are the link layer's own business.
+    if (d.type() == proto::msgtype::status || proto::is_unsequenced_type(d.type())) continue;
+    ev.deliver.push_back(std::move(d));
+  }
+  if (m.type() == proto::msgtype::status) {
+    if (auto dt = proto::parse_hex(m.value_or_empty(proto::field::deadtime)))
+      tracker_.set_peer_deadtime(peer->name, liveness::Millis(static_cast<std::int64_t>(*dt)));
+  }
+  ev.transition = tracker_.on_packet(peer->name, link, now);
+  peer->dead = false;
+  return ev;
+}
+
+TimerEvents PacketPipeline::advance(TimePoint now, const proto::ControlFields& control) {
+  TimerEvents out;
+  out.transitions = tracker_.advance(now);
+  for (const auto& t : out.transitions) {
+    if (t.to != liveness::LinkState::dead) continue;
+    PeerState* p = find(t.peer);
+    if (p == nullptr || p->dead || !all_links_dead(t.peer)) continue;
+    p->dead = true;
+    proto::Inbound in = p->receiver.on_peer_dead();
+    for (auto& d : in.deliver)
+      if (d.type() != proto::msgtype::status) out.deliver.push_back(std::move(d));
+    for (auto s : in.lost) out.lost.emplace_back(p->name, s);
+  }
+  for (auto& p : peers_) {
+    auto due = p.receiver.next_deadline();
+    if (!due || *due > now) continue;
+    for (auto& r : p.receiver.due_requests(now, !p.dead, control))
+      out.requests.push_back(std::move(r));
+    proto::Inbound in = p.receiver.advance(now);
+    for (auto& d : in.deliver)
+      if (d.type() != proto::msgtype::status) out.deliver.push_back(std::move(d));
+    for (auto s : in.lost) out.lost.emplace_back(p.name, s);
+  }
+  return out;
+}
+
+std::optional<TimePoint> PacketPipeline::next_deadline() const {
+  std::optional<TimePoint> best = tracker_.next_deadline();
+  for (const auto& p : peers_) {
+    auto d = p.receiver.next_deadline();
+    if (d && (!best || *d < *best)) best = d;
+  }
+  return best;
+}
+
+}  // namespace hb::linkd

@@ -1,0 +1,99 @@
+// What hb-linkd does with every packet a medium hands it, and with time: decode -> authenticate
+// with the index the packet names -> drop our own -> unknown node -> replay/duplicate/stale rules
+// -> peer restart -> link liveness -> in-order delivery. No I/O and no clock: the shell (linkd.cpp)
+// passes time in and acts on the events returned, so the benchmark runs exactly this code.
+//
+// Rules worth knowing:
+//  * Nothing about an unauthenticated packet changes any state; it is only counted.
+//  * A packet that authenticates refreshes the link it came in on, even when it is a duplicate
+//    (the same packet heard first on another medium: delivered once, but proof this link
+//    works). A duplicate of what was already heard ON THE SAME LINK is a replay: a sender never
+//    sends one seq twice on a medium unless asked to resend it, and a resent message fills a gap.
+//  * A new generation is reported (restart) before the link transition the same packet causes.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/config/config.hpp"
+#include "core/liveness/tracker.hpp"
+#include "core/proto/limits.hpp"
+#include "core/proto/packet.hpp"
+#include "core/proto/receiver.hpp"
+
+namespace hb::linkd {
+
+using TimePoint = std::chrono::steady_clock::time_point;
+
+// Why a packet was dropped; the keys of a Link's Rejected property.
+enum class Reject { malformed, oversized, auth, unknown_node, replay, stale };
+std::string_view to_string(Reject reason);
+
+struct PipelineOptions {
+  std::string local_node;
+  config::AuthKeys keys;
+  liveness::Timing timing;
+  std::vector<liveness::Peer> peers;  // cluster nodes other than us
+  proto::Limits limits;
+};
+
+struct PacketEvents {
+  std::optional<Reject> rejected;
+  std::string detail;      // what exactly was wrong (for the rate-limited log)
+  std::string peer;        // the sender as configured (or as claimed, when rejected)
+  bool own = false;        // our own packet looped back: ignored
+  bool heard = false;      // authenticated: the link was refreshed
+  bool duplicate = false;  // already heard on another link: not delivered again
+  std::optional<std::uint64_t> restarted;   // the peer's new generation (it restarted)
+  std::optional<std::uint64_t> generation;  // the peer's generation when first heard / changed
+  std::optional<liveness::Transition> transition;
+  std::vector<proto::Message> deliver;           // in order, addressed to us, never t=status
+  std::optional<proto::Message> rexmit_request;  // an NS_rexmit addressed to us
+  std::vector<proto::Seq> lost;
+  bool healed_partition = false;
+  bool lost_a_lot = false;
+};
+
+struct TimerEvents {
+  std::vector<liveness::Transition> transitions;
+  std::vector<proto::Message> requests;  // NS_rexmit to seal and send
+  std::vector<proto::Message> deliver;   // released after a gap was given up
+  std::vector<std::pair<std::string, proto::Seq>> lost;
+};
+
+class PacketPipeline {
+ public:
+  PacketPipeline(PipelineOptions options, TimePoint start);
+
+  PacketEvents on_packet(std::string_view bytes, std::string_view link, TimePoint now);
+  // Everything due at `now`: link transitions, rexmit requests, given-up gaps.
+  TimerEvents advance(TimePoint now, const proto::ControlFields& control);
+  std::optional<TimePoint> next_deadline() const;
+
+  const liveness::Tracker& liveness() const { return tracker_; }
+  // The highest seq accepted from `peer` (0 before its first sequenced message).
+  std::uint64_t last_seq(std::string_view peer) const;
+
+ private:
+  struct PeerState {
+    std::string name;
+    proto::PeerReceiver receiver;
+    // link -> the newest (generation, seq) heard on it, for replay detection
+    std::map<std::string, std::pair<proto::Generation, proto::Seq>, std::less<>> newest;
+    bool dead = false;
+  };
+  PeerState* find(std::string_view name);
+  const PeerState* find(std::string_view name) const;
+  bool all_links_dead(std::string_view peer) const;
+
+  PipelineOptions options_;
+  liveness::Tracker tracker_;
+  std::vector<PeerState> peers_;
+};
+
+}  // namespace hb::linkd
