@@ -80,9 +80,11 @@ Slot Bus::request_name_async(const std::string& name, ReplyHandler handler) {
 Message Bus::new_method_call(const std::string& destination, const std::string& path,
                              const std::string& interface, const std::string& member) {
   sd_bus_message* m = nullptr;
-  check(sd_bus_message_new_method_call(get(), &m, destination.c_str(), path.c_str(),
-                                       interface.c_str(), member.c_str()),
-        "sd_bus_message_new_method_call");
+  // No destination: a peer-to-peer connection, where there is no bus to route by name.
+  check(
+      sd_bus_message_new_method_call(get(), &m, destination.empty() ? nullptr : destination.c_str(),
+                                     path.c_str(), interface.c_str(), member.c_str()),
+      "sd_bus_message_new_method_call");
   return Message::adopt(m);
 }
 

@@ -1,0 +1,229 @@
+// common/sys as a daemon uses it: logging where there is no journal (plain stderr lines, the
+// heartbeat-style logfile/debugfile lines), the drop-log rate limiter, and the Asio bus driver
+// carrying an asynchronous call between two connections on one io_context.
+#include <gtest/gtest.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include "sys/dbus/asio_driver.hpp"
+#include "sys/dbus/error.hpp"
+#include "sys/dbus/vtable.hpp"
+#include "sys/log.hpp"
+#include "sys/rate_limit.hpp"
+
+namespace {
+
+using namespace std::chrono_literals;
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// Runs `f` with stderr redirected to a file; returns what it wrote.
+template <class F>
+std::string capture_stderr(F f) {
+  char path[] = "/tmp/hb-stderr-XXXXXX";
+  int fd = mkstemp(path);
+  std::fflush(stderr);
+  int saved = dup(STDERR_FILENO);
+  dup2(fd, STDERR_FILENO);
+  f();
+  std::fflush(stderr);
+  dup2(saved, STDERR_FILENO);
+  close(saved);
+  close(fd);
+  std::string out = slurp(path);
+  unlink(path);
+  return out;
+}
+
+class LogTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    unsetenv("JOURNAL_STREAM");
+    hb::log::init("hb-test");
+    hb::log::set_target(hb::log::Target::automatic);
+    hb::log::set_level(hb::log::Level::info);
+    char d[] = "/tmp/hb-log-XXXXXX";
+    dir_ = mkdtemp(d);
+  }
+  void TearDown() override {
+    hb::log::configure(hb::config::HaCf{});  // no more files
+    std::remove((dir_ + "/ha-log").c_str());
+    std::remove((dir_ + "/ha-debug").c_str());
+    rmdir(dir_.c_str());
+  }
+  std::string dir_;
+};
+
+TEST_F(LogTest, WithoutJournalStderrGetsPlainLinesWithFieldsFilledIn) {
+  std::string out = capture_stderr([] {
+    hb::log::warning("", "late heartbeat from {HB_NODE}", {{"HB_NODE", "ha2.haw2.ibm.com"}});
+    hb::log::debug("", "not shown at level info");
+  });
+  EXPECT_EQ(out, "hb-test: late heartbeat from ha2.haw2.ibm.com\n");
+}
+
+TEST_F(LogTest, LogfileAndDebugfileGetHeartbeatStyleLines) {
+  hb::config::HaCf ha_cf;
+  ha_cf.logfile = dir_ + "/ha-log";
+  ha_cf.debugfile = dir_ + "/ha-debug";
+  ha_cf.logfacility = "local0";
+  ha_cf.debug = 1;
+  hb::log::configure(ha_cf);
+  capture_stderr([] {
+    hb::log::info("", "Link ha2:eth0 up.");
+    hb::log::debug("", "keepalive sent");
+  });
+  std::string log = slurp(ha_cf.logfile);
+  std::regex line(R"(hb-test\[\d+\]: \d{4}/\d\d/\d\d_\d\d:\d\d:\d\d info: Link ha2:eth0 up\.\n)");
+  EXPECT_TRUE(std::regex_match(log, line)) << log;
+  std::string debug = slurp(ha_cf.debugfile);
+  EXPECT_NE(debug.find("info: Link ha2:eth0 up."), std::string::npos) << debug;
+  EXPECT_NE(debug.find("debug: keepalive sent"), std::string::npos) << debug;
+}
+
+TEST(LogNames, FacilitiesAndLevelsAsSyslogNamesThem) {
+  EXPECT_EQ(hb::log::facility_number("local0"), 16);
+  EXPECT_EQ(hb::log::facility_number("local7"), 23);
+  EXPECT_EQ(hb::log::facility_number("daemon"), 3);
+  EXPECT_EQ(hb::log::facility_number("none"), std::nullopt);
+  EXPECT_EQ(hb::log::parse_level("warning"), hb::log::Level::warning);
+  EXPECT_STREQ(hb::log::level_name(hb::log::Level::err), "err");
+  EXPECT_EQ(hb::log::parse_level("loud"), std::nullopt);
+}
+
+TEST(RateLimitedCounter, OneReportPerWindowWithTheTotal) {
+  hb::log::RateLimitedCounter c(10s);
+  auto t0 = std::chrono::steady_clock::time_point{} + 100s;
+  EXPECT_EQ(c.add(t0), 1u);  // the first one is reported at once
+  EXPECT_EQ(c.add(t0 + 1s), std::nullopt);
+  EXPECT_EQ(c.add(t0 + 2s, 5), std::nullopt);
+  EXPECT_EQ(c.flush(t0 + 9s), std::nullopt);
+  EXPECT_EQ(c.flush(t0 + 10s), 6u);  // "dropped 6 ... in 10s"
+  EXPECT_EQ(c.flush(t0 + 30s), std::nullopt);
+  EXPECT_EQ(c.add(t0 + 31s), 1u);
+}
+
+struct Echo {
+  hb::dbus::Message echo(hb::dbus::Message& call) {
+    auto s = call.read<std::string>();
+    if (s == "boom") throw std::runtime_error("exploded");
+    auto reply = call.new_reply();
+    reply.append(s + "!");
+    return reply;
+  }
+};
+
+const sd_bus_vtable echo_vtable[] = {
+    SD_BUS_VTABLE_START(0),
+    SD_BUS_METHOD_WITH_ARGS("Echo", SD_BUS_ARGS("s", text), SD_BUS_RESULT("s", echoed),
+                            hb::dbus::method<&Echo::echo>, SD_BUS_VTABLE_UNPRIVILEGED),
+    SD_BUS_VTABLE_END};
+
+// Both ends on one io_context, as two daemons would be on one bus: only call_async can work
+// here, and only if the driver wakes up for the output, the reply and the timeout.
+class DriverTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    int fds[2];
+    ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds), 0);
+    sd_bus *s = nullptr, *c = nullptr;
+    sd_id128_t id;
+    sd_id128_randomize(&id);
+    sd_bus_new(&s);
+    sd_bus_set_fd(s, fds[0], fds[0]);
+    sd_bus_set_server(s, 1, id);
+    ASSERT_GE(sd_bus_start(s), 0);
+    sd_bus_new(&c);
+    sd_bus_set_fd(c, fds[1], fds[1]);
+    ASSERT_GE(sd_bus_start(c), 0);
+    server_.emplace(hb::dbus::Bus::adopt(s));
+    client_.emplace(hb::dbus::Bus::adopt(c));
+    slot_ = server_->add_object_vtable("/test", "io.github.hbcluster.Test", echo_vtable, &echo_);
+    server_driver_.emplace(io_, *server_, [](int) {});
+    client_driver_.emplace(io_, *client_, [](int) {});
+  }
+
+  void TearDown() override {
+    // Closed first, so that destruction does not wait to flush to a peer nobody serves.
+    sd_bus_close(client_->get());
+    sd_bus_close(server_->get());
+  }
+
+  // Runs the loop until `done` or 10 s (a guard, not a wait).
+  void run_until(const bool& done) {
+    boost::asio::steady_timer guard(io_, 10s);
+    guard.async_wait([this](boost::system::error_code ec) {
+      if (!ec) io_.stop();
+    });
+    while (!done && !io_.stopped()) io_.run_one();
+  }
+
+  boost::asio::io_context io_;
+  Echo echo_;
+  std::optional<hb::dbus::Bus> server_, client_;
+  hb::dbus::Slot slot_;
+  std::optional<hb::dbus::AsioBusDriver> server_driver_, client_driver_;
+};
+
+TEST_F(DriverTest, AsyncCallGetsItsReply) {
+  auto call = client_->new_method_call("", "/test", "io.github.hbcluster.Test", "Echo");
+  call.append("hello");
+  std::string got;
+  bool done = false;
+  auto slot = client_->call_async(call, [&](hb::dbus::Message& reply) {
+    if (!reply.error()) got = reply.read<std::string>();
+    done = true;
+  });
+  run_until(done);
+  EXPECT_EQ(got, "hello!");
+}
+
+TEST_F(DriverTest, HandlerExceptionBecomesADBusError) {
+  auto call = client_->new_method_call("", "/test", "io.github.hbcluster.Test", "Echo");
+  call.append("boom");
+  std::string error, message;
+  bool done = false;
+  auto slot = client_->call_async(call, [&](hb::dbus::Message& reply) {
+    if (reply.error()) {
+      error = reply.error()->name;
+      message = reply.error()->message;
+    }
+    done = true;
+  });
+  run_until(done);
+  EXPECT_EQ(error, SD_BUS_ERROR_FAILED);
+  EXPECT_EQ(message, "exploded");
+}
+
+TEST_F(DriverTest, UnansweredCallTimesOutThroughTheTimer) {
+  // The server stops processing: only the driver's timer can end this call.
+  server_driver_.reset();
+  auto call = client_->new_method_call("", "/test", "io.github.hbcluster.Test", "Echo");
+  call.append("hello");
+  std::string error;
+  bool done = false;
+  auto slot = client_->call_async(
+      call,
+      [&](hb::dbus::Message& reply) {
+        if (reply.error()) error = reply.error()->name;
+        done = true;
+      },
+      200'000);
+  run_until(done);
+  EXPECT_EQ(error, SD_BUS_ERROR_NO_REPLY);
+}
+
+}  // namespace
