@@ -14,5 +14,6 @@ inline constexpr int exit_bad_config = 65;  // EX_DATAERR
 
 // `args` are the words after the subcommand's name.
 int config_check(const std::vector<std::string>& args);
+int link_test(const std::vector<std::string>& args);
 
 }  // namespace hb::hbctl

@@ -24,6 +24,7 @@ const std::vector<Command>& commands() {
       {{"config", "check"}, "check /etc/ha.d and print it as JSON", hb::hbctl::config_check},
       // heartbeat-era spelling kept for ExecStartPre= lines (docs/style.md B8).
       {{"check-config"}, "same as \"config check\"", hb::hbctl::config_check},
+      {{"link-test"}, "test a serial heartbeat cable in both directions", hb::hbctl::link_test},
   };
   return table;
 }

@@ -3,7 +3,8 @@
 a private dbus-daemon per node, a real hb-linkd per node (keepalive 100ms, deadtime 1,
 warntime 500ms, initdead 2), and a third namespace on LAN 0 that forges and replays packets.
 
-  linkd_test.py CASE      CASE: bcast ucast mcast serial cut forged messages sigstop
+  linkd_test.py CASE DAEMON  CASE: bcast ucast mcast serial cut forged messages sigstop
+                             link_test (hbctl link-test over a PTY pair; $HBCTL)
 
 Needs root (namespaces), iproute2, dbus-daemon, busctl; serial also socat. Exit 77 = skip.
 Every namespace, process and file it makes is removed at the end; it only kills pids it started.
@@ -197,7 +198,7 @@ class Node:
 
 
 class Rig:
-    def __init__(self, daemon):
+    def __init__(self, daemon, namespaces=True):
         self.daemon = daemon
         self.tmp = tempfile.mkdtemp(prefix="hb-linkd-test-")
         os.chmod(self.tmp, 0o755)
@@ -206,6 +207,8 @@ class Rig:
         self.made = []
         self.nodes = {}
         self.extra = []  # other processes we started (socat)
+        if not namespaces:
+            return
         for ns in self.ns.values():
             run("ip", "netns", "add", ns)
             self.made.append(ns)
@@ -436,6 +439,31 @@ def case_sigstop(rig):
     check(not ha1.monitor.named("PeerRestarted"), "no PeerRestarted (same generation)")
 
 
+def case_link_test(rig):
+    """hbctl link-test on both ends of a socat PTY pair at once; then one end alone."""
+    hbctl = os.environ.get("HBCTL")
+    if not hbctl or shutil.which("socat") is None:
+        print("SKIP: socat or HBCTL missing")
+        sys.exit(SKIP)
+    a, b = os.path.join(rig.tmp, "ttyA"), os.path.join(rig.tmp, "ttyB")
+    p = subprocess.Popen(["socat", f"pty,raw,echo=0,link={a}", f"pty,raw,echo=0,link={b}"],
+                         stderr=subprocess.DEVNULL)
+    rig.extra.append(p)
+    wait_until(lambda: os.path.exists(a) and os.path.exists(b), "socat's PTY pair")
+    both = [subprocess.Popen([hbctl, "link-test", dev, "--timeout", "5", "--label", lab],
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            for dev, lab in ((a, "left"), (b, "right"))]
+    outs = [x.communicate(timeout=WAIT) for x in both]
+    check(all(x.returncode == 0 for x in both),
+          "both ends exit 0: " + " | ".join(o[0].strip().replace("\n", " ") for o in outs))
+    check("right" in outs[0][0] and "left" in outs[1][0], "each side names the other")
+    t0 = time.monotonic()
+    alone = run(hbctl, "link-test", a, "--timeout", "1", check_rc=False)
+    took = time.monotonic() - t0
+    check(alone.returncode == 1 and took < 3, f"alone: exit 1 after {took:.1f}s: "
+          + alone.stderr.strip())
+
+
 CASES = {n[5:]: f for n, f in globals().items() if n.startswith("case_")}
 
 
@@ -450,7 +478,7 @@ def main():
         if shutil.which(tool) is None:
             print(f"SKIP: {tool} not installed")
             return SKIP
-    rig = Rig(daemon)
+    rig = Rig(daemon, namespaces=case not in ("link_test",))
     try:
         CASES[case](rig)
         return 0
