@@ -1,24 +1,59 @@
-// hb-membershipd: decides node state (up, dead) from hb-linkd's link transitions, initdead and
-// clean-shutdown announcements. This skeleton publishes the configured nodes as "init".
+// hb-membershipd: decides node state (init, up, dead) from hb-linkd's link transitions, peer
+// restarts and clean-shutdown announcements, and publishes it on
+// io.github.hbcluster.membership1 (Node objects, NodeChanged) and in the journal.
+#include <memory>
+
+#include "link_follower.hpp"
+#include "membership.hpp"
 #include "membershipd_bus.hpp"
+#include "realtime.hpp"
 #include "sys/daemon.hpp"
 #include "sys/dbus/names.hpp"
 
 namespace {
+
+// heartbeat's default real-time priority; below the kernel's threaded IRQs (50).
+constexpr int rt_priority = 10;
+
 struct Objects {
   hb::membershipd::State state;
   std::unique_ptr<hb::membershipd::BusObjects> bus;
+  std::unique_ptr<hb::membershipd::Membership> membership;
+  std::unique_ptr<hb::membershipd::LinkFollower> follower;
 };
+
 }  // namespace
 
 int main(int argc, char** argv) {
   hb::sys::DaemonSpec spec{"hb-membershipd", "hb cluster membership: decides which nodes are up",
                            hb::dbus::names::membership1::bus, hb::dbus::names::membership1::root};
   return hb::sys::run_daemon(spec, argc, argv, [](hb::sys::DaemonContext& ctx) {
+    if (ctx.config.ha_cf.realtime) hb::membershipd::go_realtime(rt_priority);
     auto o = std::make_shared<Objects>();
     o->state = hb::membershipd::initial_state(ctx.config);
     o->bus = std::make_unique<hb::membershipd::BusObjects>(ctx.bus, o->state);
-    return hb::sys::DaemonParts{
-        o, std::to_string(o->state.nodes.size()) + " nodes configured, membership not yet known"};
+    o->membership = std::make_unique<hb::membershipd::Membership>(ctx.config, o->state, *o->bus,
+                                                                  ctx.set_status);
+    auto* m = o->membership.get();
+    o->follower = std::make_unique<hb::membershipd::LinkFollower>(
+        ctx.bus, hb::membershipd::LinkFollower::Handlers{
+                     [m](const std::string& node, const std::string& medium,
+                         const std::string& old_state, const std::string& new_state) {
+                       m->link_changed(node, medium, old_state, new_state);
+                     },
+                     [m](const std::string& node, std::uint64_t generation) {
+                       m->peer_restarted(node, generation);
+                     },
+                     [m](const std::string& node) { m->shutdown(node); },
+                     [m](const hb::membershipd::LinkSnapshot& s) { m->snapshot(s); },
+                     [m] { m->linkd_absent(); }});
+    // READY=1 (sent once the name is ours) must mean "the membership is as good as hb-linkd
+    // knows it", so let the loop run until the first snapshot is answered or hb-linkd is found
+    // absent. Only asynchronous calls are in flight, each with a deadline, so this ends.
+    while (!o->follower->first_attempt_done() && !ctx.io.stopped()) ctx.io.run_one();
+    hb::sys::DaemonParts parts;
+    parts.status = o->membership->status();
+    parts.objects = std::move(o);
+    return parts;
   });
 }

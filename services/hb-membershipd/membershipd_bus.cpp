@@ -70,4 +70,8 @@ void BusObjects::node_changed(const Node& node, const std::string& old_state) {
   bus_.emit_properties_changed(node.path, names::node, {"State", "Incarnation", "Links"});
 }
 
+void BusObjects::links_changed(const Node& node) {
+  bus_.emit_properties_changed(node.path, names::node, {"Links"});
+}
+
 }  // namespace hb::membershipd

@@ -19,7 +19,9 @@ struct Node {
   std::string type;   // normal | ping
   std::string state;  // init | up | dead (membership's verdict)
   std::uint64_t incarnation = 0;
-  std::uint64_t last_heard_usec = 0;         // CLOCK_MONOTONIC; 0 = never
+  // CLOCK_MONOTONIC; 0 = never. hb-linkd signals no packet, so this is the freshest time known
+  // from its snapshots (Link.LastHeardUSec) and link-up transitions: a lower bound.
+  std::uint64_t last_heard_usec = 0;
   std::map<std::string, std::string> links;  // medium -> link state
   std::string path;
 };
@@ -40,6 +42,8 @@ class BusObjects {
 
   // NodeChanged(s node, s old_state, s new_state, t incarnation) + the Node's PropertiesChanged.
   void node_changed(const Node& node, const std::string& old_state);
+  // A link moved but the node did not: the Node's PropertiesChanged for Links only.
+  void links_changed(const Node& node);
 
  private:
   dbus::Bus& bus_;

@@ -1,0 +1,197 @@
+#include "link_follower.hpp"
+
+#include <cstring>
+
+#include "sys/dbus/error.hpp"
+#include "sys/dbus/names.hpp"
+#include "sys/log.hpp"
+
+namespace hb::membershipd {
+namespace link1 = hb::dbus::names::link1;
+using hb::dbus::check;
+
+namespace {
+
+// A bound on how long a snapshot may take: hb-linkd answers from memory, so anything longer
+// means it is wedged; the next owner change or restart of hb-membershipd tries again.
+constexpr std::uint64_t snapshot_timeout_usec = 5'000'000;
+
+int enter(sd_bus_message* m, char type, const char* contents) {
+  return check(sd_bus_message_enter_container(m, type, contents), "enter container");
+}
+void leave(sd_bus_message* m) {
+  check(sd_bus_message_exit_container(m), "exit container");
+}
+
+// Reads a variant's value if it has the expected type; skips it otherwise.
+void read_variant_string(sd_bus_message* m, std::string& out) {
+  const char* contents = nullptr;
+  check(sd_bus_message_peek_type(m, nullptr, &contents), "peek variant");
+  if (contents != nullptr && std::strcmp(contents, "s") == 0) {
+    const char* s = nullptr;
+    check(sd_bus_message_read(m, "v", "s", &s), "read variant s");
+    out = s;
+  } else {
+    check(sd_bus_message_skip(m, "v"), "skip variant");
+  }
+}
+
+void read_variant_u64(sd_bus_message* m, std::uint64_t& out) {
+  const char* contents = nullptr;
+  check(sd_bus_message_peek_type(m, nullptr, &contents), "peek variant");
+  if (contents != nullptr && std::strcmp(contents, "t") == 0) {
+    check(sd_bus_message_read(m, "v", "t", &out), "read variant t");
+  } else {
+    check(sd_bus_message_skip(m, "v"), "skip variant");
+  }
+}
+
+}  // namespace
+
+LinkSnapshot parse_link_snapshot(dbus::Message& reply) {
+  sd_bus_message* m = reply.get();
+  LinkSnapshot snap;
+  enter(m, 'a', "{oa{sa{sv}}}");
+  while (enter(m, 'e', "oa{sa{sv}}") > 0) {
+    const char* path = nullptr;
+    check(sd_bus_message_read(m, "o", &path), "read object path");
+    enter(m, 'a', "{sa{sv}}");
+    while (enter(m, 'e', "sa{sv}") > 0) {
+      const char* iface = nullptr;
+      check(sd_bus_message_read(m, "s", &iface), "read interface");
+      const bool is_link = std::strcmp(iface, link1::link) == 0;
+      const bool is_peer = std::strcmp(iface, link1::peer) == 0;
+      if (!is_link && !is_peer) {
+        check(sd_bus_message_skip(m, "a{sv}"), "skip properties");
+        leave(m);
+        continue;
+      }
+      LinkSnapshot::Link link;
+      LinkSnapshot::Peer peer;
+      enter(m, 'a', "{sv}");
+      while (enter(m, 'e', "sv") > 0) {
+        const char* prop = nullptr;
+        check(sd_bus_message_read(m, "s", &prop), "read property name");
+        const std::string p = prop;
+        if (is_link && p == "Node") {
+          read_variant_string(m, link.node);
+        } else if (is_link && p == "Medium") {
+          read_variant_string(m, link.medium);
+        } else if (is_link && p == "State") {
+          read_variant_string(m, link.state);
+        } else if (is_link && p == "LastHeardUSec") {
+          read_variant_u64(m, link.last_heard_usec);
+        } else if (is_peer && p == "Name") {
+          read_variant_string(m, peer.name);
+        } else if (is_peer && p == "Generation") {
+          read_variant_u64(m, peer.generation);
+        } else {
+          check(sd_bus_message_skip(m, "v"), "skip variant");
+        }
+        leave(m);
+      }
+      leave(m);
+      if (is_link && !link.node.empty() && !link.medium.empty()) snap.links.push_back(link);
+      if (is_peer && !peer.name.empty()) snap.peers.push_back(peer);
+      leave(m);
+    }
+    leave(m);
+    leave(m);
+  }
+  leave(m);
+  return snap;
+}
+
+LinkFollower::LinkFollower(dbus::Bus& bus, Handlers handlers)
+    : bus_(bus), handlers_(std::move(handlers)) {
+  // Matches first, then the owner lookup: the bus daemon handles our AddMatch calls before it
+  // routes the GetNameOwner and GetManagedObjects that follow, so nothing falls in between.
+  matches_.push_back(bus_.add_match(std::string("type='signal',sender='") + link1::bus +
+                                        "',path='" + link1::root + "',interface='" +
+                                        link1::manager + "'",
+                                    [this](dbus::Message& m) { on_signal(m); }));
+  matches_.push_back(bus_.add_match(
+      std::string("type='signal',sender='org.freedesktop.DBus',path='/org/freedesktop/DBus',"
+                  "interface='org.freedesktop.DBus',member='NameOwnerChanged',arg0='") +
+          link1::bus + "'",
+      [this](dbus::Message& m) { on_owner_changed(m); }));
+
+  auto call = bus_.new_method_call("org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                   "org.freedesktop.DBus", "GetNameOwner");
+  call.append(link1::bus);
+  owner_call_ = bus_.call_async(
+      call,
+      [this](dbus::Message& reply) {
+        if (reply.error() != nullptr) {
+          owner_is("");  // NameHasNoOwner: hb-linkd is not running (yet)
+        } else {
+          owner_is(reply.read<std::string>());
+        }
+      },
+      snapshot_timeout_usec);
+}
+
+void LinkFollower::on_owner_changed(dbus::Message& m) {
+  m.read<std::string>();  // the name, = link1 by the match
+  m.read<std::string>();  // old owner
+  owner_is(m.read<std::string>());
+}
+
+void LinkFollower::owner_is(const std::string& owner) {
+  // GetNameOwner's answer and NameOwnerChanged may both report the same owner: one snapshot of
+  // it is enough, and hb-linkd's absence is reported once.
+  if (owner == owner_ && (!owner.empty() || first_attempt_done_)) return;
+  owner_ = owner;
+  if (owner_.empty()) {
+    first_attempt_done_ = true;
+    ++snapshot_round_;  // a pending snapshot of the old owner is worthless now
+    if (handlers_.absent) handlers_.absent();
+    return;
+  }
+  request_snapshot();
+}
+
+void LinkFollower::request_snapshot() {
+  const std::uint64_t round = ++snapshot_round_;
+  auto call = bus_.new_method_call(owner_, link1::root, "org.freedesktop.DBus.ObjectManager",
+                                   "GetManagedObjects");
+  snapshot_call_ = bus_.call_async(
+      call,
+      [this, round](dbus::Message& reply) {
+        if (round != snapshot_round_) return;
+        first_attempt_done_ = true;
+        if (const sd_bus_error* e = reply.error()) {
+          log::warning("", std::string("cannot read hb-linkd's links: ") +
+                               (e->message ? e->message : e->name) +
+                               "; node states stay as they are");
+          return;
+        }
+        LinkSnapshot snap = parse_link_snapshot(reply);
+        if (handlers_.snapshot) handlers_.snapshot(snap);
+      },
+      snapshot_timeout_usec);
+}
+
+void LinkFollower::on_signal(dbus::Message& m) {
+  const char* sender = m.sender();
+  if (owner_.empty() || sender == nullptr || owner_ != sender) return;  // forged or stale
+  const std::string member = m.member() ? m.member() : "";
+  if (member == "LinkChanged") {
+    std::string node = m.read<std::string>();
+    std::string medium = m.read<std::string>();
+    std::string old_state = m.read<std::string>();
+    std::string new_state = m.read<std::string>();
+    if (handlers_.link_changed) handlers_.link_changed(node, medium, old_state, new_state);
+  } else if (member == "PeerRestarted") {
+    std::string node = m.read<std::string>();
+    std::uint64_t generation = m.read<std::uint64_t>();
+    if (handlers_.peer_restarted) handlers_.peer_restarted(node, generation);
+  } else if (member == "MessageReceived") {
+    std::string source = m.read<std::string>();
+    std::string type = m.read<std::string>();
+    // heartbeat's clean-shutdown announcement, sent by the peer after it released its groups.
+    if (type == "shutdone" && handlers_.shutdown) handlers_.shutdown(source);
+  }
+}
+
+}  // namespace hb::membershipd

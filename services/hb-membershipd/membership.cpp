@@ -1,0 +1,168 @@
+#include "membership.hpp"
+
+#include <chrono>
+
+#include "core/liveness/names.hpp"
+#include "core/liveness/peers.hpp"
+#include "journal_events.hpp"
+#include "sys/log.hpp"
+
+namespace hb::membershipd {
+namespace {
+
+using liveness::LinkState;
+
+liveness::TimePoint now() {
+  return liveness::Clock::now();
+}
+
+// CLOCK_MONOTONIC in µs, the clock of LastHeardUSec (libstdc++'s steady_clock is that clock).
+std::uint64_t now_usec() {
+  return static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::microseconds>(now().time_since_epoch()).count());
+}
+
+std::optional<LinkState> parse_link_state(const std::string& s) {
+  if (s == "init") return LinkState::init;
+  if (s == "up") return LinkState::up;
+  if (s == "late") return LinkState::late;
+  if (s == "dead") return LinkState::dead;
+  return std::nullopt;
+}
+
+}  // namespace
+
+Membership::Membership(const config::Config& config, State& state, BusObjects& bus,
+                       std::function<void(const std::string&)> set_status)
+    : state_(state),
+      bus_(bus),
+      set_status_(std::move(set_status)),
+      tracker_(config.local_node, liveness::peers_from_config(config.ha_cf, config.local_node),
+               now()) {
+  // Before the name is ours: just copy the tracker's starting point (local node up, the others
+  // init with every expected link init), nobody is listening yet.
+  for (const membership::Node& t : tracker_.nodes()) {
+    Node* n = find(t.name);
+    if (n == nullptr) continue;
+    n->state = std::string(membership::to_string(t.state));
+    n->incarnation = t.incarnation;
+    for (const auto& [medium, link] : t.links)
+      n->links[medium] = std::string(liveness::to_string(link));
+  }
+  last_status_ = status();
+}
+
+Node* Membership::find(const std::string& name) {
+  for (Node& n : state_.nodes)
+    if (liveness::same_name(n.name, name)) return &n;
+  return nullptr;
+}
+
+void Membership::set_link(Node& node, const std::string& medium, const std::string& new_state,
+                          const std::string& old_state, bool& links_changed) {
+  auto it = node.links.find(medium);
+  const std::string before = it == node.links.end() ? old_state : it->second;
+  if (before == new_state && it != node.links.end()) return;
+  node.links[medium] = new_state;
+  links_changed = true;
+  if (new_state == "up") node.last_heard_usec = std::max(node.last_heard_usec, now_usec());
+  log_link_event(node.name, medium, before.empty() ? "init" : before, new_state, node.incarnation);
+}
+
+void Membership::link_changed(const std::string& node, const std::string& medium,
+                              const std::string& old_state, const std::string& new_state) {
+  const auto to = parse_link_state(new_state);
+  Node* n = find(node);
+  if (!to || n == nullptr || liveness::same_name(node, state_.local_node)) {
+    log::debug("", "ignoring link " + node + ":" + medium + " -> " + new_state +
+                       " (unknown node or state)");
+    return;
+  }
+  bool links_changed = false;
+  set_link(*n, medium, new_state, old_state, links_changed);
+  auto event = tracker_.on_link(n->name, medium, *to, now());
+  if (event) {
+    apply(event);
+  } else if (links_changed) {
+    publish_links(*n);
+  }
+}
+
+void Membership::peer_restarted(const std::string& node, std::uint64_t generation) {
+  apply(tracker_.on_generation(node, generation, now()));
+}
+
+void Membership::shutdown(const std::string& node) {
+  apply(tracker_.on_shutdown(node, now()));
+}
+
+void Membership::snapshot(const LinkSnapshot& snap) {
+  if (!linkd_present_) log::info("", "hb-linkd is on the bus again; following its links");
+  linkd_present_ = true;
+  absent_logged_ = false;
+  // Generations first: hb-linkd reports a restart before the link change it causes.
+  for (const auto& p : snap.peers) apply(tracker_.on_generation(p.name, p.generation, now()));
+  for (const auto& l : snap.links) {
+    Node* n = find(l.node);
+    if (n == nullptr || liveness::same_name(l.node, state_.local_node)) continue;
+    n->last_heard_usec = std::max(n->last_heard_usec, l.last_heard_usec);
+    auto it = n->links.find(l.medium);
+    if (it != n->links.end() && it->second == l.state) continue;
+    link_changed(n->name, l.medium, it == n->links.end() ? "init" : it->second, l.state);
+  }
+  update_status();
+}
+
+void Membership::linkd_absent() {
+  linkd_present_ = false;
+  if (!absent_logged_) {
+    absent_logged_ = true;
+    log::warning(msgid::linkd_absent,
+                 "hb-linkd is not on the bus: node states stay as they are until it returns");
+  }
+  update_status();
+}
+
+void Membership::apply(const std::optional<membership::Event>& event) {
+  if (!event) return;
+  Node* n = find(event->node);
+  if (n == nullptr) return;
+  const std::string old_state = n->state;
+  n->state = std::string(membership::to_string(event->to));
+  n->incarnation = event->incarnation;
+  log_node_event(*event);
+  bus_.node_changed(*n, old_state);
+  update_status();
+}
+
+void Membership::publish_links(Node& node) {
+  bus_.links_changed(node);
+}
+
+std::string Membership::status() const {
+  std::size_t nodes = 0, up = 0, pings = 0, pings_up = 0;
+  for (const Node& n : state_.nodes) {
+    const bool is_up = n.state == "up";
+    if (n.type == "ping") {
+      ++pings;
+      pings_up += is_up;
+    } else {
+      ++nodes;
+      up += is_up;
+    }
+  }
+  std::string s = std::to_string(up) + "/" + std::to_string(nodes) + " nodes up";
+  if (pings > 0)
+    s += ", " + std::to_string(pings_up) + "/" + std::to_string(pings) + " ping nodes up";
+  if (!linkd_present_) s += "; hb-linkd not on the bus";
+  return s;
+}
+
+void Membership::update_status() {
+  std::string s = status();
+  if (s == last_status_) return;
+  last_status_ = s;
+  if (set_status_) set_status_(s);
+}
+
+}  // namespace hb::membershipd

@@ -1,0 +1,53 @@
+// The daemon's core: feeds what hb-linkd reports into the pure hb::membership::Tracker and makes
+// every resulting change visible: the Node objects' properties (PropertiesChanged), the
+// Manager's NodeChanged signal, the journal, and the STATUS= sentence.
+//
+// It owns no timer (hb-linkd runs warntime, deadtime and initdead); the only clock read is the
+// monotonic time stamped on each input.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "core/config/config.hpp"
+#include "core/membership/tracker.hpp"
+#include "link_follower.hpp"
+#include "membershipd_bus.hpp"
+
+namespace hb::membershipd {
+
+class Membership {
+ public:
+  // `state` and `bus` must outlive this object; `set_status` receives each new STATUS= line.
+  Membership(const config::Config& config, State& state, BusObjects& bus,
+             std::function<void(const std::string&)> set_status);
+
+  void link_changed(const std::string& node, const std::string& medium,
+                    const std::string& old_state, const std::string& new_state);
+  void peer_restarted(const std::string& node, std::uint64_t generation);
+  void shutdown(const std::string& node);
+  void snapshot(const LinkSnapshot& snapshot);
+  // hb-linkd is not on the bus: states are kept (a missing link layer is not a dead cluster).
+  void linkd_absent();
+
+  // "2/2 nodes up", plus ping nodes and a note while hb-linkd is absent.
+  std::string status() const;
+
+ private:
+  Node* find(const std::string& name);
+  void set_link(Node& node, const std::string& medium, const std::string& new_state,
+                const std::string& old_state, bool& links_changed);
+  void apply(const std::optional<membership::Event>& event);
+  void publish_links(Node& node);
+  void update_status();
+
+  State& state_;
+  BusObjects& bus_;
+  std::function<void(const std::string&)> set_status_;
+  membership::Tracker tracker_;
+  bool linkd_present_ = true;
+  bool absent_logged_ = false;
+  std::string last_status_;
+};
+
+}  // namespace hb::membershipd

@@ -1,0 +1,139 @@
+// A test double of hb-linkd's bus face (dbus/io.github.hbcluster.link1.xml): owns
+// io.github.hbcluster.link1 on the private bus, serves Link and Peer objects under an
+// ObjectManager at /io/github/hbcluster/link1, and emits LinkChanged, PeerRestarted and
+// MessageReceived when the test says so. It stands in for the transport only; hb-membershipd
+// under test is the real binary.
+#pragma once
+
+#include <deque>
+
+#include "harness.hpp"
+
+namespace hb::test {
+
+class FakeLink1 {
+ public:
+  static constexpr const char* bus_name = "io.github.hbcluster.link1";
+  static constexpr const char* root = "/io/github/hbcluster/link1";
+  static constexpr const char* manager = "io.github.hbcluster.link1.Manager";
+
+  FakeLink1(const std::string& address, const std::vector<std::string>& nodes,
+            const std::vector<std::string>& media)
+      : conn_(address) {
+    add_slot(sd_bus_add_object_manager(conn_.get(), nullptr, root));
+    for (const auto& n : nodes) {
+      for (const auto& m : media) {
+        links_.push_back(Link{n, m, "init", 0, {}});
+        Link& l = links_.back();
+        l.path = encode("/io/github/hbcluster/link1/link", n + "/" + m);
+        Conn::check(sd_bus_add_object_vtable(conn_.get(), nullptr, l.path.c_str(),
+                                             "io.github.hbcluster.link1.Link", link_vtable, &l),
+                    "link vtable");
+      }
+      peers_.push_back(Peer{n, 0, {}});
+      Peer& p = peers_.back();
+      p.path = encode("/io/github/hbcluster/link1/peer", n);
+      Conn::check(sd_bus_add_object_vtable(conn_.get(), nullptr, p.path.c_str(),
+                                           "io.github.hbcluster.link1.Peer", peer_vtable, &p),
+                  "peer vtable");
+    }
+  }
+
+  Conn& conn() { return conn_; }
+
+  void own() { Conn::check(sd_bus_request_name(conn_.get(), bus_name, 0), "request link1"); }
+
+  // The link's state changes; `emit` false changes it silently (as while nobody listened).
+  void set_link(const std::string& node, const std::string& medium, const std::string& state,
+                bool emit = true) {
+    Link& l = find(node, medium);
+    const std::string old = l.state;
+    l.state = state;
+    if (state == "up") l.last_heard_usec = now_usec();
+    if (emit)
+      Conn::check(sd_bus_emit_signal(conn_.get(), root, manager, "LinkChanged", "ssss",
+                                     node.c_str(), medium.c_str(), old.c_str(), state.c_str()),
+                  "emit LinkChanged");
+  }
+
+  void restart(const std::string& node, std::uint64_t generation, bool emit = true) {
+    for (Peer& p : peers_)
+      if (p.name == node) p.generation = generation;
+    if (emit)
+      Conn::check(sd_bus_emit_signal(conn_.get(), root, manager, "PeerRestarted", "st",
+                                     node.c_str(), generation),
+                  "emit PeerRestarted");
+  }
+
+  void message(const std::string& source, const std::string& type, std::uint64_t seq) {
+    Conn::check(sd_bus_emit_signal(conn_.get(), root, manager, "MessageReceived", "ssa{ss}t",
+                                   source.c_str(), type.c_str(), 1, "info", "test", seq),
+                "emit MessageReceived");
+  }
+
+  static std::uint64_t now_usec() {
+    return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                          std::chrono::steady_clock::now().time_since_epoch())
+                                          .count());
+  }
+
+ private:
+  struct Link {
+    std::string node, medium, state;
+    std::uint64_t last_heard_usec;
+    std::string path;
+  };
+  struct Peer {
+    std::string name;
+    std::uint64_t generation;
+    std::string path;
+  };
+
+  static std::string encode(const char* prefix, const std::string& name) {
+    char* p = nullptr;
+    sd_bus_path_encode(prefix, name.c_str(), &p);
+    std::string s = p;
+    std::free(p);
+    return s;
+  }
+  void add_slot(int r) { Conn::check(r, "object manager"); }
+  Link& find(const std::string& node, const std::string& medium) {
+    for (Link& l : links_)
+      if (l.node == node && l.medium == medium) return l;
+    throw std::runtime_error("no link " + node + ":" + medium);
+  }
+
+  static int link_prop(sd_bus*, const char*, const char*, const char* property,
+                       sd_bus_message* reply, void* userdata, sd_bus_error*) {
+    const Link& l = *static_cast<const Link*>(userdata);
+    const std::string p = property;
+    if (p == "LastHeardUSec") return sd_bus_message_append(reply, "t", l.last_heard_usec);
+    const std::string& v = p == "Node" ? l.node : p == "Medium" ? l.medium : l.state;
+    return sd_bus_message_append(reply, "s", v.c_str());
+  }
+  static int peer_prop(sd_bus*, const char*, const char*, const char* property,
+                       sd_bus_message* reply, void* userdata, sd_bus_error*) {
+    const Peer& p = *static_cast<const Peer*>(userdata);
+    if (std::string(property) == "Generation")
+      return sd_bus_message_append(reply, "t", p.generation);
+    return sd_bus_message_append(reply, "s", p.name.c_str());
+  }
+
+  static inline const sd_bus_vtable link_vtable[] = {
+      SD_BUS_VTABLE_START(0),
+      SD_BUS_PROPERTY("Node", "s", link_prop, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+      SD_BUS_PROPERTY("Medium", "s", link_prop, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+      SD_BUS_PROPERTY("State", "s", link_prop, 0, 0),
+      SD_BUS_PROPERTY("LastHeardUSec", "t", link_prop, 0, 0),
+      SD_BUS_VTABLE_END};
+  static inline const sd_bus_vtable peer_vtable[] = {
+      SD_BUS_VTABLE_START(0),
+      SD_BUS_PROPERTY("Name", "s", peer_prop, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+      SD_BUS_PROPERTY("Generation", "t", peer_prop, 0, 0), SD_BUS_VTABLE_END};
+
+  Conn conn_;
+  std::deque<Link> links_;  // stable addresses: the vtables' userdata
+  std::deque<Peer> peers_;
+};
+
+}  // namespace hb::test

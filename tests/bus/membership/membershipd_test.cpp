@@ -1,0 +1,236 @@
+// The real hb-membershipd on a private dbus-daemon, fed by a fake hb-linkd (fake_link1.hpp):
+// what a client of io.github.hbcluster.membership1 sees (NodeChanged, Node properties) and what
+// an admin reads in the log, for each rule of issue 5.
+#include <gtest/gtest.h>
+
+#include <memory>
+
+#include "fake_link1.hpp"
+
+namespace hb::test {
+namespace {
+
+const char* const ha_cf =
+    "keepalive 100ms\n"
+    "deadtime 500ms\n"
+    "warntime 300ms\n"
+    "initdead 1\n"
+    "bcast eth0 eth1\n"
+    "node ha1 ha2 ha3\n"
+    "auto_failback on\n";
+
+class MembershipdTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (::access("/usr/bin/dbus-daemon", X_OK) != 0) GTEST_SKIP() << "dbus-daemon not installed";
+    const char* exe = std::getenv("HB_MEMBERSHIPD");
+    ASSERT_NE(exe, nullptr) << "HB_MEMBERSHIPD must name the hb-membershipd binary";
+    exe_ = exe;
+    conf_ = tmp_.path() / "ha.d";
+    fs::create_directories(conf_);
+    std::ofstream(conf_ / "ha.cf") << ha_cf;
+    std::ofstream(conf_ / "authkeys") << "auth 1\n1 crc\n";
+    fs::permissions(conf_ / "authkeys", fs::perms::owner_read | fs::perms::owner_write);
+    log_ = tmp_.path() / "membershipd.log";
+    bus_ = std::make_unique<PrivateBus>(tmp_.path());
+    link1_ = std::make_unique<FakeLink1>(bus_->address(), std::vector<std::string>{"ha2", "ha3"},
+                                         std::vector<std::string>{"eth0", "eth1"});
+    client_ = std::make_unique<MembershipClient>(bus_->address());
+  }
+
+  void TearDown() override { daemon_.stop(); }
+
+  // Starts hb-membershipd and waits until it owns its name (it takes the name only after its
+  // first snapshot of hb-linkd, so its state is already converged then).
+  void start_membershipd() {
+    daemon_ = Child({exe_, "--config-dir", conf_.string(), "--node", "ha1"},
+                    {"DBUS_SYSTEM_BUS_ADDRESS=" + bus_->address()}, log_.string());
+    ASSERT_TRUE(wait([&] { return client_->name_owned(); })) << read_file(log_);
+  }
+
+  bool wait(const std::function<bool()>& pred) {
+    return wait_until({&link1_->conn(), &client_->conn()}, pred);
+  }
+  bool saw(const std::string& node, const std::string& from, const std::string& to,
+           std::uint64_t incarnation) {
+    return wait([&] { return client_->saw({node, from, to, incarnation, {}}); });
+  }
+  bool logged(const std::string& text) {
+    return wait([&] { return read_file(log_).find(text) != std::string::npos; });
+  }
+
+  void both_links(const std::string& node, const std::string& state) {
+    link1_->set_link(node, "eth0", state);
+    link1_->set_link(node, "eth1", state);
+  }
+
+  TempDir tmp_;
+  std::string exe_;
+  fs::path conf_, log_;
+  std::unique_ptr<PrivateBus> bus_;
+  std::unique_ptr<FakeLink1> link1_;
+  std::unique_ptr<MembershipClient> client_;
+  Child daemon_;
+};
+
+TEST_F(MembershipdTest, FirstLinkUpBringsNodeUpWithSignalAndProperties) {
+  link1_->own();
+  start_membershipd();
+  EXPECT_EQ(client_->state("ha1"), "up") << "the local node is always up";
+  EXPECT_EQ(client_->state("ha2"), "init");
+
+  link1_->set_link("ha2", "eth0", "up");
+  ASSERT_TRUE(saw("ha2", "init", "up", 1)) << read_file(log_);
+  EXPECT_EQ(client_->state("ha2"), "up");
+  EXPECT_EQ(client_->incarnation("ha2"), 1u);
+  EXPECT_GT(client_->last_heard("ha2"), 0u);
+  EXPECT_EQ(client_->links("ha2"),
+            (std::map<std::string, std::string>{{"eth0", "up"}, {"eth1", "init"}}));
+  EXPECT_EQ(client_->state("ha3"), "init") << "nothing heard from ha3 yet";
+  EXPECT_TRUE(logged("Link ha2:eth0 up."));
+  EXPECT_TRUE(logged("Status update for node ha2: status up"));
+}
+
+TEST_F(MembershipdTest, OneOfTwoLinksDeadKeepsNodeUpAllDeadKillsIt) {
+  link1_->own();
+  start_membershipd();
+  both_links("ha2", "up");
+  ASSERT_TRUE(saw("ha2", "init", "up", 1));
+
+  link1_->set_link("ha2", "eth0", "dead");
+  ASSERT_TRUE(wait([&] { return client_->links("ha2")["eth0"] == "dead"; }));
+  client_->conn().process();
+  EXPECT_EQ(client_->state("ha2"), "up") << "one link left is enough";
+  EXPECT_EQ(client_->count_for("ha2"), 1u) << "no NodeChanged for a lost link";
+  EXPECT_TRUE(logged("Link ha2:eth0 dead."));
+
+  link1_->set_link("ha2", "eth1", "late");
+  ASSERT_TRUE(wait([&] { return client_->links("ha2")["eth1"] == "late"; }));
+  EXPECT_EQ(client_->state("ha2"), "up") << "late is not dead";
+
+  link1_->set_link("ha2", "eth1", "dead");
+  ASSERT_TRUE(saw("ha2", "up", "dead", 1));
+  EXPECT_EQ(client_->state("ha2"), "dead");
+  EXPECT_EQ(client_->links("ha2"),
+            (std::map<std::string, std::string>{{"eth0", "dead"}, {"eth1", "dead"}}));
+  EXPECT_TRUE(logged("node ha2: is dead"));
+
+  link1_->set_link("ha2", "eth1", "up");
+  ASSERT_TRUE(saw("ha2", "dead", "up", 2)) << "a return is a new incarnation";
+}
+
+TEST_F(MembershipdTest, NeverHeardNodeIsDeadAfterLinkdsInitdead) {
+  link1_->own();
+  start_membershipd();
+  both_links("ha3", "dead");  // hb-linkd's initdead expired for both links
+  ASSERT_TRUE(saw("ha3", "init", "dead", 0));
+  EXPECT_TRUE(logged("node ha3: is dead"));
+}
+
+TEST_F(MembershipdTest, RestartIsANewIncarnationEvenWithinDeadtime) {
+  link1_->own();
+  start_membershipd();
+  link1_->restart("ha2", 100);  // the first generation heard is not a restart
+  link1_->set_link("ha2", "eth0", "up");
+  ASSERT_TRUE(saw("ha2", "init", "up", 1));
+
+  link1_->restart("ha2", 101);  // came back before its links went dead
+  ASSERT_TRUE(saw("ha2", "up", "up", 2));
+  EXPECT_EQ(client_->incarnation("ha2"), 2u);
+  EXPECT_TRUE(logged("Heartbeat restart on node ha2"));
+
+  both_links("ha2", "dead");
+  ASSERT_TRUE(saw("ha2", "up", "dead", 2));
+  link1_->restart("ha2", 102);  // as hb-linkd sends it: before the LinkChanged of that packet
+  link1_->set_link("ha2", "eth0", "up");
+  ASSERT_TRUE(saw("ha2", "dead", "up", 3));
+}
+
+TEST_F(MembershipdTest, CleanShutdownIsDeadAtOnce) {
+  link1_->own();
+  start_membershipd();
+  both_links("ha2", "up");
+  ASSERT_TRUE(saw("ha2", "init", "up", 1));
+
+  const auto sent = std::chrono::steady_clock::now();
+  link1_->message("ha2", "shutdone", 42);
+  ASSERT_TRUE(saw("ha2", "up", "dead", 1));
+  EXPECT_LT(client_->signals().back().at - sent, 400ms) << "no waiting for deadtime (500 ms)";
+  EXPECT_EQ(client_->links("ha2")["eth0"], "up") << "its links may still be up";
+  EXPECT_TRUE(logged("Received shutdown notice from 'ha2'."));
+
+  link1_->message("ha3", "ip-request", 43);  // other message types do not touch membership
+  link1_->set_link("ha3", "eth0", "up");
+  ASSERT_TRUE(saw("ha3", "init", "up", 1));
+  EXPECT_EQ(client_->state("ha2"), "dead") << "late packets do not resurrect it";
+}
+
+TEST_F(MembershipdTest, SignalsFromAnyoneButLinkdAreIgnored) {
+  link1_->own();
+  start_membershipd();
+  both_links("ha2", "up");
+  ASSERT_TRUE(saw("ha2", "init", "up", 1));
+
+  Conn forger(bus_->address());
+  for (const char* medium : {"eth0", "eth1"})
+    Conn::check(sd_bus_emit_signal(forger.get(), FakeLink1::root, FakeLink1::manager, "LinkChanged",
+                                   "ssss", "ha2", medium, "up", "dead"),
+                "forge");
+  Conn::check(sd_bus_emit_signal(forger.get(), FakeLink1::root, FakeLink1::manager,
+                                 "MessageReceived", "ssa{ss}t", "ha2", "shutdone", 0, 1),
+              "forge");
+  sd_bus_flush(forger.get());
+  link1_->set_link("ha3", "eth0", "up");  // the real one, sent after the forgeries
+  ASSERT_TRUE(saw("ha3", "init", "up", 1));
+  EXPECT_EQ(client_->state("ha2"), "up");
+  EXPECT_EQ(client_->count_for("ha2"), 1u);
+}
+
+TEST_F(MembershipdTest, RestartedMembershipdConvergesFromSnapshot) {
+  link1_->own();
+  start_membershipd();
+  both_links("ha2", "up");
+  link1_->set_link("ha3", "eth0", "up");
+  ASSERT_TRUE(saw("ha2", "init", "up", 1));
+  ASSERT_TRUE(saw("ha3", "init", "up", 1));
+
+  const int status = daemon_.stop();
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  // While nobody listens: ha2 loses a link and restarts, ha3 dies.
+  link1_->set_link("ha2", "eth0", "dead", false);
+  link1_->restart("ha2", 7, false);
+  link1_->set_link("ha3", "eth0", "dead", false);
+  link1_->set_link("ha3", "eth1", "dead", false);
+
+  start_membershipd();  // its name appears only after the snapshot was applied
+  EXPECT_EQ(client_->state("ha2"), "up");
+  EXPECT_EQ(client_->links("ha2"),
+            (std::map<std::string, std::string>{{"eth0", "dead"}, {"eth1", "up"}}));
+  EXPECT_GT(client_->last_heard("ha2"), 0u);
+  EXPECT_EQ(client_->state("ha3"), "dead");
+
+  link1_->set_link("ha2", "eth1", "dead");
+  ASSERT_TRUE(saw("ha2", "up", "dead", 1)) << "the new instance follows the signals";
+}
+
+TEST_F(MembershipdTest, WithoutLinkdStatesStayThenConvergeWhenItAppears) {
+  link1_->set_link("ha2", "eth0", "up", false);
+  start_membershipd();  // no hb-linkd on the bus: READY anyway
+  EXPECT_EQ(client_->state("ha2"), "init") << "nothing is invented";
+  EXPECT_TRUE(logged("hb-linkd is not on the bus"));
+
+  link1_->own();  // hb-linkd (re)appears: NameOwnerChanged -> snapshot
+  ASSERT_TRUE(saw("ha2", "init", "up", 1));
+
+  Conn::check(sd_bus_release_name(link1_->conn().get(), FakeLink1::bus_name), "release");
+  const std::size_t before = client_->signals().size();
+  ASSERT_TRUE(wait([&] {
+    const std::string log = read_file(log_);
+    return log.find("not on the bus") != log.rfind("not on the bus");  // logged a second time
+  }));
+  EXPECT_EQ(client_->state("ha2"), "up") << "hb-linkd gone is not ha2 dead";
+  EXPECT_EQ(client_->signals().size(), before);
+}
+
+}  // namespace
+}  // namespace hb::test
