@@ -46,6 +46,13 @@ LinkTestResult run_link_test(const LinkTestOptions& options) {
                  "\nheard=" + peer_nonce + "\n<<<\n");
   };
   asio::steady_timer ticker(io), deadline(io), finish(io);
+  bool done = false;
+  // Ends the test whatever is still pending (a timer completion already queued, a retry).
+  auto stop = [&] {
+    done = true;
+    medium->close();
+    io.stop();
+  };
   medium->set_handlers({[&](std::string_view frame, const std::string&) {
                           if (field(frame, "t") != "hb-link-test") return;
                           const auto their = field(frame, "nonce");
@@ -60,9 +67,7 @@ LinkTestResult run_link_test(const LinkTestOptions& options) {
                             ticker.cancel();
                             finish.expires_after(options.interval);
                             finish.async_wait([&](const boost::system::error_code& ec) {
-                              if (ec) return;
-                              deadline.cancel();
-                              medium->close();
+                              if (!ec) stop();
                             });
                           }
                         },
@@ -76,7 +81,7 @@ LinkTestResult run_link_test(const LinkTestOptions& options) {
     return result;
   }
   std::function<void()> tick = [&] {
-    if (confirmed) return;
+    if (confirmed || done) return;
     probe();
     ticker.expires_after(options.interval);
     ticker.async_wait([&](const boost::system::error_code& ec) {
@@ -86,12 +91,8 @@ LinkTestResult run_link_test(const LinkTestOptions& options) {
   tick();
   deadline.expires_after(options.timeout);
   deadline.async_wait([&](const boost::system::error_code& ec) {
-    if (ec) return;
-    ticker.cancel();
-    finish.cancel();
-    medium->close();
+    if (!ec) stop();
   });
-  // Closing the medium (on success or at the deadline) leaves nothing pending: run() returns.
   io.run();
 
   const std::string who = result.peer_label.empty() ? "the peer" : result.peer_label;

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -52,7 +53,10 @@ std::error_code TtyLock::acquire(const std::string& device, const std::string& l
   holder_ = 0;
   const std::string dir = lock_dir.empty() ? default_lock_dir() : lock_dir;
   const std::string path = dir + "/" + lock_name(device);
-  const std::string temp = dir + "/LTMP." + std::to_string(::getpid());
+  // Unique per attempt, not just per process: two threads may lock two devices at once.
+  static std::atomic<unsigned> attempts{0};
+  const std::string temp =
+      dir + "/LTMP." + std::to_string(::getpid()) + "." + std::to_string(++attempts);
 
   // Write the whole file under a private name, then link() it into place: the lock appears
   // atomically and complete, so a reader never sees an empty file and calls it stale.

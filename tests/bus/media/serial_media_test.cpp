@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -33,6 +34,7 @@ class Cable {
     if (::pipe2(err, O_CLOEXEC) != 0) return;
     pid = ::fork();
     if (pid == 0) {
+      ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // no orphaned socat if the test itself is killed
       ::dup2(err[1], 2);
       const std::string left = "PTY,link=" + a + ",raw,echo=0";
       const std::string right = "PTY,link=" + b + ",raw,echo=0";

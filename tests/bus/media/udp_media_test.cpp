@@ -1,9 +1,13 @@
 // UDP media between two network namespaces joined by a veth pair: what a node sends on a medium
 // arrives at the peer, and interface trouble is reported and healed without the caller's help.
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <memory>
 #include <tuple>
 
@@ -20,6 +24,7 @@ namespace {
 class TwoNodes {
  public:
   TwoNodes() {
+    remove_leftovers();
     const std::string id = std::to_string(::getpid());
     a = "hbm" + id + "a";
     b = "hbm" + id + "b";
@@ -44,6 +49,24 @@ class TwoNodes {
 
   std::string a, b;
   bool ok = false;
+
+ private:
+  // Namespaces of an earlier run that was killed before its destructors ran ("hbm<pid>a").
+  static void remove_leftovers() {
+    FILE* list = ::popen("ip netns list 2>/dev/null", "r");
+    if (list == nullptr) return;
+    char line[256];
+    std::vector<std::string> stale;
+    while (std::fgets(line, sizeof line, list) != nullptr) {
+      const std::string name = std::string(line).substr(0, std::strcspn(line, " \n"));
+      if (name.size() < 5 || name.rfind("hbm", 0) != 0) continue;
+      const long pid = std::strtol(name.c_str() + 3, nullptr, 10);
+      if (pid > 0 && pid != ::getpid() && ::kill(static_cast<pid_t>(pid), 0) != 0)
+        stale.push_back(name);
+    }
+    ::pclose(list);
+    for (const auto& name : stale) sh("ip netns del " + name + " 2>/dev/null");
+  }
 };
 
 class UdpMediaTest : public ::testing::Test {
