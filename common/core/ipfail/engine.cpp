@@ -1,0 +1,224 @@
+#include "core/ipfail/engine.hpp"
+
+#include <algorithm>
+
+namespace hb::ipfail {
+
+namespace {
+
+Action make(Action::Kind kind, std::string reason) {
+  Action a;
+  a.kind = kind;
+  a.reason = std::move(reason);
+  return a;
+}
+
+std::string ms(Millis d) {
+  return std::to_string(d.count()) + " ms";
+}
+
+}  // namespace
+
+std::string Engine::counts() const {
+  std::string s = "we reach " + (committed_ ? std::to_string(*committed_) : std::string("?"));
+  s += ", the peer reaches " + (peer_count_ ? std::to_string(*peer_count_) : std::string("?"));
+  return s;
+}
+
+std::optional<std::string> Engine::pending_giveup() const {
+  if (!giveup_) return std::nullopt;
+  return giveup_->scope;
+}
+
+Actions Engine::local_count(std::uint32_t reachable, TimePoint now) {
+  Actions out;
+  if (measured_ && *measured_ == reachable) return out;
+  measured_ = reachable;
+  measured_since_ = now;
+  if (committed_ && *committed_ == reachable)
+    out.push_back(make(Action::Kind::note, "ping nodes reached back to " +
+                                               std::to_string(reachable) + " within " +
+                                               ms(s_.settle) + ": a flap, nothing changes"));
+  return out;
+}
+
+Actions Engine::peer_count(std::uint32_t reachable, TimePoint now) {
+  Actions out;
+  const bool was_unknown = !peer_count_;
+  peer_count_ = reachable;
+  told_dead_ = false;
+  // A peer we knew nothing about (its ipfail just started) learns our count in return; once
+  // both sides know both counts, messages only flow on changes.
+  if (was_unknown && committed_) {
+    Action a =
+        make(Action::Kind::send_count, "the peer's ipfail announced itself; telling it ours");
+    a.count = *committed_;
+    out.push_back(a);
+  }
+  evaluate(out, Trigger::peer_count, now);
+  return out;
+}
+
+Actions Engine::peer_you_are_dead(TimePoint now) {
+  Actions out;
+  told_dead_ = true;
+  if (!peer_up_) return out;
+  if (peer_count_ && committed_ && *committed_ >= *peer_count_) {
+    out.push_back(make(Action::Kind::note,
+                       "the peer says it reaches more ping nodes, but " + counts() + "; waiting"));
+    return out;
+  }
+  if (!gave_up_all_ && (!giveup_ || giveup_->scope != "all"))
+    schedule(out, "all", now, "the peer reaches more ping nodes (you_are_dead)");
+  return out;
+}
+
+Actions Engine::peer_abort_giveup(TimePoint now) {
+  (void)now;
+  Actions out;
+  told_dead_ = false;
+  if (giveup_ && giveup_->scope == "all")
+    cancel(out, "the peer reaches as many ping nodes (abort_giveup)");
+  return out;
+}
+
+Actions Engine::peer_up(TimePoint now) {
+  Actions out;
+  if (peer_up_) return out;
+  peer_up_ = true;
+  if (committed_) {
+    Action a = make(Action::Kind::send_count, "the peer is up; telling it our count");
+    a.count = *committed_;
+    out.push_back(a);
+  }
+  evaluate(out, Trigger::local, now);
+  return out;
+}
+
+Actions Engine::peer_down(TimePoint now) {
+  (void)now;
+  Actions out;
+  if (!peer_up_) return out;
+  peer_up_ = false;
+  peer_count_.reset();
+  told_dead_ = false;
+  gave_up_all_ = false;
+  differed_ = false;
+  if (giveup_) cancel(out, "the peer is down: there is nobody to give resources to");
+  return out;
+}
+
+Actions Engine::standby_failed(const std::string& why, TimePoint now) {
+  Actions out;
+  // What was asked is recorded as done; undo that so evaluate() asks again after `settle`
+  // (heartbeat's ipfail likewise waits for the resources to be stable and retries).
+  if (gave_up_all_) {
+    gave_up_all_ = false;
+    if (peer_up_ && peer_count_ && committed_ && *committed_ < *peer_count_)
+      schedule(out, "all", now, "the standby request failed (" + why + "); trying again");
+  } else if (differed_ == false && peer_up_ && peer_count_ && committed_ &&
+             *committed_ == *peer_count_ && s_.auto_failback) {
+    differed_ = true;
+    schedule(out, "foreign", now, "the failback request failed (" + why + "); trying again");
+  }
+  return out;
+}
+
+Actions Engine::tick(TimePoint now) {
+  Actions out;
+  if (measured_ && measured_ != committed_ && now >= measured_since_ + s_.settle) {
+    committed_ = measured_;
+    Action note = make(Action::Kind::note, "we now reach " + std::to_string(*committed_) +
+                                               " ping nodes (held for " + ms(s_.settle) + ")");
+    out.push_back(note);
+    if (peer_up_) {
+      Action a = make(Action::Kind::send_count, "our ping node count changed");
+      a.count = *committed_;
+      out.push_back(a);
+    }
+    evaluate(out, Trigger::local, now);
+  }
+  if (giveup_ && now >= giveup_->due) {
+    Giveup g = *giveup_;
+    giveup_.reset();
+    if (!giveup_still_wanted(g)) {
+      out.push_back(
+          make(Action::Kind::note, "give-up (" + g.scope + ") no longer wanted: " + counts()));
+    } else {
+      Action a = make(Action::Kind::standby,
+                      g.scope == "all" ? "the peer reaches more ping nodes than we do (" +
+                                             counts() + "): giving all resources to it"
+                                       : "ping node counts are equal again (" + counts() +
+                                             "): giving foreign resources back (auto_failback on)");
+      a.scope = g.scope;
+      out.push_back(a);
+      if (g.scope == "all") gave_up_all_ = true;
+    }
+  }
+  return out;
+}
+
+std::optional<TimePoint> Engine::next_deadline() const {
+  std::optional<TimePoint> d;
+  if (measured_ && measured_ != committed_) d = measured_since_ + s_.settle;
+  if (giveup_) d = d ? std::min(*d, giveup_->due) : giveup_->due;
+  return d;
+}
+
+bool Engine::giveup_still_wanted(const Giveup& g) const {
+  if (!peer_up_ || !committed_) return false;
+  if (g.scope == "all") {
+    if (peer_count_) return *committed_ < *peer_count_;
+    return told_dead_;
+  }
+  return peer_count_ && *committed_ == *peer_count_;
+}
+
+void Engine::evaluate(Actions& out, Trigger trigger, TimePoint now) {
+  if (!committed_ || !peer_count_ || !peer_up_) return;
+  const std::uint32_t mine = *committed_;
+  const std::uint32_t theirs = *peer_count_;
+  if (mine < theirs) {
+    differed_ = true;
+    if (!gave_up_all_ && (!giveup_ || giveup_->scope != "all"))
+      schedule(out, "all", now, "the peer reaches more ping nodes (" + counts() + ")");
+    return;
+  }
+  gave_up_all_ = false;
+  if (mine > theirs) {
+    differed_ = true;
+    if (giveup_) cancel(out, "we reach more ping nodes than the peer (" + counts() + ")");
+    // The peer decides for itself from our count; answering its count makes sure it does even
+    // if our own count message was lost or came before it knew us.
+    if (trigger == Trigger::peer_count)
+      out.push_back(make(Action::Kind::send_you_are_dead,
+                         "we reach more ping nodes than the peer (" + counts() + ")"));
+    return;
+  }
+  // Equal: a tie moves nothing.
+  if (giveup_ && giveup_->scope == "all") cancel(out, "tie (" + counts() + "): nothing moves");
+  if (trigger == Trigger::peer_count)
+    out.push_back(make(Action::Kind::send_abort_giveup, "tie (" + counts() + "): nothing moves"));
+  else if (!differed_)
+    out.push_back(make(Action::Kind::note, "tie (" + counts() + "): nothing moves"));
+  if (differed_) {
+    differed_ = false;
+    if (s_.auto_failback)
+      schedule(out, "foreign", now, "ping node counts are equal again (" + counts() + ")");
+  }
+}
+
+void Engine::schedule(Actions& out, const std::string& scope, TimePoint now,
+                      const std::string& why) {
+  giveup_ = Giveup{scope, now + s_.settle};
+  out.push_back(make(Action::Kind::note,
+                     why + "; standby " + scope + " in " + ms(s_.settle) + " unless that changes"));
+}
+
+void Engine::cancel(Actions& out, const std::string& why) {
+  out.push_back(
+      make(Action::Kind::note, "pending standby " + giveup_->scope + " cancelled: " + why));
+  giveup_.reset();
+}
+
+}  // namespace hb::ipfail

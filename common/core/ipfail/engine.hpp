@@ -1,0 +1,108 @@
+// heartbeat's ipfail decision (HB30 contrib/ipfail), pure: which node should hold the resources
+// when the two nodes reach different numbers of ping nodes. Time is passed in; the daemon feeds
+// events and carries out the returned actions (link1 messages, resource1 Standby, journal lines).
+//
+// The rules, as heartbeat's ipfail:
+//  * each side tells the other how many ping nodes (or ping groups) it reaches:
+//    t=num_ping_nodes num_ping=N;
+//  * the side that reaches fewer than its (up) peer gives all its resources up (standby all);
+//  * the side that reaches more answers the peer's count with t=you_are_dead;
+//  * equal counts move nothing: t=abort_giveup, and any pending give-up is cancelled;
+//  * when counts become equal again after they differed and auto_failback is on, each side gives
+//    back its foreign groups (standby foreign; a no-op on the side that holds none), so the
+//    group returns to its preferred node as auto_failback would.
+//
+// No flapping: a new local count counts only once it held for `settle` (heartbeat waits
+// 2 × keepalive before giving up, delay_giveup); the give-up itself waits `settle` more, so the
+// peer's own loss, if it has one, arrives first and turns the give-up into a tie.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace hb::ipfail {
+
+using Clock = std::chrono::steady_clock;
+using TimePoint = Clock::time_point;
+using Millis = std::chrono::milliseconds;
+
+// heartbeat's message types and field, on the wire between the two ipfails.
+inline constexpr const char* msg_num_ping_nodes = "num_ping_nodes";
+inline constexpr const char* msg_you_are_dead = "you_are_dead";
+inline constexpr const char* msg_abort_giveup = "abort_giveup";
+inline constexpr const char* field_num_ping = "num_ping";
+
+struct Settings {
+  Millis settle{4000};  // 2 × keepalive
+  bool auto_failback = true;
+};
+
+struct Action {
+  enum class Kind {
+    send_count,         // t=num_ping_nodes num_ping=<count> to the peer
+    send_you_are_dead,  // t=you_are_dead to the peer
+    send_abort_giveup,  // t=abort_giveup to the peer
+    standby,            // ask hb-resourced: Standby(<scope>)  (all | foreign)
+    note,               // a decision that does nothing (logged)
+  };
+  Kind kind = Kind::note;
+  std::uint32_t count = 0;  // send_count
+  std::string scope;        // standby
+  std::string reason;       // why; every action is logged with it
+};
+using Actions = std::vector<Action>;
+
+class Engine {
+ public:
+  explicit Engine(Settings settings) : s_(settings) {}
+
+  // The number of ping nodes reached now (every ping node probed at least once).
+  Actions local_count(std::uint32_t reachable, TimePoint now);
+  // The peer's ipfail messages.
+  Actions peer_count(std::uint32_t reachable, TimePoint now);
+  Actions peer_you_are_dead(TimePoint now);
+  Actions peer_abort_giveup(TimePoint now);
+  // The peer node's membership state.
+  Actions peer_up(TimePoint now);
+  Actions peer_down(TimePoint now);
+  // hb-resourced refused or did not answer the Standby call: try again if still wanted.
+  Actions standby_failed(const std::string& why, TimePoint now);
+  // Timers: call at next_deadline() (or any time; early calls do nothing).
+  Actions tick(TimePoint now);
+  std::optional<TimePoint> next_deadline() const;
+
+  // The settled local count (what the peer was told); empty until the first one settled.
+  std::optional<std::uint32_t> local() const { return committed_; }
+  std::optional<std::uint32_t> peer() const { return peer_count_; }
+  bool peer_is_up() const { return peer_up_; }
+  // The give-up waiting for its time, if any: "all" or "foreign".
+  std::optional<std::string> pending_giveup() const;
+
+ private:
+  enum class Trigger { local, peer_count };
+  struct Giveup {
+    std::string scope;
+    TimePoint due;
+  };
+  void evaluate(Actions& out, Trigger trigger, TimePoint now);
+  void schedule(Actions& out, const std::string& scope, TimePoint now, const std::string& why);
+  void cancel(Actions& out, const std::string& why);
+  bool giveup_still_wanted(const Giveup& g) const;
+  std::string counts() const;
+
+  Settings s_;
+  std::optional<std::uint32_t> measured_;  // latest measurement, maybe not settled yet
+  TimePoint measured_since_{};
+  std::optional<std::uint32_t> committed_;
+  bool peer_up_ = false;
+  std::optional<std::uint32_t> peer_count_;
+  bool told_dead_ = false;  // the peer said you_are_dead and no count of its says otherwise
+  std::optional<Giveup> giveup_;
+  bool gave_up_all_ = false;  // standby all sent; not again until the counts change relation
+  bool differed_ = false;     // counts differed since they were last equal (failback pending)
+};
+
+}  // namespace hb::ipfail

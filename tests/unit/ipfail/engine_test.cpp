@@ -1,0 +1,223 @@
+// heartbeat's ipfail decision on a fake clock: what each node sends and whether it asks
+// hb-resourced to go standby.
+#include "core/ipfail/engine.hpp"
+
+#include <gtest/gtest.h>
+
+namespace hb::ipfail {
+namespace {
+
+using namespace std::chrono_literals;
+using K = Action::Kind;
+
+constexpr Millis settle = 4000ms;
+
+// One node's engine plus a fake clock; `run_until` fires every deadline on the way.
+struct Node {
+  Engine engine{Settings{settle, true}};
+  TimePoint now{};
+  Actions log;  // every action so far
+
+  Actions take(Actions a) {
+    log.insert(log.end(), a.begin(), a.end());
+    return a;
+  }
+  Actions advance(Millis d) {
+    Actions out;
+    const TimePoint end = now + d;
+    while (auto dl = engine.next_deadline()) {
+      if (*dl > end) break;
+      now = std::max(now, *dl);
+      Actions a = take(engine.tick(now));
+      out.insert(out.end(), a.begin(), a.end());
+    }
+    now = end;
+    return out;
+  }
+};
+
+int count(const Actions& a, K kind, const std::string& scope = "") {
+  int n = 0;
+  for (const auto& x : a)
+    if (x.kind == kind && (scope.empty() || x.scope == scope)) ++n;
+  return n;
+}
+
+// Both nodes up, both reaching one ping node, counts exchanged.
+struct Pair : ::testing::Test {
+  Node a, b;
+  void SetUp() override {
+    for (Node* n : {&a, &b}) {
+      n->take(n->engine.peer_up(n->now));
+      n->take(n->engine.local_count(1, n->now));
+      n->advance(settle);
+    }
+    a.take(a.engine.peer_count(1, a.now));
+    b.take(b.engine.peer_count(1, b.now));
+    a.log.clear();
+    b.log.clear();
+  }
+  // Delivers every send_* in `from_a` to b and vice versa (once; replies are returned).
+  Actions deliver(Node& to, const Actions& sent) {
+    Actions out;
+    for (const auto& x : sent) {
+      Actions r;
+      if (x.kind == K::send_count) r = to.engine.peer_count(x.count, to.now);
+      if (x.kind == K::send_you_are_dead) r = to.engine.peer_you_are_dead(to.now);
+      if (x.kind == K::send_abort_giveup) r = to.engine.peer_abort_giveup(to.now);
+      to.take(r);
+      out.insert(out.end(), r.begin(), r.end());
+    }
+    return out;
+  }
+};
+
+TEST_F(Pair, FirstCountIsSentOnlyAfterItSettled) {
+  Node n;
+  n.take(n.engine.peer_up(n.now));
+  EXPECT_EQ(count(n.engine.local_count(1, n.now), K::send_count), 0);
+  EXPECT_EQ(count(n.advance(settle - 1ms), K::send_count), 0);
+  Actions a = n.advance(1ms);
+  ASSERT_EQ(count(a, K::send_count), 1);
+  EXPECT_EQ(n.engine.local(), 1u);
+}
+
+TEST_F(Pair, OneSidedLossGivesEverythingToThePeer) {
+  a.engine.local_count(0, a.now);
+  Actions sent = a.advance(settle);
+  ASSERT_EQ(count(sent, K::send_count), 1);
+  Actions reply = deliver(b, sent);
+  EXPECT_EQ(count(reply, K::send_you_are_dead), 1) << "b reaches more and says so";
+  EXPECT_EQ(count(b.log, K::standby), 0) << "b keeps what it has";
+  deliver(a, reply);
+  EXPECT_EQ(a.engine.pending_giveup(), "all");
+  EXPECT_EQ(count(a.advance(settle - 1ms), K::standby), 0) << "waits the settle time";
+  Actions act = a.advance(1ms);
+  ASSERT_EQ(count(act, K::standby, "all"), 1);
+  EXPECT_FALSE(act.back().reason.empty());
+  EXPECT_EQ(count(a.advance(60s), K::standby), 0) << "asked once, not again";
+}
+
+TEST_F(Pair, EqualLossMovesNothing) {
+  a.engine.local_count(0, a.now);
+  b.engine.local_count(0, b.now);
+  Actions from_a = a.advance(settle);
+  b.advance(1s);  // b notices a second later
+  Actions to_b = deliver(b, from_a);
+  deliver(a, to_b);  // you_are_dead: b still reaches 1 for now
+  EXPECT_EQ(a.engine.pending_giveup(), "all");
+  Actions from_b = b.advance(settle);
+  ASSERT_EQ(count(from_b, K::send_count), 1);
+  Actions to_b2 = deliver(a, from_b);
+  EXPECT_EQ(count(to_b2, K::send_abort_giveup), 1) << "a answers the tie";
+  EXPECT_NE(a.engine.pending_giveup(), "all");
+  deliver(b, to_b2);
+  a.advance(60s);
+  b.advance(60s);
+  EXPECT_EQ(count(a.log, K::standby, "all"), 0);
+  EXPECT_EQ(count(b.log, K::standby, "all"), 0);
+}
+
+TEST_F(Pair, BothLoseEverythingAtOnceNothingMoves) {
+  a.engine.local_count(0, a.now);
+  b.engine.local_count(0, b.now);
+  Actions from_a = a.advance(settle);
+  Actions from_b = b.advance(settle);
+  deliver(a, deliver(b, from_a));
+  deliver(b, deliver(a, from_b));
+  a.advance(60s);
+  b.advance(60s);
+  EXPECT_EQ(count(a.log, K::standby, "all") + count(b.log, K::standby, "all"), 0);
+}
+
+TEST_F(Pair, FlappingPingNodeIsIgnored) {
+  for (int i = 0; i < 10; ++i) {
+    a.take(a.engine.local_count(0, a.now));
+    a.advance(settle / 2);
+    a.take(a.engine.local_count(1, a.now));
+    a.advance(settle / 2);
+  }
+  a.advance(60s);
+  EXPECT_EQ(count(a.log, K::send_count), 0) << "no change held for the settle time";
+  EXPECT_EQ(count(a.log, K::standby), 0);
+  EXPECT_GE(count(a.log, K::note), 1) << "the flap is logged";
+}
+
+TEST_F(Pair, PeerDownCancelsAndBlocksGiveup) {
+  a.engine.local_count(0, a.now);
+  deliver(a, deliver(b, a.advance(settle)));
+  ASSERT_EQ(a.engine.pending_giveup(), "all");
+  a.take(a.engine.peer_down(a.now));
+  EXPECT_FALSE(a.engine.pending_giveup());
+  a.advance(60s);
+  EXPECT_EQ(count(a.log, K::standby), 0) << "nobody to give the group to";
+  // A count from a node that membership reports down changes nothing either.
+  a.take(a.engine.peer_count(1, a.now));
+  a.take(a.engine.peer_you_are_dead(a.now));
+  a.advance(60s);
+  EXPECT_EQ(count(a.log, K::standby), 0);
+}
+
+TEST_F(Pair, PeerComingUpLearnsOurCountAndDecides) {
+  Node c;  // a node whose peer is not up yet
+  c.take(c.engine.local_count(0, c.now));
+  c.advance(settle);
+  EXPECT_EQ(count(c.log, K::send_count), 0) << "nobody to tell";
+  Actions up = c.take(c.engine.peer_up(c.now));
+  ASSERT_EQ(count(up, K::send_count), 1);
+  EXPECT_EQ(up.front().count, 0u);
+  c.take(c.engine.peer_count(1, c.now));
+  c.advance(settle);
+  EXPECT_EQ(count(c.log, K::standby, "all"), 1);
+}
+
+TEST_F(Pair, RecoveryGivesForeignResourcesBack) {
+  a.engine.local_count(0, a.now);
+  deliver(a, deliver(b, a.advance(settle)));
+  a.advance(settle);
+  ASSERT_EQ(count(a.log, K::standby, "all"), 1);
+  // a's ping node answers again.
+  a.engine.local_count(1, a.now);
+  Actions from_a = a.advance(settle);
+  Actions to_a = deliver(b, from_a);
+  EXPECT_EQ(count(to_a, K::send_abort_giveup), 1);
+  EXPECT_EQ(b.engine.pending_giveup(), "foreign");
+  b.advance(settle);
+  EXPECT_EQ(count(b.log, K::standby, "foreign"), 1) << "b gives a's group back";
+  EXPECT_EQ(count(b.log, K::standby, "all"), 0);
+}
+
+TEST_F(Pair, RecoveryWithoutAutoFailbackLeavesResourcesWhereTheyAre) {
+  Node c;
+  c.engine = Engine(Settings{settle, false});
+  c.take(c.engine.peer_up(c.now));
+  c.take(c.engine.local_count(1, c.now));
+  c.advance(settle);
+  c.take(c.engine.peer_count(0, c.now));
+  c.take(c.engine.peer_count(1, c.now));
+  c.advance(60s);
+  EXPECT_EQ(count(c.log, K::standby), 0);
+}
+
+TEST_F(Pair, FailedStandbyIsRetried) {
+  a.engine.local_count(0, a.now);
+  deliver(a, deliver(b, a.advance(settle)));
+  a.advance(settle);
+  ASSERT_EQ(count(a.log, K::standby, "all"), 1);
+  a.take(a.engine.standby_failed("busy", a.now));
+  a.advance(settle);
+  EXPECT_EQ(count(a.log, K::standby, "all"), 2);
+}
+
+TEST_F(Pair, PeerRecoveringFirstCancelsOurPendingGiveup) {
+  a.engine.local_count(0, a.now);
+  deliver(a, deliver(b, a.advance(settle)));
+  ASSERT_EQ(a.engine.pending_giveup(), "all");
+  a.take(a.engine.peer_count(0, a.now));  // the peer lost it too
+  EXPECT_NE(a.engine.pending_giveup(), "all");
+  a.advance(60s);
+  EXPECT_EQ(count(a.log, K::standby, "all"), 0);
+}
+
+}  // namespace
+}  // namespace hb::ipfail
