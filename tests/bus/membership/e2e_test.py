@@ -109,9 +109,24 @@ def ha_cf(keepalive, deadtime, warntime):
     return make
 
 
+def drain(notify):
+    """Reads a node's NOTIFY_SOCKET for good: systemd always does, and hb-linkd's sd_notify
+    (STATUS= on every link change) blocks once an unread datagram queue is full."""
+    def loop():
+        notify.sock.settimeout(None)
+        while True:
+            try:
+                notify.sock.recv(4096)
+            except OSError:
+                return
+    threading.Thread(target=loop, daemon=True).start()
+
+
 def setup(rig, membershipd, cf):
     rig.ha_cf = cf
     ha1, ha2 = rig.start(lambda n: "bcast lan0\nbcast lan1\n")
+    for n in (ha1, ha2):
+        drain(n.notify)
     m1, m2 = Membershipd(ha1, membershipd), Membershipd(ha2, membershipd)
     rig.membershipds = [m1, m2]
     lt.wait_until(lambda: m1.node_prop("ha2", "State") == "up", "ha1 sees ha2 up")
