@@ -15,5 +15,11 @@ inline constexpr int exit_bad_config = 65;  // EX_DATAERR
 // `args` are the words after the subcommand's name.
 int config_check(const std::vector<std::string>& args);
 int link_test(const std::vector<std::string>& args);
+// status / nodes: the members as hb-membershipd sees them (status.cpp).
+int status(const std::vector<std::string>& args);
+
+// hb_standby / hb_takeover (standby.cpp).
+int standby(const std::vector<std::string>& args);
+int takeover(const std::vector<std::string>& args);
 
 }  // namespace hb::hbctl

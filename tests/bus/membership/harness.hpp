@@ -102,6 +102,29 @@ class Child {
   void signal(int signo) const {
     if (pid_ > 0) ::kill(pid_, signo);
   }
+  // True once the child has exited (reaped; `status` is its wait status). Never blocks.
+  bool try_wait(int& status) {
+    if (pid_ <= 0) return true;
+    if (::waitpid(pid_, &status, WNOHANG) != pid_) return false;
+    pid_ = -1;
+    return true;
+  }
+  // Waits for the child to exit by itself (bounded: SIGKILL after the limit); wait status.
+  int wait() {
+    if (pid_ <= 0) return 0;
+    int status = 0;
+    const auto deadline = std::chrono::steady_clock::now() + wait_limit;
+    while (::waitpid(pid_, &status, WNOHANG) == 0) {
+      if (std::chrono::steady_clock::now() > deadline) {
+        ::kill(pid_, SIGKILL);
+        ::waitpid(pid_, &status, 0);
+        break;
+      }
+      ::poll(nullptr, 0, 10);
+    }
+    pid_ = -1;
+    return status;
+  }
   // SIGTERM, then SIGKILL if it does not exit within the limit; returns the wait status.
   int stop() {
     if (pid_ <= 0) return 0;

@@ -232,5 +232,49 @@ TEST_F(MembershipdTest, WithoutLinkdStatesStayThenConvergeWhenItAppears) {
   EXPECT_EQ(client_->signals().size(), before);
 }
 
+// hbctl status: what an admin reads. Run with the fake hb-linkd also answering for link1.
+TEST_F(MembershipdTest, HbctlStatusShowsNodesStatesAndLinks) {
+  const char* hbctl = std::getenv("HB_HBCTL");
+  if (hbctl == nullptr) GTEST_SKIP() << "HB_HBCTL not set";
+  link1_->own();
+  start_membershipd();
+  link1_->set_link("ha2", "eth0", "up");
+  link1_->set_link("ha2", "eth1", "dead");
+  ASSERT_TRUE(saw("ha2", "init", "up", 1));
+
+  auto run = [&](std::vector<std::string> args, int& rc) {
+    const fs::path out = tmp_.path() / "hbctl.out";
+    fs::remove(out);
+    const int fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    args.insert(args.begin(), hbctl);
+    Child c(args, {"DBUS_SYSTEM_BUS_ADDRESS=" + bus_->address()},
+            (tmp_.path() / "hbctl.err").string(), fd);
+    ::close(fd);
+    // hbctl reads link1 too: keep the fake answering while it runs.
+    int status = 0;
+    rc = wait([&] { return c.try_wait(status); }) && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return read_file(out);
+  };
+  int rc = -1;
+  const std::string table = run({"status"}, rc);
+  EXPECT_EQ(rc, 0);
+  EXPECT_NE(table.find("Local node: ha1; 2/3 nodes up"), std::string::npos) << table;
+  EXPECT_NE(table.find("eth0 up, eth1 dead"), std::string::npos) << table;
+  EXPECT_NE(table.find("(local node)"), std::string::npos) << table;
+  EXPECT_NE(table.find("s ago"), std::string::npos) << "ha2's last-heard age: " << table;
+
+  const std::string json = run({"nodes", "--json"}, rc);
+  EXPECT_EQ(rc, 0);
+  EXPECT_NE(json.find(R"({"incarnation":1,"last_heard_age_ms":)"), std::string::npos) << json;
+  EXPECT_NE(json.find(R"("links":{"eth0":"up","eth1":"dead"},"local":false,"name":"ha2")"),
+            std::string::npos)
+      << json;
+  EXPECT_NE(json.find(R"("name":"ha3","state":"init")"), std::string::npos) << json;
+
+  daemon_.stop();
+  run({"status"}, rc);
+  EXPECT_EQ(rc, 3) << "LSB 'not running' without hb-membershipd";
+}
+
 }  // namespace
 }  // namespace hb::test

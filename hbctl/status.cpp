@@ -1,0 +1,274 @@
+// hbctl status | nodes [--json[=short|pretty]]: the cluster's members as hb-membershipd sees
+// them (heartbeat's `cl_status listnodes/nodestatus/listhblinks` in one table), with each link's
+// state and the age of the last heartbeat heard. One GetManagedObjects on membership1, one on
+// link1 for per-packet times if hb-linkd is there. Blocking sd-bus calls are fine in a CLI.
+#include <systemd/sd-bus.h>
+#include <time.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "commands.hpp"
+#include "sys/dbus/names.hpp"
+
+namespace hb::hbctl {
+namespace {
+
+namespace m1 = hb::dbus::names::membership1;
+namespace l1 = hb::dbus::names::link1;
+
+constexpr int exit_not_running = 3;  // LSB status: not running
+
+struct NodeRow {
+  std::string name, type, state;
+  std::uint64_t incarnation = 0;
+  std::uint64_t last_heard_usec = 0;
+  std::map<std::string, std::string> links;
+};
+
+struct BusDeleter {
+  void operator()(sd_bus* b) const { sd_bus_flush_close_unref(b); }
+};
+struct MsgDeleter {
+  void operator()(sd_bus_message* m) const { sd_bus_message_unref(m); }
+};
+using BusPtr = std::unique_ptr<sd_bus, BusDeleter>;
+using MsgPtr = std::unique_ptr<sd_bus_message, MsgDeleter>;
+
+std::uint64_t now_usec() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return std::uint64_t(ts.tv_sec) * 1'000'000 + std::uint64_t(ts.tv_nsec) / 1000;
+}
+
+// Walks a GetManagedObjects reply: calls `prop(path, interface, property, message)` with the
+// message positioned on each property's variant; the callback reads it or returns false to skip.
+template <class F>
+bool walk_objects(sd_bus_message* m, F prop) {
+  if (sd_bus_message_enter_container(m, 'a', "{oa{sa{sv}}}") < 0) return false;
+  while (sd_bus_message_enter_container(m, 'e', "oa{sa{sv}}") > 0) {
+    const char* path = nullptr;
+    if (sd_bus_message_read(m, "o", &path) < 0) return false;
+    if (sd_bus_message_enter_container(m, 'a', "{sa{sv}}") < 0) return false;
+    while (sd_bus_message_enter_container(m, 'e', "sa{sv}") > 0) {
+      const char* iface = nullptr;
+      if (sd_bus_message_read(m, "s", &iface) < 0) return false;
+      if (sd_bus_message_enter_container(m, 'a', "{sv}") < 0) return false;
+      while (sd_bus_message_enter_container(m, 'e', "sv") > 0) {
+        const char* name = nullptr;
+        if (sd_bus_message_read(m, "s", &name) < 0) return false;
+        if (!prop(std::string(path), std::string(iface), std::string(name), m) &&
+            sd_bus_message_skip(m, "v") < 0)
+          return false;
+        sd_bus_message_exit_container(m);
+      }
+      sd_bus_message_exit_container(m);
+      sd_bus_message_exit_container(m);
+    }
+    sd_bus_message_exit_container(m);
+    sd_bus_message_exit_container(m);
+  }
+  sd_bus_message_exit_container(m);
+  return true;
+}
+
+bool read_string(sd_bus_message* m, std::string& out) {
+  const char* s = nullptr;
+  if (sd_bus_message_read(m, "v", "s", &s) < 0) return false;
+  out = s;
+  return true;
+}
+
+bool read_links(sd_bus_message* m, std::map<std::string, std::string>& out) {
+  if (sd_bus_message_enter_container(m, 'v', "a{ss}") < 0) return false;
+  if (sd_bus_message_enter_container(m, 'a', "{ss}") < 0) return false;
+  const char *k = nullptr, *v = nullptr;
+  while (sd_bus_message_read(m, "{ss}", &k, &v) > 0) out[k] = v;
+  sd_bus_message_exit_container(m);
+  sd_bus_message_exit_container(m);
+  return true;
+}
+
+MsgPtr managed_objects(sd_bus* bus, const char* dest, const char* root, std::string& error) {
+  sd_bus_error e = SD_BUS_ERROR_NULL;
+  sd_bus_message* reply = nullptr;
+  int r = sd_bus_call_method(bus, dest, root, "org.freedesktop.DBus.ObjectManager",
+                             "GetManagedObjects", &e, &reply, "");
+  if (r < 0) error = e.message ? e.message : std::strerror(-r);
+  sd_bus_error_free(&e);
+  return MsgPtr(r < 0 ? nullptr : reply);
+}
+
+std::string age(std::uint64_t last, std::uint64_t now) {
+  if (last == 0) return "never";
+  if (last >= now) return "now";
+  char buf[32];
+  const double s = double(now - last) / 1e6;
+  std::snprintf(buf, sizeof buf, s < 10 ? "%.2fs ago" : "%.0fs ago", s);
+  return buf;
+}
+
+int usage(std::ostream& out, int rc) {
+  out << "Usage: hbctl status|nodes [--json[=short|pretty]]\n"
+         "Shows every node of ha.cf as hb-membershipd sees it: type, state (init, up, dead),\n"
+         "incarnation, when it was last heard and the state of each link.\n"
+         "Exit status 3 when hb-membershipd is not running.\n";
+  return rc;
+}
+
+}  // namespace
+
+int status(const std::vector<std::string>& args) {
+  std::optional<std::string> json;
+  for (const auto& a : args) {
+    if (a == "--help" || a == "-h") return usage(std::cout, exit_ok);
+    if (a == "--json" || a == "--json=short") {
+      json = "short";
+    } else if (a == "--json=pretty") {
+      json = "pretty";
+    } else {
+      std::cerr << "hbctl status: unknown argument \"" << a << "\"\n";
+      return usage(std::cerr, exit_usage);
+    }
+  }
+
+  sd_bus* raw = nullptr;
+  if (int r = sd_bus_open_system(&raw); r < 0) {
+    std::cerr << "hbctl: cannot connect to the system bus: " << std::strerror(-r) << "\n";
+    return exit_not_running;
+  }
+  BusPtr bus(raw);
+
+  std::string error;
+  char* local = nullptr;
+  sd_bus_error e = SD_BUS_ERROR_NULL;
+  if (sd_bus_get_property_string(bus.get(), m1::bus, m1::root, m1::manager, "LocalNode", &e,
+                                 &local) < 0) {
+    std::cerr << "hbctl: hb-membershipd is not running (" << (e.message ? e.message : "no reply")
+              << ")\n";
+    sd_bus_error_free(&e);
+    return exit_not_running;
+  }
+  const std::string local_node = local;
+  std::free(local);
+  char** names = nullptr;
+  std::vector<std::string> order;
+  if (sd_bus_get_property_strv(bus.get(), m1::bus, m1::root, m1::manager, "Nodes", &e, &names) >=
+      0) {
+    for (char** n = names; n && *n; ++n) {
+      order.emplace_back(*n);
+      std::free(*n);
+    }
+    std::free(names);
+  }
+  sd_bus_error_free(&e);
+
+  std::map<std::string, NodeRow> rows;  // by object path
+  MsgPtr objs = managed_objects(bus.get(), m1::bus, m1::root, error);
+  if (!objs) {
+    std::cerr << "hbctl: cannot read hb-membershipd's nodes: " << error << "\n";
+    return exit_error;
+  }
+  walk_objects(objs.get(), [&](const std::string& path, const std::string& iface,
+                               const std::string& prop, sd_bus_message* m) {
+    if (iface != m1::node) return false;
+    NodeRow& row = rows[path];
+    if (prop == "Name") return read_string(m, row.name);
+    if (prop == "Type") return read_string(m, row.type);
+    if (prop == "State") return read_string(m, row.state);
+    if (prop == "Incarnation") return sd_bus_message_read(m, "v", "t", &row.incarnation) >= 0;
+    if (prop == "LastHeardUSec") return sd_bus_message_read(m, "v", "t", &row.last_heard_usec) >= 0;
+    if (prop == "Links") return read_links(m, row.links);
+    return false;
+  });
+
+  // hb-linkd's per-packet times, when it is there: fresher than membership's lower bound.
+  std::map<std::string, std::uint64_t> heard;  // node -> newest LastHeardUSec over its links
+  std::string linkd_error;
+  if (MsgPtr links = managed_objects(bus.get(), l1::bus, l1::root, linkd_error)) {
+    std::map<std::string, std::pair<std::string, std::uint64_t>> by_path;
+    walk_objects(links.get(), [&](const std::string& path, const std::string& iface,
+                                  const std::string& prop, sd_bus_message* m) {
+      if (iface != l1::link) return false;
+      if (prop == "Node") return read_string(m, by_path[path].first);
+      if (prop == "LastHeardUSec")
+        return sd_bus_message_read(m, "v", "t", &by_path[path].second) >= 0;
+      return false;
+    });
+    for (const auto& [path, v] : by_path) heard[v.first] = std::max(heard[v.first], v.second);
+  }
+
+  std::vector<NodeRow> nodes;
+  for (const auto& name : order)
+    for (const auto& [path, row] : rows)
+      if (row.name == name) nodes.push_back(row);
+  for (const auto& [path, row] : rows)
+    if (std::find(order.begin(), order.end(), row.name) == order.end()) nodes.push_back(row);
+  for (auto& n : nodes) n.last_heard_usec = std::max(n.last_heard_usec, heard[n.name]);
+
+  const std::uint64_t now = now_usec();
+  std::size_t normal = 0, up = 0;
+  for (const auto& n : nodes) {
+    if (n.type == "ping") continue;
+    ++normal;
+    up += n.state == "up";
+  }
+
+  if (json) {
+    nlohmann::json j;
+    j["local_node"] = local_node;
+    j["linkd"] = linkd_error.empty();
+    j["nodes"] = nlohmann::json::array();
+    for (const auto& n : nodes) {
+      nlohmann::json o{{"name", n.name},
+                       {"type", n.type},
+                       {"state", n.state},
+                       {"incarnation", n.incarnation},
+                       {"local", n.name == local_node},
+                       {"links", n.links}};
+      if (n.last_heard_usec != 0 && n.name != local_node) {
+        o["last_heard_usec"] = n.last_heard_usec;
+        o["last_heard_age_ms"] = n.last_heard_usec >= now ? 0 : (now - n.last_heard_usec) / 1000;
+      } else {
+        o["last_heard_usec"] = nullptr;
+        o["last_heard_age_ms"] = nullptr;
+      }
+      j["nodes"].push_back(o);
+    }
+    std::cout << (*json == "pretty" ? j.dump(2) : j.dump()) << "\n";
+    return exit_ok;
+  }
+
+  std::cout << "Local node: " << local_node << "; " << up << "/" << normal << " nodes up";
+  if (!linkd_error.empty()) std::cout << "; hb-linkd not reachable (" << linkd_error << ")";
+  std::cout << "\n\n";
+  std::size_t w = 4;
+  for (const auto& n : nodes) w = std::max(w, n.name.size());
+  auto pad = [](const std::string& s, std::size_t width) {
+    return s + std::string(width > s.size() ? width - s.size() : 0, ' ');
+  };
+  std::cout << pad("NODE", w + 2) << pad("TYPE", 8) << pad("STATE", 7) << pad("INC", 5)
+            << pad("LAST HEARD", 12) << "LINKS\n";
+  for (const auto& n : nodes) {
+    std::string links;
+    for (const auto& [medium, st] : n.links)
+      links += (links.empty() ? "" : ", ") + medium + " " + st;
+    const bool is_local = n.name == local_node;
+    std::cout << pad(n.name, w + 2) << pad(n.type, 8) << pad(n.state, 7)
+              << pad(std::to_string(n.incarnation), 5)
+              << pad(is_local ? "-" : age(n.last_heard_usec, now), 12)
+              << (is_local ? "(local node)" : links) << "\n";
+  }
+  return exit_ok;
+}
+
+}  // namespace hb::hbctl
