@@ -209,7 +209,14 @@ TEST_F(DriverTest, HandlerExceptionBecomesADBusError) {
 }
 
 TEST_F(DriverTest, UnansweredCallTimesOutThroughTheTimer) {
-  // The server stops processing: only the driver's timer can end this call.
+  // One answered call first, so the connection is past its authentication.
+  auto first = client_->new_method_call("", "/test", "io.github.hbcluster.Test", "Echo");
+  first.append("hello");
+  bool answered = false;
+  auto first_slot = client_->call_async(first, [&](hb::dbus::Message&) { answered = true; });
+  run_until(answered);
+  ASSERT_TRUE(answered);
+  // Then the server stops processing: only the driver's timer can end this call.
   server_driver_.reset();
   auto call = client_->new_method_call("", "/test", "io.github.hbcluster.Test", "Echo");
   call.append("hello");

@@ -32,7 +32,8 @@ AsioBusDriver::~AsioBusDriver() {
 void AsioBusDriver::kick() {
   if (kicked_ || dead_) return;
   kicked_ = true;
-  boost::asio::post(fd_.get_executor(), [this] {
+  boost::asio::post(fd_.get_executor(), [this, alive = std::weak_ptr<char>(alive_)] {
+    if (alive.expired()) return;
     kicked_ = false;
     process();
   });

@@ -8,6 +8,7 @@
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <functional>
+#include <memory>
 
 #include "sys/dbus/bus.hpp"
 
@@ -36,6 +37,8 @@ class AsioBusDriver {
   boost::asio::posix::stream_descriptor fd_;
   boost::asio::steady_timer timer_;
   DisconnectHandler on_disconnect_;
+  // Posted work checks this, so a driver destroyed before the loop runs again is never touched.
+  std::shared_ptr<char> alive_ = std::make_shared<char>();
   bool kicked_ = false;
   bool dead_ = false;
   unsigned generation_ = 0;
