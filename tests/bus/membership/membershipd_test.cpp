@@ -2,6 +2,8 @@
 // what a client of io.github.hbcluster.membership1 sees (NodeChanged, Node properties) and what
 // an admin reads in the log, for each rule of issue 5.
 #include <gtest/gtest.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 
 #include <memory>
 
@@ -230,6 +232,41 @@ TEST_F(MembershipdTest, WithoutLinkdStatesStayThenConvergeWhenItAppears) {
   }));
   EXPECT_EQ(client_->state("ha2"), "up") << "hb-linkd gone is not ha2 dead";
   EXPECT_EQ(client_->signals().size(), before);
+}
+
+// What systemd sees: READY=1 only once the first snapshot is in, with the node count in STATUS=.
+TEST_F(MembershipdTest, ReadyComesAfterTheSnapshotWithNodeCountInStatus) {
+  const fs::path sock_path = tmp_.path() / "notify";
+  const int sock = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  ASSERT_GE(sock, 0);
+  sockaddr_un sa{};
+  sa.sun_family = AF_UNIX;
+  std::strncpy(sa.sun_path, sock_path.c_str(), sizeof sa.sun_path - 1);
+  ASSERT_EQ(::bind(sock, reinterpret_cast<sockaddr*>(&sa), sizeof sa), 0);
+  std::string notes;
+  auto read_notes = [&] {
+    char buf[4096];
+    for (ssize_t n; (n = ::recv(sock, buf, sizeof buf, 0)) > 0;)
+      notes += std::string(buf, n) + "\n";
+    return notes;
+  };
+
+  both_links("ha2", "up");  // before hb-membershipd starts: it learns it from the snapshot
+  link1_->own();
+  daemon_ =
+      Child({exe_, "--config-dir", conf_.string(), "--node", "ha1"},
+            {"DBUS_SYSTEM_BUS_ADDRESS=" + bus_->address(), "NOTIFY_SOCKET=" + sock_path.string()},
+            log_.string());
+  ASSERT_TRUE(wait([&] { return read_notes().find("READY=1") != std::string::npos; }))
+      << read_file(log_);
+  const std::string ready = notes.substr(notes.find("READY=1"));
+  EXPECT_NE(ready.find("STATUS=2/3 nodes up"), std::string::npos) << notes;
+
+  link1_->message("ha2", "shutdone", 1);
+  EXPECT_TRUE(wait([&] { return read_notes().find("STATUS=1/3 nodes up") != std::string::npos; }))
+      << notes;
+  daemon_.stop();
+  ::close(sock);
 }
 
 // hbctl status: what an admin reads. Run with the fake hb-linkd also answering for link1.
