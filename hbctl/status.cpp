@@ -234,6 +234,7 @@ int status(const std::vector<std::string>& args) {
                        {"state", n.state},
                        {"incarnation", n.incarnation},
                        {"local", n.name == local_node},
+                       {"never_heard", n.state == "dead" && n.incarnation == 0},
                        {"links", n.links}};
       if (n.last_heard_usec != 0 && n.name != local_node) {
         o["last_heard_usec"] = n.last_heard_usec;
@@ -263,6 +264,10 @@ int status(const std::vector<std::string>& args) {
     for (const auto& [medium, st] : n.links)
       links += (links.empty() ? "" : ", ") + medium + " " + st;
     const bool is_local = n.name == local_node;
+    // Listed in ha.cf, declared dead after initdead without ever coming up: heartbeat's
+    // "never heard" nodes, told apart from nodes that died.
+    if (n.state == "dead" && n.incarnation == 0)
+      links += links.empty() ? "never heard" : "; never heard";
     std::cout << pad(n.name, w + 2) << pad(n.type, 8) << pad(n.state, 7)
               << pad(std::to_string(n.incarnation), 5)
               << pad(is_local ? "-" : age(n.last_heard_usec, now), 12)

@@ -306,7 +306,8 @@ TEST_F(MembershipdTest, HbctlStatusShowsNodesStatesAndLinks) {
   EXPECT_NE(json.find(R"("links":{"eth0":"up","eth1":"dead"},"local":false,"name":"ha2")"),
             std::string::npos)
       << json;
-  EXPECT_NE(json.find(R"("name":"ha3","state":"init")"), std::string::npos) << json;
+  EXPECT_NE(json.find(R"("name":"ha3","never_heard":false,"state":"init")"), std::string::npos)
+      << json;
 
   daemon_.stop();
   run({"status"}, rc);
