@@ -136,12 +136,18 @@ int run_daemon(const DaemonSpec& spec, int argc, char** argv, const DaemonSetup&
           {{"HB_NODE", config.local_node}});
     });
 
+    bool stop_requested = false;
     Signals signals(
         io,
         [&](int signo) {
           notify::stopping();
           log::info(log::msgid::daemon_stopping,
                     spec.name + " stopping on " + (signo == SIGINT ? "SIGINT" : "SIGTERM"));
+          if (parts.stop && !stop_requested) {
+            stop_requested = true;
+            parts.stop([&io] { io.stop(); });
+            return;
+          }
           io.stop();
         },
         [&] {

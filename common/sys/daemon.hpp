@@ -42,6 +42,10 @@ struct DaemonParts {
   std::string status;
   // Gates the watchdog pings (empty: always healthy), e.g. hb-linkd's keepalives on time.
   std::function<bool()> healthy = {};
+  // Optional: on SIGTERM/SIGINT, called instead of exiting at once; the daemon calls `exit`
+  // when its own shutdown is done (hb-resourced: groups released, t=shutdone sent). A second
+  // signal exits at once.
+  std::function<void(std::function<void()> exit)> stop{};
 };
 
 using DaemonSetup = std::function<DaemonParts(DaemonContext&)>;

@@ -1,6 +1,6 @@
 // hb-resourced: places resource groups (auto_failback, standby, takeover), starts and stops
-// them through systemd, and owns the hand-over messages between nodes. This skeleton publishes
-// haresources' groups as stopped.
+// them through systemd, and owns the hand-over messages between nodes (resourced.hpp).
+#include "resourced.hpp"
 #include "resourced_bus.hpp"
 #include "sys/daemon.hpp"
 #include "sys/dbus/names.hpp"
@@ -8,6 +8,7 @@
 namespace {
 struct Objects {
   hb::resourced::State state;
+  std::unique_ptr<hb::resourced::Resourced> daemon;
   std::unique_ptr<hb::resourced::BusObjects> bus;
 };
 }  // namespace
@@ -18,8 +19,15 @@ int main(int argc, char** argv) {
   return hb::sys::run_daemon(spec, argc, argv, [](hb::sys::DaemonContext& ctx) {
     auto o = std::make_shared<Objects>();
     o->state = hb::resourced::initial_state(ctx.config);
-    o->bus = std::make_unique<hb::resourced::BusObjects>(ctx.bus, o->state);
-    return hb::sys::DaemonParts{
-        o, std::to_string(o->state.groups.size()) + " resource groups configured, all stopped"};
+    o->daemon = std::make_unique<hb::resourced::Resourced>(ctx.io, ctx.bus, ctx.config, o->state,
+                                                           ctx.set_status);
+    o->bus = std::make_unique<hb::resourced::BusObjects>(ctx.bus, o->state, o->daemon.get());
+    o->daemon->set_bus_objects(o->bus.get());
+    o->daemon->begin();
+    hb::sys::DaemonParts parts;
+    parts.objects = o;
+    parts.status = std::to_string(o->state.groups.size()) + " resource groups configured";
+    parts.stop = [d = o->daemon.get()](std::function<void()> exit) { d->stop(std::move(exit)); };
+    return parts;
   });
 }

@@ -59,7 +59,8 @@ State initial_state(const config::Config& config) {
   return s;
 }
 
-BusObjects::BusObjects(dbus::Bus& bus, State& state) : bus_(bus), state_(state) {
+BusObjects::BusObjects(dbus::Bus& bus, State& state, Commands* commands)
+    : bus_(bus), state_(state), commands_(commands) {
   slots_.push_back(bus.add_object_vtable(names::root, names::manager, manager_vtable, this));
   for (Group& g : state.groups)
     slots_.push_back(bus.add_object_vtable(g.path, names::group, group_vtable, &g));
@@ -73,13 +74,19 @@ const Group* BusObjects::find(const std::string& key) const {
 
 dbus::Message BusObjects::standby(dbus::Message& call) {
   dbus::require_root_or_daemon_user(call);
-  check_which(call.read<std::string>());
-  dbus::throw_not_supported("Standby");
+  auto which = call.read<std::string>();
+  check_which(which);
+  if (!commands_) dbus::throw_not_supported("Standby");
+  commands_->standby(which);
+  return call.new_reply();
 }
 
 dbus::Message BusObjects::takeover(dbus::Message& call) {
-  check_which(call.read<std::string>());
-  dbus::throw_not_supported("Takeover");
+  auto which = call.read<std::string>();
+  check_which(which);
+  if (!commands_) dbus::throw_not_supported("Takeover");
+  commands_->takeover(which);
+  return call.new_reply();
 }
 
 dbus::Message BusObjects::move_group(dbus::Message& call) {
@@ -87,7 +94,9 @@ dbus::Message BusObjects::move_group(dbus::Message& call) {
   auto node = call.read<std::string>();
   if (!find(group))
     throw dbus::Error(SD_BUS_ERROR_INVALID_ARGS, "no resource group '" + group + "'");
-  dbus::throw_not_supported("MoveGroup");
+  if (!commands_) dbus::throw_not_supported("MoveGroup");
+  commands_->move(group, node);
+  return call.new_reply();
 }
 
 void BusObjects::group_changed(const Group& group) {
@@ -95,6 +104,10 @@ void BusObjects::group_changed(const Group& group) {
   m.append_all(group.key, group.owner, group.state);
   bus_.send(m);
   bus_.emit_properties_changed(group.path, names::group, {"Owner", "State", "Resources"});
+}
+
+void BusObjects::resources_changed(const Group& group) {
+  bus_.emit_properties_changed(group.path, names::group, {"Resources"});
 }
 
 }  // namespace hb::resourced

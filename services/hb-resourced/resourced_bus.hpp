@@ -30,9 +30,19 @@ struct State {
 // haresources' groups, owned by nobody and stopped.
 State initial_state(const config::Config& config);
 
+// What the Manager's methods do, once their arguments are checked (the daemon implements it;
+// without one the methods answer NotSupported).
+class Commands {
+ public:
+  virtual ~Commands() = default;
+  virtual void standby(const std::string& which) = 0;
+  virtual void takeover(const std::string& which) = 0;
+  virtual void move(const std::string& group, const std::string& node) = 0;
+};
+
 class BusObjects {
  public:
-  BusObjects(dbus::Bus& bus, State& state);
+  BusObjects(dbus::Bus& bus, State& state, Commands* commands = nullptr);
 
   dbus::Message standby(dbus::Message& call);
   dbus::Message takeover(dbus::Message& call);
@@ -40,11 +50,14 @@ class BusObjects {
 
   // GroupChanged(s group, s owner, s state) + the Group's PropertiesChanged.
   void group_changed(const Group& group);
+  // A resource unit's ActiveState changed: the Group's PropertiesChanged for Resources.
+  void resources_changed(const Group& group);
 
  private:
   const Group* find(const std::string& key) const;
   dbus::Bus& bus_;
   State& state_;
+  Commands* commands_;
   std::vector<dbus::Slot> slots_;
 };
 

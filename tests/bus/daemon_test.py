@@ -166,8 +166,13 @@ def start_daemon(daemon, tmp, bus, notify):
                WATCHDOG_USEC="400000")
     env.pop("JOURNAL_STREAM", None)
     env.pop("WATCHDOG_PID", None)
-    return subprocess.Popen([daemon, "--config-dir", config_dir(tmp), "--node", NODE], env=env,
-                            stderr=subprocess.PIPE, text=True)
+    cmd = [daemon, "--config-dir", config_dir(tmp), "--node", NODE]
+    if os.path.basename(daemon) == "ipfaild":
+        # ipfaild pings the seed's ping node, a real public address: give it an empty network
+        # namespace (the bus and NOTIFY_SOCKET are path sockets and still reach it).
+        need("unshare")
+        cmd = ["unshare", "--net", *cmd]
+    return subprocess.Popen(cmd, env=env, stderr=subprocess.PIPE, text=True)
 
 
 def stop_daemon(proc, notify):
@@ -245,7 +250,9 @@ def test_policy(tmp, daemon):
                    "org.freedesktop.LogControl1", "LogLevel", "s", "debug", user=65534)
         check(r.returncode != 0 and bus.rejected("Set"), "uid 65534 may not change LogLevel")
         r = busctl(bus.address, "call", name, root, name + ".Manager", "Standby", "s", "all")
-        check("Rejected" not in r.stderr and "not implemented yet" in r.stderr,
+        # Reaches it: done, or refused by hb-resourced itself (busy while it sets up).
+        check("Rejected" not in r.stderr and "AccessDenied" not in r.stderr
+              and (r.returncode == 0 or "hb-resourced is starting" in r.stderr),
               "root's Standby reaches hb-resourced: " + r.stderr.strip())
         r = busctl(bus.address, "set-property", name, "/org/freedesktop/LogControl1",
                    "org.freedesktop.LogControl1", "LogLevel", "s", "debug")

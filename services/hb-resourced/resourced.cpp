@@ -1,0 +1,588 @@
+#include "resourced.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstring>
+
+#include "sys/dbus/error.hpp"
+#include "sys/dbus/names.hpp"
+#include "sys/log.hpp"
+
+namespace hb::resourced {
+namespace link1 = hb::dbus::names::link1;
+namespace membership1 = hb::dbus::names::membership1;
+using failover::Clock;
+
+namespace {
+
+bool same_node(const std::string& a, const std::string& b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+long ms_since(failover::TimePoint t) {
+  return static_cast<long>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t).count());
+}
+
+failover::AutoFailback auto_failback(config::AutoFailback a) {
+  switch (a) {
+    case config::AutoFailback::on:
+      return failover::AutoFailback::on;
+    case config::AutoFailback::off:
+      return failover::AutoFailback::off;
+    case config::AutoFailback::legacy:
+      break;
+  }
+  return failover::AutoFailback::legacy;
+}
+
+// log::write takes its fields as an initializer_list: spell out the few sizes the engine uses.
+void journal(log::Level level, const std::string& text,
+             const std::map<std::string, std::string>& fields) {
+  std::vector<log::Field> f;
+  for (const auto& [k, v] : fields) f.push_back({k, v});
+  switch (f.size()) {
+    case 0:
+      return log::write(level, "", text);
+    case 1:
+      return log::write(level, "", text, {f[0]});
+    case 2:
+      return log::write(level, "", text, {f[0], f[1]});
+    case 3:
+      return log::write(level, "", text, {f[0], f[1], f[2]});
+    default:
+      return log::write(level, "", text, {f[0], f[1], f[2], f[3]});
+  }
+}
+
+log::Level level_of(failover::LogKind k) {
+  using K = failover::LogKind;
+  switch (k) {
+    case K::start_failed:
+    case K::stop_failed:
+    case K::split_brain:
+    case K::daemons_lost:
+      return log::Level::err;
+    case K::refused:
+    case K::standby_cancelled:
+    case K::peer_dead:
+    case K::peer_returned:
+      return log::Level::warning;
+    case K::waiting:
+      return log::Level::info;
+    default:
+      return log::Level::notice;
+  }
+}
+
+}  // namespace
+
+Resourced::Resourced(boost::asio::io_context& io, dbus::Bus& bus, const config::Config& config,
+                     State& state, std::function<void(const std::string&)> set_status)
+    : io_(io),
+      bus_(bus),
+      config_(config),
+      state_(state),
+      set_status_(std::move(set_status)),
+      systemd_(bus),
+      timer_(io),
+      exit_timer_(io) {}
+
+Group* Resourced::group(const std::string& key) {
+  for (Group& g : state_.groups)
+    if (g.key == key) return &g;
+  return nullptr;
+}
+
+void Resourced::begin() {
+  systemd_.subscribe(
+      [this](const std::string& unit, const std::string& active) { on_unit_active(unit, active); });
+  subscribe_cluster();
+  resolve_units();
+}
+
+// --- setup: units, adoption, engine ---------------------------------------------------------
+
+void Resourced::resolve_units() {
+  std::set<std::string> ask;
+  for (const auto& g : config_.groups)
+    for (const auto& r : g.resources)
+      if (r.kind == config::Resource::Kind::service)
+        for (const auto& u : service_candidates(r.name)) ask.insert(u);
+  auto finish = [this] {
+    Lookup lookup{[this](const std::string& u) { return unit_loaded_[u]; },
+                  [](const std::string& p) { return access(p.c_str(), X_OK) == 0; }};
+    for (const auto& g : config_.groups) {
+      if (g.resources.empty()) continue;
+      Run& run = runs_[g.key()];
+      Group* bus_group = group(g.key());
+      for (size_t i = 0; i < g.resources.size(); ++i) {
+        UnitPlan p = plan_resource(g.resources[i], lookup);
+        if (p.kind == UnitPlan::Kind::missing)
+          log::error("", "resource " + g.resources[i].token + ": " + p.error,
+                     {{"HB_GROUP", g.key()}, {"HB_RESOURCE", g.resources[i].token}});
+        if (bus_group && i < bus_group->resources.size())
+          std::get<1>(bus_group->resources[i]) = p.unit;
+        if (p.kind == UnitPlan::Kind::existing &&
+            g.resources[i].kind == config::Resource::Kind::service) {
+          std::string unit = p.unit;
+          systemd_.unit_file_state(unit, [unit, key = g.key()](const std::string& s) {
+            if (s == "enabled")
+              log::warning("",
+                           unit +
+                               " is enabled: systemd starts it on its own at boot, outside "
+                               "the cluster's control; run `systemctl disable " +
+                               unit + "`",
+                           {{"HB_GROUP", key}, {"UNIT", unit}});
+          });
+        }
+        run.plans.push_back(std::move(p));
+      }
+    }
+    query_active_states();
+  };
+  if (ask.empty()) return finish();
+  pending_queries_ = static_cast<int>(ask.size());
+  for (const auto& u : ask)
+    systemd_.get_unit_property(u, "LoadState", [this, u, finish](const std::string& s) {
+      unit_loaded_[u] = s == "loaded";
+      if (--pending_queries_ == 0) finish();
+    });
+}
+
+void Resourced::query_active_states() {
+  pending_queries_ = 0;
+  for (auto& [key, run] : runs_) pending_queries_ += static_cast<int>(run.plans.size());
+  if (pending_queries_ == 0) return start_engine();
+  for (auto& [key, run] : runs_)
+    for (const auto& p : run.plans)
+      systemd_.get_unit_property(p.unit, "ActiveState",
+                                 [this, unit = p.unit](const std::string& s) {
+                                   set_row(unit, s);
+                                   if (--pending_queries_ == 0) start_engine();
+                                 });
+}
+
+void Resourced::start_engine() {
+  failover::Options o;
+  o.me = config_.local_node;
+  o.nodes = config_.ha_cf.nodes;
+  for (const auto& g : config_.groups)
+    if (!g.resources.empty()) o.groups.push_back({g.key(), g.preferred_node});
+  o.auto_failback = auto_failback(config_.ha_cf.auto_failback);
+  o.timing.initdead = config_.ha_cf.initdead;
+  o.timing.deadtime = config_.ha_cf.deadtime;
+  // A group whose every unit is active is running here already: adopt it.
+  for (const Group& g : state_.groups) {
+    bool all = !g.resources.empty();
+    for (const auto& row : g.resources) all = all && std::get<2>(row) == "active";
+    if (all) {
+      o.adopted.push_back(g.key);
+      log::notice("", "adopting group " + g.key + ": all its units are active",
+                  {{"HB_GROUP", g.key}});
+    }
+  }
+  engine_.emplace(o, now());
+  feed(engine_->start(now()));
+  auto queued = std::move(before_engine_);
+  before_engine_.clear();
+  for (auto& f : queued) f();
+  if (exit_) stop(std::exchange(exit_, nullptr));
+}
+
+// --- the cluster: membership1 and link1 -----------------------------------------------------
+
+void Resourced::subscribe_cluster() {
+  matches_.push_back(bus_.add_match(std::string("type='signal',sender='") + membership1::bus +
+                                        "',path='" + membership1::root + "',interface='" +
+                                        membership1::manager + "',member='NodeChanged'",
+                                    [this](dbus::Message& m) {
+                                      std::string node = m.read<std::string>();
+                                      m.read<std::string>();
+                                      std::string now_state = m.read<std::string>();
+                                      std::uint64_t inc = m.read<std::uint64_t>();
+                                      on_node_changed(node, now_state, inc);
+                                    }));
+  matches_.push_back(bus_.add_match(std::string("type='signal',sender='") + link1::bus +
+                                        "',path='" + link1::root + "',interface='" +
+                                        link1::manager + "',member='MessageReceived'",
+                                    [this](dbus::Message& m) { on_message(m); }));
+  for (const char* name : {link1::bus, membership1::bus}) {
+    std::string n = name;
+    matches_.push_back(
+        bus_.add_match("type='signal',sender='org.freedesktop.DBus',path='/org/freedesktop/DBus',"
+                       "interface='org.freedesktop.DBus',member='NameOwnerChanged',arg0='" +
+                           n + "'",
+                       [this](dbus::Message& m) {
+                         std::string name = m.read<std::string>();
+                         m.read<std::string>();
+                         on_owner(name, m.read<std::string>());
+                       }));
+    auto call = bus_.new_method_call("org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                     "org.freedesktop.DBus", "GetNameOwner");
+    call.append(n);
+    dbus::Slot s = bus_.call_async(
+        call, [this, n](dbus::Message& r) { on_owner(n, r.error() ? "" : r.read<std::string>()); });
+    sd_bus_slot_set_floating(s.get(), 1);
+  }
+}
+
+void Resourced::on_owner(const std::string& name, const std::string& owner) {
+  auto apply = [this, name, owner] {
+    bool had = !owners_[name].empty();
+    owners_[name] = owner;
+    bool ok = !owners_[link1::bus].empty() && !owners_[membership1::bus].empty();
+    feed(engine_->set_daemons_ok(ok, now()));
+    if (name == membership1::bus && !owner.empty() && !had) membership_snapshot();
+  };
+  if (!engine_) return before_engine_.push_back(apply);
+  apply();
+}
+
+// GetManagedObjects of membership1: every Node's state as of now (a{oa{sa{sv}}}).
+void Resourced::membership_snapshot() {
+  auto call = bus_.new_method_call(membership1::bus, membership1::root,
+                                   "org.freedesktop.DBus.ObjectManager", "GetManagedObjects");
+  dbus::Slot s = bus_.call_async(call, [this](dbus::Message& r) {
+    if (r.error()) return;
+    sd_bus_message* m = r.get();
+    if (sd_bus_message_enter_container(m, 'a', "{oa{sa{sv}}}") <= 0) return;
+    while (sd_bus_message_enter_container(m, 'e', "oa{sa{sv}}") > 0) {
+      const char* path = nullptr;
+      sd_bus_message_read(m, "o", &path);
+      sd_bus_message_enter_container(m, 'a', "{sa{sv}}");
+      while (sd_bus_message_enter_container(m, 'e', "sa{sv}") > 0) {
+        const char* iface = nullptr;
+        sd_bus_message_read(m, "s", &iface);
+        std::string name, type, st;
+        std::uint64_t inc = 0;
+        bool node = std::strcmp(iface, membership1::node) == 0;
+        sd_bus_message_enter_container(m, 'a', "{sv}");
+        while (sd_bus_message_enter_container(m, 'e', "sv") > 0) {
+          const char* prop = nullptr;
+          sd_bus_message_read(m, "s", &prop);
+          const char* v = nullptr;
+          if (node && std::strcmp(prop, "Name") == 0 && sd_bus_message_read(m, "v", "s", &v) > 0)
+            name = v;
+          else if (node && std::strcmp(prop, "Type") == 0 &&
+                   sd_bus_message_read(m, "v", "s", &v) > 0)
+            type = v;
+          else if (node && std::strcmp(prop, "State") == 0 &&
+                   sd_bus_message_read(m, "v", "s", &v) > 0)
+            st = v;
+          else if (node && std::strcmp(prop, "Incarnation") == 0 &&
+                   sd_bus_message_read(m, "v", "t", &inc) > 0) {
+          } else
+            sd_bus_message_skip(m, "v");
+          sd_bus_message_exit_container(m);
+        }
+        sd_bus_message_exit_container(m);
+        sd_bus_message_exit_container(m);
+        if (node && type != "ping" && !name.empty() && (st == "up" || st == "dead"))
+          on_node_changed(name, st, inc);
+      }
+      sd_bus_message_exit_container(m);
+      sd_bus_message_exit_container(m);
+    }
+  });
+  sd_bus_slot_set_floating(s.get(), 1);
+}
+
+void Resourced::on_node_changed(const std::string& node, const std::string& new_state,
+                                std::uint64_t incarnation) {
+  if (same_node(node, config_.local_node)) return;
+  bool member = false;
+  for (const auto& n : config_.ha_cf.nodes) member = member || same_node(n, node);
+  if (!member) return;  // ping nodes
+  auto apply = [this, node, new_state, incarnation] {
+    std::string before = node_state_[node];
+    std::uint64_t known = incarnation_[node];
+    if (new_state == "up") {
+      bool restarted = known != 0 && incarnation != 0 && incarnation != known;
+      if (before == "up" && !restarted) return;  // the snapshot repeating a signal
+      node_state_[node] = "up";
+      incarnation_[node] = incarnation;
+      feed(engine_->on_node(
+          node, restarted ? failover::NodeChange::restarted : failover::NodeChange::up, now()));
+    } else if (new_state == "dead") {
+      if (before == "dead") return;
+      node_state_[node] = "dead";
+      feed(engine_->on_node(node, failover::NodeChange::dead, now()));
+    }
+  };
+  if (!engine_) return before_engine_.push_back(apply);
+  apply();
+}
+
+void Resourced::on_message(dbus::Message& m) {
+  std::string source = m.read<std::string>();
+  std::string type = m.read<std::string>();
+  auto fields = m.read<std::map<std::string, std::string>>();
+  if (same_node(source, config_.local_node)) return;
+  failover::Message msg;
+  msg.type = type;
+  if (auto d = fields.find("dest"); d != fields.end()) {
+    msg.dest = d->second;
+    fields.erase(d);
+  }
+  // The transport's own fields are not part of the hand-over message.
+  for (const char* f : {"src", "seq", "hg", "ts", "ld", "ttl", "auth", "srcuuid", "t"})
+    fields.erase(f);
+  msg.fields = std::move(fields);
+  auto apply = [this, source, msg] {
+    if (msg.type == "shutdone" && node_state_[source] != "dead") node_state_[source] = "gone";
+    feed(engine_->on_message(source, msg, now()));
+  };
+  if (!engine_) return before_engine_.push_back(apply);
+  apply();
+}
+
+// --- actions ----------------------------------------------------------------------------------
+
+void Resourced::feed(failover::Actions actions) {
+  for (const auto& a : actions) execute(a);
+  arm_timer();
+  check_shutdown();
+}
+
+void Resourced::execute(const failover::Action& a) {
+  if (auto* s = std::get_if<failover::StartGroup>(&a)) {
+    Run& run = runs_[s->key];
+    run.busy = true;
+    run.restarted = false;
+    run.since = now();
+    return start_group(s->key, 0);
+  }
+  if (auto* s = std::get_if<failover::StopGroup>(&a)) {
+    Run& run = runs_[s->key];
+    run.busy = true;
+    run.since = now();
+    return stop_group(s->key, run.plans.size(), false);
+  }
+  if (auto* s = std::get_if<failover::Send>(&a)) return send(s->message);
+  if (auto* l = std::get_if<failover::LogEvent>(&a)) {
+    auto fields = l->fields;
+    fields.erase("HB_KIND");
+    return journal(level_of(l->kind), l->text, fields);
+  }
+  if (auto* v = std::get_if<failover::GroupView>(&a)) {
+    Group* g = group(v->key);
+    if (!g) return;
+    g->owner = v->owner;
+    g->state = std::string(failover::to_string(v->state));
+    if (objects_) objects_->group_changed(*g);
+    std::string status;
+    for (const Group& x : state_.groups)
+      status += (status.empty() ? "" : ", ") + x.key + " " + x.state +
+                (x.owner.empty() ? "" : " on " + x.owner);
+    if (set_status_) set_status_(status);
+  }
+}
+
+void Resourced::start_group(const std::string& key, size_t index) {
+  Run& run = runs_[key];
+  if (index >= run.plans.size()) {
+    run.busy = false;
+    log::notice("", "group " + key + " started in " + std::to_string(ms_since(run.since)) + " ms",
+                {{"HB_GROUP", key}, {"HB_DURATION_MS", std::to_string(ms_since(run.since))}});
+    return feed(engine_->on_result(key, failover::Result::started, now()));
+  }
+  const UnitPlan& p = run.plans[index];
+  auto t = now();
+  systemd_.start(p, [this, key, index, t, unit = p.unit](bool ok, const std::string& result) {
+    std::string token = std::get<0>(group(key)->resources[index]);
+    if (!ok) {
+      log::error("", "start of " + unit + " (" + token + ") failed: " + result,
+                 {{"HB_GROUP", key},
+                  {"HB_RESOURCE", token},
+                  {"UNIT", unit},
+                  {"HB_DURATION_MS", std::to_string(ms_since(t))}});
+      runs_[key].busy = false;
+      return feed(engine_->on_result(key, failover::Result::start_failed, now()));
+    }
+    log::info("", "started " + unit + " (" + token + ") in " + std::to_string(ms_since(t)) + " ms",
+              {{"HB_GROUP", key},
+               {"HB_RESOURCE", token},
+               {"UNIT", unit},
+               {"HB_DURATION_MS", std::to_string(ms_since(t))}});
+    start_group(key, index + 1);
+  });
+}
+
+void Resourced::stop_group(const std::string& key, size_t index, bool any_failed) {
+  Run& run = runs_[key];
+  if (index == 0) {
+    run.busy = false;
+    log::notice("",
+                "group " + key + (any_failed ? " did not stop cleanly" : " stopped") + " in " +
+                    std::to_string(ms_since(run.since)) + " ms",
+                {{"HB_GROUP", key}, {"HB_DURATION_MS", std::to_string(ms_since(run.since))}});
+    return feed(engine_->on_result(
+        key, any_failed ? failover::Result::stop_failed : failover::Result::stopped, now()));
+  }
+  stop_one(key, index - 1, false, [this, key, index, any_failed](bool ok) {
+    stop_group(key, index - 1, any_failed || !ok);
+  });
+}
+
+void Resourced::stop_one(const std::string& key, size_t index, bool retried,
+                         std::function<void(bool ok)> done) {
+  const UnitPlan& p = runs_[key].plans[index];
+  auto t = now();
+  systemd_.stop(p.unit, [this, key, index, retried, t, p, done = std::move(done)](
+                            bool ok, const std::string& result) mutable {
+    std::string token = std::get<0>(group(key)->resources[index]);
+    if (ok) {
+      log::info("",
+                "stopped " + p.unit + " (" + token + ") in " + std::to_string(ms_since(t)) + " ms",
+                {{"HB_GROUP", key},
+                 {"HB_RESOURCE", token},
+                 {"UNIT", p.unit},
+                 {"HB_DURATION_MS", std::to_string(ms_since(t))}});
+      return done(true);
+    }
+    log::error("", "stop of " + p.unit + " (" + token + ") failed: " + result,
+               {{"HB_GROUP", key}, {"HB_RESOURCE", token}, {"UNIT", p.unit}});
+    if (retried || p.kind != UnitPlan::Kind::transient_mount) return done(false);
+    // Busy mount point: kill what holds it, then try once more.
+    log::warning("", "killing the processes that keep " + p.where + " busy",
+                 {{"HB_GROUP", key}, {"HB_RESOURCE", token}});
+    systemd_.run_once("hb-fuser-" + escape_path(p.where) + ".service",
+                      "hb: kill the users of " + p.where,
+                      {"/usr/bin/fuser", "-k", "-M", "-m", p.where},
+                      [this, key, index, done = std::move(done)](bool, const std::string&) mutable {
+                        stop_one(key, index, true, std::move(done));
+                      });
+  });
+}
+
+void Resourced::send(const failover::Message& m) {
+  auto call = bus_.new_method_call(link1::bus, link1::root, link1::manager, "SendMessage");
+  call.append_all(m.dest, m.type, m.fields);
+  ++pending_sends_;
+  dbus::Slot s = bus_.call_async(
+      call,
+      [this, type = m.type](dbus::Message& r) {
+        --pending_sends_;
+        if (const sd_bus_error* e = r.error())
+          log::warning("", "could not send t=" + type +
+                               " through hb-linkd: " + (e->message ? e->message : e->name));
+        check_shutdown();
+      },
+      2'000'000);
+  sd_bus_slot_set_floating(s.get(), 1);
+}
+
+void Resourced::arm_timer() {
+  if (!engine_) return;
+  auto d = engine_->next_deadline();
+  timer_.cancel();
+  if (!d) return;
+  timer_.expires_at(*d);
+  timer_.async_wait([this](boost::system::error_code ec) {
+    if (ec) return;
+    feed(engine_->advance(now()));
+  });
+}
+
+// --- unit watching ------------------------------------------------------------------------------
+
+void Resourced::set_row(const std::string& unit, const std::string& active) {
+  for (Group& g : state_.groups)
+    for (auto& row : g.resources)
+      if (std::get<1>(row) == unit && std::get<2>(row) != active) {
+        std::get<2>(row) = active;
+        if (objects_) objects_->resources_changed(g);
+      }
+}
+
+void Resourced::on_unit_active(const std::string& unit, const std::string& active) {
+  set_row(unit, active);
+  if (!engine_) return;
+  for (auto& [key, run] : runs_) {
+    if (run.busy) continue;
+    auto view = engine_->view(key);
+    if (view.state != failover::GroupState::running || !same_node(view.owner, config_.local_node))
+      continue;
+    for (size_t i = 0; i < run.plans.size(); ++i)
+      if (run.plans[i].unit == unit && (active == "failed" || active == "inactive"))
+        resource_failed(key, i);
+  }
+}
+
+void Resourced::resource_failed(const std::string& key, size_t index) {
+  Run& run = runs_[key];
+  const UnitPlan& p = run.plans[index];
+  auto move_away = [this, key](const std::string& why) {
+    // The next live node of the group's succession takes it over (a hand-over).
+    const auto& nodes = config_.ha_cf.nodes;
+    for (const auto& n : nodes)
+      if (!same_node(n, config_.local_node) && node_state_[n] == "up") {
+        log::error("", "group " + key + ": " + why + "; moving it to " + n,
+                   {{"HB_GROUP", key}, {"HB_NODE", n}});
+        return feed(engine_->move(key, n, now()));
+      }
+    log::error("", "group " + key + ": " + why + "; no other live node to take it",
+               {{"HB_GROUP", key}});
+  };
+  if (run.restarted) return move_away(p.unit + " failed again");
+  run.restarted = true;
+  log::warning("", p.unit + " of group " + key + " stopped behind hb's back; starting it once more",
+               {{"HB_GROUP", key}, {"UNIT", p.unit}});
+  run.busy = true;
+  systemd_.start(p, [this, key, move_away, unit = p.unit](bool ok, const std::string& result) {
+    runs_[key].busy = false;
+    if (!ok) move_away(unit + " could not be restarted (" + result + ")");
+  });
+}
+
+// --- commands and shutdown ----------------------------------------------------------------------
+
+void Resourced::standby(const std::string& which) {
+  if (!engine_) throw dbus::Error(dbus::names::error_busy, "hb-resourced is starting");
+  feed(engine_->standby(*failover::parse_scope(which), now()));
+}
+
+void Resourced::takeover(const std::string& which) {
+  if (!engine_) throw dbus::Error(dbus::names::error_busy, "hb-resourced is starting");
+  feed(engine_->takeover(*failover::parse_scope(which), now()));
+}
+
+void Resourced::move(const std::string& key, const std::string& node) {
+  if (!engine_) throw dbus::Error(dbus::names::error_busy, "hb-resourced is starting");
+  bool known = false;
+  for (const auto& n : config_.ha_cf.nodes) known = known || same_node(n, node);
+  if (!known) throw dbus::Error(dbus::names::error_no_such_node, "no node '" + node + "'");
+  feed(engine_->move(key, node, now()));
+}
+
+void Resourced::stop(std::function<void()> exit) {
+  if (!engine_) {
+    exit_ = std::move(exit);  // still setting up: the engine's shutdown runs once it exists
+    return;
+  }
+  exit_ = std::move(exit);
+  feed(engine_->shutdown(now()));
+}
+
+void Resourced::check_shutdown() {
+  if (!exit_ || !engine_ || !engine_->shutdown_complete()) return;
+  if (pending_sends_ == 0) {
+    auto e = std::exchange(exit_, nullptr);
+    return e();
+  }
+  // t=shutdone is queued: give hb-linkd a moment to take it, no more.
+  exit_timer_.expires_after(std::chrono::seconds(2));
+  exit_timer_.async_wait([this](boost::system::error_code ec) {
+    if (ec || !exit_) return;
+    auto e = std::exchange(exit_, nullptr);
+    e();
+  });
+}
+
+}  // namespace hb::resourced
