@@ -6,6 +6,8 @@ the real hb-linkd and the real hb-membershipd on each (the netns rig of tests/bu
       ha1 sees ha2 up (NodeChanged + State); SIGSTOP of ha2's hb-linkd -> ha2 dead on ha1 within
       deadtime (±keepalive) with the NodeChanged signal; SIGCONT -> up again, same incarnation
       count + 1 (it returned).
+  e2e_test.py stress LINKD MEMBERSHIPD [SECONDS [on|off]]
+      false deaths with every core busy (bounded CPU hogs), ha.cf realtime on (default) or off.
   e2e_test.py bench LINKD MEMBERSHIPD [RUNS]
       detection latency (keepalive 100 ms, deadtime 500 ms): from ha2's last packet as ha1's
       hb-linkd recorded it (Link.LastHeardUSec, CLOCK_MONOTONIC) to the NodeChanged dead signal
@@ -101,10 +103,10 @@ class Membershipd:
         self.signals.stop()
 
 
-def ha_cf(keepalive, deadtime, warntime):
+def ha_cf(keepalive, deadtime, warntime, realtime="off"):
     def make(media):
         return (f"keepalive {keepalive}\ndeadtime {deadtime}\nwarntime {warntime}\n"
-                "initdead 2\nudpport 694\nrealtime off\nauto_failback on\n" + media +
+                f"initdead 2\nudpport 694\nrealtime {realtime}\nauto_failback on\n" + media +
                 "node ha1\nnode ha2\n")
     return make
 
@@ -193,6 +195,31 @@ def case_bench(rig, membershipd, runs=10):
           f"{ms(statistics.median(from_packet) - deadtime)} ms")
 
 
+def case_stress(rig, membershipd, seconds=60, realtime="on"):
+    """False deaths while every core is busy with a bounded CPU hog (keepalive 100 ms, deadtime
+    500 ms): NodeChanged to dead seen on either node during the window. Goal: zero."""
+    ha1, ha2, m1, m2 = setup(rig, membershipd, ha_cf("100ms", "500ms", "300ms", realtime))
+    t0 = time.monotonic()
+    hogs = [subprocess.Popen(["timeout", str(seconds), sys.executable, "-c", "while True: pass"])
+            for _ in range(os.cpu_count() or 2)]
+    try:
+        for h in hogs:
+            h.wait(timeout=seconds + 30)
+    finally:
+        for h in hogs:
+            if h.poll() is None:
+                h.kill()
+                h.wait()
+    deaths = [s for m in (m1, m2) for s in m.signals.seen if s[0] >= t0 and s[3] == "dead"]
+    late = 0
+    for n in (ha1, ha2):
+        with open(n.log) as f:
+            late += sum("(warntime)" in line for line in f)
+    print(f"realtime {realtime}: {len(deaths)} false deaths, {late} late-heartbeat warnings in "
+          f"{seconds} s with {len(hogs)} CPU hogs (keepalive 100 ms, deadtime 500 ms)")
+    lt.check(not deaths, f"no false deaths under load (realtime {realtime})")
+
+
 def main():
     mode, linkd, membershipd = sys.argv[1], sys.argv[2], sys.argv[3]
     if os.geteuid() != 0:
@@ -207,6 +234,9 @@ def main():
     try:
         if mode == "e2e":
             case_e2e(rig, membershipd)
+        elif mode == "stress":
+            case_stress(rig, membershipd, int(sys.argv[4]) if len(sys.argv) > 4 else 60,
+                        sys.argv[5] if len(sys.argv) > 5 else "on")
         elif mode == "bench":
             case_bench(rig, membershipd, int(sys.argv[4]) if len(sys.argv) > 4 else 10)
         else:
