@@ -2,6 +2,7 @@
 // shorthand a.b.c.d[/prefix[/iface[:label]][/bcast]]). start adds the address and sends
 // gratuitous ARPs as IPaddr2 does (5, 200 ms apart: the first at once, the rest from a child so
 // the start is not delayed); stop removes it; status exits 0 when present, 3 when not (LSB).
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -43,6 +44,13 @@ void announce(const hb::ipaddr::Placement& p) {
   }
   std::fflush(nullptr);
   if (fork() != 0) return;  // parent (or fork failed): done
+  // The child must not hold the caller's stdout/stderr open (a pipe reader would wait for it).
+  int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+  if (null >= 0) {
+    dup2(null, STDIN_FILENO);
+    dup2(null, STDOUT_FILENO);
+    dup2(null, STDERR_FILENO);
+  }
   for (int i = 1; i < arp_count; ++i) {
     std::this_thread::sleep_for(arp_interval);
     try {
