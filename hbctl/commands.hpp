@@ -18,5 +18,8 @@ int link_test(const std::vector<std::string>& args);
 // status / nodes: the members as hb-membershipd sees them (status.cpp).
 int status(const std::vector<std::string>& args);
 
+// hb_standby / hb_takeover (standby.cpp).
+int standby(const std::vector<std::string>& args);
+int takeover(const std::vector<std::string>& args);
 
 }  // namespace hb::hbctl

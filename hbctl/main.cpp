@@ -27,6 +27,8 @@ const std::vector<Command>& commands() {
       {{"link-test"}, "test a serial heartbeat cable in both directions", hb::hbctl::link_test},
       {{"status"}, "nodes, their state and links (--json)", hb::hbctl::status},
       {{"nodes"}, "same as \"status\"", hb::hbctl::status},
+      {{"standby"}, "give groups to the peer [all|local|foreign|failback]", hb::hbctl::standby},
+      {{"takeover"}, "take groups from the peer [all|local|foreign|failback]", hb::hbctl::takeover},
   };
   return table;
 }
