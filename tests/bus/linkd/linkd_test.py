@@ -19,6 +19,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 SKIP = 77
@@ -33,7 +34,7 @@ MANAGER = BUS + ".Manager"
 WAIT = 15.0
 SECRET = "s3cret-linkd-test"
 LAN = [("192.0.2.", "lan0"), ("198.51.100.", "lan1")]
-NODES = {"ha1": 11, "ha2": 12}
+NODES = {"ha1": 11, "ha2": 12, "ha3": 14}  # host part of each node's addresses; evil is .13
 
 
 class Failure(Exception):
@@ -147,25 +148,33 @@ class Node:
             ["ip", "netns", "exec", self.ns, self.rig.daemon, "--config-dir", self.confdir,
              "--node", self.name], env=env, stderr=open(self.log, "w"))
         check(self.notify.wait_for("READY=1"), f"{self.name}: READY=1")
+        # Keep reading like systemd does: sd_notify() blocks once a datagram queue is full.
+        threading.Thread(target=self._drain_notify, daemon=True).start()
 
-    def wait_status(self, text):
-        """Reads the notify socket until a STATUS= containing `text` (bounded)."""
-        deadline = time.monotonic() + WAIT
-        while not any(text in line for m in self.notify.messages for line in m.split("\n")
-                      if line.startswith("STATUS=")):
-            left = deadline - time.monotonic()
-            if left <= 0:
-                return False
-            self.notify.sock.settimeout(left)
+    def _drain_notify(self):
+        self.notify.sock.settimeout(None)
+        while True:
             try:
                 self.notify.messages.append(self.notify.sock.recv(4096).decode())
-            except socket.timeout:
-                return False
-        return True
+            except OSError:
+                return
+
+    def wait_status(self, text):
+        """Waits (bounded) for a STATUS= containing `text`."""
+        try:
+            wait_until(lambda: any(text in line for m in list(self.notify.messages)
+                                   for line in m.split("\n") if line.startswith("STATUS=")),
+                       f"STATUS= with {text!r}")
+            return True
+        except Failure:
+            return False
 
     def get(self, path, iface, prop):
-        r = run("busctl", "--address=" + self.bus.address, "--json=short", "get-property", BUS,
-                path, iface, prop, check_rc=False)
+        try:
+            r = run("busctl", "--address=" + self.bus.address, "--json=short", "get-property",
+                    BUS, path, iface, prop, check_rc=False)
+        except subprocess.TimeoutExpired:
+            return None
         if r.returncode != 0:
             return None
         return json.loads(r.stdout)["data"]
@@ -195,15 +204,18 @@ class Node:
                 self.proc.wait()
         self.monitor.stop()
         self.bus.stop()
+        self.notify.sock.close()
 
 
 class Rig:
-    def __init__(self, daemon, namespaces=True):
+    def __init__(self, daemon, namespaces=True, node_names=("ha1", "ha2")):
         self.daemon = daemon
+        self.node_names = list(node_names)
         self.tmp = tempfile.mkdtemp(prefix="hb-linkd-test-")
         os.chmod(self.tmp, 0o755)
         tag = f"hbl{os.getpid()}"
-        self.ns = {"ha1": tag + "a", "ha2": tag + "b", "evil": tag + "c", "sw": tag + "s"}
+        self.ns = {n: f"{tag}{n}" for n in self.node_names}
+        self.ns.update({"evil": tag + "c", "sw": tag + "s"})
         self.made = []
         self.nodes = {}
         self.extra = []  # other processes we started (socat)
@@ -217,7 +229,7 @@ class Rig:
         for i, (_, _) in enumerate(LAN):
             run("ip", "-n", sw, "link", "add", f"br{i}", "type", "bridge")
             run("ip", "-n", sw, "link", "set", f"br{i}", "up")
-        members = [("ha1", 0), ("ha1", 1), ("ha2", 0), ("ha2", 1), ("evil", 0)]
+        members = [(n, lan) for n in self.node_names for lan in (0, 1)] + [("evil", 0)]
         for who, lan in members:
             prefix, ifname = LAN[lan]
             port = f"{who[:4]}{lan}"
@@ -232,14 +244,15 @@ class Rig:
 
     def ha_cf(self, media):
         return ("keepalive 100ms\ndeadtime 1\nwarntime 500ms\ninitdead 2\nudpport 694\n"
-                "realtime off\nauto_failback on\n" + media + "node ha1\nnode ha2\n")
+                "realtime off\nauto_failback on\n" + media +
+                "".join(f"node {n}\n" for n in self.node_names))
 
     def start(self, media_for):
-        for name in ("ha1", "ha2"):
+        for name in self.node_names:
             self.nodes[name] = Node(self, name, self.ha_cf(media_for(name)))
         for n in self.nodes.values():
             n.start()
-        return self.nodes["ha1"], self.nodes["ha2"]
+        return [self.nodes[n] for n in self.node_names]
 
     def in_ns(self, who, *args):
         return run("ip", "netns", "exec", self.ns[who], sys.executable, os.path.abspath(__file__),
