@@ -5,12 +5,15 @@ warntime 500ms, initdead 2), and a third namespace on LAN 0 that forges and repl
 
   linkd_test.py CASE DAEMON  CASE: bcast ucast mcast serial cut forged messages sigstop
                              link_test (hbctl link-test over a PTY pair; $HBCTL)
+                             interop_{crc,md5,sha1}_{bcast,serial}: against Debian's heartbeat
+                             3.0.6 from the rig's package layer (skips when it was not built)
 
 Needs root (namespaces), iproute2, dbus-daemon, busctl; serial also socat. Exit 77 = skip.
 Every namespace, process and file it makes is removed at the end; it only kills pids it started.
 """
 import hashlib
 import hmac
+import glob
 import json
 import os
 import shutil
@@ -219,6 +222,8 @@ class Rig:
         self.made = []
         self.nodes = {}
         self.extra = []  # other processes we started (socat)
+        self.mounts = []  # mounted by us, unmounted in reverse order
+        self.heartbeat = None
         if not namespaces:
             return
         for ns in self.ns.values():
@@ -264,10 +269,14 @@ class Rig:
                 n.stop()
             except Exception as e:  # keep tearing down
                 print(f"teardown: {e}")
+        if self.heartbeat is not None:
+            self.heartbeat.stop()
         for p in self.extra:
             if p.poll() is None:
                 p.terminate()
                 p.wait()
+        for m in reversed(self.mounts):
+            subprocess.run(["umount", "-l", m], capture_output=True)
         for ns in self.made:
             subprocess.run(["ip", "netns", "del", ns], capture_output=True)
         if os.environ.get("HB_KEEP_TMP"):
@@ -276,6 +285,12 @@ class Rig:
             shutil.rmtree(self.tmp, ignore_errors=True)
 
     def dump_logs(self):
+        if self.heartbeat is not None:
+            try:
+                with open(self.heartbeat.log) as f:
+                    print("--- heartbeat 3.0.6 ha-log (tail)\n" + "".join(f.readlines()[-30:]))
+            except OSError:
+                pass
         for n in self.nodes.values():
             try:
                 with open(n.log) as f:
@@ -475,6 +490,135 @@ def case_link_test(rig):
     took = time.monotonic() - t0
     check(alone.returncode == 1 and took < 3, f"alone: exit 1 after {took:.1f}s: "
           + alone.stderr.strip())
+
+
+def heartbeat_layer():
+    """The rig's cached package layer holding Debian's heartbeat 3.0.6, if one was built."""
+    for tree in sorted(glob.glob("/var/cache/hb-rig/pkgs-*/tree")):
+        if os.path.exists(os.path.join(tree, "usr/libexec/heartbeat/heartbeat")):
+            return tree
+    return None
+
+
+class Heartbeat:
+    """Debian's heartbeat 3.0.6 as node ha2: chrooted into an overlay of the rig's package layer
+    over the host's root (nothing installed on the host), in ha2's network namespace, with its
+    own UTS namespace so uname -n says ha2."""
+
+    def __init__(self, rig, layer, ha_cf, authkeys):
+        self.rig = rig
+        self.base = os.path.join(rig.tmp, "hb3")
+        os.makedirs(self.base)
+        run("mount", "-t", "tmpfs", "hb-linkd-interop", self.base)
+        rig.mounts.append(self.base)
+        for d in ("upper", "work", "root"):
+            os.makedirs(os.path.join(self.base, d))
+        # Overlay refuses a lower layer inside the / it stacks on: copy it onto the tmpfs.
+        shutil.copytree(layer, os.path.join(self.base, "pkgs"), symlinks=True)
+        self.root = os.path.join(self.base, "root")
+        run("mount", "-t", "overlay", "overlay", "-o",
+            f"lowerdir={self.base}/pkgs:/,upperdir={self.base}/upper,workdir={self.base}/work",
+            self.root)
+        rig.mounts.append(self.root)
+        etc = os.path.join(self.root, "etc/ha.d")
+        with open(os.path.join(etc, "ha.cf"), "w") as f:
+            f.write(ha_cf + "use_logd no\nlogfile /var/log/ha-log\ncrm off\n")
+        with open(os.path.join(etc, "authkeys"), "w") as f:
+            f.write(authkeys)
+        os.chmod(os.path.join(etc, "authkeys"), 0o600)
+        open(os.path.join(etc, "haresources"), "w").close()
+        for d in ("var/log", "run/heartbeat/ccm", "run/heartbeat/dopd", "run/heartbeat/rsctmp",
+                  "run/lock"):
+            os.makedirs(os.path.join(self.root, d), exist_ok=True)
+        self.log = os.path.join(self.root, "var/log/ha-log")
+        self.pid = None
+
+    def start(self):
+        r = self.root
+        run("ip", "netns", "exec", self.rig.ns["ha2"], "unshare", "--uts", "--mount",
+            "--propagation", "private", "sh", "-c",
+            f"hostname ha2 && mount --bind /proc {r}/proc && mount --rbind /dev {r}/dev && "
+            f"exec chroot {r} /usr/libexec/heartbeat/heartbeat")
+        pidfile = os.path.join(r, "run/heartbeat.pid")
+        wait_until(lambda: os.path.exists(pidfile) and open(pidfile).read().strip(),
+                   "heartbeat's pid file")
+        self.pid = int(open(pidfile).read().strip())
+        print(f"ok: heartbeat 3.0.6 started as ha2 (pid {self.pid})", flush=True)
+
+    def logged(self, text):
+        try:
+            with open(self.log) as f:
+                return text in f.read()
+        except OSError:
+            return False
+
+    def stop(self):
+        if self.pid is None:
+            return
+        try:
+            os.kill(self.pid, signal.SIGTERM)
+            wait_until(lambda: not os.path.exists(f"/proc/{self.pid}"), "heartbeat to exit")
+        except (ProcessLookupError, Failure):
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        self.pid = None
+
+
+def run_interop(rig, auth, medium):
+    """hb-linkd (ha1) and heartbeat 3.0.6 (ha2) see each other's heartbeats as valid."""
+    layer = heartbeat_layer()
+    if layer is None:
+        print("SKIP: no heartbeat package layer (build it: tests/rig/rig up --packages heartbeat)")
+        sys.exit(SKIP)
+    method = {"crc": "crc", "md5": f"md5 {SECRET}", "sha1": f"sha1 {SECRET}"}[auth]
+    authkeys = f"auth 3\n3 {method}\n"
+    base = ("keepalive 100ms\ndeadtime 1\nwarntime 500ms\ninitdead 2\nudpport 694\n"
+            "auto_failback on\n")
+    if medium == "serial":
+        if shutil.which("socat") is None:
+            print("SKIP: socat not installed")
+            sys.exit(SKIP)
+        a, b = os.path.join(rig.tmp, "ttyA"), os.path.join(rig.tmp, "ttyB")
+        p = subprocess.Popen(["socat", f"pty,raw,echo=0,link={a}", f"pty,raw,echo=0,link={b}"],
+                             stderr=subprocess.DEVNULL)
+        rig.extra.append(p)
+        wait_until(lambda: os.path.exists(a) and os.path.exists(b), "socat's PTY pair")
+        mine, theirs = a, os.path.realpath(b)
+        media_ha1, media_ha2 = f"baud 19200\nserial {a}\n", f"baud 19200\nserial {theirs}\n"
+    else:
+        mine = theirs = "lan0"
+        media_ha1 = media_ha2 = "bcast lan0\n"
+    hb3 = Heartbeat(rig, layer, base + media_ha2 + "node ha1\nnode ha2\n", authkeys)
+    rig.heartbeat = hb3
+    ha1 = Node(rig, "ha1", base + "realtime off\n" + media_ha1 + "node ha1\nnode ha2\n")
+    with open(os.path.join(ha1.confdir, "authkeys"), "w") as f:
+        f.write(authkeys)
+    rig.nodes["ha1"] = ha1
+    hb3.start()
+    ha1.start()
+    ha1.wait_link("ha2", mine, "up")
+    wait_until(lambda: hb3.logged(f"Link ha1:{theirs} up."), "heartbeat: Link ha1 up")
+    check(True, f"heartbeat 3.0.6 logs 'Link ha1:{theirs} up.'")
+    wait_until(lambda: hb3.logged("Status update for node ha1: status active"),
+               "heartbeat: ha1 active")
+    check(True, "heartbeat 3.0.6 logs 'Status update for node ha1: status active'")
+    # Some more heartbeats both ways, then nothing was refused and the link never dropped.
+    seen = ha1.get(link_path("ha2", mine), BUS + ".Link", "PacketsReceived")
+    wait_until(lambda: ha1.get(link_path("ha2", mine), BUS + ".Link", "PacketsReceived")
+               >= seen + 10, "ten more packets from heartbeat")
+    check(ha1.rejected("ha2", mine) == {}, "hb-linkd refused none of heartbeat's packets")
+    check(ha1.link_state("ha2", mine) == "up", "hb-linkd: link to heartbeat still up")
+    check(not hb3.logged("failed authentication"), "heartbeat refused none of hb-linkd's packets")
+    check(not hb3.logged("node ha1: is dead") or hb3.logged("Status update for node ha1"),
+          "heartbeat sees ha1 alive")
+
+
+for _auth in ("crc", "md5", "sha1"):
+    for _medium in ("bcast", "serial"):
+        globals()[f"case_interop_{_auth}_{_medium}"] = (
+            lambda rig, a=_auth, m=_medium: run_interop(rig, a, m))
 
 
 CASES = {n[5:]: f for n, f in globals().items() if n.startswith("case_")}
