@@ -1,0 +1,78 @@
+// ipfaild's work: probes the ping nodes, feeds the counts and the peer's ipfail messages to the
+// decision (core/ipfail/engine.hpp) and carries its actions out, all asynchronously:
+//
+//  * the peer's messages arrive as link1 MessageReceived signals (types num_ping_nodes,
+//    you_are_dead, abort_giveup) and ours leave through link1 SendMessage;
+//  * whether the peer is up comes from membership1 (NodeChanged, and the peer Node's State read
+//    at start and whenever hb-membershipd gets a new owner);
+//  * a give-up is resource1 Standby("all" | "foreign").
+//
+// The count: one per `ping` address that answers, plus one per `ping_group` with any member
+// answering (heartbeat's ping_group is one pseudo-node).
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/config/config.hpp"
+#include "core/ipfail/engine.hpp"
+#include "icmp_prober.hpp"
+#include "ipfaild_bus.hpp"
+#include "sys/dbus/bus.hpp"
+
+namespace hb::ipfaild {
+
+// Why ipfaild has nothing to do with this configuration (heartbeat's ipfail exits 100 then, and
+// `respawn` does not restart it), or empty.
+std::string reason_to_exit(const config::Config& config);
+
+// The other `node` of ha.cf (ipfail is for two-node clusters), or empty.
+std::string peer_of(const config::Config& config);
+
+class Ipfaild {
+ public:
+  Ipfaild(boost::asio::io_context& io, dbus::Bus& bus, const config::Config& config,
+          std::function<void(const std::string&)> set_status);
+  ~Ipfaild();
+  std::string status() const;
+  const char* socket_kind() const { return prober_->socket_kind(); }
+
+ private:
+  void ping_node_changed(std::size_t index, bool up);
+  void maybe_feed_count();
+  void on_message(dbus::Message& m);
+  void on_node_changed(dbus::Message& m);
+  void read_peer_state();
+  void peer_state(const std::string& state);
+  void apply(ipfail::Actions actions);
+  void send(const std::string& type, const std::map<std::string, std::string>& fields);
+  void standby(const std::string& scope);
+  void arm_timer();
+  void publish_counts();
+  void publish_status();
+
+  boost::asio::io_context& io_;
+  dbus::Bus& bus_;
+  std::string local_;
+  std::string peer_;
+  std::function<void(const std::string&)> set_status_;
+  State state_;
+  std::unique_ptr<BusObjects> objects_;
+  // For each ping node (state_.ping_nodes order): the counted unit it belongs to.
+  std::vector<std::size_t> unit_of_;
+  std::size_t units_ = 0;
+  ipfail::Engine engine_;
+  std::unique_ptr<IcmpProber> prober_;
+  boost::asio::steady_timer timer_;
+  std::vector<dbus::Slot> matches_;
+  dbus::Slot peer_state_call_;
+  std::vector<dbus::Slot> calls_;
+  std::string last_peer_state_;
+  std::string last_status_;
+};
+
+}  // namespace hb::ipfaild

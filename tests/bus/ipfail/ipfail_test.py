@@ -1,0 +1,251 @@
+#!/usr/bin/env python3
+"""ipfaild against a real ping node: the ping node 192.0.2.1 lives in its own network namespace,
+joined by a veth pair to the node's namespace (192.0.2.11) where ipfaild runs on a private
+dbus-daemon (keepalive 100ms, deadping 1s).
+
+  ipfail_test.py CASE IPFAILD   CASE: raw (ping_group_range closed: raw socket, as root)
+                                      dgram (ping_group_range opened: unprivileged ICMP socket)
+                                      nothing (no ping nodes: exit 100, no bus name)
+
+Checks: the PingNode object goes init -> up; link down -> dead within deadping (+ a round);
+link up -> up again; an nft drop of ICMP -> dead; rule gone -> up. LocalCount follows; each
+change is a PingNodeChanged signal.
+
+Needs root (namespaces), iproute2, dbus-daemon, busctl; nft for the drop step. Exit 77 = skip.
+Removes every namespace, process and file it makes; only kills pids it started.
+"""
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+SKIP = 77
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))
+os.environ.setdefault("HB_SOURCE_DIR", os.path.dirname(os.path.dirname(os.path.dirname(HERE))))
+import daemon_test as dt  # noqa: E402  (BusDaemon, Notify, PERMISSIVE, config_dir)
+
+BUS = "io.github.hbcluster.ipfail1"
+ROOT = "/io/github/hbcluster/ipfail1"
+PING = "192.0.2.1"
+PING_PATH = ROOT + "/pingnode/_3192_2e0_2e2_2e1"  # sd_bus_path_encode("192.0.2.1")
+WAIT = 15.0
+DEADPING = 1.0
+
+
+class Failure(Exception):
+    pass
+
+
+def check(cond, what):
+    if not cond:
+        raise Failure(what)
+    print(f"ok: {what}", flush=True)
+
+
+def run(*cmd, check_rc=True):
+    r = subprocess.run(list(cmd), capture_output=True, text=True, timeout=WAIT)
+    if check_rc and r.returncode != 0:
+        raise Failure(f"{' '.join(cmd)}: {r.stderr.strip()}")
+    return r
+
+
+class Net:
+    """Two namespaces and a veth pair; removed on close()."""
+
+    def __init__(self):
+        tag = str(os.getpid())
+        self.node, self.router = "ipf-node-" + tag, "ipf-ping-" + tag
+        self.made = []
+        for ns in (self.node, self.router):
+            run("ip", "netns", "add", ns)
+            self.made.append(ns)
+        run("ip", "link", "add", "ipfn" + tag, "netns", self.node, "type", "veth", "peer",
+            "name", "ipfp" + tag, "netns", self.router)
+        self.node_if, self.router_if = "ipfn" + tag, "ipfp" + tag
+        self.ns(self.node, "ip", "addr", "add", "192.0.2.11/24", "dev", self.node_if)
+        self.ns(self.router, "ip", "addr", "add", PING + "/24", "dev", self.router_if)
+        for ns, dev in ((self.node, self.node_if), (self.router, self.router_if)):
+            self.ns(ns, "ip", "link", "set", "lo", "up")
+            self.ns(ns, "ip", "link", "set", dev, "up")
+
+    def ns(self, ns, *cmd, check_rc=True):
+        return run("ip", "netns", "exec", ns, *cmd, check_rc=check_rc)
+
+    def close(self):
+        for ns in reversed(self.made):
+            subprocess.run(["ip", "netns", "del", ns], capture_output=True)
+
+
+def prop(bus, path, iface, name):
+    r = dt.busctl(bus.address, "--json=short", "get-property", BUS, path, iface, name)
+    if r.returncode != 0:
+        return None
+    return json.loads(r.stdout)["data"]
+
+
+def wait_prop(bus, path, iface, name, want, within):
+    deadline = time.monotonic() + within
+    while True:
+        got = prop(bus, path, iface, name)
+        if got == want:
+            return True
+        if time.monotonic() > deadline:
+            print(f"   {path} {name} = {got!r}, wanted {want!r}")
+            return False
+        time.sleep(0.05)
+
+
+def config(tmp, ping_lines):
+    d = dt.config_dir(tmp)
+    cf = os.path.join(d, "ha.cf")
+    with open(cf) as f:
+        lines = [ln for ln in f.read().splitlines()
+                 if not ln.split()[:1] or ln.split()[0] not in
+                 ("ping", "keepalive", "deadtime", "warntime", "initdead", "serial")]
+    lines += ["keepalive 100ms", "deadtime 1", "warntime 500ms", "initdead 2",
+              "bcast lo"] + ping_lines
+    with open(cf, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    return d
+
+
+def start(net, tmp, bus, notify, daemon, conf):
+    env = dict(os.environ, NOTIFY_SOCKET=notify.path, DBUS_SYSTEM_BUS_ADDRESS=bus.address)
+    for k in ("JOURNAL_STREAM", "WATCHDOG_PID", "WATCHDOG_USEC"):
+        env.pop(k, None)
+    return subprocess.Popen(["ip", "netns", "exec", net.node, daemon, "--config-dir", conf,
+                             "--node", dt.NODE], env=env, stderr=open(os.path.join(tmp, "log"), "w"))
+
+
+def stop(proc):
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=WAIT)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def case_reachability(tmp, daemon, dgram):
+    net = Net()
+    bus = dt.BusDaemon(tmp, dt.PERMISSIVE)
+    proc = None
+    mon = None
+    try:
+        net.ns(net.node, "sysctl", "-qw",
+               "net.ipv4.ping_group_range=" + ("0 0" if dgram else "1 0"))
+        notify = dt.Notify(tmp)
+        conf = config(tmp, ["ping " + PING])
+        mon = subprocess.Popen(["busctl", "--address=" + bus.address, "--json=short", "monitor",
+                                "--match=type='signal',interface='" + BUS + ".Manager',"
+                                "member='PingNodeChanged'"],
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        proc = start(net, tmp, bus, notify, daemon, conf)
+        check(notify.wait_for("READY=1"), "READY=1")
+        kind = "datagram" if dgram else "raw"
+        ready = next(m for m in notify.messages if "READY=1" in m.split("\n"))
+        check(f"({kind} ICMP socket)" in ready, f"probes with a {kind} ICMP socket: {ready!r}")
+        # Keep reading STATUS= updates as systemd would: an unread notify socket blocks the
+        # daemon once its queue (net.unix.max_dgram_qlen) is full.
+        def drain():
+            while True:
+                notify.wait_for("never")
+        threading.Thread(target=drain, daemon=True).start()
+        check(wait_prop(bus, PING_PATH, BUS + ".PingNode", "State", "up", WAIT),
+              "reachable ping node -> up")
+        check(prop(bus, PING_PATH, BUS + ".PingNode", "Address") == PING, "Address")
+        check(wait_prop(bus, ROOT, BUS + ".Manager", "LocalCount", 1, WAIT), "LocalCount 1")
+
+        t0 = time.monotonic()
+        net.ns(net.router, "ip", "link", "set", net.router_if, "down")
+        check(wait_prop(bus, PING_PATH, BUS + ".PingNode", "State", "dead", DEADPING + 2.0),
+              "router link down -> dead")
+        took = time.monotonic() - t0
+        check(took >= DEADPING - 0.2, f"not before deadping ({took:.2f}s)")
+        check(wait_prop(bus, ROOT, BUS + ".Manager", "LocalCount", 0, 1.0), "LocalCount 0")
+        net.ns(net.router, "ip", "link", "set", net.router_if, "up")
+        check(wait_prop(bus, PING_PATH, BUS + ".PingNode", "State", "up", 5.0),
+              "router link up -> up")
+
+        if shutil.which("nft"):
+            net.ns(net.router, "nft", "add table inet ipf; add chain inet ipf in "
+                   "{ type filter hook input priority 0; }; add rule inet ipf in icmp type "
+                   "echo-request drop")
+            check(wait_prop(bus, PING_PATH, BUS + ".PingNode", "State", "dead", DEADPING + 2.0),
+                  "nft drop of echo requests -> dead")
+            net.ns(net.router, "nft", "delete table inet ipf")
+            check(wait_prop(bus, PING_PATH, BUS + ".PingNode", "State", "up", 5.0),
+                  "drop removed -> up")
+        else:
+            print("note: nft not installed, drop step skipped")
+
+        stop(proc)
+        mon.terminate()
+        out = mon.communicate(timeout=WAIT)[0]
+        states = [json.loads(ln)["payload"]["data"][1] for ln in out.splitlines() if ln.strip()]
+        # The first "up" may come before busctl monitor is subscribed.
+        if states[:1] == ["up"]:
+            states = states[1:]
+        want = ["dead", "up"] + (["dead", "up"] if shutil.which("nft") else [])
+        check(states == want, f"PingNodeChanged signals after the first up: {states}")
+    finally:
+        if proc is not None:
+            stop(proc)
+        if mon is not None and mon.poll() is None:
+            mon.kill()
+            mon.wait()
+        bus.stop()
+        net.close()
+        with open(os.path.join(tmp, "log")) as f:
+            print("--- ipfaild stderr ---\n" + f.read())
+
+
+def case_nothing(tmp, daemon):
+    bus = dt.BusDaemon(tmp, dt.PERMISSIVE)
+    try:
+        conf = config(tmp, [])
+        env = dict(os.environ, DBUS_SYSTEM_BUS_ADDRESS=bus.address)
+        env.pop("JOURNAL_STREAM", None)
+        r = subprocess.run(["unshare", "--net", daemon, "--config-dir", conf, "--node", dt.NODE],
+                           env=env, capture_output=True, text=True, timeout=WAIT)
+        check(r.returncode == 100, f"no ping nodes -> exit 100 (rc={r.returncode})")
+        check("no ping nodes" in r.stderr, "says why")
+    finally:
+        bus.stop()
+
+
+def main():
+    case, daemon = sys.argv[1], sys.argv[2]
+    if os.geteuid() != 0:
+        print("SKIP: needs root for network namespaces")
+        return SKIP
+    for tool in ("ip", "dbus-daemon", "busctl", "unshare"):
+        if shutil.which(tool) is None:
+            print(f"SKIP: {tool} not installed")
+            return SKIP
+    with tempfile.TemporaryDirectory(prefix="hb-ipfail-") as tmp:
+        try:
+            if case == "raw":
+                case_reachability(tmp, daemon, dgram=False)
+            elif case == "dgram":
+                case_reachability(tmp, daemon, dgram=True)
+            elif case == "nothing":
+                case_nothing(tmp, daemon)
+            else:
+                print("unknown case " + case)
+                return 2
+        except Failure as e:
+            print(f"FAIL: {e}")
+            return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
