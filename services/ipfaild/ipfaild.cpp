@@ -173,7 +173,8 @@ void Ipfaild::on_message(dbus::Message& m) {
       return;
     }
     log::info("", source + " reaches " + std::to_string(n) + " ping nodes", {{"HB_PEER", source}});
-    auto actions = engine_.peer_count(n, now);
+    auto ask = fields.find(ipfail::field_ask_count);
+    auto actions = engine_.peer_count(n, now, ask != fields.end() && ask->second == "1");
     if (state_.peer_count != n) {
       state_.peer_count = n;
       publish_counts();
@@ -239,7 +240,11 @@ void Ipfaild::apply(ipfail::Actions actions) {
                   "telling " + peer_ + " we reach " + std::to_string(a.count) +
                       " ping nodes: " + a.reason,
                   {{"HB_PEER", peer_}});
-        send(ipfail::msg_num_ping_nodes, {{ipfail::field_num_ping, std::to_string(a.count)}});
+        if (a.ask)
+          send(ipfail::msg_num_ping_nodes,
+               {{ipfail::field_num_ping, std::to_string(a.count)}, {ipfail::field_ask_count, "1"}});
+        else
+          send(ipfail::msg_num_ping_nodes, {{ipfail::field_num_ping, std::to_string(a.count)}});
         break;
       case Action::Kind::send_you_are_dead:
         log::notice("", "telling " + peer_ + " you_are_dead: " + a.reason, {{"HB_PEER", peer_}});

@@ -42,19 +42,16 @@ Actions Engine::local_count(std::uint32_t reachable, TimePoint now) {
   return out;
 }
 
-Actions Engine::peer_count(std::uint32_t reachable, TimePoint now) {
+Actions Engine::peer_count(std::uint32_t reachable, TimePoint now, bool asks) {
   Actions out;
   const bool was_unknown = !peer_count_;
   peer_count_ = reachable;
   told_dead_ = false;
-  // A peer we knew nothing about (its ipfail just started) learns our count in return; once
-  // both sides know both counts, messages only flow on changes.
-  if (was_unknown && committed_) {
-    Action a =
-        make(Action::Kind::send_count, "the peer's ipfail announced itself; telling it ours");
-    a.count = *committed_;
-    out.push_back(a);
-  }
+  // A peer we knew nothing about, or one that asks (its ipfail just restarted), learns our count
+  // in return; our answer does not ask back, so once both know both counts, messages only flow
+  // on changes.
+  if ((asks || (was_unknown && !asked_)) && committed_)
+    send_count(out, "the peer's ipfail announced itself; telling it ours");
   evaluate(out, Trigger::peer_count, now);
   return out;
 }
@@ -86,11 +83,7 @@ Actions Engine::peer_up(TimePoint now) {
   Actions out;
   if (peer_up_) return out;
   peer_up_ = true;
-  if (committed_) {
-    Action a = make(Action::Kind::send_count, "the peer is up; telling it our count");
-    a.count = *committed_;
-    out.push_back(a);
-  }
+  if (committed_) send_count(out, "the peer is up; telling it our count");
   evaluate(out, Trigger::local, now);
   return out;
 }
@@ -101,6 +94,7 @@ Actions Engine::peer_down(TimePoint now) {
   if (!peer_up_) return out;
   peer_up_ = false;
   peer_count_.reset();
+  asked_ = false;
   told_dead_ = false;
   gave_up_all_ = false;
   differed_ = false;
@@ -131,11 +125,7 @@ Actions Engine::tick(TimePoint now) {
     Action note = make(Action::Kind::note, "we now reach " + std::to_string(*committed_) +
                                                " ping nodes (held for " + ms(s_.settle) + ")");
     out.push_back(note);
-    if (peer_up_) {
-      Action a = make(Action::Kind::send_count, "our ping node count changed");
-      a.count = *committed_;
-      out.push_back(a);
-    }
+    if (peer_up_) send_count(out, "our ping node count changed");
     evaluate(out, Trigger::local, now);
   }
   if (giveup_ && now >= giveup_->due) {
@@ -213,6 +203,14 @@ void Engine::schedule(Actions& out, const std::string& scope, TimePoint now,
   giveup_ = Giveup{scope, now + s_.settle};
   out.push_back(make(Action::Kind::note,
                      why + "; standby " + scope + " in " + ms(s_.settle) + " unless that changes"));
+}
+
+void Engine::send_count(Actions& out, const std::string& why) {
+  Action a = make(Action::Kind::send_count, why);
+  a.count = *committed_;
+  a.ask = !peer_count_;
+  if (a.ask) asked_ = true;  // its answer needs no answer
+  out.push_back(a);
 }
 
 void Engine::cancel(Actions& out, const std::string& why) {

@@ -34,6 +34,9 @@ inline constexpr const char* msg_num_ping_nodes = "num_ping_nodes";
 inline constexpr const char* msg_you_are_dead = "you_are_dead";
 inline constexpr const char* msg_abort_giveup = "abort_giveup";
 inline constexpr const char* field_num_ping = "num_ping";
+// hb's addition to num_ping_nodes: "1" when the sender does not know our count (its ipfaild just
+// (re)started), asking for ours in return. heartbeat's ipfail ignores unknown fields.
+inline constexpr const char* field_ask_count = "ask_count";
 
 struct Settings {
   Millis settle{4000};  // 2 × keepalive
@@ -50,6 +53,7 @@ struct Action {
   };
   Kind kind = Kind::note;
   std::uint32_t count = 0;  // send_count
+  bool ask = false;         // send_count: we do not know the peer's count (field_ask_count)
   std::string scope;        // standby
   std::string reason;       // why; every action is logged with it
 };
@@ -62,7 +66,8 @@ class Engine {
   // The number of ping nodes reached now (every ping node probed at least once).
   Actions local_count(std::uint32_t reachable, TimePoint now);
   // The peer's ipfail messages.
-  Actions peer_count(std::uint32_t reachable, TimePoint now);
+  // `asks`: the message asked for our count (field_ask_count).
+  Actions peer_count(std::uint32_t reachable, TimePoint now, bool asks = false);
   Actions peer_you_are_dead(TimePoint now);
   Actions peer_abort_giveup(TimePoint now);
   // The peer node's membership state.
@@ -90,6 +95,7 @@ class Engine {
   void evaluate(Actions& out, Trigger trigger, TimePoint now);
   void schedule(Actions& out, const std::string& scope, TimePoint now, const std::string& why);
   void cancel(Actions& out, const std::string& why);
+  void send_count(Actions& out, const std::string& why);
   bool giveup_still_wanted(const Giveup& g) const;
   std::string counts() const;
 
@@ -99,6 +105,7 @@ class Engine {
   std::optional<std::uint32_t> committed_;
   bool peer_up_ = false;
   std::optional<std::uint32_t> peer_count_;
+  bool asked_ = false;      // we sent our count asking for theirs; their answer is not answered
   bool told_dead_ = false;  // the peer said you_are_dead and no count of its says otherwise
   std::optional<Giveup> giveup_;
   bool gave_up_all_ = false;  // standby all sent; not again until the counts change relation

@@ -187,6 +187,22 @@ TEST_F(Pair, RecoveryGivesForeignResourcesBack) {
   EXPECT_EQ(count(b.log, K::standby, "all"), 0);
 }
 
+TEST_F(Pair, RestartedPeerAsksAndLearnsOurCount) {
+  // b's ipfaild restarts: it knows nothing, a still remembers b's old count.
+  Node fresh;
+  fresh.take(fresh.engine.peer_up(fresh.now));
+  fresh.take(fresh.engine.local_count(1, fresh.now));
+  Actions hello = fresh.advance(settle);
+  ASSERT_EQ(count(hello, K::send_count), 1);
+  EXPECT_TRUE(hello.back().ask) << "it does not know a's count yet";
+  Actions answer = a.take(a.engine.peer_count(1, a.now, hello.back().ask));
+  ASSERT_EQ(count(answer, K::send_count), 1) << "a answers although it knew b's count";
+  EXPECT_FALSE(answer.front().ask) << "a knows b's count: no question back";
+  fresh.take(fresh.engine.peer_count(answer.front().count, fresh.now, answer.front().ask));
+  EXPECT_EQ(fresh.engine.peer(), 1u);
+  EXPECT_EQ(count(fresh.log, K::send_count), 1) << "no ping-pong";
+}
+
 TEST_F(Pair, RecoveryWithoutAutoFailbackLeavesResourcesWhereTheyAre) {
   Node c;
   c.engine = Engine(Settings{settle, false});
