@@ -5,6 +5,8 @@ dbus-daemon (keepalive 100ms, deadping 1s).
 
   ipfail_test.py CASE IPFAILD   CASE: raw (ping_group_range closed: raw socket, as root)
                                       dgram (ping_group_range opened: unprivileged ICMP socket)
+                                      group (ping_group of 192.0.2.1 and the silent
+                                             192.0.2.2: counts once while either answers)
                                       nothing (no ping nodes: exit 100, no bus name)
 
 Checks: the PingNode object goes init -> up; link down -> dead within deadping (+ a round);
@@ -207,6 +209,38 @@ def case_reachability(tmp, daemon, dgram):
             print("--- ipfaild stderr ---\n" + f.read())
 
 
+def case_group(tmp, daemon):
+    net = Net()
+    bus = dt.BusDaemon(tmp, dt.PERMISSIVE)
+    proc = None
+    silent = ROOT + "/pingnode/_3192_2e0_2e2_2e2"
+    try:
+        notify = dt.Notify(tmp)
+        conf = config(tmp, ["ping_group lan 192.0.2.2 " + PING])
+        proc = start(net, tmp, bus, notify, daemon, conf)
+        check(notify.wait_for("READY=1"), "READY=1")
+
+        def drain():
+            while True:
+                notify.wait_for("never")
+        threading.Thread(target=drain, daemon=True).start()
+        check(wait_prop(bus, PING_PATH, BUS + ".PingNode", "State", "up", WAIT), "member .1 up")
+        check(wait_prop(bus, silent, BUS + ".PingNode", "State", "dead", DEADPING + 2.0),
+              "member .2 (nobody there) dead")
+        check(wait_prop(bus, ROOT, BUS + ".Manager", "LocalCount", 1, 1.0),
+              "the group counts once: LocalCount 1")
+        net.ns(net.router, "ip", "link", "set", net.router_if, "down")
+        check(wait_prop(bus, PING_PATH, BUS + ".PingNode", "State", "dead", DEADPING + 2.0),
+              "member .1 dead")
+        check(wait_prop(bus, ROOT, BUS + ".Manager", "LocalCount", 0, 1.0),
+              "no member answers: LocalCount 0")
+    finally:
+        if proc is not None:
+            stop(proc)
+        bus.stop()
+        net.close()
+
+
 def case_nothing(tmp, daemon):
     bus = dt.BusDaemon(tmp, dt.PERMISSIVE)
     try:
@@ -236,6 +270,8 @@ def main():
                 case_reachability(tmp, daemon, dgram=False)
             elif case == "dgram":
                 case_reachability(tmp, daemon, dgram=True)
+            elif case == "group":
+                case_group(tmp, daemon)
             elif case == "nothing":
                 case_nothing(tmp, daemon)
             else:
