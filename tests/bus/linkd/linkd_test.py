@@ -172,6 +172,21 @@ class Node:
         except Failure:
             return False
 
+    def restart(self):
+        """SIGTERM, then a new hb-linkd with the same state dir (a new generation)."""
+        self.proc.terminate()
+        check(self.proc.wait(timeout=WAIT) == 0, f"{self.name}: clean exit on SIGTERM")
+        self.notify.messages.clear()
+        env = dict(os.environ, NOTIFY_SOCKET=self.notify.path,
+                   DBUS_SYSTEM_BUS_ADDRESS=self.bus.address, STATE_DIRECTORY=self.state)
+        env.pop("JOURNAL_STREAM", None)
+        self.proc = subprocess.Popen(
+            ["ip", "netns", "exec", self.ns, self.rig.daemon, "--config-dir", self.confdir,
+             "--node", self.name], env=env, stderr=open(self.log, "a"))
+        # The drain thread keeps reading the socket: wait on what it collected.
+        wait_until(lambda: any("READY=1" in m.split("\n") for m in list(self.notify.messages)),
+                   f"{self.name}: READY=1 after the restart")
+
     def get(self, path, iface, prop):
         try:
             r = run("busctl", "--address=" + self.bus.address, "--json=short", "get-property",
@@ -619,6 +634,21 @@ for _auth in ("crc", "md5", "sha1"):
     for _medium in ("bcast", "serial"):
         globals()[f"case_interop_{_auth}_{_medium}"] = (
             lambda rig, a=_auth, m=_medium: run_interop(rig, a, m))
+
+
+def case_restart(rig):
+    """A restarted peer comes back with the next generation: PeerRestarted, once."""
+    ha1, ha2 = rig.start(lambda n: "bcast lan0\nbcast lan1\n")
+    both_up(ha1, ha2, ["lan0", "lan1"])
+    gen = ha2.get(ROOT, MANAGER, "Generation")
+    ha2.restart()
+    check(ha2.get(ROOT, MANAGER, "Generation") == gen + 1, "ha2's generation went up by one")
+    wait_until(lambda: ha1.monitor.named("PeerRestarted"), "PeerRestarted on ha1")
+    check(ha1.monitor.named("PeerRestarted") == [["ha2", gen + 1]],
+          "ha1 signals PeerRestarted(ha2, new generation) once")
+    check(ha1.get(peer_path("ha2"), BUS + ".Peer", "Generation") == gen + 1,
+          "ha1's Peer ha2 has the new generation")
+    both_up(ha1, ha2, ["lan0", "lan1"])
 
 
 CASES = {n[5:]: f for n, f in globals().items() if n.startswith("case_")}
