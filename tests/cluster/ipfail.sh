@@ -30,6 +30,8 @@ wait_for 10 "ha1 serves the group" serves ha1
 rig hb-start ha2
 for n in ha1 ha2; do
   # hb-respawn-generator turned the respawn line into hb.target.wants/ipfaild.service.
+  in_node "$n" test -L /run/systemd/generator/hb.target.wants/ipfaild.service ||
+    fail "$n: no hb.target.wants/ipfaild.service from hb-respawn-generator"
   wait_for 10 "ipfaild runs on $n (pulled in by the respawn line)" \
     "$RIG" exec "$n" systemctl is-active --quiet ipfaild.service
   wait_for 10 "$n reaches the ping node" count_is "$n" LocalCount 1
