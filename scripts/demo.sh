@@ -35,7 +35,7 @@ WATCH_PID=""
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM
-  [ -n "$WATCH_PID" ] && kill "$WATCH_PID" 2>/dev/null && wait "$WATCH_PID" 2>/dev/null
+  if [ -n "$WATCH_PID" ]; then kill "$WATCH_PID" 2>/dev/null; wait "$WATCH_PID" 2>/dev/null || true; fi # its 143 must not trip set -e
   if [ -n "$RUN" ]; then
     title "Tearing down"
     HB_RIG=$RUN "$RIG" down || rc=1
