@@ -16,6 +16,8 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 SRC = os.environ.setdefault("HB_SOURCE_DIR", os.path.dirname(os.path.dirname(HERE)))
 sys.path.insert(0, os.path.join(SRC, "tests", "bus", "linkd"))
+sys.path.insert(0, os.path.join(SRC, "tests", "bus"))
+import hbtest as hb  # noqa: E402
 import linkd_test as lt  # noqa: E402
 
 
@@ -40,7 +42,8 @@ def main():
     daemon = sys.argv[1]
     runs = int(sys.argv[2]) if len(sys.argv) > 2 else 5
     rig = lt.Rig(daemon, node_names=("ha1", "ha2", "ha3"))
-    try:
+
+    def body():
         ha1, ha2, ha3 = rig.start(lambda n: "bcast lan0\nbcast lan1\n")
         for peer in ("ha2", "ha3"):
             for m in ("lan0", "lan1"):
@@ -59,7 +62,7 @@ def main():
                 ha1.wait_link("ha2", m, "up")
             os.kill(ha2.proc.pid, signal.SIGSTOP)
             start = time.monotonic()
-            lt.wait_until(lambda: ha1.link_state("ha2", "lan0") == "dead", "dead", timeout=10)
+            hb.wait_until(lambda: ha1.link_state("ha2", "lan0") == "dead", "dead", timeout=10)
             took.append(time.monotonic() - start)
             os.kill(ha2.proc.pid, signal.SIGCONT)
         # SIGSTOP lands up to one keepalive after ha2's last packet: detection since the last
@@ -67,13 +70,7 @@ def main():
         print("SIGSTOP -> link dead (deadtime 1.000 s): " +
               ", ".join(f"{t:.3f}" for t in took) +
               f" s; min {min(took):.3f} max {max(took):.3f} mean {sum(took) / len(took):.3f}")
-        return 0
-    except lt.Failure as e:
-        print(f"FAIL: {e}")
-        rig.dump_logs()
-        return 1
-    finally:
-        rig.teardown()
+    return hb.run_case(body, on_failure=rig.dump_logs, cleanup=rig.teardown)
 
 
 if __name__ == "__main__":

@@ -19,92 +19,58 @@ Removes every namespace, process and file it makes; only kills pids it started.
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
-import tempfile
-import threading
 import time
 
-SKIP = 77
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.dirname(HERE))
-os.environ.setdefault("HB_SOURCE_DIR", os.path.dirname(os.path.dirname(os.path.dirname(HERE))))
-import daemon_test as dt  # noqa: E402  (BusDaemon, Notify, PERMISSIVE, config_dir)
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import hbtest as hb  # noqa: E402
+from hbtest import SKIP, WAIT, check, run  # noqa: E402
 
 BUS = "io.github.hbcluster.ipfail1"
 ROOT = "/io/github/hbcluster/ipfail1"
 PING = "192.0.2.1"
 PING_PATH = ROOT + "/pingnode/_3192_2e0_2e2_2e1"  # sd_bus_path_encode("192.0.2.1")
-WAIT = 15.0
 DEADPING = 1.0
 
 
-class Failure(Exception):
-    pass
-
-
-def check(cond, what):
-    if not cond:
-        raise Failure(what)
-    print(f"ok: {what}", flush=True)
-
-
-def run(*cmd, check_rc=True):
-    r = subprocess.run(list(cmd), capture_output=True, text=True, timeout=WAIT)
-    if check_rc and r.returncode != 0:
-        raise Failure(f"{' '.join(cmd)}: {r.stderr.strip()}")
-    return r
-
-
-class Net:
+class Net(hb.Namespaces):
     """Two namespaces and a veth pair; removed on close()."""
 
     def __init__(self):
+        super().__init__()
         tag = str(os.getpid())
-        self.node, self.router = "ipf-node-" + tag, "ipf-ping-" + tag
-        self.made = []
-        for ns in (self.node, self.router):
-            run("ip", "netns", "add", ns)
-            self.made.append(ns)
-        run("ip", "link", "add", "ipfn" + tag, "netns", self.node, "type", "veth", "peer",
-            "name", "ipfp" + tag, "netns", self.router)
+        self.node, self.router = self.add("ipf-node-" + tag), self.add("ipf-ping-" + tag)
         self.node_if, self.router_if = "ipfn" + tag, "ipfp" + tag
+        self.veth(self.node, self.node_if, self.router, self.router_if)
         self.ns(self.node, "ip", "addr", "add", "192.0.2.11/24", "dev", self.node_if)
         self.ns(self.router, "ip", "addr", "add", PING + "/24", "dev", self.router_if)
         for ns, dev in ((self.node, self.node_if), (self.router, self.router_if)):
-            self.ns(ns, "ip", "link", "set", "lo", "up")
             self.ns(ns, "ip", "link", "set", dev, "up")
 
     def ns(self, ns, *cmd, check_rc=True):
         return run("ip", "netns", "exec", ns, *cmd, check_rc=check_rc)
 
-    def close(self):
-        for ns in reversed(self.made):
-            subprocess.run(["ip", "netns", "del", ns], capture_output=True)
-
 
 def prop(bus, path, iface, name):
-    r = dt.busctl(bus.address, "--json=short", "get-property", BUS, path, iface, name)
-    if r.returncode != 0:
-        return None
-    return json.loads(r.stdout)["data"]
+    return hb.get_property(bus.address, BUS, path, iface, name)
 
 
 def wait_prop(bus, path, iface, name, want, within):
-    deadline = time.monotonic() + within
-    while True:
-        got = prop(bus, path, iface, name)
-        if got == want:
-            return True
-        if time.monotonic() > deadline:
-            print(f"   {path} {name} = {got!r}, wanted {want!r}")
-            return False
-        time.sleep(0.05)
+    got = [None]
+
+    def reached():
+        got[0] = prop(bus, path, iface, name)
+        return got[0] == want
+    try:
+        return hb.wait_until(reached, name, within, interval=0.05)
+    except hb.Failure:
+        print(f"   {path} {name} = {got[0]!r}, wanted {want!r}")
+        return False
 
 
 def config(tmp, ping_lines):
-    d = dt.config_dir(tmp)
+    d = hb.config_dir(tmp)
     cf = os.path.join(d, "ha.cf")
     with open(cf) as f:
         lines = [ln for ln in f.read().splitlines()
@@ -118,32 +84,24 @@ def config(tmp, ping_lines):
 
 
 def start(net, tmp, bus, notify, daemon, conf):
-    env = dict(os.environ, NOTIFY_SOCKET=notify.path, DBUS_SYSTEM_BUS_ADDRESS=bus.address)
-    for k in ("JOURNAL_STREAM", "WATCHDOG_PID", "WATCHDOG_USEC"):
-        env.pop(k, None)
+    env = hb.daemon_env(bus.address, notify, drop=("WATCHDOG_PID", "WATCHDOG_USEC"))
     return subprocess.Popen(["ip", "netns", "exec", net.node, daemon, "--config-dir", conf,
-                             "--node", dt.NODE], env=env, stderr=open(os.path.join(tmp, "log"), "w"))
+                             "--node", hb.NODE], env=env, stderr=open(os.path.join(tmp, "log"), "w"))
 
 
 def stop(proc):
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=WAIT)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    hb.stop_process(proc, WAIT)
 
 
 def case_reachability(tmp, daemon, dgram):
     net = Net()
-    bus = dt.BusDaemon(tmp, dt.PERMISSIVE)
+    bus = hb.BusDaemon(tmp, hb.PERMISSIVE)
     proc = None
     mon = None
     try:
         net.ns(net.node, "sysctl", "-qw",
                "net.ipv4.ping_group_range=" + ("0 0" if dgram else "1 0"))
-        notify = dt.Notify(tmp)
+        notify = hb.Notify(tmp)
         conf = config(tmp, ["ping " + PING])
         mon = subprocess.Popen(["busctl", "--address=" + bus.address, "--json=short", "monitor",
                                 "--match=type='signal',interface='" + BUS + ".Manager',"
@@ -154,12 +112,7 @@ def case_reachability(tmp, daemon, dgram):
         kind = "datagram" if dgram else "raw"
         ready = next(m for m in notify.messages if "READY=1" in m.split("\n"))
         check(f"({kind} ICMP socket)" in ready, f"probes with a {kind} ICMP socket: {ready!r}")
-        # Keep reading STATUS= updates as systemd would: an unread notify socket blocks the
-        # daemon once its queue (net.unix.max_dgram_qlen) is full.
-        def drain():
-            while True:
-                notify.wait_for("never")
-        threading.Thread(target=drain, daemon=True).start()
+        notify.drain()  # keeps reading STATUS= updates as systemd would
         check(wait_prop(bus, PING_PATH, BUS + ".PingNode", "State", "up", WAIT),
               "reachable ping node -> up")
         check(prop(bus, PING_PATH, BUS + ".PingNode", "Address") == PING, "Address")
@@ -211,19 +164,15 @@ def case_reachability(tmp, daemon, dgram):
 
 def case_group(tmp, daemon):
     net = Net()
-    bus = dt.BusDaemon(tmp, dt.PERMISSIVE)
+    bus = hb.BusDaemon(tmp, hb.PERMISSIVE)
     proc = None
     silent = ROOT + "/pingnode/_3192_2e0_2e2_2e2"
     try:
-        notify = dt.Notify(tmp)
+        notify = hb.Notify(tmp)
         conf = config(tmp, ["ping_group lan 192.0.2.2 " + PING])
         proc = start(net, tmp, bus, notify, daemon, conf)
         check(notify.wait_for("READY=1"), "READY=1")
-
-        def drain():
-            while True:
-                notify.wait_for("never")
-        threading.Thread(target=drain, daemon=True).start()
+        notify.drain()
         check(wait_prop(bus, PING_PATH, BUS + ".PingNode", "State", "up", WAIT), "member .1 up")
         check(wait_prop(bus, silent, BUS + ".PingNode", "State", "dead", DEADPING + 2.0),
               "member .2 (nobody there) dead")
@@ -242,12 +191,11 @@ def case_group(tmp, daemon):
 
 
 def case_nothing(tmp, daemon):
-    bus = dt.BusDaemon(tmp, dt.PERMISSIVE)
+    bus = hb.BusDaemon(tmp, hb.PERMISSIVE)
     try:
         conf = config(tmp, [])
-        env = dict(os.environ, DBUS_SYSTEM_BUS_ADDRESS=bus.address)
-        env.pop("JOURNAL_STREAM", None)
-        r = subprocess.run(["unshare", "--net", daemon, "--config-dir", conf, "--node", dt.NODE],
+        env = hb.daemon_env(bus.address)
+        r = subprocess.run(["unshare", "--net", daemon, "--config-dir", conf, "--node", hb.NODE],
                            env=env, capture_output=True, text=True, timeout=WAIT)
         check(r.returncode == 100, f"no ping nodes -> exit 100 (rc={r.returncode})")
         check("no ping nodes" in r.stderr, "says why")
@@ -257,30 +205,16 @@ def case_nothing(tmp, daemon):
 
 def main():
     case, daemon = sys.argv[1], sys.argv[2]
-    if os.geteuid() != 0:
-        print("SKIP: needs root for network namespaces")
+    why = hb.skip_reason("needs root for network namespaces",
+                         ("ip", "dbus-daemon", "busctl", "unshare"))
+    if why:
+        print(why)
         return SKIP
-    for tool in ("ip", "dbus-daemon", "busctl", "unshare"):
-        if shutil.which(tool) is None:
-            print(f"SKIP: {tool} not installed")
-            return SKIP
-    with tempfile.TemporaryDirectory(prefix="hb-ipfail-") as tmp:
-        try:
-            if case == "raw":
-                case_reachability(tmp, daemon, dgram=False)
-            elif case == "dgram":
-                case_reachability(tmp, daemon, dgram=True)
-            elif case == "group":
-                case_group(tmp, daemon)
-            elif case == "nothing":
-                case_nothing(tmp, daemon)
-            else:
-                print("unknown case " + case)
-                return 2
-        except Failure as e:
-            print(f"FAIL: {e}")
-            return 1
-    return 0
+    cases = {"raw": lambda tmp: case_reachability(tmp, daemon, dgram=False),
+             "dgram": lambda tmp: case_reachability(tmp, daemon, dgram=True),
+             "group": lambda tmp: case_group(tmp, daemon),
+             "nothing": lambda tmp: case_nothing(tmp, daemon)}
+    return hb.run_in_tmp(cases, case, "hb-ipfail-")
 
 
 if __name__ == "__main__":

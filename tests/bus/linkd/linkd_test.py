@@ -22,47 +22,19 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 
-SKIP = 77
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.dirname(HERE))
-os.environ.setdefault("HB_SOURCE_DIR", os.path.dirname(os.path.dirname(os.path.dirname(HERE))))
-import daemon_test as dt  # noqa: E402  (BusDaemon, Notify, PERMISSIVE)
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import hbtest as hb  # noqa: E402
+from hbtest import (SKIP, WAIT, Failure, check, path_encode, run,  # noqa: E402,F401
+                    wait_until)
 
 BUS = "io.github.hbcluster.link1"
 ROOT = "/io/github/hbcluster/link1"
 MANAGER = BUS + ".Manager"
-WAIT = 15.0
 SECRET = "s3cret-linkd-test"
 LAN = [("192.0.2.", "lan0"), ("198.51.100.", "lan1")]
 NODES = {"ha1": 11, "ha2": 12, "ha3": 14}  # host part of each node's addresses; evil is .13
-
-
-class Failure(Exception):
-    pass
-
-
-def check(cond, what):
-    if not cond:
-        raise Failure(what)
-    print(f"ok: {what}", flush=True)
-
-
-def run(*cmd, check_rc=True):
-    r = subprocess.run(list(cmd), capture_output=True, text=True, timeout=WAIT)
-    if check_rc and r.returncode != 0:
-        raise Failure(f"{' '.join(cmd)}: {r.stderr.strip()}")
-    return r
-
-
-def path_encode(prefix, name):
-    """sd_bus_path_encode()"""
-    if not name:
-        return prefix + "/_"
-    out = "".join(c if c.isalnum() and c.isascii() else "_%02x" % ord(c) for c in name)
-    return prefix + "/" + out
 
 
 def link_path(node, medium):
@@ -71,17 +43,6 @@ def link_path(node, medium):
 
 def peer_path(node):
     return path_encode(ROOT + "/peer", node)
-
-
-def wait_until(pred, what, timeout=WAIT):
-    deadline = time.monotonic() + timeout
-    while True:
-        v = pred()
-        if v:
-            return v
-        if time.monotonic() > deadline:
-            raise Failure(f"timed out waiting for {what}")
-        time.sleep(0.02)  # polling interval of a bounded wait, not a fixed delay
 
 
 class Monitor:
@@ -136,31 +97,20 @@ class Node:
         os.chmod(ak, 0o600)
         self.state = os.path.join(self.tmp, "state")
         os.makedirs(self.state)
-        self.bus = dt.BusDaemon(self.tmp, dt.PERMISSIVE)
-        self.notify = dt.Notify(self.tmp)
+        self.bus = hb.BusDaemon(self.tmp, hb.PERMISSIVE)
+        self.notify = hb.Notify(self.tmp)
         self.monitor = Monitor(self.bus.address, os.path.join(self.tmp, "monitor.log"))
         self.proc = None
 
     def start(self):
-        env = dict(os.environ, NOTIFY_SOCKET=self.notify.path,
-                   DBUS_SYSTEM_BUS_ADDRESS=self.bus.address, STATE_DIRECTORY=self.state)
-        env.pop("JOURNAL_STREAM", None)
+        env = hb.daemon_env(self.bus.address, self.notify, STATE_DIRECTORY=self.state)
         self.log = os.path.join(self.tmp, "hb-linkd.log")
         # `ip netns exec` execs the daemon: the pid is hb-linkd's own.
         self.proc = subprocess.Popen(
             ["ip", "netns", "exec", self.ns, self.rig.daemon, "--config-dir", self.confdir,
              "--node", self.name], env=env, stderr=open(self.log, "w"))
         check(self.notify.wait_for("READY=1"), f"{self.name}: READY=1")
-        # Keep reading like systemd does: sd_notify() blocks once a datagram queue is full.
-        threading.Thread(target=self._drain_notify, daemon=True).start()
-
-    def _drain_notify(self):
-        self.notify.sock.settimeout(None)
-        while True:
-            try:
-                self.notify.messages.append(self.notify.sock.recv(4096).decode())
-            except OSError:
-                return
+        self.notify.drain()
 
     def wait_status(self, text):
         """Waits (bounded) for a STATUS= containing `text`."""
@@ -177,9 +127,7 @@ class Node:
         self.proc.terminate()
         check(self.proc.wait(timeout=WAIT) == 0, f"{self.name}: clean exit on SIGTERM")
         self.notify.messages.clear()
-        env = dict(os.environ, NOTIFY_SOCKET=self.notify.path,
-                   DBUS_SYSTEM_BUS_ADDRESS=self.bus.address, STATE_DIRECTORY=self.state)
-        env.pop("JOURNAL_STREAM", None)
+        env = hb.daemon_env(self.bus.address, self.notify, STATE_DIRECTORY=self.state)
         self.proc = subprocess.Popen(
             ["ip", "netns", "exec", self.ns, self.rig.daemon, "--config-dir", self.confdir,
              "--node", self.name], env=env, stderr=open(self.log, "a"))
@@ -188,14 +136,8 @@ class Node:
                    f"{self.name}: READY=1 after the restart")
 
     def get(self, path, iface, prop):
-        try:
-            r = run("busctl", "--address=" + self.bus.address, "--json=short", "get-property",
-                    BUS, path, iface, prop, check_rc=False)
-        except subprocess.TimeoutExpired:
-            return None
-        if r.returncode != 0:
-            return None
-        return json.loads(r.stdout)["data"]
+        return hb.get_property(self.bus.address, BUS, path, iface, prop, timeout=WAIT,
+                               none_on_timeout=True)
 
     def link_state(self, peer, medium):
         return self.get(link_path(peer, medium), BUS + ".Link", "State")
@@ -214,12 +156,7 @@ class Node:
     def stop(self):
         if self.proc and self.proc.poll() is None:
             os.kill(self.proc.pid, signal.SIGCONT)
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=WAIT)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+            hb.stop_process(self.proc, WAIT)
         self.monitor.stop()
         self.bus.stop()
         self.notify.sock.close()
@@ -234,7 +171,7 @@ class Rig:
         tag = f"hbl{os.getpid()}"
         self.ns = {n: f"{tag}{n}" for n in self.node_names}
         self.ns.update({"evil": tag + "c", "sw": tag + "s"})
-        self.made = []
+        self.netns = hb.Namespaces()
         self.nodes = {}
         self.extra = []  # other processes we started (socat)
         self.mounts = []  # mounted by us, unmounted in reverse order
@@ -242,9 +179,7 @@ class Rig:
         if not namespaces:
             return
         for ns in self.ns.values():
-            run("ip", "netns", "add", ns)
-            self.made.append(ns)
-            run("ip", "-n", ns, "link", "set", "lo", "up")
+            self.netns.add(ns)
         sw = self.ns["sw"]
         for i, (_, _) in enumerate(LAN):
             run("ip", "-n", sw, "link", "add", f"br{i}", "type", "bridge")
@@ -253,8 +188,7 @@ class Rig:
         for who, lan in members:
             prefix, ifname = LAN[lan]
             port = f"{who[:4]}{lan}"
-            run("ip", "-n", self.ns[who], "link", "add", ifname, "type", "veth", "peer", "name",
-                port, "netns", sw)
+            self.netns.veth(self.ns[who], ifname, sw, port)
             run("ip", "-n", sw, "link", "set", port, "master", f"br{lan}")
             run("ip", "-n", sw, "link", "set", port, "up")
             host = NODES.get(who, 13)
@@ -274,6 +208,15 @@ class Rig:
             n.start()
         return [self.nodes[n] for n in self.node_names]
 
+    def pty_pair(self):
+        """Two PTYs joined by socat (stopped at teardown): their paths in the rig's tmp."""
+        a, b = os.path.join(self.tmp, "ttyA"), os.path.join(self.tmp, "ttyB")
+        p = subprocess.Popen(["socat", f"pty,raw,echo=0,link={a}", f"pty,raw,echo=0,link={b}"],
+                             stderr=subprocess.DEVNULL)
+        self.extra.append(p)
+        wait_until(lambda: os.path.exists(a) and os.path.exists(b), "socat's PTY pair")
+        return a, b
+
     def in_ns(self, who, *args):
         return run("ip", "netns", "exec", self.ns[who], sys.executable, os.path.abspath(__file__),
                    *args)
@@ -292,8 +235,7 @@ class Rig:
                 p.wait()
         for m in reversed(self.mounts):
             subprocess.run(["umount", "-l", m], capture_output=True)
-        for ns in self.made:
-            subprocess.run(["ip", "netns", "del", ns], capture_output=True)
+        self.netns.close()
         if os.environ.get("HB_KEEP_TMP"):
             print(f"kept {self.tmp}")
         else:
@@ -380,11 +322,7 @@ def case_serial(rig):
     if shutil.which("socat") is None:
         print("SKIP: socat not installed")
         sys.exit(SKIP)
-    a, b = os.path.join(rig.tmp, "ttyA"), os.path.join(rig.tmp, "ttyB")
-    p = subprocess.Popen(["socat", f"pty,raw,echo=0,link={a}", f"pty,raw,echo=0,link={b}"],
-                         stderr=subprocess.DEVNULL)
-    rig.extra.append(p)
-    wait_until(lambda: os.path.exists(a) and os.path.exists(b), "socat's PTY pair")
+    a, b = rig.pty_pair()
     ha1, ha2 = rig.start(lambda n: "bcast lan0\nbaud 19200\nserial " + (a if n == "ha1" else b) + "\n")
     ha1.wait_link("ha2", a, "up")
     ha2.wait_link("ha1", b, "up")
@@ -488,11 +426,7 @@ def case_link_test(rig):
     if not hbctl or shutil.which("socat") is None:
         print("SKIP: socat or HBCTL missing")
         sys.exit(SKIP)
-    a, b = os.path.join(rig.tmp, "ttyA"), os.path.join(rig.tmp, "ttyB")
-    p = subprocess.Popen(["socat", f"pty,raw,echo=0,link={a}", f"pty,raw,echo=0,link={b}"],
-                         stderr=subprocess.DEVNULL)
-    rig.extra.append(p)
-    wait_until(lambda: os.path.exists(a) and os.path.exists(b), "socat's PTY pair")
+    a, b = rig.pty_pair()
     both = [subprocess.Popen([hbctl, "link-test", dev, "--timeout", "5", "--label", lab],
                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
             for dev, lab in ((a, "left"), (b, "right"))]
@@ -595,11 +529,7 @@ def run_interop(rig, auth, medium):
         if shutil.which("socat") is None:
             print("SKIP: socat not installed")
             sys.exit(SKIP)
-        a, b = os.path.join(rig.tmp, "ttyA"), os.path.join(rig.tmp, "ttyB")
-        p = subprocess.Popen(["socat", f"pty,raw,echo=0,link={a}", f"pty,raw,echo=0,link={b}"],
-                             stderr=subprocess.DEVNULL)
-        rig.extra.append(p)
-        wait_until(lambda: os.path.exists(a) and os.path.exists(b), "socat's PTY pair")
+        a, b = rig.pty_pair()
         mine, theirs = a, os.path.realpath(b)
         media_ha1, media_ha2 = f"baud 19200\nserial {a}\n", f"baud 19200\nserial {theirs}\n"
     else:
@@ -658,24 +588,12 @@ def main():
     if sys.argv[1].startswith("_"):
         return helper_main(sys.argv[1:])
     case, daemon = sys.argv[1], sys.argv[2]
-    if os.geteuid() != 0:
-        print("SKIP: needs root (network namespaces)")
+    why = hb.skip_reason("needs root (network namespaces)", ("ip", "dbus-daemon", "busctl"))
+    if why:
+        print(why)
         return SKIP
-    for tool in ("ip", "dbus-daemon", "busctl"):
-        if shutil.which(tool) is None:
-            print(f"SKIP: {tool} not installed")
-            return SKIP
     rig = Rig(daemon, namespaces=case not in ("link_test",))
-    try:
-        CASES[case](rig)
-        return 0
-    except Failure as e:
-        print(f"FAIL: {e}")
-        rig.dump_logs()
-        return 1
-    finally:
-        rig.teardown()
-
+    return hb.run_case(lambda: CASES[case](rig), on_failure=rig.dump_logs, cleanup=rig.teardown)
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -28,11 +28,10 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "linkd"))
 sys.path.insert(0, os.path.dirname(HERE))
-os.environ.setdefault("HB_SOURCE_DIR", os.path.dirname(os.path.dirname(os.path.dirname(HERE))))
-import daemon_test as dt  # noqa: E402
+import hbtest as hb  # noqa: E402
+from hbtest import SKIP, check, wait_until  # noqa: E402
 import linkd_test as lt  # noqa: E402  (Rig: namespaces, bridges, buses, hb-linkd per node)
 
-SKIP = 77
 MBUS = "io.github.hbcluster.membership1"
 MROOT = "/io/github/hbcluster/membership1"
 MEDIA = ["lan0", "lan1"]
@@ -76,30 +75,20 @@ class Signals:
 class Membershipd:
     def __init__(self, node, exe):
         self.node = node
-        env = dict(os.environ, DBUS_SYSTEM_BUS_ADDRESS=node.bus.address)
-        env.pop("JOURNAL_STREAM", None)
-        env.pop("NOTIFY_SOCKET", None)
+        env = hb.daemon_env(node.bus.address, drop=("NOTIFY_SOCKET",))
         self.log = os.path.join(node.tmp, "hb-membershipd.log")
         self.signals = Signals(node.bus.address, os.path.join(node.tmp, "mmonitor.log"))
         self.proc = subprocess.Popen([exe, "--config-dir", node.confdir, "--node", node.name],
                                      env=env, stderr=open(self.log, "w"))
-        lt.wait_until(lambda: self.node_prop(node.name, "State") == "up",
+        wait_until(lambda: self.node_prop(node.name, "State") == "up",
                       f"{node.name}: hb-membershipd on the bus")
 
     def node_prop(self, name, prop):
-        r = subprocess.run(["busctl", "--address=" + self.node.bus.address, "--json=short",
-                            "get-property", MBUS, lt.path_encode(MROOT + "/node", name),
-                            MBUS + ".Node", prop], capture_output=True, text=True, timeout=10)
-        return json.loads(r.stdout)["data"] if r.returncode == 0 else None
+        return hb.get_property(self.node.bus.address, MBUS, hb.path_encode(MROOT + "/node", name),
+                               MBUS + ".Node", prop, timeout=10)
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        hb.stop_process(self.proc, 10)
         self.signals.stop()
 
 
@@ -111,28 +100,15 @@ def ha_cf(keepalive, deadtime, warntime, realtime="off"):
     return make
 
 
-def drain(notify):
-    """Reads a node's NOTIFY_SOCKET for good: systemd always does, and hb-linkd's sd_notify
-    (STATUS= on every link change) blocks once an unread datagram queue is full."""
-    def loop():
-        notify.sock.settimeout(None)
-        while True:
-            try:
-                notify.sock.recv(4096)
-            except OSError:
-                return
-    threading.Thread(target=loop, daemon=True).start()
-
-
 def setup(rig, membershipd, cf):
     rig.ha_cf = cf
     ha1, ha2 = rig.start(lambda n: "bcast lan0\nbcast lan1\n")
     for n in (ha1, ha2):
-        drain(n.notify)
+        n.notify.drain()  # already reading since its hb-linkd started: does nothing more
     m1, m2 = Membershipd(ha1, membershipd), Membershipd(ha2, membershipd)
     rig.membershipds = [m1, m2]
-    lt.wait_until(lambda: m1.node_prop("ha2", "State") == "up", "ha1 sees ha2 up")
-    lt.wait_until(lambda: m2.node_prop("ha1", "State") == "up", "ha2 sees ha1 up")
+    wait_until(lambda: m1.node_prop("ha2", "State") == "up", "ha1 sees ha2 up")
+    wait_until(lambda: m2.node_prop("ha1", "State") == "up", "ha2 sees ha1 up")
     return ha1, ha2, m1, m2
 
 
@@ -144,29 +120,29 @@ def last_heard(node, peer):
 def case_e2e(rig, membershipd):
     keepalive, deadtime = 0.1, 1.0
     ha1, ha2, m1, m2 = setup(rig, membershipd, ha_cf("100ms", "1", "500ms"))
-    lt.check(m1.signals.find("ha2", "init", "up") is not None or
+    check(m1.signals.find("ha2", "init", "up") is not None or
              m1.node_prop("ha2", "Incarnation") == 1, "ha1: ha2 up, incarnation 1")
     links = m1.node_prop("ha2", "Links")
-    lt.check(links == {"lan0": "up", "lan1": "up"}, f"ha1: ha2's links {links}")
+    check(links == {"lan0": "up", "lan1": "up"}, f"ha1: ha2's links {links}")
 
     os.kill(ha2.proc.pid, signal.SIGSTOP)
     t0 = time.monotonic()
-    dead = lt.wait_until(lambda: m1.signals.find("ha2", "up", "dead", t0), "NodeChanged ha2 dead",
+    dead = wait_until(lambda: m1.signals.find("ha2", "up", "dead", t0), "NodeChanged ha2 dead",
                          timeout=5)
     took = dead[0] - t0
-    lt.check(deadtime - keepalive - 0.05 <= took <= deadtime + keepalive + 0.1,
+    check(deadtime - keepalive - 0.05 <= took <= deadtime + keepalive + 0.1,
              f"ha2 dead on ha1 {took:.3f}s after SIGSTOP (deadtime 1 s, keepalive 0.1 s)")
-    lt.check(dead[4] == 1, "NodeChanged carries incarnation 1")
-    lt.check(m1.node_prop("ha2", "State") == "dead", "ha1: State of ha2 is dead")
+    check(dead[4] == 1, "NodeChanged carries incarnation 1")
+    check(m1.node_prop("ha2", "State") == "dead", "ha1: State of ha2 is dead")
     with open(m1.log) as f:
         text = f.read()
-    lt.check("node ha2: is dead" in text, "ha1's log: node ha2: is dead")
+    check("node ha2: is dead" in text, "ha1's log: node ha2: is dead")
 
     t1 = time.monotonic()
     os.kill(ha2.proc.pid, signal.SIGCONT)
-    up = lt.wait_until(lambda: m1.signals.find("ha2", "dead", "up", t1), "NodeChanged ha2 up")
-    lt.check(up[4] == 2, f"ha2 back up on ha1 after SIGCONT, incarnation {up[4]}")
-    lt.check(m1.node_prop("ha2", "State") == "up", "ha1: State of ha2 is up again")
+    up = wait_until(lambda: m1.signals.find("ha2", "dead", "up", t1), "NodeChanged ha2 up")
+    check(up[4] == 2, f"ha2 back up on ha1 after SIGCONT, incarnation {up[4]}")
+    check(m1.node_prop("ha2", "State") == "up", "ha1: State of ha2 is up again")
 
 
 def case_bench(rig, membershipd, runs=10):
@@ -176,14 +152,14 @@ def case_bench(rig, membershipd, runs=10):
     for i in range(runs):
         t0 = time.monotonic()
         os.kill(ha2.proc.pid, signal.SIGSTOP)
-        dead = lt.wait_until(lambda: m1.signals.find("ha2", "up", "dead", t0), "dead", timeout=5)
+        dead = wait_until(lambda: m1.signals.find("ha2", "up", "dead", t0), "dead", timeout=5)
         heard = last_heard(ha1, "ha2")
         from_packet.append(dead[0] - heard)
         from_stop.append(dead[0] - t0)
         t1 = time.monotonic()
         os.kill(ha2.proc.pid, signal.SIGCONT)
-        lt.wait_until(lambda: m1.signals.find("ha2", "dead", "up", t1), "up again")
-        lt.wait_until(lambda: m1.node_prop("ha2", "Links") == {"lan0": "up", "lan1": "up"},
+        wait_until(lambda: m1.signals.find("ha2", "dead", "up", t1), "up again")
+        wait_until(lambda: m1.node_prop("ha2", "Links") == {"lan0": "up", "lan1": "up"},
                       "both links up again")
     ms = lambda v: f"{v * 1000:.1f}"  # noqa: E731
     for name, v in (("last packet -> NodeChanged dead", from_packet),
@@ -217,21 +193,19 @@ def case_stress(rig, membershipd, seconds=60, realtime="on"):
             late += sum("(warntime)" in line for line in f)
     print(f"realtime {realtime}: {len(deaths)} false deaths, {late} late-heartbeat warnings in "
           f"{seconds} s with {len(hogs)} CPU hogs (keepalive 100 ms, deadtime 500 ms)")
-    lt.check(not deaths, f"no false deaths under load (realtime {realtime})")
+    check(not deaths, f"no false deaths under load (realtime {realtime})")
 
 
 def main():
     mode, linkd, membershipd = sys.argv[1], sys.argv[2], sys.argv[3]
-    if os.geteuid() != 0:
-        print("SKIP: needs root (network namespaces)")
+    why = hb.skip_reason("needs root (network namespaces)", ("ip", "dbus-daemon", "busctl"))
+    if why:
+        print(why)
         return SKIP
-    for tool in ("ip", "dbus-daemon", "busctl"):
-        if lt.shutil.which(tool) is None:
-            print(f"SKIP: {tool} not installed")
-            return SKIP
     rig = lt.Rig(linkd)
     rig.membershipds = []
-    try:
+
+    def body():
         if mode == "e2e":
             case_e2e(rig, membershipd)
         elif mode == "stress":
@@ -242,18 +216,18 @@ def main():
         else:
             print("unknown mode " + mode)
             return 64
-        return 0
-    except lt.Failure as e:
-        print(f"FAIL: {e}")
+
+    def logs():
         rig.dump_logs()
         for m in rig.membershipds:
             with open(m.log) as f:
                 print(f"--- {m.node.name} hb-membershipd log (tail)\n" + "".join(f.readlines()[-30:]))
-        return 1
-    finally:
+
+    def cleanup():
         for m in rig.membershipds:
             m.stop()
         rig.teardown()
+    return hb.run_case(body, on_failure=logs, cleanup=cleanup)
 
 
 if __name__ == "__main__":
