@@ -118,7 +118,9 @@ watch_cluster() {
   done
 }
 
-page_from() { "$RIG" client curl -s --max-time 1 http://192.0.2.10/hostname.html 2>/dev/null | grep -q "node $1\."; }
+# A short timeout: while the address moves, a request to it hangs, and each step's time would
+# then measure curl's timeout rather than hb (bench/failover polls every 20 ms for real figures).
+page_from() { "$RIG" client curl -s --max-time 0.2 http://192.0.2.10/hostname.html 2>/dev/null | grep -q "node $1\."; }
 wait_page() { # NODE LIMIT
   local t
   t=$(date +%s.%N)
