@@ -125,18 +125,22 @@ void SystemdClient::properties_changed(dbus::Message& m) {
   }
 }
 
+void SystemdClient::await_job(dbus::Message& reply, JobDone done) {
+  const char* job = nullptr;
+  if (sd_bus_message_read(reply.get(), "o", &job) < 0) return done(false, "bad reply");
+  auto early = early_.find(job);
+  if (early != early_.end()) {
+    std::string result = early->second;
+    early_.erase(early);
+    return done(result == "done", result);
+  }
+  jobs_[job] = std::move(done);
+}
+
 void SystemdClient::start_job(dbus::Message& m, JobDone done) {
   call(m, [this, done = std::move(done)](dbus::Message& r) mutable {
     if (const sd_bus_error* e = r.error()) return done(false, error_text(e));
-    const char* job = nullptr;
-    if (sd_bus_message_read(r.get(), "o", &job) < 0) return done(false, "bad reply");
-    auto early = early_.find(job);
-    if (early != early_.end()) {
-      std::string result = early->second;
-      early_.erase(early);
-      return done(result == "done", result);
-    }
-    jobs_[job] = std::move(done);
+    await_job(r, std::move(done));
   });
 }
 
@@ -179,15 +183,7 @@ void SystemdClient::start(const UnitPlan& plan, JobDone done) {
       return start_job(s, std::move(done));
     }
     if (const sd_bus_error* e = r.error()) return done(false, error_text(e));
-    const char* job = nullptr;
-    if (sd_bus_message_read(r.get(), "o", &job) < 0) return done(false, "bad reply");
-    auto early = early_.find(job);
-    if (early != early_.end()) {
-      std::string result = early->second;
-      early_.erase(early);
-      return done(result == "done", result);
-    }
-    jobs_[job] = std::move(done);
+    await_job(r, std::move(done));
   });
 }
 
@@ -197,15 +193,7 @@ void SystemdClient::stop(const std::string& unit, JobDone done) {
   call(m, [this, done = std::move(done)](dbus::Message& r) mutable {
     if (is_error(r.error(), "org.freedesktop.systemd1.NoSuchUnit")) return done(true, "done");
     if (const sd_bus_error* e = r.error()) return done(false, error_text(e));
-    const char* job = nullptr;
-    if (sd_bus_message_read(r.get(), "o", &job) < 0) return done(false, "bad reply");
-    auto early = early_.find(job);
-    if (early != early_.end()) {
-      std::string result = early->second;
-      early_.erase(early);
-      return done(result == "done", result);
-    }
-    jobs_[job] = std::move(done);
+    await_job(r, std::move(done));
   });
 }
 

@@ -44,6 +44,9 @@ class SystemdClient {
  private:
   void call(dbus::Message& m, dbus::Bus::ReplyHandler handler);
   void start_job(dbus::Message& m, JobDone done);
+  // Reads the job path from a StartUnit/StopUnit/StartTransientUnit reply and calls `done` with
+  // the job's result, at once if JobRemoved already overtook the reply.
+  void await_job(dbus::Message& reply, JobDone done);
   void job_removed(dbus::Message& m);
   void properties_changed(dbus::Message& m);
 
