@@ -6,14 +6,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 start_test "${1:-}"
 
-rig_up --serial
-if ! in_node ha1 systemctl cat hb.target >/dev/null 2>&1; then
-  skip "hb.target is not installed by this build: the crash scenario needs the hb daemons (issues 4-6)"
-fi
-if ! why=$(resourced_ready ha1); then skip "$why"; fi
-start_sampler
-wait_for 10 "ha1 serves the site" page_names http://192.0.2.10/hostname.html ha1
-sleep 1 # steady state: both nodes see each other before the crash
+serving_cluster "crash scenario"
 
 active_since() { in_node ha1 systemctl show -P ActiveEnterTimestampMonotonic "$1"; }
 for daemon in hb-linkd hb-membershipd; do

@@ -123,3 +123,17 @@ resourced_ready() { # NODE
   fi
   return 1
 }
+
+# Boots the seed's cluster with hb started at boot (and the serial cable), skips with the reason
+# when this build cannot run the group, starts the sampler, and waits until ha1 serves the site
+# and both nodes have seen each other. WHAT names the scenario in the skip message.
+serving_cluster() { # WHAT
+  rig_up --serial
+  if ! in_node ha1 systemctl cat hb.target >/dev/null 2>&1; then
+    skip "hb.target is not installed by this build: the $1 needs the hb daemons (issues 4-6)"
+  fi
+  if ! why=$(resourced_ready ha1); then skip "$why"; fi
+  start_sampler
+  wait_for 10 "ha1 serves the site" page_names http://192.0.2.10/hostname.html ha1
+  sleep 1 # steady state: both nodes see each other before the fault
+}

@@ -8,14 +8,7 @@ start_test "${1:-}"
 DEADTIME=1
 MARGIN=${HB_CLUSTER_MARGIN:-1.5}
 
-rig_up --serial
-if ! in_node ha1 systemctl cat hb.target >/dev/null 2>&1; then
-  skip "hb.target is not installed by this build: the power-off scenario needs the hb daemons (issues 4-6)"
-fi
-if ! why=$(resourced_ready ha1); then skip "$why"; fi
-start_sampler
-wait_for 10 "ha1 serves the site" page_names http://192.0.2.10/hostname.html ha1
-sleep 1 # steady state: both nodes see each other before the crash
+serving_cluster "power-off scenario"
 
 t=$(date +%s.%N)
 rig poweroff ha1
