@@ -26,11 +26,18 @@ struct [[gnu::packed]] ArpPacket {
 
 }  // namespace
 
-void send_gratuitous_arp(int ifindex, const std::array<std::uint8_t, 6>& mac,
-                         std::uint32_t address) {
+GarpSocket::GarpSocket() {
   // SOCK_DGRAM: the kernel builds the Ethernet header from sockaddr_ll.
-  int fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC, htons(ETH_P_ARP));
-  if (fd < 0) throw std::system_error(errno, std::generic_category(), "packet socket");
+  fd_ = socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC, htons(ETH_P_ARP));
+  if (fd_ < 0) throw std::system_error(errno, std::generic_category(), "packet socket");
+}
+
+GarpSocket::~GarpSocket() {
+  if (fd_ >= 0) close(fd_);
+}
+
+void GarpSocket::send(int ifindex, const std::array<std::uint8_t, 6>& mac,
+                      std::uint32_t address) const {
   ArpPacket p{};
   p.htype = htons(ARPHRD_ETHER);
   p.ptype = htons(ETH_P_IP);
@@ -47,10 +54,8 @@ void send_gratuitous_arp(int ifindex, const std::array<std::uint8_t, 6>& mac,
   to.sll_ifindex = ifindex;
   to.sll_halen = 6;
   std::memset(to.sll_addr, 0xff, 6);
-  ssize_t n = sendto(fd, &p, sizeof p, 0, reinterpret_cast<sockaddr*>(&to), sizeof to);
-  int err = errno;
-  close(fd);
-  if (n < 0) throw std::system_error(err, std::generic_category(), "send gratuitous ARP");
+  if (sendto(fd_, &p, sizeof p, 0, reinterpret_cast<sockaddr*>(&to), sizeof to) < 0)
+    throw std::system_error(errno, std::generic_category(), "send gratuitous ARP");
 }
 
 }  // namespace hb::ipaddr

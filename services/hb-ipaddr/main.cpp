@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstring>
 #include <exception>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -36,14 +37,23 @@ std::string text(const hb::ipaddr::Placement& p) {
 }
 
 void announce(const hb::ipaddr::Placement& p) {
+  std::optional<hb::ipaddr::GarpSocket> sock;
   try {
-    hb::ipaddr::send_gratuitous_arp(p.ifindex, p.mac, p.address);
+    sock.emplace();
+    sock->send(p.ifindex, p.mac, p.address);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "hb-ipaddr: %s\n", e.what());  // the address is up; ARPs are a bonus
     return;
   }
   std::fflush(nullptr);
-  if (fork() != 0) return;  // parent (or fork failed): done
+  pid_t child = fork();
+  if (child < 0) return;  // no repeats; the socket closes here, slowly but correctly
+  if (child > 0) {
+    // The child holds the socket now: our exit drops a reference, not the socket, so the start
+    // job does not wait for the kernel's slow packet-socket release (garp.hpp).
+    sock->release();
+    return;
+  }
   // The child must not hold the caller's stdout/stderr open (a pipe reader would wait for it).
   int null = open("/dev/null", O_RDWR | O_CLOEXEC);
   if (null >= 0) {
@@ -54,7 +64,7 @@ void announce(const hb::ipaddr::Placement& p) {
   for (int i = 1; i < arp_count; ++i) {
     std::this_thread::sleep_for(arp_interval);
     try {
-      hb::ipaddr::send_gratuitous_arp(p.ifindex, p.mac, p.address);
+      sock->send(p.ifindex, p.mac, p.address);
     } catch (const std::exception&) {
       break;
     }
