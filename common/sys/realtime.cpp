@@ -1,9 +1,8 @@
-#include "realtime.hpp"
+#include "sys/realtime.hpp"
 
 #include <sched.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -12,31 +11,51 @@
 
 #include "sys/log.hpp"
 
-namespace hb::membershipd {
+namespace hb::sys {
+namespace {
 
-void go_realtime(int priority) {
-  int prio = priority;
+// 0 on success, else errno of the last attempt.
+int set_round_robin(int priority, int& got) {
+  sched_param sp{};
+  sp.sched_priority = priority;
+  if (sched_setscheduler(0, SCHED_RR | SCHED_RESET_ON_FORK, &sp) == 0) {
+    got = priority;
+    return 0;
+  }
+  int err = errno;
+  // Without CAP_SYS_NICE the kernel allows up to RLIMIT_RTPRIO.
   rlimit rt{};
-  if (geteuid() != 0 && getrlimit(RLIMIT_RTPRIO, &rt) == 0 && rt.rlim_cur != RLIM_INFINITY)
-    prio = std::min<int>(prio, static_cast<int>(rt.rlim_cur));
-  std::string missing;
-  if (prio <= 0) {
-    missing = "real-time scheduling (RLIMIT_RTPRIO is 0)";
-  } else {
-    sched_param sp{};
-    sp.sched_priority = prio;
-    if (sched_setscheduler(0, SCHED_RR | SCHED_RESET_ON_FORK, &sp) != 0)
-      missing = std::string("real-time scheduling (") + std::strerror(errno) + ")";
+  if (err == EPERM && getrlimit(RLIMIT_RTPRIO, &rt) == 0 && rt.rlim_cur != RLIM_INFINITY &&
+      rt.rlim_cur > 0 && static_cast<int>(rt.rlim_cur) < priority) {
+    sp.sched_priority = static_cast<int>(rt.rlim_cur);
+    if (sched_setscheduler(0, SCHED_RR | SCHED_RESET_ON_FORK, &sp) == 0) {
+      got = sp.sched_priority;
+      return 0;
+    }
+    err = errno;
   }
-  if (mlockall(MCL_CURRENT | MCL_FUTURE) != 0) {
-    if (!missing.empty()) missing += " and ";
-    missing += std::string("locked memory (") + std::strerror(errno) + ")";
-  }
-  if (missing.empty()) {
-    log::info("", "running with SCHED_RR priority " + std::to_string(prio) + " and locked memory");
-  } else {
-    log::notice("", "running without " + missing + ": a loaded machine may delay node verdicts");
-  }
+  return err;
 }
 
-}  // namespace hb::membershipd
+}  // namespace
+
+bool go_realtime(int priority, std::string_view why) {
+  int got = 0;
+  std::string missing;
+  if (int err = set_round_robin(priority, got); err != 0)
+    missing = std::string("real-time scheduling (") + std::strerror(err) +
+              "; CAP_SYS_NICE or LimitRTPRIO= in the unit?)";
+  if (mlockall(MCL_CURRENT | MCL_FUTURE) != 0) {
+    if (!missing.empty()) missing += " and ";
+    missing += std::string("locked memory (") + std::strerror(errno) +
+               "; CAP_IPC_LOCK or LimitMEMLOCK= in the unit?)";
+  }
+  if (missing.empty()) {
+    log::info("", "running with SCHED_RR priority " + std::to_string(got) + " and locked memory");
+    return true;
+  }
+  log::warning("", "running without " + missing + ": " + std::string(why));
+  return false;
+}
+
+}  // namespace hb::sys

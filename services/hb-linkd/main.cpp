@@ -1,33 +1,17 @@
 // hb-linkd: sends keepalives on every ha.cf medium, runs the per-link timers (late after
 // warntime, dead after deadtime) and the generation/replay checks, carries the cluster's
 // reliable messages, and signals link transitions on D-Bus.
-#include <sched.h>
-#include <sys/mman.h>
-
-#include <cerrno>
-#include <cstring>
-
 #include "generation_file.hpp"
 #include "linkd.hpp"
 #include "sys/daemon.hpp"
 #include "sys/dbus/names.hpp"
 #include "sys/log.hpp"
+#include "sys/realtime.hpp"
 
 namespace {
 
-// heartbeat's `realtime` (on by default): round-robin scheduling and locked memory, so a
-// loaded or swapping machine still sends its heartbeats on time. The unit grants the limits
-// (LimitRTPRIO=, LimitMEMLOCK=) instead of capabilities; failing here is logged, not fatal.
-void go_realtime() {
-  sched_param p{};
-  p.sched_priority = 1;
-  if (::sched_setscheduler(0, SCHED_RR | SCHED_RESET_ON_FORK, &p) != 0)
-    hb::log::warning("", std::string("realtime scheduling refused: ") + std::strerror(errno) +
-                             " (LimitRTPRIO= in the unit?)");
-  if (::mlockall(MCL_CURRENT | MCL_FUTURE) != 0)
-    hb::log::warning("", std::string("cannot lock memory: ") + std::strerror(errno) +
-                             " (LimitMEMLOCK= in the unit?)");
-}
+// As hb-membershipd's: the units' LimitRTPRIO=; below the kernel's threaded IRQs (50).
+constexpr int rt_priority = 10;
 
 }  // namespace
 
@@ -36,7 +20,8 @@ int main(int argc, char** argv) {
                            hb::dbus::names::link1::bus, hb::dbus::names::link1::root,
                            /*read_authkeys=*/true};
   return hb::sys::run_daemon(spec, argc, argv, [](hb::sys::DaemonContext& ctx) {
-    if (ctx.config.ha_cf.realtime) go_realtime();
+    if (ctx.config.ha_cf.realtime)
+      hb::sys::go_realtime(rt_priority, "a loaded machine may delay heartbeats");
     hb::linkd::LinkdOptions options;
     options.state_dir = hb::linkd::state_directory();
     auto linkd =

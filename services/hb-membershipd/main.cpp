@@ -6,9 +6,9 @@
 #include "link_follower.hpp"
 #include "membership.hpp"
 #include "membershipd_bus.hpp"
-#include "realtime.hpp"
 #include "sys/daemon.hpp"
 #include "sys/dbus/names.hpp"
+#include "sys/realtime.hpp"
 
 namespace {
 
@@ -28,7 +28,8 @@ int main(int argc, char** argv) {
   hb::sys::DaemonSpec spec{"hb-membershipd", "hb cluster membership: decides which nodes are up",
                            hb::dbus::names::membership1::bus, hb::dbus::names::membership1::root};
   return hb::sys::run_daemon(spec, argc, argv, [](hb::sys::DaemonContext& ctx) {
-    if (ctx.config.ha_cf.realtime) hb::membershipd::go_realtime(rt_priority);
+    if (ctx.config.ha_cf.realtime)
+      hb::sys::go_realtime(rt_priority, "a loaded machine may delay node verdicts");
     auto o = std::make_shared<Objects>();
     o->state = hb::membershipd::initial_state(ctx.config);
     o->bus = std::make_unique<hb::membershipd::BusObjects>(ctx.bus, o->state);
