@@ -207,6 +207,12 @@ Message Engine::state_message(const std::string& dest, const std::string& info) 
   return m;
 }
 
+Message Engine::state_request(const std::string& dest) const {
+  Message m = state_message(dest, "");
+  m.fields[str(field::ask)] = "1";
+  return m;
+}
+
 void Engine::offer(Actions& out, const std::string& taker, std::set<std::string> keys, Scope scope,
                    bool force) {
   if (keys.empty()) return;
@@ -322,13 +328,15 @@ Actions Engine::on_node(const std::string& node, NodeChange change, TimePoint no
       forget_peer(*p);
       p->status = PeerStatus::up;
       ++p->epoch;
-      send(out, state_message(p->name, ""));
+      send(out, state_request(p->name));
       break;
     case NodeChange::restarted:
+      // Only its hb-linkd may have restarted (a new generation) while its hb-resourced runs on
+      // and holds its groups: it must say what it holds before anything here counts on it.
       forget_peer(*p);
       p->status = PeerStatus::up;
       ++p->epoch;
-      send(out, state_message(p->name, ""));
+      send(out, state_request(p->name));
       break;
     case NodeChange::dead:
       if (p->status == PeerStatus::dead) break;
@@ -372,6 +380,9 @@ Actions Engine::on_message(const std::string& from, const Message& m, TimePoint 
     p->answered = true;
     p->stable = m.get(str(field::isstable)) == "1";
     if (m.get(str(field::info)) == "shutdown") p->leaving = true;
+    // After t=shutdone nothing more goes out: the peers count this node gone. (hb-linkd hands
+    // over only the messages meant for us, without their `dest`.)
+    if (m.get(str(field::ask)) == "1" && !shutdone_sent_) send(out, state_message(p->name, ""));
   } else if (m.type == msg::ask_resources) {
     on_ask_resources(out, *p, m);
   } else if (m.type == msg::hb_takeover) {

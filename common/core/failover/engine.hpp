@@ -231,6 +231,8 @@ class Engine {
 
   void send(Actions& out, Message m);
   Message state_message(const std::string& dest, const std::string& info) const;
+  // Our t=resource to `dest`, asking for its own in return (hb_ask=1).
+  Message state_request(const std::string& dest) const;
   void log(Actions& out, LogKind kind, std::string text,
            std::map<std::string, std::string> fields = {});
   void offer(Actions& out, const std::string& taker, std::set<std::string> keys, Scope scope,

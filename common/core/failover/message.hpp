@@ -50,6 +50,9 @@ inline constexpr std::string_view failed = "hb_failed";      // groups that fail
 inline constexpr std::string_view groups = "hb_groups";      // groups a request is about
 inline constexpr std::string_view target = "hb_target";      // node that takes the groups
 inline constexpr std::string_view force = "hb_force";        // 1: admin move, clears failures
+// 1 on a t=resource to one node: "I no longer know what you hold (you restarted, or came back):
+// answer with yours". The answer does not carry it.
+inline constexpr std::string_view ask = "hb_ask";
 }  // namespace field
 
 std::string join_keys(const std::set<std::string>& keys);

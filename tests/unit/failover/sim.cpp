@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 
 namespace hb::failover::sim {
 
@@ -119,7 +121,7 @@ void Cluster::partition(bool on) {
   }
 }
 
-void Cluster::daemons_ok(const std::string& name, bool ok) {
+void Cluster::daemons_ok(const std::string& name, bool ok, bool new_generation) {
   Node& n = nodes_.at(name);
   n.mute = !ok;
   if (!ok) {
@@ -127,9 +129,16 @@ void Cluster::daemons_ok(const std::string& name, bool ok) {
   } else {
     for (auto& [other, o] : nodes_) {
       if (other == name || !o.alive) continue;
-      // Our hb-linkd restarted: the peers see it as a new incarnation.
-      o.seen[name] = std::nullopt;
-      n.seen[other] = std::nullopt;
+      auto seen = o.seen.find(name);
+      if (new_generation && seen != o.seen.end() && seen->second) {
+        // Still up in the peer's view, with an older generation: the peer's membership reports
+        // `restarted` at the next contact (any value other than the current one does).
+        seen->second = n.incarnation + 1'000'000;
+      } else if (new_generation) {
+        o.seen[name] = std::nullopt;
+      }
+      // Our own membership restarts with hb-linkd and meets the peers afresh.
+      if (new_generation) n.seen[other] = std::nullopt;
       schedule(now_ + cfg_.link_delay, [this, a = name, b = other] { membership_contact(a, b); });
     }
   }
@@ -163,8 +172,27 @@ void Cluster::move(const std::string& node, const std::string& key, const std::s
 
 // --- executing actions ----------------------------------------------------------------------
 
+// HB_SIM_TRACE=1 in the environment prints every action as it is executed (to debug a seed).
+void Cluster::trace(const std::string& node, const Actions& actions) const {
+  static const bool on = std::getenv("HB_SIM_TRACE") != nullptr;
+  if (!on) return;
+  const long t = static_cast<long>(std::chrono::duration_cast<Millis>(now_ - t0_).count());
+  for (const auto& a : actions) {
+    std::string line;
+    if (auto* s = std::get_if<StartGroup>(&a)) line = "START " + s->key;
+    if (auto* s = std::get_if<StopGroup>(&a)) line = "STOP " + s->key;
+    if (auto* s = std::get_if<Send>(&a)) {
+      line = "SEND t=" + s->message.type + " dest=" + s->message.dest;
+      for (const auto& [k, v] : s->message.fields) line += " " + k + "=" + v;
+    }
+    if (auto* l = std::get_if<LogEvent>(&a)) line = "LOG " + l->text;
+    if (!line.empty()) std::fprintf(stderr, "%6ld %-6s %s\n", t, node.c_str(), line.c_str());
+  }
+}
+
 void Cluster::apply(Node& n, Actions actions) {
   const std::string name = n.name;
+  trace(name, actions);
   const unsigned inc = n.incarnation;
   for (auto& a : actions) {
     if (auto* s = std::get_if<StartGroup>(&a)) {
@@ -201,9 +229,14 @@ void Cluster::apply(Node& n, Actions actions) {
     ++n.timer_gen;
     for (auto& [other, o] : nodes_) {
       if (other == name || !o.alive) continue;
-      schedule(now_ + cfg_.link_delay, [this, other = other, name] {
+      // Membership learns of the shutdown from t=shutdone, the node's last message: it reaches
+      // each peer after everything the node sent it before (hb-membershipd hears it from
+      // hb-linkd after hb-resourced did), so it never overtakes a hand-over's t=ask_resources.
+      // Like any packet of an old generation, it is dropped if the node has restarted since.
+      TimePoint at = std::max(now_ + cfg_.link_delay, fifo_[{name, other}]);
+      schedule(at, [this, other = other, name, inc = n.incarnation] {
         Node& y = nodes_.at(other);
-        if (!y.alive) return;
+        if (!y.alive || nodes_.at(name).incarnation != inc) return;
         y.seen[name] = std::nullopt;
         apply(y, y.engine->on_node(name, NodeChange::clean_shutdown, now_));
       });

@@ -49,7 +49,10 @@ class Cluster {
   void partition(bool on);              // cut every link both ways
   void fail_start(const std::string& node, const std::string& key, bool fail = true);
   void fail_stop(const std::string& node, const std::string& key, bool fail = true);
-  void daemons_ok(const std::string& node, bool ok);
+  // The node's hb-linkd/hb-membershipd go away (ok=false) or come back (ok=true). A restarted
+  // hb-linkd comes back with a new generation, which the peers' membership reports as
+  // `restarted`; new_generation=false models a hang that ends (SIGSTOP/SIGCONT): no event.
+  void daemons_ok(const std::string& node, bool ok, bool new_generation = true);
 
   // Admin commands on a node.
   void standby(const std::string& node, Scope scope);
@@ -104,6 +107,7 @@ class Cluster {
 
   void schedule(TimePoint at, std::function<void()> fn);
   void apply(Node& n, Actions actions);
+  void trace(const std::string& node, const Actions& actions) const;
   void arm(Node& n);
   void deliver(const std::string& from, const Message& m);
   void membership_contact(const std::string& a, const std::string& b);
