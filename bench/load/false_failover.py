@@ -1,0 +1,178 @@
+#!/usr/bin/env python3
+"""False failovers under load (issue 6): the seed cluster on the rig at fast timings, both cores
+saturated by CPU hogs for a bounded time, the site polled from the client every 20 ms.
+
+A false failover is anything a user would call one while no node failed: a node declared dead
+(hb-membershipd's "is dead" on either node), the group acquired by ha2, or the site answered by
+another node than ha1. Also counted: dead links (one medium lost, the node still up), late
+heartbeats (warntime), and failed requests (the poller's 0.3 s timeout). Goal: zero false
+failovers over 10 minutes.
+
+Load: HOGS busy loops (default 2 per core) in each node, as a busy application there would be
+(systemd-run ... RuntimeMaxSec=SECONDS, in the node's own cgroup), and as many on the host,
+outside the nodes (`timeout SECONDS`). Every hog stops by itself; the rig's teardown removes the
+nodes' ones too.
+
+    bench/load/false_failover.py --build-dir build [--seconds 600] [--keepalive 50ms]
+                                 [--deadtime 200ms] [--hogs N] [--out DIR]
+
+Prints one summary line and writes results.json (and the poll log) to --out (default a new
+/tmp/hb-loadbench-* dir). Exit 0 when there was no false failover, 1 otherwise, 77 to skip.
+"""
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SRC = os.path.abspath(os.path.join(HERE, "..", ".."))
+RIG = os.path.join(SRC, "tests", "rig", "rig")
+POLL = os.path.join(SRC, "bench", "failover", "poll.py")
+
+
+def log(msg):
+    print("loadbench: " + msg, file=sys.stderr, flush=True)
+
+
+def rig(run, *args, check=True, timeout=60):
+    env = dict(os.environ, HB_RIG=run)
+    p = subprocess.run([RIG, *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       text=True, timeout=timeout)
+    if check and p.returncode != 0:
+        raise RuntimeError(f"rig {' '.join(args)}: {p.stderr.strip()[-300:]}")
+    return p.stdout
+
+
+def wait_until(pred, limit, what):
+    end = time.monotonic() + limit
+    while time.monotonic() < end:
+        if pred():
+            return
+        time.sleep(0.05)
+    raise RuntimeError(what + ": not after %.0f s" % limit)
+
+
+def journal_count(run, node, unit, grep, since):
+    out = rig(run, "exec", node, "journalctl", "-q", "-o", "cat", "-u", unit, "--since",
+              "@%.3f" % since, "--grep", grep, check=False)
+    return len([l for l in out.splitlines() if l.strip()])
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build-dir", default=os.environ.get("HB_BUILD_DIR", os.path.join(SRC, "build")))
+    ap.add_argument("--seconds", type=int, default=600)
+    ap.add_argument("--keepalive", default="50ms")
+    ap.add_argument("--deadtime", default="200ms")
+    ap.add_argument("--hogs", type=int, default=2 * (os.cpu_count() or 2))
+    ap.add_argument("--out", default=None)
+    a = ap.parse_args()
+    if os.geteuid() != 0:
+        print("SKIP: needs root (the rig boots systemd-nspawn nodes)")
+        return 77
+    out = a.out or tempfile.mkdtemp(prefix="hb-loadbench-")
+    os.makedirs(out, exist_ok=True)
+    run = None
+    host_hogs = []
+    poller = None
+    stop_file = os.path.join(out, "poll.stop")
+
+    def on_signal(signum, _frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, on_signal)
+    try:
+        p = subprocess.run([RIG, "up", "--build-dir", a.build_dir, "--serial", "--keepalive",
+                            a.keepalive, "--deadtime", a.deadtime], stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True, timeout=300)
+        if p.returncode != 0:
+            raise RuntimeError("rig up failed: " + p.stderr.strip()[-500:])
+        run = p.stdout.strip().splitlines()[-1]
+        log(f"rig run {run} up (keepalive {a.keepalive}, deadtime {a.deadtime}, serial + bcast)")
+
+        def ha1_serves():
+            r = subprocess.run(["ip", "netns", "exec", f"hb{run}-client", "curl", "-fsS",
+                                "--max-time", "0.5", "http://192.0.2.10/hostname.html"],
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+            return "node ha1." in r.stdout
+
+        wait_until(ha1_serves, 15, "ha1 serves the site")
+        time.sleep(1)  # steady state: both nodes see each other
+        t0 = time.time()
+        poll_log = os.path.join(out, "poll.log")
+        poller = subprocess.Popen(["ip", "netns", "exec", f"hb{run}-client", sys.executable, POLL,
+                                   poll_log, stop_file, str(a.seconds + 5)])
+        busy = ["/bin/sh", "-c", "while :; do :; done"]
+        for node in ("ha1", "ha2"):
+            for i in range(a.hogs):
+                rig(run, "exec", node, "systemd-run", "--quiet", f"--unit=hb-bench-hog-{i}",
+                    f"--property=RuntimeMaxSec={a.seconds}", *busy)
+        host_hogs = [subprocess.Popen(["timeout", str(a.seconds), *busy]) for _ in range(a.hogs)]
+        log(f"{a.hogs} hogs in each node and {a.hogs} on the host for {a.seconds} s")
+        loads = []
+        end = time.monotonic() + a.seconds
+        while time.monotonic() < end:
+            time.sleep(min(30, max(0.1, end - time.monotonic())))
+            with open("/proc/loadavg") as f:
+                loads.append(float(f.read().split()[0]))
+            log("%4.0f s: load %.1f" % (a.seconds - (end - time.monotonic()), loads[-1]))
+        for h in host_hogs:
+            h.wait(timeout=30)
+        open(stop_file, "w").close()
+        poller.wait(timeout=30)
+        poller = None
+
+        answers = [l.split() for l in open(poll_log) if l.strip()]
+        window = [x for x in answers if float(x[0]) <= t0 + a.seconds]
+        result = {
+            "seconds": a.seconds, "keepalive": a.keepalive, "deadtime": a.deadtime,
+            "hogs_per_place": a.hogs, "load_avg_samples": loads,
+            "requests": len(window),
+            "failed_requests": sum(1 for x in window if x[2] == "-"),
+            "answered_by_other_than_ha1": sum(1 for x in window if x[2] not in ("ha1", "-")),
+            "max_response_s": max((float(x[1]) - float(x[0]) for x in window if x[2] != "-"),
+                                  default=0.0),
+        }
+        for node in ("ha1", "ha2"):
+            result[f"{node}_node_declared_dead"] = journal_count(run, node, "hb-membershipd",
+                                                                 ": is dead", t0)
+            result[f"{node}_links_dead"] = journal_count(run, node, "hb-linkd", r" dead \(", t0)
+            result[f"{node}_late_heartbeats"] = journal_count(run, node, "hb-linkd",
+                                                              "late heartbeat", t0)
+            result[f"{node}_acquired"] = journal_count(run, node, "hb-resourced", "^acquiring", t0)
+        false = (result["ha1_node_declared_dead"] + result["ha2_node_declared_dead"] +
+                 result["ha2_acquired"] + result["answered_by_other_than_ha1"])
+        result["false_failovers"] = false
+        with open(os.path.join(out, "results.json"), "w") as f:
+            json.dump(result, f, indent=1)
+        print(f"{a.seconds} s, keepalive {a.keepalive} / deadtime {a.deadtime}, "
+              f"{a.hogs} hogs per node + {a.hogs} on the host (load {min(loads):.1f}-{max(loads):.1f}): "
+              f"false failovers {false} (nodes declared dead "
+              f"{result['ha1_node_declared_dead'] + result['ha2_node_declared_dead']}, ha2 acquired "
+              f"{result['ha2_acquired']}, pages from ha2 {result['answered_by_other_than_ha1']}); "
+              f"dead links {result['ha1_links_dead'] + result['ha2_links_dead']}, late heartbeats "
+              f"{result['ha1_late_heartbeats'] + result['ha2_late_heartbeats']}; requests "
+              f"{result['requests']}, failed {result['failed_requests']}, slowest answer "
+              f"{result['max_response_s']:.3f} s. Details in {out}/results.json")
+        return 0 if false == 0 else 1
+    finally:
+        for h in host_hogs:
+            if h.poll() is None:
+                h.kill()
+                h.wait()
+        if poller is not None and poller.poll() is None:
+            open(stop_file, "w").close()
+            try:
+                poller.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                poller.kill()
+        if run:
+            rig(run, "down", check=False, timeout=120)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
