@@ -15,11 +15,12 @@ inline constexpr int exit_bad_config = 65;  // EX_DATAERR
 // `args` are the words after the subcommand's name.
 int config_check(const std::vector<std::string>& args);
 int link_test(const std::vector<std::string>& args);
-// status / nodes: the members as hb-membershipd sees them (status.cpp).
+// status / nodes: the members as hb-membershipd sees them, and the groups (status.cpp).
 int status(const std::vector<std::string>& args);
 
-// hb_standby / hb_takeover (standby.cpp).
+// hb_standby / hb_takeover, and the per-group move (standby.cpp).
 int standby(const std::vector<std::string>& args);
 int takeover(const std::vector<std::string>& args);
+int move(const std::vector<std::string>& args);
 
 }  // namespace hb::hbctl

@@ -25,10 +25,11 @@ const std::vector<Command>& commands() {
       // heartbeat-era spelling kept for ExecStartPre= lines (docs/style.md B8).
       {{"check-config"}, "same as \"config check\"", hb::hbctl::config_check},
       {{"link-test"}, "test a serial heartbeat cable in both directions", hb::hbctl::link_test},
-      {{"status"}, "nodes, their state and links (--json)", hb::hbctl::status},
+      {{"status"}, "nodes, links and resource groups (--json)", hb::hbctl::status},
       {{"nodes"}, "same as \"status\"", hb::hbctl::status},
       {{"standby"}, "give groups to the peer [all|local|foreign|failback]", hb::hbctl::standby},
       {{"takeover"}, "take groups from the peer [all|local|foreign|failback]", hb::hbctl::takeover},
+      {{"move"}, "hand one group over to a node: GROUP NODE", hb::hbctl::move},
   };
   return table;
 }

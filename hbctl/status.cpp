@@ -1,7 +1,9 @@
 // hbctl status | nodes [--json[=short|pretty]]: the cluster's members as hb-membershipd sees
 // them (heartbeat's `cl_status listnodes/nodestatus/listhblinks` in one table), with each link's
-// state and the age of the last heartbeat heard. One GetManagedObjects on membership1, one on
-// link1 for per-packet times if hb-linkd is there. Blocking sd-bus calls are fine in a CLI.
+// state and the age of the last heartbeat heard, then the resource groups as hb-resourced sees
+// them (owner, state, each resource's unit and its state: `cl_status rscstatus` and more). One
+// GetManagedObjects on membership1, one on link1 for per-packet times if hb-linkd is there, one on
+// resource1 if hb-resourced is there. Blocking sd-bus calls are fine in a CLI.
 #include <systemd/sd-bus.h>
 #include <time.h>
 
@@ -25,6 +27,7 @@ namespace {
 
 namespace m1 = hb::dbus::names::membership1;
 namespace l1 = hb::dbus::names::link1;
+namespace r1 = hb::dbus::names::resource1;
 
 constexpr int exit_not_running = 3;  // LSB status: not running
 
@@ -33,6 +36,14 @@ struct NodeRow {
   std::uint64_t incarnation = 0;
   std::uint64_t last_heard_usec = 0;
   std::map<std::string, std::string> links;
+};
+
+struct GroupRow {
+  std::string key, preferred, owner, state;
+  struct Resource {
+    std::string token, unit, active;
+  };
+  std::vector<Resource> resources;
 };
 
 struct BusDeleter {
@@ -98,6 +109,17 @@ bool read_links(sd_bus_message* m, std::map<std::string, std::string>& out) {
   return true;
 }
 
+bool read_resources(sd_bus_message* m, std::vector<GroupRow::Resource>& out) {
+  if (sd_bus_message_enter_container(m, 'v', "a(sss)") < 0) return false;
+  if (sd_bus_message_enter_container(m, 'a', "(sss)") < 0) return false;
+  const char *token = nullptr, *unit = nullptr, *active = nullptr;
+  while (sd_bus_message_read(m, "(sss)", &token, &unit, &active) > 0)
+    out.push_back({token, unit, active});
+  sd_bus_message_exit_container(m);
+  sd_bus_message_exit_container(m);
+  return true;
+}
+
 MsgPtr managed_objects(sd_bus* bus, const char* dest, const char* root, std::string& error) {
   sd_bus_error e = SD_BUS_ERROR_NULL;
   sd_bus_message* reply = nullptr;
@@ -120,7 +142,9 @@ std::string age(std::uint64_t last, std::uint64_t now) {
 int usage(std::ostream& out, int rc) {
   out << "Usage: hbctl status|nodes [--json[=short|pretty]]\n"
          "Shows every node of ha.cf as hb-membershipd sees it: type, state (init, up, dead),\n"
-         "incarnation, when it was last heard and the state of each link.\n"
+         "incarnation, when it was last heard and the state of each link; then every resource\n"
+         "group of haresources as hb-resourced sees it: owner, state (stopped, starting,\n"
+         "running, stopping, failed) and the systemd unit of each resource with its state.\n"
          "Exit status 3 when hb-membershipd is not running.\n";
   return rc;
 }
@@ -207,6 +231,25 @@ int status(const std::vector<std::string>& args) {
     for (const auto& [path, v] : by_path) heard[v.first] = std::max(heard[v.first], v.second);
   }
 
+  // hb-resourced's groups, when it is there.
+  std::vector<GroupRow> groups;
+  std::string resourced_error;
+  if (MsgPtr objs = managed_objects(bus.get(), r1::bus, r1::root, resourced_error)) {
+    std::map<std::string, GroupRow> by_path;
+    walk_objects(objs.get(), [&](const std::string& path, const std::string& iface,
+                                 const std::string& prop, sd_bus_message* m) {
+      if (iface != r1::group) return false;
+      GroupRow& g = by_path[path];
+      if (prop == "Key") return read_string(m, g.key);
+      if (prop == "PreferredNode") return read_string(m, g.preferred);
+      if (prop == "Owner") return read_string(m, g.owner);
+      if (prop == "State") return read_string(m, g.state);
+      if (prop == "Resources") return read_resources(m, g.resources);
+      return false;
+    });
+    for (auto& [path, g] : by_path) groups.push_back(std::move(g));
+  }
+
   std::vector<NodeRow> nodes;
   for (const auto& name : order)
     for (const auto& [path, row] : rows)
@@ -245,6 +288,19 @@ int status(const std::vector<std::string>& args) {
       }
       j["nodes"].push_back(o);
     }
+    j["resourced"] = resourced_error.empty();
+    j["groups"] = nlohmann::json::array();
+    for (const auto& g : groups) {
+      nlohmann::json rs = nlohmann::json::array();
+      for (const auto& r : g.resources)
+        rs.push_back({{"resource", r.token}, {"unit", r.unit}, {"active_state", r.active}});
+      j["groups"].push_back(
+          {{"key", g.key},
+           {"preferred_node", g.preferred},
+           {"owner", g.owner.empty() ? nlohmann::json(nullptr) : nlohmann::json(g.owner)},
+           {"state", g.state},
+           {"resources", rs}});
+    }
     std::cout << (*json == "pretty" ? j.dump(2) : j.dump()) << "\n";
     return exit_ok;
   }
@@ -272,6 +328,23 @@ int status(const std::vector<std::string>& args) {
               << pad(std::to_string(n.incarnation), 5)
               << pad(is_local ? "-" : age(n.last_heard_usec, now), 12)
               << (is_local ? "(local node)" : links) << "\n";
+  }
+
+  std::cout << "\n";
+  if (!resourced_error.empty()) {
+    std::cout << "Resource groups: hb-resourced not reachable (" << resourced_error << ")\n";
+    return exit_ok;
+  }
+  std::size_t gw = 5;
+  for (const auto& g : groups) gw = std::max(gw, g.key.size());
+  std::cout << pad("GROUP", gw + 2) << pad("OWNER", w + 2) << pad("STATE", 10)
+            << "RESOURCES (unit: its state on this node)\n";
+  for (const auto& g : groups) {
+    std::string rs;
+    for (const auto& r : g.resources)
+      rs += (rs.empty() ? "" : ", ") + r.token + " (" + r.unit + ": " + r.active + ")";
+    std::cout << pad(g.key, gw + 2) << pad(g.owner.empty() ? "-" : g.owner, w + 2)
+              << pad(g.state, 10) << rs << "\n";
   }
   return exit_ok;
 }

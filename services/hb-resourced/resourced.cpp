@@ -558,6 +558,9 @@ void Resourced::move(const std::string& key, const std::string& node) {
   bool known = false;
   for (const auto& n : config_.ha_cf.nodes) known = known || same_node(n, node);
   if (!known) throw dbus::Error(dbus::names::error_no_such_node, "no node '" + node + "'");
+  if (!group(key))
+    throw dbus::Error(dbus::names::error_no_such_group,
+                      "no group '" + key + "' (a group is named by its first resource)");
   feed(engine_->move(key, node, now()));
 }
 

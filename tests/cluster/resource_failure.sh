@@ -3,9 +3,11 @@
 #   1. Apache dies on the active node (SIGKILL): hb-resourced starts it once more there and the
 #      site comes back from ha1;
 #   2. it dies again: the group moves to ha2 (a hand-over), which serves the site;
-#   3. a process keeps /ha busy on ha2 and a file is written to the shared disk there; hb stops on
-#      ha2: the unmount fails, hb-resourced kills what holds /ha and unmounts, ha1 takes the group
-#      and serves the file written on ha2 (nothing on the shared disk is lost).
+#   3. the admin looks (`hbctl status`) and moves the group back (`hbctl move`); an unknown group
+#      or an unprivileged user is refused;
+#   4. a process keeps /ha busy on ha1 and a file is written to the shared disk there; hb stops on
+#      ha1: the unmount fails, hb-resourced kills what holds /ha and unmounts, ha2 takes the group
+#      and serves the file written on ha1 (nothing on the shared disk is lost).
 # A sampler checks every 20 ms that no two nodes hold the IP or /ha at once.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -41,19 +43,32 @@ sleep 1.5
 page_names http://192.0.2.10/hostname.html ha2 || fail "the group did not stay on ha2"
 say "2. Apache killed again: group on ha2 after $(secs_since "$t") s, and it stays there"
 
-# 3. A busy /ha on ha2, data written there, then hb stops on ha2.
-token="written on ha2 at $(date +%s.%N)"
-in_node ha2 sh -c "echo '$token' > /ha/www/html/probe.txt && sync"
+# 3. hbctl: status shows where the group runs; move brings it back.
+owner=$(in_node ha1 hbctl status --json | python3 -c 'import json,sys; g=json.load(sys.stdin)["groups"][0]; print(g["owner"], g["state"])')
+[ "$owner" = "ha2 running" ] || fail "hbctl status on ha1 says the group is '$owner', not 'ha2 running'"
+in_node ha2 hbctl move 192.0.2.99 ha1 >/dev/null 2>&1 && fail "hbctl move of an unknown group succeeded"
+rc=0
+in_node ha2 setpriv --reuid=65534 --regid=65534 --clear-groups hbctl move 192.0.2.10 ha1 >/dev/null 2>&1 || rc=$?
+[ $rc = 4 ] || fail "hbctl move by an unprivileged user: exit $rc, not 4 (refused by the bus policy)"
+t=$(date +%s.%N)
+in_node ha2 hbctl move 192.0.2.10 ha1 >/dev/null
+wait_for 10 "3. ha1 serves the site after hbctl move 192.0.2.10 ha1" page_names http://192.0.2.10/hostname.html ha1
+wait_for 5 "3. ha2 released everything" holds_nothing ha2
+say "3. hbctl status named ha2; hbctl move brought the group to ha1 in $(secs_since "$t") s"
+
+# 4. A busy /ha on ha1, data written there, then hb stops on ha1.
+token="written on ha1 at $(date +%s.%N)"
+in_node ha1 sh -c "echo '$token' > /ha/www/html/probe.txt && sync"
 # cd at run time, like an admin's shell: with WorkingDirectory=/ha systemd would know the unit
 # needs /ha and stop it first by itself.
-in_node ha2 systemd-run --quiet --unit=hb-test-busy-ha /bin/sh -c 'cd /ha && exec /bin/sleep 600'
-wait_for 5 "3. a process on ha2 keeps /ha busy" in_node ha2 systemctl is-active --quiet hb-test-busy-ha.service
+in_node ha1 systemd-run --quiet --unit=hb-test-busy-ha /bin/sh -c 'cd /ha && exec /bin/sleep 600'
+wait_for 5 "4. a process on ha1 keeps /ha busy" in_node ha1 systemctl is-active --quiet hb-test-busy-ha.service
 t=$(date +%s.%N)
-rig hb-stop ha2
-wait_for 15 "3. ha1 serves the site after hb stop on a busy ha2" page_names http://192.0.2.10/hostname.html ha1
-[ "$(get http://192.0.2.10/probe.txt)" = "$token" ] || fail "the file written on ha2 is not served by ha1"
-holds_nothing ha2 || fail "ha2 still holds a resource: $(rig holders)"
-in_node ha2 systemctl is-active --quiet hb-test-busy-ha.service && fail "what kept /ha busy on ha2 still runs"
-journal_has ha2 "killing the processes that keep /ha busy" || fail "ha2's journal does not say it freed /ha"
-say "3. busy /ha on ha2 freed and unmounted; ha1 serves the data written on ha2 ($(secs_since "$t") s)"
-say "PASS: failed resources are restarted once, then moved; a busy mount does not stop a hand-over"
+rig hb-stop ha1
+wait_for 15 "4. ha2 serves the site after hb stop on a busy ha1" page_names http://192.0.2.10/hostname.html ha2
+[ "$(get http://192.0.2.10/probe.txt)" = "$token" ] || fail "the file written on ha1 is not served by ha2"
+holds_nothing ha1 || fail "ha1 still holds a resource: $(rig holders)"
+in_node ha1 systemctl is-active --quiet hb-test-busy-ha.service && fail "what kept /ha busy on ha1 still runs"
+journal_has ha1 "killing the processes that keep /ha busy" || fail "ha1's journal does not say it freed /ha"
+say "4. busy /ha on ha1 freed and unmounted; ha2 serves the data written on ha1 ($(secs_since "$t") s)"
+say "PASS: failed resources are restarted once, then moved; hbctl moves a group; a busy mount does not stop a hand-over"

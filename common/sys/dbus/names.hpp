@@ -10,6 +10,7 @@ namespace hb::dbus::names {
 inline constexpr const char* prefix = HB_DBUS_PREFIX;
 inline constexpr const char* error_no_such_node = HB_DBUS_PREFIX ".Error.NoSuchNode";
 inline constexpr const char* error_busy = HB_DBUS_PREFIX ".Error.Busy";
+inline constexpr const char* error_no_such_group = HB_DBUS_PREFIX ".Error.NoSuchGroup";
 
 // The user hb's unprivileged daemons run as (heartbeat's name); the policies allow it the
 // internal methods one daemon calls on another.
