@@ -187,8 +187,24 @@ void Resourced::start_engine() {
                   {{"HB_GROUP", g.key}});
     }
   }
+  // A hung hb-linkd is let go of after the grace (deadtime/2) plus the time the stop takes; the
+  // peers declare this node dead deadtime after its last heartbeat, up to keepalive before.
+  if (config_.ha_cf.deadtime / 2 < config_.ha_cf.keepalive + std::chrono::milliseconds(100))
+    log::warning("", "deadtime " + std::to_string(config_.ha_cf.deadtime.count()) +
+                         " ms is short for keepalive " +
+                         std::to_string(config_.ha_cf.keepalive.count()) +
+                         " ms: if hb-linkd hangs, the peers may take the groups before this node "
+                         "has stopped them; use deadtime >= 2 x (keepalive + the time a group "
+                         "takes to stop)");
   engine_.emplace(o, now());
   feed(engine_->start(now()));
+  // Only hb-linkd's health decides whether this node may keep its groups: while it sends the
+  // heartbeats, no peer takes them. Without hb-membershipd the node keeps what it runs and acts
+  // on membership again once it is back.
+  link_watch_.emplace(io_, bus_, engine_->daemon_grace(), owners_[link1::bus],
+                      [this](bool ok, failover::TimePoint since) {
+                        feed(engine_->set_daemons_ok(ok, now(), since));
+                      });
   auto queued = std::move(before_engine_);
   before_engine_.clear();
   for (auto& f : queued) f();
@@ -236,11 +252,13 @@ void Resourced::on_owner(const std::string& name, const std::string& owner) {
   auto apply = [this, name, owner] {
     bool had = !owners_[name].empty();
     owners_[name] = owner;
-    bool ok = !owners_[link1::bus].empty() && !owners_[membership1::bus].empty();
-    feed(engine_->set_daemons_ok(ok, now()));
+    if (name == link1::bus && link_watch_) link_watch_->owner(owner);
     if (name == membership1::bus && !owner.empty() && !had) membership_snapshot();
   };
-  if (!engine_) return before_engine_.push_back(apply);
+  if (!engine_) {
+    if (name == link1::bus) owners_[name] = owner;  // the watch starts from the latest owner
+    return before_engine_.push_back(apply);
+  }
   apply();
 }
 

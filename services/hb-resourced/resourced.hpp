@@ -26,6 +26,7 @@
 
 #include "core/config/config.hpp"
 #include "core/failover/engine.hpp"
+#include "link_watch.hpp"
 #include "resourced_bus.hpp"
 #include "systemd_client.hpp"
 #include "unit_map.hpp"
@@ -91,6 +92,7 @@ class Resourced : public Commands {
   SystemdClient systemd_;
   std::vector<dbus::Slot> matches_;
   std::optional<failover::Engine> engine_;
+  std::optional<LinkWatch> link_watch_;               // made with the engine
   std::vector<std::function<void()>> before_engine_;  // cluster events queued during setup
   std::map<std::string, Run> runs_;
   std::map<std::string, bool> unit_loaded_;

@@ -754,16 +754,17 @@ Actions Engine::shutdown(TimePoint now) {
   return out;
 }
 
-Actions Engine::set_daemons_ok(bool ok, TimePoint now) {
+Actions Engine::set_daemons_ok(bool ok, TimePoint now, std::optional<TimePoint> since) {
   Actions out;
   now_ = now;
   if (!ok) {
-    if (!lost_since_) lost_since_ = now;
+    const TimePoint from = std::min(now, since.value_or(now));
+    if (!lost_since_ || from < *lost_since_) lost_since_ = from;
   } else {
     lost_since_.reset();
     if (isolated_) {
       isolated_ = false;
-      log(out, LogKind::daemons_back, "hb-linkd and hb-membershipd are back: starting afresh");
+      log(out, LogKind::daemons_back, "hb-linkd is back: starting afresh");
       for (auto& [name, p] : peers_) {
         forget_peer(p);
         p.status = PeerStatus::unknown;
@@ -788,13 +789,13 @@ Actions Engine::advance(TimePoint now) {
   now_ = now;
   if (lost_since_ && !isolated_ && now >= *lost_since_ + opt_.timing.daemon_grace) {
     log(out, LogKind::daemons_lost,
-        "hb-linkd or hb-membershipd gone for " + std::to_string(ms_between(*lost_since_, now)) +
+        "hb-linkd gone or hung for " + std::to_string(ms_between(*lost_since_, now)) +
             " ms: releasing every group before the peers take over");
     isolated_ = true;
     std::erase_if(outgoing_, [](const Handover& h) { return !h.releasing; });
     incoming_.clear();
     for (auto& [key, l] : local_) {
-      if (l.want) l.reason = "own daemons lost";
+      if (l.want) l.reason = "own hb-linkd lost";
       l.want = false;
     }
   }

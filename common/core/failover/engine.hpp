@@ -24,8 +24,9 @@
 //  * A start that fails: the group is stopped again, marked failed here, and the next node
 //    takes it. A stop that fails leaves the group held (failed, "unsafe"): nobody else may start
 //    it while this node lives.
-//  * Own hb-linkd/hb-membershipd gone for `daemon_grace`: stop every group (no messages: they
-//    cannot be sent), then behave as a fresh start once they are back.
+//  * Own hb-linkd gone or hung for `daemon_grace` (this node's heartbeats stopped, so the peers
+//    will declare it dead after deadtime and take its groups): stop every group (no messages:
+//    they cannot be sent), then behave as a fresh start once it is back.
 #pragma once
 
 #include <chrono>
@@ -60,7 +61,9 @@ struct Timing {
   Millis standby_timeout{10000};
   // How long a taker waits for the giver's info=done once it said info=other (heartbeat: 1 h).
   Millis handover_timeout{3600000};
-  // Own daemons gone this long => release everything. 0 = deadtime / 2.
+  // Own hb-linkd gone or hung this long => release everything. 0 = deadtime / 2. It must end,
+  // with the groups stopped, before the peers' deadtime runs out: grace + stop time <
+  // deadtime - keepalive.
   Millis daemon_grace{0};
 };
 
@@ -174,8 +177,11 @@ class Engine {
   Actions shutdown(TimePoint now);
   bool shutdown_complete() const { return shutdone_sent_; }
 
-  // Health of this node's hb-linkd and hb-membershipd (false = gone or hung).
-  Actions set_daemons_ok(bool ok, TimePoint now);
+  // Health of this node's hb-linkd (false = gone or hung: no heartbeats leave this node).
+  // `since`: when it was last known to work, if earlier than now (a hang is noticed late); the
+  // grace runs from there.
+  Actions set_daemons_ok(bool ok, TimePoint now, std::optional<TimePoint> since = std::nullopt);
+  Millis daemon_grace() const { return opt_.timing.daemon_grace; }
 
   Actions advance(TimePoint now);
   std::optional<TimePoint> next_deadline() const;

@@ -124,5 +124,29 @@ TEST(Protocol, ShutdownReleasesThenSendsShutdone) {
   EXPECT_TRUE(e.shutdown_complete());
 }
 
+// A hang of hb-linkd is noticed late (its last answer was some time ago): the grace runs from
+// when it last worked, so the groups are stopped before the peers' deadtime expires.
+TEST(Protocol, HungLinkReleasesAtGraceAfterItLastWorked) {
+  Engine e(alpha_options(AutoFailback::off), T0);
+  e.start(T0);
+  Message answer;
+  answer.type = "resource";
+  answer.fields = {{"hb_held", ""}, {"rsc_hold", "none"}, {"isstable", "1"}};
+  e.on_node("beta", NodeChange::up, T0);
+  Actions a = e.on_message("beta", answer, T0);
+  ASSERT_TRUE(starts(a, "192.0.2.10"));
+  e.on_result("192.0.2.10", Result::started, T0 + 100ms);
+  ASSERT_EQ(e.daemon_grace(), 2500ms);  // deadtime / 2
+  // Noticed at T0+2 s that hb-linkd stopped answering at T0+1 s.
+  a = e.set_daemons_ok(false, T0 + 2s, T0 + 1s);
+  ASSERT_EQ(e.next_deadline(), T0 + 1s + 2500ms);
+  a = e.advance(T0 + 3500ms);
+  bool stops = false;
+  for (const auto& x : a)
+    if (auto* s = std::get_if<StopGroup>(&x); s && s->key == "192.0.2.10") stops = true;
+  EXPECT_TRUE(stops);
+  EXPECT_TRUE(sends(a).empty());  // nothing can go out through a hung hb-linkd
+}
+
 }  // namespace
 }  // namespace hb::failover
