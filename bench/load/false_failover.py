@@ -3,8 +3,8 @@
 saturated by CPU hogs for a bounded time, the site polled from the client every 20 ms.
 
 A false failover is anything a user would call one while no node failed: a node declared dead
-(hb-membershipd's "is dead" on either node), the group acquired by ha2, or the site answered by
-another node than ha1. Also counted: dead links (one medium lost, the node still up), late
+(hb-membershipd's "is dead" on either node), the group released by ha1 (e.g. its hb-linkd taken
+for hung) or acquired by ha2, or the site answered by another node than ha1. Also counted: dead links (one medium lost, the node still up), late
 heartbeats (warntime), and failed requests (the poller's 0.3 s timeout). Goal: zero false
 failovers over 10 minutes.
 
@@ -144,8 +144,12 @@ def main():
             result[f"{node}_late_heartbeats"] = journal_count(run, node, "hb-linkd",
                                                               "late heartbeat", t0)
             result[f"{node}_acquired"] = journal_count(run, node, "hb-resourced", "^acquiring", t0)
+            result[f"{node}_released"] = journal_count(run, node, "hb-resourced", "^releasing", t0)
+            result[f"{node}_linkd_seen_hung"] = journal_count(run, node, "hb-resourced",
+                                                              "hb-linkd has not answered", t0)
         false = (result["ha1_node_declared_dead"] + result["ha2_node_declared_dead"] +
-                 result["ha2_acquired"] + result["answered_by_other_than_ha1"])
+                 result["ha2_acquired"] + result["ha1_released"] +
+                 result["answered_by_other_than_ha1"])
         result["false_failovers"] = false
         with open(os.path.join(out, "results.json"), "w") as f:
             json.dump(result, f, indent=1)
@@ -153,7 +157,9 @@ def main():
               f"{a.hogs} hogs per node + {a.hogs} on the host (load {min(loads):.1f}-{max(loads):.1f}): "
               f"false failovers {false} (nodes declared dead "
               f"{result['ha1_node_declared_dead'] + result['ha2_node_declared_dead']}, ha2 acquired "
-              f"{result['ha2_acquired']}, pages from ha2 {result['answered_by_other_than_ha1']}); "
+              f"{result['ha2_acquired']}, ha1 released {result['ha1_released']}, pages from ha2 "
+              f"{result['answered_by_other_than_ha1']}); hb-linkd seen hung "
+              f"{result['ha1_linkd_seen_hung'] + result['ha2_linkd_seen_hung']}; "
               f"dead links {result['ha1_links_dead'] + result['ha2_links_dead']}, late heartbeats "
               f"{result['ha1_late_heartbeats'] + result['ha2_late_heartbeats']}; requests "
               f"{result['requests']}, failed {result['failed_requests']}, slowest answer "
