@@ -321,7 +321,10 @@ void Resourced::on_node_changed(const std::string& node, const std::string& new_
     std::string before = node_state_[node];
     std::uint64_t known = incarnation_[node];
     if (new_state == "up") {
-      bool restarted = known != 0 && incarnation != 0 && incarnation != known;
+      // hb-membershipd counts an incarnation per appearance; one after "dead" is a return (it
+      // may still hold its groups: a healed partition, a hung hb-linkd that runs again), not
+      // known to be a restart. A restart shows as a new incarnation while it was up.
+      bool restarted = before == "up" && known != 0 && incarnation != 0 && incarnation != known;
       if (before == "up" && !restarted) return;  // the snapshot repeating a signal
       node_state_[node] = "up";
       incarnation_[node] = incarnation;

@@ -19,6 +19,15 @@ finish() {
   local rc=$? leftover
   trap - EXIT INT TERM
   stop_sampler || rc=1
+  if [ "$rc" != 0 ] && [ "$rc" != 77 ] && [ -n "$RUN" ]; then
+    local node
+    for node in ha1 ha2 ha3 ha4; do
+      HB_RIG=$RUN "$RIG" exec "$node" true >/dev/null 2>&1 || continue
+      say "the hb journal of $node (last 60 lines), for the failure above:"
+      HB_RIG=$RUN "$RIG" exec "$node" journalctl -q -o short-precise -n 60 -u hb-linkd \
+        -u hb-membershipd -u hb-resourced 2>/dev/null | sed 's/^/    /' || true
+    done
+  fi
   if [ -n "$RUN" ]; then
     HB_RIG=$RUN "$RIG" down >/dev/null 2>&1 || true
     if ! leftover=$("$RIG" check-clean "$RUN" 2>&1); then

@@ -235,13 +235,17 @@ void Engine::offer(Actions& out, const std::string& taker, std::set<std::string>
 
 // --- bookkeeping of peers ------------------------------------------------------------------
 
-void Engine::forget_peer(Peer& p) {
+void Engine::forget_state(Peer& p) {
   p.held.clear();
   p.incoming.clear();
   p.failed.clear();
   p.answered = false;
   p.leaving = false;
   p.stable = false;
+}
+
+void Engine::forget_peer(Peer& p) {
+  forget_state(p);
   std::erase_if(outgoing_, [&](const Handover& h) { return h.peer == p.name && !h.releasing; });
   std::erase_if(incoming_, [&](const Handover& h) { return h.peer == p.name; });
   std::erase_if(transit_, [&](const auto& kv) { return kv.second == p.name; });
@@ -325,15 +329,18 @@ Actions Engine::on_node(const std::string& node, NodeChange change, TimePoint no
         log(out, LogKind::peer_returned, "Cluster node " + p->name + " returning after partition",
             {{"HB_NODE", p->name}});
       }
-      forget_peer(*p);
+      forget_state(*p);
       p->status = PeerStatus::up;
       ++p->epoch;
       send(out, state_request(p->name));
       break;
     case NodeChange::restarted:
       // Only its hb-linkd may have restarted (a new generation) while its hb-resourced runs on
-      // and holds its groups: it must say what it holds before anything here counts on it.
-      forget_peer(*p);
+      // and holds its groups: it must say what it holds before anything here counts on it. Its
+      // hand-overs with us stand: only its own t=starting (a new hb-resourced, which knows of
+      // none) ends them. Membership's news may also come after the peer's messages of this
+      // appearance, which must not be undone.
+      forget_state(*p);
       p->status = PeerStatus::up;
       ++p->epoch;
       send(out, state_request(p->name));
@@ -460,6 +467,13 @@ void Engine::on_ask_resources(Actions& out, Peer& p, const Message& m) {
       return;
     }
     bool force = m.get(str(field::force)) == "1";
+    // A new offer from this giver voids what is left of an earlier exchange with it (one the
+    // giver dropped, e.g. when it lost track of us for a moment).
+    std::erase_if(incoming_, [&](Handover& h) {
+      if (h.peer != p.name) return false;
+      for (const auto& k : keys) h.keys.erase(k);
+      return h.keys.empty();
+    });
     std::set<std::string> take;
     for (const auto& k : keys) {
       if (held_here(k) || busy(k)) continue;

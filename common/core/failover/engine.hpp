@@ -243,7 +243,8 @@ class Engine {
            std::map<std::string, std::string> fields = {});
   void offer(Actions& out, const std::string& taker, std::set<std::string> keys, Scope scope,
              bool force);
-  void forget_peer(Peer& p);
+  void forget_state(Peer& p);  // what it holds, promised, failed: to be told again
+  void forget_peer(Peer& p);   // that, and every hand-over with it (it left or restarted)
   void peer_state(Actions& out, Peer& p, const Message& m);
   void clear_failure(const std::string& key);
 

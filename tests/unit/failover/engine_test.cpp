@@ -342,6 +342,29 @@ TEST(Failover, HolderWhoseLinkRestartedIsAskedWhatItHolds) {
   }
 }
 
+// alpha's hb-linkd hangs (or crashes and stays away) longer than the grace: alpha lets go, beta
+// takes over; hb-linkd runs again: alpha is back and auto_failback gives the group back. The
+// membership news of alpha's return (up, or restarted for a new generation) may reach beta after
+// alpha's own messages: the failback offer beta made meanwhile must survive it (it used to be
+// dropped, leaving alpha waiting for the offer's hand-over for an hour).
+TEST(Failover, LinkBackAfterGraceGetsItsGroupBackWhateverTheOrder) {
+  for (bool new_generation : {false, true}) {
+    for (Millis lag = 0ms; lag <= 30ms; lag += 1ms) {  // a round trip is 4 ms here
+      Config cfg = two(AutoFailback::on);
+      cfg.membership_lag = lag;
+      cfg.return_as_restart = true;
+      Cluster c(cfg);
+      cold_start(c);
+      c.daemons_ok("alpha", false);
+      ASSERT_TRUE(c.run_until([&] { return c.holder(G1) == "beta"; }, 10s));
+      c.daemons_ok("alpha", true, new_generation);
+      EXPECT_TRUE(c.run_until([&] { return c.holder(G1) == "alpha"; }, 30s))
+          << "lag " << lag.count() << " ms, new generation " << new_generation;
+      EXPECT_EQ(c.violations, 0);
+    }
+  }
+}
+
 // The answer to hb_ask does not ask back: one round trip, no ping-pong.
 TEST(Failover, AskIsAnsweredOnce) {
   Cluster c(two(AutoFailback::off));

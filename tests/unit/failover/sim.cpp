@@ -54,7 +54,8 @@ void Cluster::boot(const std::string& name) {
   apply(n, n.engine->start(now_));
   for (auto& [other, o] : nodes_) {
     if (other == name || !o.alive) continue;
-    schedule(now_ + cfg_.link_delay, [this, a = name, b = other] { membership_contact(a, b); });
+    schedule(now_ + cfg_.link_delay + cfg_.membership_lag,
+             [this, a = name, b = other] { membership_contact(a, b); });
   }
 }
 
@@ -65,7 +66,9 @@ void Cluster::membership_contact(const std::string& a, const std::string& b) {
   auto see = [this](Node& x, Node& y) {
     auto it = x.seen.find(y.name);
     if (it != x.seen.end() && it->second == y.incarnation) return;
+    const bool returning = it != x.seen.end() && !it->second;  // was declared dead
     NodeChange c = (it != x.seen.end() && it->second) ? NodeChange::restarted : NodeChange::up;
+    if (returning && cfg_.return_as_restart) c = NodeChange::restarted;
     x.seen[y.name] = y.incarnation;
     apply(x, x.engine->on_node(y.name, c, now_));
   };
@@ -115,7 +118,8 @@ void Cluster::partition(bool on) {
     } else {
       for (auto& [other, o] : nodes_) {
         if (other <= name || !o.alive) continue;
-        schedule(now_ + cfg_.link_delay, [this, a = name, b = other] { membership_contact(a, b); });
+        schedule(now_ + cfg_.link_delay + cfg_.membership_lag,
+                 [this, a = name, b = other] { membership_contact(a, b); });
       }
     }
   }
@@ -139,7 +143,8 @@ void Cluster::daemons_ok(const std::string& name, bool ok, bool new_generation) 
       }
       // Our own membership restarts with hb-linkd and meets the peers afresh.
       if (new_generation) n.seen[other] = std::nullopt;
-      schedule(now_ + cfg_.link_delay, [this, a = name, b = other] { membership_contact(a, b); });
+      schedule(now_ + cfg_.link_delay + cfg_.membership_lag,
+               [this, a = name, b = other] { membership_contact(a, b); });
     }
   }
   apply(n, n.engine->set_daemons_ok(ok, now_));

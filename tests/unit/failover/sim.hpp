@@ -29,7 +29,14 @@ struct Config {
   AutoFailback mode = AutoFailback::on;
   Timing timing{.initdead = 10s, .deadtime = 5s, .standby_timeout = 2s};
   Millis link_delay{2};  // one-way message latency
-  Millis jitter{0};      // + uniform [0, jitter): reorders messages of different senders
+  // Extra delay of membership's news (up, restarted) over the messages of the same contact: in
+  // hb, hb-membershipd hears from hb-linkd and then tells hb-resourced, which hears the peer's
+  // messages from hb-linkd directly.
+  Millis membership_lag{0};
+  // Report a node's return after being declared dead as `restarted` (a new incarnation from
+  // hb-membershipd's point of view) rather than `up`: the engine must cope with either.
+  bool return_as_restart = false;
+  Millis jitter{0};  // + uniform [0, jitter): reorders messages of different senders
   Millis start_delay{300};
   Millis stop_delay{100};
   std::uint32_t seed = 1;
