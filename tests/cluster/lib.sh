@@ -85,8 +85,7 @@ apache_active() { in_node "$1" systemctl is-active --quiet apache2.service; }
 apache_inactive() { ! in_node "$1" systemctl is-active --quiet apache2.service; }
 
 # GET URL from the client namespace; prints the body.
-# 0.5 s: a request sent while the address moves loses its SYN; retrying beats waiting for TCP.
-get() { client curl -fsS --max-time 0.5 "$1"; }
+get() { client curl -fsS --max-time 1 "$1"; }
 page_names() { get "$1" | grep -q "node $2\.haw2\.ibm\.com"; } # URL NODE
 
 # The sampler: every 20 ms, who holds the cluster IP and has /ha mounted; fails the test if two
