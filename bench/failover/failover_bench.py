@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Failover benchmark of hb-resourced on the rig (issue 6, "Benchmark").
+"""Failover benchmark of hb-resourced on the rig (issue 6, "Benchmark"), optionally side by side
+with Debian's heartbeat 3.0.6 (`rig up --stack heartbeat`, v1 haresources mode).
 
 From the rig's client namespace a poller (poll.py) fetches http://192.0.2.10/hostname.html every
 20 ms; the page names the node that served it. Each run boots a fresh two-node rig and measures:
@@ -21,8 +22,21 @@ after each measurement), into:
 
   --slow   the seed's timings (keepalive 2, deadtime 60, initdead 120): only (a) is measured
            (the others do not depend on deadtime) and --runs defaults to 1 (a run lasts ~70 s).
+  --stack  hb (default), heartbeat, or both: runs alternate (hb run 1, heartbeat run 1, hb run 2,
+           ...) so both see the same machine noise; one table then puts a row per stack.
+  --keepalive T, --deadtime T   passed to `rig up` (heartbeat's time syntax; default 100ms / 1).
 
-Usage: failover_bench.py [--build-dir DIR] [--runs N] [--slow] [--out DIR]
+For heartbeat the split comes from its syslog lines in the node's journal (journald's receive
+time of each line): detect = "node ha1: is dead"; react = that -> ResourceManager's "Acquiring
+resource group"; ip / mount = ResourceManager's "Running .../IPaddr|Filesystem ... start" -> the
+agent's "Success"; apache = "Running /etc/init.d/apache2 start" -> systemd's "Started
+apache2.service"; rm = the rest of the group's start (ResourceManager's status probe before
+each start, forks); release (b) = command -> "All HA resources relinquished" on ha1, notice =
+that -> ha2 starts acquiring; (c) startup = command -> ha2's "Releasing resource group",
+release = -> its "foreign HA resource release completed"; net = "Started apache2" -> page.
+
+Usage: failover_bench.py [--build-dir DIR] [--runs N] [--slow] [--stack hb|heartbeat|both]
+                         [--keepalive T] [--deadtime T] [--out DIR]
 Every wait is bounded; the rig is always taken down (also on error, SIGINT and SIGTERM).
 """
 import argparse
@@ -50,13 +64,25 @@ def log(msg):
 
 
 class Rig:
-    def __init__(self, build_dir, slow, hb_mode):
+    def __init__(self, build_dir, slow, hb_mode, stack="hb", timings=None):
         args = [RIG, "up", "--build-dir", build_dir, "--hb", hb_mode] + (["--slow"] if slow else [])
+        if stack != "hb":
+            args += ["--stack", stack]
+        for opt, val in sorted((timings or {}).items()):
+            args += ["--" + opt, val]
+        self.stack = stack
+        self.logdir = None
         p = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                            timeout=300)
         if p.returncode != 0:
             raise Failed("rig up failed: " + p.stderr.strip()[-500:])
         self.run = p.stdout.strip().splitlines()[-1]
+        self.info = {}
+        for line in self("info", check=False).splitlines():
+            k, _, v = line.partition("=")
+            self.info[k] = v
+        if not RIG_INFO:
+            RIG_INFO.update(self.info)
 
     def __call__(self, *args, timeout=60, check=True):
         p = subprocess.run([RIG, "--run", self.run] + list(args), stdout=subprocess.PIPE,
@@ -73,10 +99,24 @@ class Rig:
         subprocess.run([RIG, "down", self.run], stdout=subprocess.DEVNULL,
                        stderr=subprocess.DEVNULL, timeout=120)
 
+    def save_journals(self, workdir, tag):
+        """Every node's whole journal (this boot) into WORKDIR, to see why a measurement failed."""
+        for k in range(1, int(self.info.get("NODES", "2")) + 1):
+            out = self("exec", "ha%d" % k, "journalctl", "-b", "-o", "short-precise", "--no-pager",
+                       timeout=30, check=False)
+            with open(os.path.join(workdir, "%s-%s-ha%d.journal.txt" % (tag, self.run, k)), "w") as f:
+                f.write(out)
+
     def journal(self, node, since):
-        """hb's entries in NODE's journal since SINCE (epoch s), as (time, identifier, fields)."""
+        """The cluster stack's entries in NODE's journal since SINCE (epoch s), as (time,
+        identifier, fields): hb's daemons; for heartbeat its syslog lines (heartbeat, its
+        ResourceManager and resource agents; not the stderr copy) and systemd's about Apache."""
         out = self("exec", node, "journalctl", "-o", "json", "--no-pager",
                    "--since", "@%.6f" % since, timeout=30, check=False)
+        if self.logdir:  # the raw journal next to the poll logs, for a second look
+            with open(os.path.join(self.logdir, "%s-%s-%.0f.journal.json" % (self.run, node, since)),
+                      "w") as f:
+                f.write(out)
         entries = []
         for line in out.splitlines():
             try:
@@ -84,7 +124,14 @@ class Rig:
             except ValueError:
                 continue
             ident = j.get("SYSLOG_IDENTIFIER", "")
-            if ident in ("hb-resourced", "hb-membershipd"):
+            if not isinstance(j.get("MESSAGE", ""), str):
+                continue
+            if self.stack == "hb":
+                keep = ident in ("hb-resourced", "hb-membershipd")
+            else:
+                keep = j.get("_TRANSPORT") == "syslog" or (
+                    j.get("_PID") == "1" and j.get("UNIT") == "apache2.service")
+            if keep:
                 entries.append((int(j["__REALTIME_TIMESTAMP"]) / 1e6, ident, j))
         return entries
 
@@ -96,6 +143,7 @@ class Poller:
         self.log = os.path.join(workdir, name + ".log")
         self.stop = os.path.join(workdir, name + ".stop")
         self.proc = rig.popen("client", "python3", POLL, self.log, self.stop, str(max_s))
+        self.seen = []  # the longest log read so far
 
     def rows(self):
         try:
@@ -112,7 +160,10 @@ class Poller:
     def wait_for(self, pred, timeout, what):
         end = time.time() + timeout
         while time.time() < end:
-            if pred(self.rows()):
+            rows = self.rows()
+            if len(rows) >= len(self.seen):
+                self.seen = rows
+            if pred(rows):
                 return
             time.sleep(0.05)
         raise Failed("timed out after %.0f s waiting for %s" % (timeout, what))
@@ -124,7 +175,13 @@ class Poller:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait(timeout=5)
-        return self.rows()
+        rows = self.rows()
+        if len(rows) < len(self.seen):
+            # Seen once on the shared machine: the log was empty after the poller had stopped.
+            log("warning: %s shrank from %d to %d lines; using what was read before" %
+                (self.log, len(self.seen), len(rows)))
+            rows = self.seen
+        return rows
 
 
 def first_page(rows, after, who):
@@ -171,15 +228,15 @@ def acquisition(entries, after):
     return t_acq, parts, t_done
 
 
-def measure(rig, workdir, name, fault, before, after, max_s):
+def measure(rig, workdir, name, fault, before, after, max_s, before_s=15):
     """Start a poller, wait until BEFORE serves (or, for None, a few failed requests), run FAULT,
     wait until AFTER serves steadily. Returns (t0, rows)."""
-    p = Poller(rig, workdir, name, max_s + 15)
+    p = Poller(rig, workdir, name, max_s + before_s)
     try:
         if before is None:
             p.wait_for(lambda r: len(r) >= 5, 10, "the poller to start")
         else:
-            p.wait_for(lambda r: sum(1 for x in r if x[2] == before) >= 5, 15,
+            p.wait_for(lambda r: sum(1 for x in r if x[2] == before) >= 5, before_s,
                        "%s to serve before %s" % (before, name))
         t0 = time.time()
         fault()
@@ -189,9 +246,11 @@ def measure(rig, workdir, name, fault, before, after, max_s):
     return t0, rows
 
 
-def run_fast(build_dir, workdir, i):
+def run_fast(build_dir, workdir, i, stack="hb", timings=None):
+    if stack == "heartbeat":
+        return run_fast_heartbeat(build_dir, workdir, i, timings)
     res = {}
-    rig = Rig(build_dir, False, "manual")
+    rig = Rig(build_dir, False, "manual", "hb", timings)
     log("run %d: rig %s up (hb.target not started)" % (i, rig.run))
     try:
         # (d) cold start of both nodes.
@@ -238,6 +297,9 @@ def run_fast(build_dir, workdir, i):
         t0, rows = measure(rig, workdir, "r%d-poweroff" % i, lambda: rig("poweroff", "ha1"),
                            "ha1", "ha2", 30)
         res["poweroff"] = poweroff_split(rig, rows, t0)
+    except (Failed, subprocess.TimeoutExpired):
+        rig.save_journals(workdir, "r%d-failed" % i)
+        raise
     finally:
         rig.down()
     return res
@@ -254,16 +316,138 @@ def poweroff_split(rig, rows, t0):
                 net=(page - t_done) if t_done else None, failed=failed, **parts)
 
 
-def run_slow(build_dir, workdir, i):
-    rig = Rig(build_dir, True, "auto")
-    log("run %d: rig %s up (seed timings)" % (i, rig.run))
+def run_slow(build_dir, workdir, i, stack="hb", timings=None):
+    rig = Rig(build_dir, True, "auto", stack, timings)
+    log("run %d: %srig %s up (seed timings)" % (i, "" if stack == "hb" else stack + " ", rig.run))
+    name = "r%d-slow-poweroff" % i if stack == "hb" else "r%d-%s-slow-poweroff" % (i, stack)
     try:
-        # ha1 takes the group at start; wait (bounded) for it before cutting its power.
-        t0, rows = measure(rig, workdir, "r%d-slow-poweroff" % i, lambda: rig("poweroff", "ha1"),
-                           "ha1", "ha2", 150)
-        return {"poweroff": poweroff_split(rig, rows, t0)}
+        # ha1 takes the group at start (heartbeat: ~10 s after both start, its RQSTDELAY); wait
+        # (bounded) for it before cutting its power.
+        t0, rows = measure(rig, workdir, name, lambda: rig("poweroff", "ha1"), "ha1", "ha2", 150,
+                           before_s=15 if stack == "hb" else 40)
+        split = poweroff_split if stack == "hb" else hb3_poweroff_split
+        return {"poweroff": split(rig, rows, t0)}
     finally:
         rig.down()
+
+
+# --- heartbeat 3.0.6 (rig up --stack heartbeat): the split from its syslog lines -----------------
+
+def msg_find(entries, after, pred):
+    """Time of the first entry at or after AFTER whose (identifier, message) satisfies PRED."""
+    for t, ident, j in entries:
+        if t >= after and pred(ident, j.get("MESSAGE", "")):
+            return t
+    return None
+
+
+def hb3_acquisition(entries, after):
+    """The group's start by heartbeat's ResourceManager after AFTER: start time, per-kind
+    durations (s), end time (systemd's "Started apache2.service")."""
+    t_acq = msg_find(entries, after, lambda i, m: i.startswith("ResourceManager")
+                     and "Acquiring resource group" in m)
+    if t_acq is None:
+        return None, {}, None
+    parts, t_done = {}, None
+    for kind, script in (("ip", "/IPaddr "), ("mount", "/Filesystem ")):
+        t_run = msg_find(entries, t_acq, lambda i, m, s=script: i.startswith("ResourceManager")
+                         and "Running " in m and s in m and m.rstrip().endswith(" start"))
+        agent = script.strip("/ ")
+        t_ok = t_run and msg_find(entries, t_run, lambda i, m, a=agent: a in i and "Success" in m)
+        if t_run and t_ok:
+            parts[kind] = t_ok - t_run
+    t_run = msg_find(entries, t_acq, lambda i, m: i.startswith("ResourceManager")
+                     and "Running /etc/init.d/apache2" in m and m.rstrip().endswith(" start"))
+    if t_run:
+        t_done = msg_find(entries, t_run, lambda i, m: i == "systemd"
+                          and m.startswith("Started apache2"))
+        if t_done:
+            parts["apache"] = t_done - t_run
+    if t_done and len(parts) == 3:
+        parts["rm"] = (t_done - t_acq) - sum(parts.values())
+    return t_acq, parts, t_done
+
+
+def hb3_poweroff_split(rig, rows, t0):
+    j2 = rig.journal("ha2", t0 - 1)
+    t_dead = msg_find(j2, t0, lambda i, m: i == "heartbeat" and "node ha1: is dead" in m)
+    t_acq, parts, t_done = hb3_acquisition(j2, t0)
+    page = first_page(rows, t0, "ha2")
+    failed = sum(1 for s, e, w in rows if w not in ("ha1", "ha2") and t0 <= s and e <= page)
+    return dict(total=page - t0, detect=(t_dead - t0) if t_dead else None,
+                react=(t_acq - t_dead) if (t_acq and t_dead) else None,
+                net=(page - t_done) if t_done else None, failed=failed, **parts)
+
+
+HB3_STARTUP_DEADTIME_S = 6.0  # heartbeat's raised deadtime lasts 5 s after its start
+
+
+def run_fast_heartbeat(build_dir, workdir, i, timings):
+    """The same four measurements as run_fast, on Debian's heartbeat 3.0.6."""
+    res = {}
+    rig = Rig(build_dir, False, "manual", "heartbeat", timings)
+    rig.logdir = workdir
+    log("run %d: heartbeat rig %s up (heartbeat.service not started)" % (i, rig.run))
+    def name(what):
+        return "r%d-heartbeat-%s" % (i, what)
+
+    try:
+        # (d) cold start of both nodes: each waits RQSTDELAY (10 s) for the other to be stable.
+        def start_both():
+            procs = [rig.popen("hb-start", "ha1"), rig.popen("hb-start", "ha2")]
+            for pr in procs:
+                pr.wait(timeout=60)
+
+        t0, rows = measure(rig, workdir, name("cold"), start_both, None, "ha1", 40)
+        j1 = rig.journal("ha1", t0 - 1)
+        t_acq, parts, t_done = hb3_acquisition(j1, t0)
+        page = first_page(rows, t0, "ha1")
+        res["cold"] = dict(total=page - t0, detect=(t_acq - t0) if t_acq else None,
+                           net=(page - t_done) if t_done else None, **parts)
+
+        # (b) clean stop of the holder (heartbeat -k: gives the group up, then tells ha2).
+        t0, rows = measure(rig, workdir, name("stop"), lambda: rig("hb-stop", "ha1"), "ha1",
+                           "ha2", 30)
+        j1, j2 = rig.journal("ha1", t0 - 1), rig.journal("ha2", t0 - 1)
+        t_rel = msg_find(j1, t0, lambda i, m: i == "heartbeat" and "All HA resources relinquished" in m)
+        t_acq, parts, t_done = hb3_acquisition(j2, t0)
+        page = first_page(rows, t0, "ha2")
+        res["stop"] = dict(total=page - t0, release=(t_rel - t0) if t_rel else None,
+                           notice=(t_acq - t_rel) if (t_acq and t_rel) else None,
+                           net=(page - t_done) if t_done else None, **parts)
+
+        # (c) failback to ha1 (auto_failback on: ha2 goes standby for ha1's group).
+        t0, rows = measure(rig, workdir, name("failback"), lambda: rig("hb-start", "ha1"),
+                           "ha2", "ha1", 30)
+        j1, j2 = rig.journal("ha1", t0 - 1), rig.journal("ha2", t0 - 1)
+        t_rel0 = msg_find(j2, t0, lambda i, m: i.startswith("ResourceManager")
+                          and "Releasing resource group" in m)
+        t_rel = msg_find(j2, t_rel0 or t0, lambda i, m: i == "heartbeat"
+                         and "foreign HA resource release completed" in m)
+        t_acq, parts, t_done = hb3_acquisition(j1, t0)
+        f1 = first_page(rows, t0, "ha1")
+        last2 = max([e for s, e, w in rows if w == "ha2" and e <= f1] or [t0])
+        failed = sum(1 for s, e, w in rows if w != "ha1" and w != "ha2" and t0 <= s and e <= f1)
+        res["failback"] = dict(gap=f1 - last2, failed=failed, total=f1 - t0,
+                               startup=(t_rel0 - t0) if t_rel0 else None,
+                               release=(t_rel - t_rel0) if (t_rel and t_rel0) else None,
+                               notice=(t_acq - t_rel) if (t_acq and t_rel) else None,
+                               net=(f1 - t_done) if t_done else None, **parts)
+        t_start_ha1 = t0
+
+        # (a) hard power-off of the holder. For its first 5 s heartbeat advertises deadtime + 2 s
+        # to its peers (hb_add_deadtime(2000) at start, popped by a 5 s timer): a power-off then
+        # is detected ~2 s late. Measure the steady state: ha1 has run heartbeat for 6 s.
+        time.sleep(max(0.0, t_start_ha1 + HB3_STARTUP_DEADTIME_S - time.time()))
+        t0, rows = measure(rig, workdir, name("poweroff"), lambda: rig("poweroff", "ha1"),
+                           "ha1", "ha2", 30)
+        res["poweroff"] = hb3_poweroff_split(rig, rows, t0)
+    except (Failed, subprocess.TimeoutExpired):
+        rig.save_journals(workdir, "r%d-heartbeat-failed" % i)
+        raise
+    finally:
+        rig.down()
+    return res
 
 
 COLUMNS = {
@@ -273,6 +457,18 @@ COLUMNS = {
                                                          "mount", "apache", "net"]),
     "cold": ("(d) cold start both -> page", ["detect", "ip", "mount", "apache", "net"]),
 }
+# heartbeat's split has one more part: rm, ResourceManager's own time around the three starts.
+COLUMNS_HB3 = {
+    "poweroff": ("(a) hard power-off -> page", ["detect", "react", "ip", "mount", "apache", "rm",
+                                               "net"]),
+    "stop": ("(b) clean heartbeat stop -> page", ["release", "notice", "ip", "mount", "apache",
+                                                   "rm", "net"]),
+    "failback": ("(c) failback (start ha1) -> page", ["startup", "release", "notice", "ip",
+                                                      "mount", "apache", "rm", "net"]),
+    "cold": ("(d) cold start both -> page", ["detect", "ip", "mount", "apache", "rm", "net"]),
+}
+STACK_NAMES = {"hb": "hb", "heartbeat": "heartbeat 3.0.6"}
+RIG_INFO = {}  # the first rig's `rig info` (its timings)
 
 
 def fmt(vals, unit="s"):
@@ -284,19 +480,33 @@ def fmt(vals, unit="s"):
     return "%.3f / %.3f / %.3f" % (min(vals), statistics.median(vals), max(vals))
 
 
-def table(results, slow):
+def timing_text(slow):
+    """The timings the rigs ran with, as the table's header names them."""
+    info = RIG_INFO
+    ka, dt, wt, idd = (info.get(k) for k in ("KEEPALIVE", "DEADTIME", "WARNTIME", "INITDEAD"))
+    if slow:
+        if not ka or (ka, dt, idd) == ("2", "60", "120"):
+            return "seed (keepalive 2, deadtime 60, initdead 120)"
+        return "seed, overridden (keepalive %s, deadtime %s, warntime %s, initdead %s)" % (
+            ka, dt, wt, idd)
+    if not ka:
+        ka, dt, wt, idd = "100ms", "1", "500ms", "2"
+    return "fast (keepalive %s, deadtime %s, warntime %s, initdead %s)" % (ka, dt, wt, idd)
+
+
+def table(results, slow, stack="hb"):
     lines = []
     n = len(results)
-    lines.append("hb failover benchmark, %d run(s), %s timings; min / median / max in seconds" %
-                 (n, "seed (keepalive 2, deadtime 60, initdead 120)" if slow else
-                  "fast (keepalive 100ms, deadtime 1, warntime 500ms, initdead 2)"))
+    columns = COLUMNS if stack == "hb" else COLUMNS_HB3
+    lines.append("%s failover benchmark, %d run(s), %s timings; min / median / max in seconds" %
+                 (STACK_NAMES[stack], n, timing_text(slow)))
     lines.append("%-42s %s" % ("measurement", "min / median / max"))
     lines.append("-" * 72)
     for key in ("poweroff", "stop", "failback", "cold"):
         rs = [r[key] for r in results if key in r]
         if not rs:
             continue
-        title, split = COLUMNS[key]
+        title, split = columns[key]
         lines.append("%-42s %s" % (title, fmt([r["total"] for r in rs])))
         if key == "failback":
             lines.append("%-42s %s" % ("    gap (last ha2 page -> first ha1 page)",
@@ -307,15 +517,69 @@ def table(results, slow):
         for part in split:
             lines.append("%-42s %s" % ("    " + part, fmt([r.get(part) for r in rs])))
     lines.append("-" * 72)
-    lines.append("detect: (a) fault -> ha2's hb-membershipd 'node ha1: is dead'; (d) hb start -> "
-                 "ha1 starts acquiring")
-    lines.append("react: 'is dead' -> ha2's hb-resourced starts acquiring; release: (b) command "
-                 "-> holder's 'released'")
-    lines.append("startup: (c) hb start on ha1 -> ha2 starts releasing; release: (c) ha2's "
-                 "'releasing' -> 'released'")
-    lines.append("notice: 'released' -> peer starts acquiring; ip/mount/apache: HB_DURATION_MS "
-                 "of each start")
-    lines.append("net: peer's 'acquired' -> first page at the client (ARP, TCP, 20 ms poll tick)")
+    if stack == "hb":
+        lines.append("detect: (a) fault -> ha2's hb-membershipd 'node ha1: is dead'; (d) hb start -> "
+                     "ha1 starts acquiring")
+        lines.append("react: 'is dead' -> ha2's hb-resourced starts acquiring; release: (b) command "
+                     "-> holder's 'released'")
+        lines.append("startup: (c) hb start on ha1 -> ha2 starts releasing; release: (c) ha2's "
+                     "'releasing' -> 'released'")
+        lines.append("notice: 'released' -> peer starts acquiring; ip/mount/apache: HB_DURATION_MS "
+                     "of each start")
+        lines.append("net: peer's 'acquired' -> first page at the client (ARP, TCP, 20 ms poll tick)")
+    else:
+        lines.append("from heartbeat's syslog lines (journald receive times, ~ms; approximate):")
+        lines.append("detect: (a) fault -> ha2's heartbeat 'node ha1: is dead'; (d) start -> ha1's "
+                     "ResourceManager 'Acquiring resource group'")
+        lines.append("react: 'is dead' -> ha2 'Acquiring resource group' (mach_down); release: (b) "
+                     "command -> ha1 'All HA resources relinquished'")
+        lines.append("startup: (c) start on ha1 -> ha2 'Releasing resource group'; release: (c) -> "
+                     "ha2 'foreign HA resource release completed'")
+        lines.append("notice: released -> peer 'Acquiring resource group'; ip/mount: 'Running "
+                     "IPaddr|Filesystem .. start' -> agent's 'Success'")
+        lines.append("apache: 'Running /etc/init.d/apache2 start' -> systemd 'Started apache2'; rm: "
+                     "the rest (a status probe before each start)")
+        lines.append("net: 'Started apache2' -> first page at the client (ARP, TCP, 20 ms poll tick)")
+    return "\n".join(lines)
+
+
+def side_by_side(by_stack, slow):
+    """One row per stack: (a)..(d) min / median / max, then the medians of each split."""
+    stacks = [st for st in ("hb", "heartbeat") if st in by_stack]
+    runs = ", ".join("%s %d" % (STACK_NAMES[st], len(by_stack[st])) for st in stacks)
+    lines = ["side by side (runs alternated: %s), %s timings; min / median / max in seconds" %
+             (runs, timing_text(slow))]
+    heads = ["(a) power-off -> page", "(b) clean stop -> page",
+             "(c) failback gap (failed requests)", "(d) cold start -> page"]
+    widths = [24, 24, 37, 26]
+    lines.append("%-16s" % "stack" + "".join("%-*s" % (w, h) for w, h in zip(widths, heads)))
+    lines.append("-" * (16 + sum(widths)))
+    for st in stacks:
+        rs = by_stack[st]
+
+        def col(key, field="total"):
+            return fmt([r[key][field] for r in rs if key in r]) if any(key in r for r in rs) else "-"
+
+        fb = col("failback", "gap")
+        if fb != "-":
+            fb += " (%s)" % fmt([r["failback"]["failed"] for r in rs if "failback" in r], "n")
+        cells = [col("poweroff"), col("stop"), fb, col("cold")]
+        lines.append("%-16s" % STACK_NAMES[st] + "".join("%-*s" % (w, c) for w, c in zip(widths, cells)))
+    lines.append("-" * (16 + sum(widths)))
+    lines.append("split, medians in seconds (the parts are the stacks' own log milestones; see "
+                 "each stack's table above):")
+    for key in ("poweroff", "stop", "failback", "cold"):
+        for st in stacks:
+            rs = [r[key] for r in by_stack[st] if key in r]
+            if not rs:
+                continue
+            title, split = (COLUMNS if st == "hb" else COLUMNS_HB3)[key]
+            parts = []
+            for part in split:
+                vals = [r.get(part) for r in rs if r.get(part) is not None]
+                if vals:
+                    parts.append("%s %.3f" % (part, statistics.median(vals)))
+            lines.append("  %-4s %-16s %s" % (title[:3], STACK_NAMES[st], " + ".join(parts) or "n/a"))
     return "\n".join(lines)
 
 
@@ -324,9 +588,14 @@ def main():
     ap.add_argument("--build-dir", default=os.environ.get("HB_BUILD_DIR", os.path.join(SRC, "build")))
     ap.add_argument("--runs", type=int, default=None)
     ap.add_argument("--slow", action="store_true")
+    ap.add_argument("--stack", choices=("hb", "heartbeat", "both"), default="hb")
+    ap.add_argument("--keepalive", help="rig up --keepalive (heartbeat syntax, e.g. 100ms)")
+    ap.add_argument("--deadtime", help="rig up --deadtime (heartbeat syntax, e.g. 1)")
     ap.add_argument("--out", default=None, help="directory for the poll logs and results.json")
     a = ap.parse_args()
     runs = a.runs if a.runs is not None else (1 if a.slow else 5)
+    stacks = ["hb", "heartbeat"] if a.stack == "both" else [a.stack]
+    timings = {k: v for k, v in (("keepalive", a.keepalive), ("deadtime", a.deadtime)) if v}
     if os.geteuid() != 0:
         print("failbench: needs root (the rig); skipped")
         return 77
@@ -338,24 +607,37 @@ def main():
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
-    results, errors = [], []
+    results = {st: [] for st in stacks}
+    all_runs, errors = [], []
     for i in range(1, runs + 1):
-        try:
-            r = (run_slow if a.slow else run_fast)(a.build_dir, workdir, i)
-            results.append(r)
-            rounded = {k: {p: round(v, 4) if isinstance(v, float) else v for p, v in m.items()}
-                       for k, m in r.items()}
-            log("run %d: %s" % (i, json.dumps(rounded, sort_keys=True)))
-        except (Failed, subprocess.TimeoutExpired) as e:
-            errors.append("run %d: %s" % (i, e))
-            log("run %d FAILED: %s" % (i, e))
+        for st in stacks:  # alternating: both stacks see the same stretch of machine noise
+            label = "run %d" % i if a.stack == "hb" else "run %d (%s)" % (i, st)
+            try:
+                r = (run_slow if a.slow else run_fast)(a.build_dir, workdir, i, st, timings)
+                results[st].append(r)
+                all_runs.append(dict(stack=st, run=i, **r))
+                rounded = {k: {p: round(v, 4) if isinstance(v, float) else v for p, v in m.items()}
+                           for k, m in r.items()}
+                log("%s: %s" % (label, json.dumps(rounded, sort_keys=True)))
+            except (Failed, subprocess.TimeoutExpired) as e:
+                errors.append("%s: %s" % (label, e))
+                log("%s FAILED: %s" % (label, e))
     with open(os.path.join(workdir, "results.json"), "w") as f:
-        json.dump({"slow": a.slow, "runs": results, "errors": errors}, f, indent=1)
-    print(table(results, a.slow))
+        json.dump({"slow": a.slow, "stack": a.stack, "timings": {
+            k: RIG_INFO.get(k.upper()) for k in ("keepalive", "deadtime", "warntime", "initdead")},
+            "runs": all_runs, "errors": errors}, f, indent=1)
+    if a.stack == "hb":
+        print(table(results["hb"], a.slow))
+    else:
+        for st in stacks:
+            print(table(results[st], a.slow, st))
+            print()
+        if len(stacks) > 1:
+            print(side_by_side(results, a.slow))
     for e in errors:
         print("error: " + e)
     print("poll logs and results.json in " + workdir)
-    return 1 if errors or not results else 0
+    return 1 if errors or not all_runs else 0
 
 
 if __name__ == "__main__":
