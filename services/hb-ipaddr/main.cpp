@@ -1,7 +1,9 @@
-// hb-ipaddr start|stop|status SPEC: the IP resource of haresources (heartbeat's IPaddr/IPaddr2
-// shorthand a.b.c.d[/prefix[/iface[:label]][/bcast]]). start adds the address and sends
-// gratuitous ARPs as IPaddr2 does (5, 200 ms apart: the first at once, the rest from a child so
-// the start is not delayed); stop removes it; status exits 0 when present, 3 when not (LSB).
+// hb-ipaddr start|stop|status|announce SPEC: the IP resource of haresources (heartbeat's
+// IPaddr/IPaddr2 shorthand a.b.c.d[/prefix[/iface[:label]][/bcast]]). start adds the address and
+// sends gratuitous ARPs as IPaddr2 does (5, 200 ms apart: the first at once, the rest from a child
+// so the start is not delayed); stop removes it; status exits 0 when present, 3 when not (LSB);
+// announce sends the gratuitous ARPs again for an address that is present (the unit's reload,
+// after a healed split brain), and exits 3 when it is not.
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -24,7 +26,8 @@ constexpr auto arp_interval = std::chrono::milliseconds(200);
 
 int usage() {
   std::fprintf(stderr,
-               "Usage: hb-ipaddr start|stop|status a.b.c.d[/prefix[/iface[:label]][/bcast]]\n");
+               "Usage: hb-ipaddr start|stop|status|announce "
+               "a.b.c.d[/prefix[/iface[:label]][/bcast]]\n");
   return 2;  // LSB: invalid or excess arguments
 }
 
@@ -93,6 +96,17 @@ int main(int argc, char** argv) {
     }
     if (verb == "stop") {
       hb::ipaddr::remove(*spec);
+      return 0;
+    }
+    if (verb == "announce") {
+      if (hb::ipaddr::holder(*spec).empty()) {
+        std::fprintf(stderr, "hb-ipaddr: %s is not on this node: nothing to announce\n",
+                     spec->address.c_str());
+        return 3;
+      }
+      auto p = hb::ipaddr::resolve(*spec);
+      std::printf("hb-ipaddr: announcing %s again\n", text(p).c_str());
+      announce(p);
       return 0;
     }
     if (verb == "status") {

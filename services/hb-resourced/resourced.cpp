@@ -386,6 +386,7 @@ void Resourced::execute(const failover::Action& a) {
     return stop_group(s->key, run.plans.size(), false);
   }
   if (auto* s = std::get_if<failover::Send>(&a)) return send(s->message);
+  if (auto* an = std::get_if<failover::Announce>(&a)) return announce(an->key);
   if (auto* l = std::get_if<failover::LogEvent>(&a)) {
     auto fields = l->fields;
     fields.erase("HB_KIND");
@@ -480,6 +481,20 @@ void Resourced::stop_one(const std::string& key, size_t index, bool retried,
                         stop_one(key, index, true, std::move(done));
                       });
   });
+}
+
+// Gratuitous ARPs again for each address of the group: hb-ipaddr@'s reload.
+void Resourced::announce(const std::string& key) {
+  for (const auto& p : runs_[key].plans) {
+    if (p.unit.rfind(ip_unit_prefix, 0) != 0) continue;
+    log::notice("", "announcing " + p.unit + " again: clients may still know the other holder",
+                {{"HB_GROUP", key}, {"UNIT", p.unit}});
+    systemd_.reload(p.unit, [key, unit = p.unit](bool ok, const std::string& result) {
+      if (!ok)
+        log::warning("", "announcing " + unit + " failed: " + result,
+                     {{"HB_GROUP", key}, {"UNIT", unit}});
+    });
+  }
 }
 
 void Resourced::send(const failover::Message& m) {

@@ -79,6 +79,7 @@ class Resourced : public Commands {
   void stop_one(const std::string& key, size_t index, bool retried,
                 std::function<void(bool ok)> done);
   void send(const failover::Message& m);
+  void announce(const std::string& key);
   void arm_timer();
   void check_shutdown();
   void set_row(const std::string& unit, const std::string& active);

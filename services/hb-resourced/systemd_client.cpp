@@ -197,6 +197,12 @@ void SystemdClient::stop(const std::string& unit, JobDone done) {
   });
 }
 
+void SystemdClient::reload(const std::string& unit, JobDone done) {
+  auto m = bus_.new_method_call(sd_bus_name, sd_path, sd_manager, "ReloadUnit");
+  m.append_all(unit, std::string("replace"));
+  start_job(m, std::move(done));
+}
+
 void SystemdClient::run_once(const std::string& unit, const std::string& description,
                              const std::vector<std::string>& argv, JobDone done) {
   auto m = bus_.new_method_call(sd_bus_name, sd_path, sd_manager, "StartTransientUnit");

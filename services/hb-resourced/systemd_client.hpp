@@ -30,6 +30,8 @@ class SystemdClient {
   void start(const UnitPlan& plan, JobDone done);
   // StopUnit; a unit systemd does not know counts as stopped.
   void stop(const std::string& unit, JobDone done);
+  // ReloadUnit (ExecReload=).
+  void reload(const std::string& unit, JobDone done);
   // Runs `argv` once as a transient oneshot service and reports its result.
   void run_once(const std::string& unit, const std::string& description,
                 const std::vector<std::string>& argv, JobDone done);

@@ -98,7 +98,7 @@ UnitPlan plan_resource(const config::Resource& r, const Lookup& lookup) {
       // The IP token without the IPaddr:: prefix: what hb-ipaddr parses.
       std::string spec = r.args.empty() ? r.token : r.args.front();
       p.kind = UnitPlan::Kind::existing;
-      p.unit = "hb-ipaddr@" + escape_unit_name(spec) + ".service";
+      p.unit = std::string(ip_unit_prefix) + escape_unit_name(spec) + ".service";
       p.description = "hb cluster address " + spec;
       return p;
     }

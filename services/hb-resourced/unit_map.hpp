@@ -52,6 +52,9 @@ struct Lookup {
 // heartbeat configs name the Red Hat init script).
 const std::map<std::string, std::string>& service_aliases();
 
+// The template instance every IP resource runs as: hb-ipaddr@<escaped spec>.service.
+inline constexpr const char* ip_unit_prefix = "hb-ipaddr@";
+
 // The heartbeat script directories, in lookup order.
 inline constexpr const char* resource_d = "/etc/ha.d/resource.d";
 inline constexpr const char* init_d = "/etc/init.d";

@@ -246,6 +246,7 @@ void Engine::forget_state(Peer& p) {
 
 void Engine::forget_peer(Peer& p) {
   forget_state(p);
+  std::erase_if(split_seen_, [&](const auto& e) { return e.second == p.name; });
   std::erase_if(outgoing_, [&](const Handover& h) { return h.peer == p.name && !h.releasing; });
   std::erase_if(incoming_, [&](const Handover& h) { return h.peer == p.name; });
   std::erase_if(transit_, [&](const auto& kv) { return kv.second == p.name; });
@@ -276,6 +277,8 @@ void Engine::peer_state(Actions& out, Peer& p, const Message& m) {
     return kv.second == p.name && (p.held.count(kv.first) || p.failed.count(kv.first));
   });
   // A healed partition: both run the group. The node later in its succession gives it up.
+  std::erase_if(split_seen_,
+                [&](const auto& e) { return e.second == p.name && !p.held.count(e.first); });
   for (const auto& key : p.held) {
     if (!group(key)) continue;
     Local& l = local_.at(key);
@@ -286,10 +289,24 @@ void Engine::peer_state(Actions& out, Peer& p, const Message& m) {
       l.want = false;
       l.reason = "split brain: " + p.name + " keeps it";
     }
+    if (!lose) reannounce_[key] = p.name;
+    if (!split_seen_.insert({key, p.name}).second) continue;  // said once per episode
     log(out, LogKind::split_brain,
         "both " + opt_.me + " and " + p.name + " hold " + key + "; " +
             (lose ? opt_.me + " releases it" : p.name + " releases it"),
         {{"HB_GROUP", key}, {"HB_NODE", p.name}});
+  }
+}
+
+void Engine::announce_if_released(Actions& out, const Peer& p) {
+  const bool gone = p.status == PeerStatus::dead || p.status == PeerStatus::gone;
+  for (auto it = reannounce_.begin(); it != reannounce_.end();) {
+    if (it->second != p.name || (!gone && p.held.count(it->first))) {
+      ++it;
+      continue;
+    }
+    if (local_.at(it->first).state == GroupState::running) out.emplace_back(Announce{it->first});
+    it = reannounce_.erase(it);
   }
 }
 
@@ -350,10 +367,12 @@ Actions Engine::on_node(const std::string& node, NodeChange change, TimePoint no
       log(out, LogKind::peer_dead, "node " + p->name + ": is dead", {{"HB_NODE", p->name}});
       forget_peer(*p);
       p->status = PeerStatus::dead;
+      announce_if_released(out, *p);
       break;
     case NodeChange::clean_shutdown:
       forget_peer(*p);
       p->status = PeerStatus::gone;
+      announce_if_released(out, *p);
       break;
   }
   reconcile(out);
@@ -380,10 +399,12 @@ Actions Engine::on_message(const std::string& from, const Message& m, TimePoint 
     forget_peer(*p);  // a fresh incarnation holds only what it says it adopted
     ++p->epoch;
     peer_state(out, *p, m);
+    announce_if_released(out, *p);
     p->answered = true;
     send(out, state_message(p->name, ""));
   } else if (m.type == msg::resource) {
     peer_state(out, *p, m);
+    announce_if_released(out, *p);
     p->answered = true;
     p->stable = m.get(str(field::isstable)) == "1";
     if (m.get(str(field::info)) == "shutdown") p->leaving = true;
@@ -419,6 +440,7 @@ Actions Engine::on_message(const std::string& from, const Message& m, TimePoint 
   } else if (m.type == msg::shutdone) {
     forget_peer(*p);
     p->status = PeerStatus::gone;
+    announce_if_released(out, *p);
   }
   reconcile(out);
   return out;

@@ -151,7 +151,15 @@ struct GroupView {
   bool operator==(const GroupView&) const = default;
 };
 
-using Action = std::variant<StartGroup, StopGroup, Send, LogEvent, GroupView>;
+// Tell the network again that this node has the group's addresses (gratuitous ARP): after a
+// healed split brain, when the other holder has let go, clients and switches may still send to
+// its MAC address, which the other holder's own announcements taught them.
+struct Announce {
+  std::string key;
+  bool operator==(const Announce&) const = default;
+};
+
+using Action = std::variant<StartGroup, StopGroup, Send, LogEvent, GroupView, Announce>;
 using Actions = std::vector<Action>;
 
 // --- the machine ---------------------------------------------------------------------------
@@ -246,6 +254,7 @@ class Engine {
   void forget_state(Peer& p);  // what it holds, promised, failed: to be told again
   void forget_peer(Peer& p);   // that, and every hand-over with it (it left or restarted)
   void peer_state(Actions& out, Peer& p, const Message& m);
+  void announce_if_released(Actions& out, const Peer& p);
   void clear_failure(const std::string& key);
 
   void on_ask_resources(Actions& out, Peer& p, const Message& m);
@@ -270,6 +279,9 @@ class Engine {
   bool announced_ = false;
   std::string last_announce_;
   std::map<std::string, GroupView> last_views_;
+  // Split brains we won: key -> the other holder; announce once it has let go (or died).
+  std::map<std::string, std::string> reannounce_;
+  std::set<std::pair<std::string, std::string>> split_seen_;  // (key, other holder) logged
   std::set<std::string> waiting_logged_;
 };
 

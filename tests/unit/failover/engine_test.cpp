@@ -290,6 +290,32 @@ TEST(Failover, SplitBrainHealNonPreferredReleases) {
   EXPECT_EQ(c.holder(G1), "alpha");
   EXPECT_EQ(c.holder(G2), "beta");
   EXPECT_EQ(c.violations, 0);
+  // Each winner tells the network again that it has the address, once the loser let go: the
+  // loser's announcements during the partition taught the clients its MAC address.
+  for (auto [node, key] : {std::pair{"alpha", G1}, std::pair{"beta", G2}}) {
+    auto a = c.announced(node);
+    ASSERT_EQ(a.size(), 1u) << node;
+    EXPECT_EQ(a[0].key, key);
+    EXPECT_TRUE(a[0].running_here);
+    EXPECT_FALSE(a[0].others_active) << node << " announced before the other holder let go";
+  }
+}
+
+// The loser of a split brain dies instead of letting go: the winner announces all the same.
+TEST(Failover, SplitBrainWinnerAnnouncesWhenTheLoserDies) {
+  Cluster c(two(AutoFailback::off));
+  cold_start(c);
+  c.check_invariant = false;
+  c.partition(true);
+  ASSERT_TRUE(c.run_until([&] { return c.active_on(G1).size() == 2; }));
+  c.fail_stop("beta", G1);  // beta cannot let go of G1 (a busy mount, say)
+  c.partition(false);
+  ASSERT_TRUE(c.run_until([&] { return c.logged("alpha", LogKind::split_brain); }));
+  c.run_for(1s);
+  EXPECT_TRUE(c.announced("alpha").empty());  // beta still holds it
+  c.crash("beta");
+  ASSERT_TRUE(c.run_until([&] { return !c.announced("alpha").empty(); }, 10s));
+  EXPECT_EQ(c.announced("alpha")[0].key, G1);
 }
 
 TEST(Failover, OwnDaemonsGoneReleasesBeforeThePeerTakesOver) {

@@ -191,6 +191,7 @@ void Cluster::trace(const std::string& node, const Actions& actions) const {
       for (const auto& [k, v] : s->message.fields) line += " " + k + "=" + v;
     }
     if (auto* l = std::get_if<LogEvent>(&a)) line = "LOG " + l->text;
+    if (auto* an = std::get_if<Announce>(&a)) line = "ANNOUNCE " + an->key;
     if (!line.empty()) std::fprintf(stderr, "%6ld %-6s %s\n", t, node.c_str(), line.c_str());
   }
 }
@@ -223,6 +224,10 @@ void Cluster::apply(Node& n, Actions actions) {
       deliver(name, s->message);
     } else if (auto* l = std::get_if<LogEvent>(&a)) {
       n.logs.push_back(*l);
+    } else if (auto* an = std::get_if<Announce>(&a)) {
+      auto on = active_on(an->key);
+      on.erase(name);
+      n.announced.push_back({an->key, now_, n.exec[an->key] == Exec::running, !on.empty()});
     } else if (auto* v = std::get_if<GroupView>(&a)) {
       n.views[v->key] = *v;
     }
@@ -366,6 +371,10 @@ std::vector<LogEvent> Cluster::logs(const std::string& node) const {
 bool Cluster::logged(const std::string& node, LogKind kind) const {
   const auto& l = nodes_.at(node).logs;
   return std::any_of(l.begin(), l.end(), [&](const LogEvent& e) { return e.kind == kind; });
+}
+
+std::vector<Cluster::Announced> Cluster::announced(const std::string& node) const {
+  return nodes_.at(node).announced;
 }
 
 std::vector<Message> Cluster::sent(const std::string& node) const {

@@ -82,6 +82,13 @@ class Cluster {
   std::vector<LogEvent> logs(const std::string& node) const;
   bool logged(const std::string& node, LogKind kind) const;
   std::vector<Message> sent(const std::string& node) const;
+  struct Announced {
+    std::string key;
+    TimePoint at;
+    bool running_here;   // the group was running on the node when it announced
+    bool others_active;  // another node still had it active then
+  };
+  std::vector<Announced> announced(const std::string& node) const;
 
   bool check_invariant = true;
   int violations = 0;
@@ -101,6 +108,7 @@ class Cluster {
     unsigned timer_gen = 0;
     std::vector<LogEvent> logs;
     std::vector<Message> sent;
+    std::vector<Announced> announced;
     std::map<std::string, GroupView> views;
     // Membership as this node sees each peer: the incarnation last known, or nullopt = dead.
     std::map<std::string, std::optional<unsigned>> seen;
