@@ -38,7 +38,17 @@ finish() {
       say "teardown of run $RUN left nothing behind"
     fi
   fi
+  if [ -n "${PRIVATE_RUN_BASE:-}" ]; then
+    rmdir "$PRIVATE_RUN_BASE" 2>/dev/null || { say "FAIL: runs left in $PRIVATE_RUN_BASE"; rc=1; }
+  fi
   exit $rc
+}
+
+# Keeps this test's runs in a state dir of its own, so `rig list` shows only them (a test that
+# looks for "the new run" must not take another user's run for its own).
+private_runs() {
+  PRIVATE_RUN_BASE=$(mktemp -d /run/hb-rig-test.XXXXXX)
+  export HB_RIG_RUN_BASE=$PRIVATE_RUN_BASE
 }
 
 start_test() { # BUILD_DIR

@@ -4,6 +4,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 start_test "${1:-}"
+private_runs
 
 runs_before=$("$RIG" list | sort)
 new_run() { comm -13 <(echo "$runs_before") <("$RIG" list | sort) | head -1; }
