@@ -246,87 +246,125 @@ def measure(rig, workdir, name, fault, before, after, max_s, before_s=15):
     return t0, rows
 
 
+class HbMilestones:
+    """Where hb's journal entries put each measurement's milestones."""
+    tag = ""
+    cold_max_s = 30
+    slow_before_s = 15
+    poweroff_settle_s = 0.0  # hb has no start-up window with another deadtime
+    keep_journals = False  # hb's parts are in its results already
+
+    acquisition = staticmethod(acquisition)
+
+    @staticmethod
+    def released_on_stop(j1, t0):
+        return find(j1, "released ", t0)[0]
+
+    @staticmethod
+    def failback_release(j2, t0):
+        return find(j2, "releasing ", t0)[0], find(j2, "released ", t0)[0]
+
+    @staticmethod
+    def declared_dead(j2, t0):
+        return find(j2, "node ha1: is dead", t0, SYSLOG_IDENTIFIER="hb-membershipd")[0]
+
+
+def since(a, b):
+    """b - a, or None when either milestone was not found."""
+    return (b - a) if (a and b) else None
+
+
+def cold_result(ms, rig, rows, t0):
+    t_acq, parts, t_done = ms.acquisition(rig.journal("ha1", t0 - 1), t0)
+    page = first_page(rows, t0, "ha1")
+    return dict(total=page - t0, detect=since(t0, t_acq), net=since(t_done, page), **parts)
+
+
+def stop_result(ms, rig, rows, t0):
+    t_rel = ms.released_on_stop(rig.journal("ha1", t0 - 1), t0)
+    t_acq, parts, t_done = ms.acquisition(rig.journal("ha2", t0 - 1), t0)
+    page = first_page(rows, t0, "ha2")
+    return dict(total=page - t0, release=since(t0, t_rel), notice=since(t_rel, t_acq),
+                net=since(t_done, page), **parts)
+
+
+def failback_result(ms, rig, rows, t0):
+    t_rel0, t_rel = ms.failback_release(rig.journal("ha2", t0 - 1), t0)
+    t_acq, parts, t_done = ms.acquisition(rig.journal("ha1", t0 - 1), t0)
+    f1 = first_page(rows, t0, "ha1")
+    last2 = max([e for s, e, w in rows if w == "ha2" and e <= f1] or [t0])
+    failed = sum(1 for s, e, w in rows if w != "ha1" and w != "ha2" and t0 <= s and e <= f1)
+    return dict(gap=f1 - last2, failed=failed, total=f1 - t0, startup=since(t0, t_rel0),
+                release=since(t_rel0, t_rel), notice=since(t_rel, t_acq),
+                net=since(t_done, f1), **parts)
+
+
+def poweroff_result(ms, rig, rows, t0):
+    j2 = rig.journal("ha2", t0 - 1)
+    t_dead = ms.declared_dead(j2, t0)
+    t_acq, parts, t_done = ms.acquisition(j2, t0)
+    page = first_page(rows, t0, "ha2")
+    failed = sum(1 for s, e, w in rows if w not in ("ha1", "ha2") and t0 <= s and e <= page)
+    return dict(total=page - t0, detect=since(t0, t_dead), react=since(t_dead, t_acq),
+                net=since(t_done, page), failed=failed, **parts)
+
+
 def run_fast(build_dir, workdir, i, stack="hb", timings=None):
-    if stack == "heartbeat":
-        return run_fast_heartbeat(build_dir, workdir, i, timings)
+    """The four measurements (d), (b), (c), (a) on one fresh rig of STACK."""
+    ms = MILESTONES[stack]
     res = {}
-    rig = Rig(build_dir, False, "manual", "hb", timings)
-    log("run %d: rig %s up (hb.target not started)" % (i, rig.run))
+    rig = Rig(build_dir, False, "manual", stack, timings)
+    if ms.keep_journals:
+        rig.logdir = workdir
+    log("run %d: %srig %s up (not started)" % (i, ms.tag and ms.tag + " ", rig.run))
+
+    def name(what):
+        return "r%d-%s%s" % (i, ms.tag and ms.tag + "-", what)
+
     try:
-        # (d) cold start of both nodes.
+        # (d) cold start of both nodes (heartbeat: each waits RQSTDELAY, 10 s, for the other).
         def start_both():
             procs = [rig.popen("hb-start", "ha1"), rig.popen("hb-start", "ha2")]
             for pr in procs:
                 pr.wait(timeout=60)
 
-        t0, rows = measure(rig, workdir, "r%d-cold" % i, start_both, None, "ha1", 30)
-        j1 = rig.journal("ha1", t0 - 1)
-        t_acq, parts, t_done = acquisition(j1, t0)
-        page = first_page(rows, t0, "ha1")
-        res["cold"] = dict(total=page - t0, detect=(t_acq - t0) if t_acq else None,
-                           net=(page - t_done) if t_done else None, **parts)
+        t0, rows = measure(rig, workdir, name("cold"), start_both, None, "ha1", ms.cold_max_s)
+        res["cold"] = cold_result(ms, rig, rows, t0)
 
         # (b) clean stop of the holder.
-        t0, rows = measure(rig, workdir, "r%d-stop" % i, lambda: rig("hb-stop", "ha1"), "ha1",
+        t0, rows = measure(rig, workdir, name("stop"), lambda: rig("hb-stop", "ha1"), "ha1",
                            "ha2", 30)
-        j1, j2 = rig.journal("ha1", t0 - 1), rig.journal("ha2", t0 - 1)
-        t_rel, _ = find(j1, "released ", t0)
-        t_acq, parts, t_done = acquisition(j2, t0)
-        page = first_page(rows, t0, "ha2")
-        res["stop"] = dict(total=page - t0, release=(t_rel - t0) if t_rel else None,
-                           notice=(t_acq - t_rel) if (t_acq and t_rel) else None,
-                           net=(page - t_done) if t_done else None, **parts)
+        res["stop"] = stop_result(ms, rig, rows, t0)
 
-        # (c) failback to ha1.
-        t0, rows = measure(rig, workdir, "r%d-failback" % i, lambda: rig("hb-start", "ha1"),
+        # (c) failback to ha1 (auto_failback on).
+        t0, rows = measure(rig, workdir, name("failback"), lambda: rig("hb-start", "ha1"),
                            "ha2", "ha1", 30)
-        j1, j2 = rig.journal("ha1", t0 - 1), rig.journal("ha2", t0 - 1)
-        t_rel0, _ = find(j2, "releasing ", t0)
-        t_rel, _ = find(j2, "released ", t0)
-        t_acq, parts, t_done = acquisition(j1, t0)
-        f1 = first_page(rows, t0, "ha1")
-        last2 = max([e for s, e, w in rows if w == "ha2" and e <= f1] or [t0])
-        failed = sum(1 for s, e, w in rows if w != "ha1" and w != "ha2" and t0 <= s and e <= f1)
-        res["failback"] = dict(gap=f1 - last2, failed=failed, total=f1 - t0,
-                               startup=(t_rel0 - t0) if t_rel0 else None,
-                               release=(t_rel - t_rel0) if (t_rel and t_rel0) else None,
-                               notice=(t_acq - t_rel) if (t_acq and t_rel) else None,
-                               net=(f1 - t_done) if t_done else None, **parts)
+        res["failback"] = failback_result(ms, rig, rows, t0)
 
-        # (a) hard power-off of the holder.
-        t0, rows = measure(rig, workdir, "r%d-poweroff" % i, lambda: rig("poweroff", "ha1"),
+        # (a) hard power-off of the holder, once its start-up window (if any) has passed.
+        time.sleep(max(0.0, t0 + ms.poweroff_settle_s - time.time()))
+        t0, rows = measure(rig, workdir, name("poweroff"), lambda: rig("poweroff", "ha1"),
                            "ha1", "ha2", 30)
-        res["poweroff"] = poweroff_split(rig, rows, t0)
+        res["poweroff"] = poweroff_result(ms, rig, rows, t0)
     except (Failed, subprocess.TimeoutExpired):
-        rig.save_journals(workdir, "r%d-failed" % i)
+        rig.save_journals(workdir, name("failed"))
         raise
     finally:
         rig.down()
     return res
 
 
-def poweroff_split(rig, rows, t0):
-    j2 = rig.journal("ha2", t0 - 1)
-    t_dead, _ = find(j2, "node ha1: is dead", t0, SYSLOG_IDENTIFIER="hb-membershipd")
-    t_acq, parts, t_done = acquisition(j2, t0)
-    page = first_page(rows, t0, "ha2")
-    failed = sum(1 for s, e, w in rows if w not in ("ha1", "ha2") and t0 <= s and e <= page)
-    return dict(total=page - t0, detect=(t_dead - t0) if t_dead else None,
-                react=(t_acq - t_dead) if (t_acq and t_dead) else None,
-                net=(page - t_done) if t_done else None, failed=failed, **parts)
-
-
 def run_slow(build_dir, workdir, i, stack="hb", timings=None):
+    ms = MILESTONES[stack]
     rig = Rig(build_dir, True, "auto", stack, timings)
-    log("run %d: %srig %s up (seed timings)" % (i, "" if stack == "hb" else stack + " ", rig.run))
-    name = "r%d-slow-poweroff" % i if stack == "hb" else "r%d-%s-slow-poweroff" % (i, stack)
+    log("run %d: %srig %s up (seed timings)" % (i, ms.tag and ms.tag + " ", rig.run))
+    name = "r%d-%sslow-poweroff" % (i, ms.tag and ms.tag + "-")
     try:
         # ha1 takes the group at start (heartbeat: ~10 s after both start, its RQSTDELAY); wait
         # (bounded) for it before cutting its power.
         t0, rows = measure(rig, workdir, name, lambda: rig("poweroff", "ha1"), "ha1", "ha2", 150,
-                           before_s=15 if stack == "hb" else 40)
-        split = poweroff_split if stack == "hb" else hb3_poweroff_split
-        return {"poweroff": split(rig, rows, t0)}
+                           before_s=ms.slow_before_s)
+        return {"poweroff": poweroff_result(ms, rig, rows, t0)}
     finally:
         rig.down()
 
@@ -368,86 +406,38 @@ def hb3_acquisition(entries, after):
     return t_acq, parts, t_done
 
 
-def hb3_poweroff_split(rig, rows, t0):
-    j2 = rig.journal("ha2", t0 - 1)
-    t_dead = msg_find(j2, t0, lambda i, m: i == "heartbeat" and "node ha1: is dead" in m)
-    t_acq, parts, t_done = hb3_acquisition(j2, t0)
-    page = first_page(rows, t0, "ha2")
-    failed = sum(1 for s, e, w in rows if w not in ("ha1", "ha2") and t0 <= s and e <= page)
-    return dict(total=page - t0, detect=(t_dead - t0) if t_dead else None,
-                react=(t_acq - t_dead) if (t_acq and t_dead) else None,
-                net=(page - t_done) if t_done else None, failed=failed, **parts)
+class Hb3Milestones:
+    """Where heartbeat 3.0.6's syslog lines put each measurement's milestones."""
+    tag = "heartbeat"
+    cold_max_s = 40  # RQSTDELAY (10 s) + start-up
+    slow_before_s = 40
+    # For its first 5 s heartbeat advertises deadtime + 2 s to its peers (hb_add_deadtime(2000)
+    # at start, popped by a 5 s timer): a power-off then is detected ~2 s late. (a) measures the
+    # steady state: ha1 has run heartbeat for 6 s since the failback started it.
+    poweroff_settle_s = 6.0
+    keep_journals = True  # the split is read from log lines: keep them for a second look
 
+    acquisition = staticmethod(hb3_acquisition)
 
-HB3_STARTUP_DEADTIME_S = 6.0  # heartbeat's raised deadtime lasts 5 s after its start
+    @staticmethod
+    def released_on_stop(j1, t0):
+        return msg_find(j1, t0, lambda i, m: i == "heartbeat"
+                        and "All HA resources relinquished" in m)
 
-
-def run_fast_heartbeat(build_dir, workdir, i, timings):
-    """The same four measurements as run_fast, on Debian's heartbeat 3.0.6."""
-    res = {}
-    rig = Rig(build_dir, False, "manual", "heartbeat", timings)
-    rig.logdir = workdir
-    log("run %d: heartbeat rig %s up (heartbeat.service not started)" % (i, rig.run))
-    def name(what):
-        return "r%d-heartbeat-%s" % (i, what)
-
-    try:
-        # (d) cold start of both nodes: each waits RQSTDELAY (10 s) for the other to be stable.
-        def start_both():
-            procs = [rig.popen("hb-start", "ha1"), rig.popen("hb-start", "ha2")]
-            for pr in procs:
-                pr.wait(timeout=60)
-
-        t0, rows = measure(rig, workdir, name("cold"), start_both, None, "ha1", 40)
-        j1 = rig.journal("ha1", t0 - 1)
-        t_acq, parts, t_done = hb3_acquisition(j1, t0)
-        page = first_page(rows, t0, "ha1")
-        res["cold"] = dict(total=page - t0, detect=(t_acq - t0) if t_acq else None,
-                           net=(page - t_done) if t_done else None, **parts)
-
-        # (b) clean stop of the holder (heartbeat -k: gives the group up, then tells ha2).
-        t0, rows = measure(rig, workdir, name("stop"), lambda: rig("hb-stop", "ha1"), "ha1",
-                           "ha2", 30)
-        j1, j2 = rig.journal("ha1", t0 - 1), rig.journal("ha2", t0 - 1)
-        t_rel = msg_find(j1, t0, lambda i, m: i == "heartbeat" and "All HA resources relinquished" in m)
-        t_acq, parts, t_done = hb3_acquisition(j2, t0)
-        page = first_page(rows, t0, "ha2")
-        res["stop"] = dict(total=page - t0, release=(t_rel - t0) if t_rel else None,
-                           notice=(t_acq - t_rel) if (t_acq and t_rel) else None,
-                           net=(page - t_done) if t_done else None, **parts)
-
-        # (c) failback to ha1 (auto_failback on: ha2 goes standby for ha1's group).
-        t0, rows = measure(rig, workdir, name("failback"), lambda: rig("hb-start", "ha1"),
-                           "ha2", "ha1", 30)
-        j1, j2 = rig.journal("ha1", t0 - 1), rig.journal("ha2", t0 - 1)
+    @staticmethod
+    def failback_release(j2, t0):
         t_rel0 = msg_find(j2, t0, lambda i, m: i.startswith("ResourceManager")
                           and "Releasing resource group" in m)
         t_rel = msg_find(j2, t_rel0 or t0, lambda i, m: i == "heartbeat"
                          and "foreign HA resource release completed" in m)
-        t_acq, parts, t_done = hb3_acquisition(j1, t0)
-        f1 = first_page(rows, t0, "ha1")
-        last2 = max([e for s, e, w in rows if w == "ha2" and e <= f1] or [t0])
-        failed = sum(1 for s, e, w in rows if w != "ha1" and w != "ha2" and t0 <= s and e <= f1)
-        res["failback"] = dict(gap=f1 - last2, failed=failed, total=f1 - t0,
-                               startup=(t_rel0 - t0) if t_rel0 else None,
-                               release=(t_rel - t_rel0) if (t_rel and t_rel0) else None,
-                               notice=(t_acq - t_rel) if (t_acq and t_rel) else None,
-                               net=(f1 - t_done) if t_done else None, **parts)
-        t_start_ha1 = t0
+        return t_rel0, t_rel
 
-        # (a) hard power-off of the holder. For its first 5 s heartbeat advertises deadtime + 2 s
-        # to its peers (hb_add_deadtime(2000) at start, popped by a 5 s timer): a power-off then
-        # is detected ~2 s late. Measure the steady state: ha1 has run heartbeat for 6 s.
-        time.sleep(max(0.0, t_start_ha1 + HB3_STARTUP_DEADTIME_S - time.time()))
-        t0, rows = measure(rig, workdir, name("poweroff"), lambda: rig("poweroff", "ha1"),
-                           "ha1", "ha2", 30)
-        res["poweroff"] = hb3_poweroff_split(rig, rows, t0)
-    except (Failed, subprocess.TimeoutExpired):
-        rig.save_journals(workdir, "r%d-heartbeat-failed" % i)
-        raise
-    finally:
-        rig.down()
-    return res
+    @staticmethod
+    def declared_dead(j2, t0):
+        return msg_find(j2, t0, lambda i, m: i == "heartbeat" and "node ha1: is dead" in m)
+
+
+MILESTONES = {"hb": HbMilestones, "heartbeat": Hb3Milestones}
 
 
 COLUMNS = {
