@@ -40,7 +40,7 @@ void LinkWatch::tick() {
 }
 
 void LinkWatch::ping() {
-  auto call = bus_.new_method_call(owner_.c_str(), "/", "org.freedesktop.DBus.Peer", "Ping");
+  auto call = bus_.new_method_call(owner_, "/", "org.freedesktop.DBus.Peer", "Ping");
   outstanding_ = true;
   const unsigned round = round_;
   const auto timeout_usec =
