@@ -3,7 +3,10 @@
 // state and the age of the last heartbeat heard, then the resource groups as hb-resourced sees
 // them (owner, state, each resource's unit and its state: `cl_status rscstatus` and more). One
 // GetManagedObjects on membership1, one on link1 for per-packet times if hb-linkd is there, one on
-// resource1 if hb-resourced is there. Blocking sd-bus calls are fine in a CLI.
+// resource1 if hb-resourced is there. Then the Warnings of hb-membershipd and hb-resourced, and
+// whether this node can take over its peers' groups: it cannot when hb-resourced, hb-membershipd
+// or hb-linkd is missing (a node that would not notice a death must say so, not look healthy).
+// Blocking sd-bus calls are fine in a CLI.
 #include <systemd/sd-bus.h>
 #include <time.h>
 
@@ -130,6 +133,53 @@ MsgPtr managed_objects(sd_bus* bus, const char* dest, const char* root, std::str
   return MsgPtr(r < 0 ? nullptr : reply);
 }
 
+struct WarningRow {
+  std::string daemon, code, text;
+};
+
+// A Manager's Warnings a(ss); false when the daemon is not there to ask.
+bool read_warnings(sd_bus* bus, const char* dest, const char* path, const char* iface,
+                   const char* daemon, std::vector<WarningRow>& out) {
+  sd_bus_error e = SD_BUS_ERROR_NULL;
+  sd_bus_message* reply = nullptr;
+  int r = sd_bus_get_property(bus, dest, path, iface, "Warnings", &e, &reply, "a(ss)");
+  sd_bus_error_free(&e);
+  if (r < 0) return false;
+  MsgPtr owned(reply);
+  if (sd_bus_message_enter_container(reply, 'a', "(ss)") < 0) return true;
+  const char *code = nullptr, *text = nullptr;
+  while (sd_bus_message_read(reply, "(ss)", &code, &text) > 0) out.push_back({daemon, code, text});
+  return true;
+}
+
+// Is the name on the bus? (A daemon takes its name last, once it is ready.)
+bool has_owner(sd_bus* bus, const char* name) {
+  sd_bus_error e = SD_BUS_ERROR_NULL;
+  sd_bus_message* reply = nullptr;
+  int r = sd_bus_call_method(bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                             "org.freedesktop.DBus", "NameHasOwner", &e, &reply, "s", name);
+  sd_bus_error_free(&e);
+  if (r < 0) return false;
+  MsgPtr owned(reply);
+  int yes = 0;
+  return sd_bus_message_read(reply, "b", &yes) >= 0 && yes;
+}
+
+// Why this node cannot take over, one reason per missing daemon or own warning.
+std::vector<std::string> takeover_blockers(sd_bus* bus, const std::vector<WarningRow>& warnings) {
+  std::vector<std::string> why;
+  if (!has_owner(bus, r1::bus)) why.push_back("hb-resourced is not running");
+  if (!has_owner(bus, m1::bus)) why.push_back("hb-membershipd is not running");
+  if (!has_owner(bus, l1::bus)) why.push_back("hb-linkd is not running");
+  for (const auto& w : warnings) {
+    // The missing daemons themselves were named above.
+    if (w.code == "no-link-source" || w.code == "no-membership" || w.code == "no-link") {
+      if (why.empty()) why.push_back(w.text);
+    }
+  }
+  return why;
+}
+
 std::string age(std::uint64_t last, std::uint64_t now) {
   if (last == 0) return "never";
   if (last >= now) return "now";
@@ -139,12 +189,31 @@ std::string age(std::uint64_t last, std::uint64_t now) {
   return buf;
 }
 
+void print_takeover(const std::vector<std::string>& why) {
+  if (why.empty()) {
+    std::cout << "This node can take over its peers' resource groups.\n";
+    return;
+  }
+  std::cout << "This node CANNOT take over its peers' resource groups:";
+  for (const auto& w : why) std::cout << "\n  - " << w;
+  std::cout << "\n";
+}
+
+void print_warnings(const std::vector<WarningRow>& warnings) {
+  if (warnings.empty()) return;
+  std::cout << "\nWarnings:\n";
+  for (const auto& w : warnings)
+    std::cout << "  " << w.daemon << ": " << w.code << ": " << w.text << "\n";
+}
+
 int usage(std::ostream& out, int rc) {
   out << "Usage: hbctl status|nodes [--json[=short|pretty]]\n"
          "Shows every node of ha.cf as hb-membershipd sees it: type, state (init, up, dead),\n"
          "incarnation, when it was last heard and the state of each link; then every resource\n"
          "group of haresources as hb-resourced sees it: owner, state (stopped, starting,\n"
          "running, stopping, failed) and the systemd unit of each resource with its state.\n"
+         "Then what puts the cluster at risk (each daemon's Warnings) and whether this node\n"
+         "can take over its peers' groups.\n"
          "Exit status 3 when hb-membershipd is not running.\n";
   return rc;
 }
@@ -175,11 +244,29 @@ int status(const std::vector<std::string>& args) {
   std::string error;
   char* local = nullptr;
   sd_bus_error e = SD_BUS_ERROR_NULL;
+  std::vector<WarningRow> warnings;
   if (sd_bus_get_property_string(bus.get(), m1::bus, m1::root, m1::manager, "LocalNode", &e,
                                  &local) < 0) {
     std::cerr << "hbctl: hb-membershipd is not running (" << (e.message ? e.message : "no reply")
               << ")\n";
     sd_bus_error_free(&e);
+    // Still say what hb-resourced knows: that this node cannot take over, and what its peers
+    // told it.
+    read_warnings(bus.get(), r1::bus, r1::root, r1::manager, "hb-resourced", warnings);
+    auto why = takeover_blockers(bus.get(), warnings);
+    if (json) {
+      nlohmann::json j;
+      j["membershipd"] = false;
+      j["can_take_over"] = false;
+      j["cannot_take_over"] = why;
+      j["warnings"] = nlohmann::json::array();
+      for (const auto& w : warnings)
+        j["warnings"].push_back({{"daemon", w.daemon}, {"code", w.code}, {"text", w.text}});
+      std::cout << (*json == "pretty" ? j.dump(2) : j.dump()) << "\n";
+    } else {
+      print_takeover(why);
+      print_warnings(warnings);
+    }
     return exit_not_running;
   }
   const std::string local_node = local;
@@ -258,6 +345,10 @@ int status(const std::vector<std::string>& args) {
     if (std::find(order.begin(), order.end(), row.name) == order.end()) nodes.push_back(row);
   for (auto& n : nodes) n.last_heard_usec = std::max(n.last_heard_usec, heard[n.name]);
 
+  read_warnings(bus.get(), m1::bus, m1::root, m1::manager, "hb-membershipd", warnings);
+  read_warnings(bus.get(), r1::bus, r1::root, r1::manager, "hb-resourced", warnings);
+  const auto why = takeover_blockers(bus.get(), warnings);
+
   const std::uint64_t now = now_usec();
   std::size_t normal = 0, up = 0;
   for (const auto& n : nodes) {
@@ -301,13 +392,21 @@ int status(const std::vector<std::string>& args) {
            {"state", g.state},
            {"resources", rs}});
     }
+    j["membershipd"] = true;
+    j["can_take_over"] = why.empty();
+    j["cannot_take_over"] = why;
+    j["warnings"] = nlohmann::json::array();
+    for (const auto& w : warnings)
+      j["warnings"].push_back({{"daemon", w.daemon}, {"code", w.code}, {"text", w.text}});
     std::cout << (*json == "pretty" ? j.dump(2) : j.dump()) << "\n";
     return exit_ok;
   }
 
   std::cout << "Local node: " << local_node << "; " << up << "/" << normal << " nodes up";
   if (!linkd_error.empty()) std::cout << "; hb-linkd not reachable (" << linkd_error << ")";
-  std::cout << "\n\n";
+  std::cout << "\n";
+  print_takeover(why);
+  std::cout << "\n";
   std::size_t w = 4;
   for (const auto& n : nodes) w = std::max(w, n.name.size());
   auto pad = [](const std::string& s, std::size_t width) {
@@ -333,6 +432,7 @@ int status(const std::vector<std::string>& args) {
   std::cout << "\n";
   if (!resourced_error.empty()) {
     std::cout << "Resource groups: hb-resourced not reachable (" << resourced_error << ")\n";
+    print_warnings(warnings);
     return exit_ok;
   }
   std::size_t gw = 5;
@@ -346,6 +446,7 @@ int status(const std::vector<std::string>& args) {
     std::cout << pad(g.key, gw + 2) << pad(g.owner.empty() ? "-" : g.owner, w + 2)
               << pad(g.state, 10) << rs << "\n";
   }
+  print_warnings(warnings);
   return exit_ok;
 }
 

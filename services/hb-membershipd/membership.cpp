@@ -154,11 +154,19 @@ std::string Membership::status() const {
   std::string s = std::to_string(up) + "/" + std::to_string(nodes) + " nodes up";
   if (pings > 0)
     s += ", " + std::to_string(pings_up) + "/" + std::to_string(pings) + " ping nodes up";
-  if (!linkd_present_) s += "; hb-linkd not on the bus";
+  if (!linkd_present_) s += "; degraded: hb-linkd not on the bus, cannot take over";
   return s;
 }
 
 void Membership::update_status() {
+  // Without hb-linkd nobody tells this node that a peer died: it cannot take anything over.
+  if (state_.warnings.assign(
+          "no-link-source",
+          linkd_present_ ? std::nullopt
+                         : std::optional<std::string>(
+                               "hb-linkd is not running: node states are frozen, so this node "
+                               "would not notice a peer's death and cannot take over")))
+    bus_.warnings_changed();
   std::string s = status();
   if (s == last_status_) return;
   last_status_ = s;

@@ -15,6 +15,8 @@ const sd_bus_vtable manager_vtable[] = {
                     SD_BUS_VTABLE_PROPERTY_CONST),
     SD_BUS_PROPERTY("Nodes", "as", property<&State::node_names>, 0,
                     SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+    SD_BUS_PROPERTY("Warnings", "a(ss)", property<&State::warning_pairs>, 0,
+                    SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
     SD_BUS_SIGNAL_WITH_ARGS(
         "NodeChanged", SD_BUS_ARGS("s", node, "s", old_state, "s", new_state, "t", incarnation), 0),
     SD_BUS_VTABLE_END};
@@ -72,6 +74,10 @@ void BusObjects::node_changed(const Node& node, const std::string& old_state) {
 
 void BusObjects::links_changed(const Node& node) {
   bus_.emit_properties_changed(node.path, names::node, {"Links"});
+}
+
+void BusObjects::warnings_changed() {
+  bus_.emit_properties_changed(names::root, names::manager, {"Warnings"});
 }
 
 }  // namespace hb::membershipd

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/config/config.hpp"
+#include "core/warnings/warnings.hpp"
 #include "sys/dbus/bus.hpp"
 
 namespace hb::membershipd {
@@ -29,7 +30,12 @@ struct Node {
 struct State {
   std::string local_node;
   std::vector<Node> nodes;
+  // What puts the cluster at risk as seen from here (the Manager's Warnings property).
+  hb::Warnings warnings;
   std::vector<std::string> node_names() const;
+  std::vector<std::pair<std::string, std::string>> warning_pairs() const {
+    return warnings.pairs();
+  }
 };
 
 // The nodes of ha.cf (type normal) and its ping nodes and ping groups (type ping), all "init".
@@ -44,6 +50,8 @@ class BusObjects {
   void node_changed(const Node& node, const std::string& old_state);
   // A link moved but the node did not: the Node's PropertiesChanged for Links only.
   void links_changed(const Node& node);
+  // The Manager's PropertiesChanged for Warnings.
+  void warnings_changed();
 
  private:
   dbus::Bus& bus_;

@@ -177,6 +177,7 @@ void Resourced::start_engine() {
   o.auto_failback = auto_failback(config_.ha_cf.auto_failback);
   o.timing.initdead = config_.ha_cf.initdead;
   o.timing.deadtime = config_.ha_cf.deadtime;
+  o.membership = false;  // until hb-membershipd's nodes are read (membership_snapshot)
   // A group whose every unit is active is running here already: adopt it.
   for (const Group& g : state_.groups) {
     bool all = !g.resources.empty();
@@ -208,6 +209,7 @@ void Resourced::start_engine() {
   auto queued = std::move(before_engine_);
   before_engine_.clear();
   for (auto& f : queued) f();
+  refresh_warnings();
   if (exit_) stop(std::exchange(exit_, nullptr));
 }
 
@@ -254,6 +256,11 @@ void Resourced::on_owner(const std::string& name, const std::string& owner) {
     owners_[name] = owner;
     if (name == link1::bus && link_watch_) link_watch_->owner(owner);
     if (name == membership1::bus && !owner.empty() && !had) membership_snapshot();
+    if (name == membership1::bus && owner.empty() && membership_known_) {
+      membership_known_ = false;
+      feed(engine_->set_membership(false, now()));
+    }
+    refresh_warnings();
   };
   if (!engine_) {
     if (name == link1::bus) owners_[name] = owner;  // the watch starts from the latest owner
@@ -267,48 +274,60 @@ void Resourced::membership_snapshot() {
   auto call = bus_.new_method_call(membership1::bus, membership1::root,
                                    "org.freedesktop.DBus.ObjectManager", "GetManagedObjects");
   dbus::Slot s = bus_.call_async(call, [this](dbus::Message& r) {
-    if (r.error()) return;
-    sd_bus_message* m = r.get();
-    if (sd_bus_message_enter_container(m, 'a', "{oa{sa{sv}}}") <= 0) return;
-    while (sd_bus_message_enter_container(m, 'e', "oa{sa{sv}}") > 0) {
-      const char* path = nullptr;
-      sd_bus_message_read(m, "o", &path);
-      sd_bus_message_enter_container(m, 'a', "{sa{sv}}");
-      while (sd_bus_message_enter_container(m, 'e', "sa{sv}") > 0) {
-        const char* iface = nullptr;
-        sd_bus_message_read(m, "s", &iface);
-        std::string name, type, st;
-        std::uint64_t inc = 0;
-        bool node = std::strcmp(iface, membership1::node) == 0;
-        sd_bus_message_enter_container(m, 'a', "{sv}");
-        while (sd_bus_message_enter_container(m, 'e', "sv") > 0) {
-          const char* prop = nullptr;
-          sd_bus_message_read(m, "s", &prop);
-          const char* v = nullptr;
-          if (node && std::strcmp(prop, "Name") == 0 && sd_bus_message_read(m, "v", "s", &v) > 0)
-            name = v;
-          else if (node && std::strcmp(prop, "Type") == 0 &&
-                   sd_bus_message_read(m, "v", "s", &v) > 0)
-            type = v;
-          else if (node && std::strcmp(prop, "State") == 0 &&
-                   sd_bus_message_read(m, "v", "s", &v) > 0)
-            st = v;
-          else if (node && std::strcmp(prop, "Incarnation") == 0 &&
-                   sd_bus_message_read(m, "v", "t", &inc) > 0) {
-          } else
-            sd_bus_message_skip(m, "v");
-          sd_bus_message_exit_container(m);
-        }
+    if (const sd_bus_error* e = r.error()) {
+      // Still unable to take over; the next appearance of hb-membershipd reads it again.
+      log::warning("", std::string("cannot read hb-membershipd's nodes: ") +
+                           (e->message ? e->message : e->name));
+      return;
+    }
+    read_membership(r);
+    // Node deaths reach us from now on: peers never heard from may be written off at initdead.
+    membership_known_ = !owners_[membership1::bus].empty();
+    if (membership_known_) feed(engine_->set_membership(true, now()));
+    refresh_warnings();
+  });
+  sd_bus_slot_set_floating(s.get(), 1);
+}
+
+void Resourced::read_membership(dbus::Message& r) {
+  sd_bus_message* m = r.get();
+  if (sd_bus_message_enter_container(m, 'a', "{oa{sa{sv}}}") <= 0) return;
+  while (sd_bus_message_enter_container(m, 'e', "oa{sa{sv}}") > 0) {
+    const char* path = nullptr;
+    sd_bus_message_read(m, "o", &path);
+    sd_bus_message_enter_container(m, 'a', "{sa{sv}}");
+    while (sd_bus_message_enter_container(m, 'e', "sa{sv}") > 0) {
+      const char* iface = nullptr;
+      sd_bus_message_read(m, "s", &iface);
+      std::string name, type, st;
+      std::uint64_t inc = 0;
+      bool node = std::strcmp(iface, membership1::node) == 0;
+      sd_bus_message_enter_container(m, 'a', "{sv}");
+      while (sd_bus_message_enter_container(m, 'e', "sv") > 0) {
+        const char* prop = nullptr;
+        sd_bus_message_read(m, "s", &prop);
+        const char* v = nullptr;
+        if (node && std::strcmp(prop, "Name") == 0 && sd_bus_message_read(m, "v", "s", &v) > 0)
+          name = v;
+        else if (node && std::strcmp(prop, "Type") == 0 && sd_bus_message_read(m, "v", "s", &v) > 0)
+          type = v;
+        else if (node && std::strcmp(prop, "State") == 0 &&
+                 sd_bus_message_read(m, "v", "s", &v) > 0)
+          st = v;
+        else if (node && std::strcmp(prop, "Incarnation") == 0 &&
+                 sd_bus_message_read(m, "v", "t", &inc) > 0) {
+        } else
+          sd_bus_message_skip(m, "v");
         sd_bus_message_exit_container(m);
-        sd_bus_message_exit_container(m);
-        if (node && type != "ping" && !name.empty() && (st == "up" || st == "dead"))
-          on_node_changed(name, st, inc);
       }
       sd_bus_message_exit_container(m);
       sd_bus_message_exit_container(m);
+      if (node && type != "ping" && !name.empty() && (st == "up" || st == "dead"))
+        on_node_changed(name, st, inc);
     }
-  });
-  sd_bus_slot_set_floating(s.get(), 1);
+    sd_bus_message_exit_container(m);
+    sd_bus_message_exit_container(m);
+  }
 }
 
 void Resourced::on_node_changed(const std::string& node, const std::string& new_state,
@@ -369,6 +388,12 @@ void Resourced::feed(failover::Actions actions) {
   for (const auto& a : actions) execute(a);
   arm_timer();
   check_shutdown();
+  // What the peers said and what this node holds may have changed (no-standby).
+  if (!refreshing_) {
+    refreshing_ = true;
+    refresh_warnings();
+    refreshing_ = false;
+  }
 }
 
 void Resourced::execute(const failover::Action& a) {
@@ -398,11 +423,89 @@ void Resourced::execute(const failover::Action& a) {
     g->owner = v->owner;
     g->state = std::string(failover::to_string(v->state));
     if (objects_) objects_->group_changed(*g);
-    std::string status;
-    for (const Group& x : state_.groups)
-      status += (status.empty() ? "" : ", ") + x.key + " " + x.state +
-                (x.owner.empty() ? "" : " on " + x.owner);
-    if (set_status_) set_status_(status);
+    update_status();
+  }
+}
+
+// STATUS=: each group with its state and owner, then what keeps this node from taking over.
+void Resourced::update_status() {
+  std::string status;
+  for (const Group& x : state_.groups)
+    status += (status.empty() ? "" : ", ") + x.key + " " + x.state +
+              (x.owner.empty() ? "" : " on " + x.owner);
+  if (status.empty()) status = "no resource groups";
+  if (!unable_.empty()) status += "; degraded: cannot take over (" + unable_ + ")";
+  if (set_status_) set_status_(status);
+}
+
+// The Warnings property, hb_unable for the peers, and the journal when either changes.
+void Resourced::refresh_warnings() {
+  if (!engine_) return;
+  Warnings& w = state_.warnings;
+  bool changed = false;
+  std::vector<std::string> codes;
+  auto own = [&](const char* code, bool raised, const std::string& text) {
+    if (raised) codes.push_back(code);
+    changed |= w.assign(code, raised ? std::optional<std::string>(text) : std::nullopt);
+  };
+  own("no-membership", !membership_known_,
+      "hb-membershipd is not running: this node would not learn of a peer's death, so it cannot "
+      "take over");
+  own("no-link", owners_[link1::bus].empty(),
+      "hb-linkd is not running: no heartbeats leave this node and no messages reach it, so it "
+      "cannot take over (and it lets go of its groups after deadtime/2)");
+  changed |= w.assign("no-resource-groups",
+                      state_.groups.empty()
+                          ? std::optional<std::string>(
+                                "haresources is missing or lists no resource group: this node "
+                                "runs nothing for the cluster")
+                          : std::nullopt);
+
+  std::string unable;
+  for (const auto& c : codes) unable += (unable.empty() ? "" : ",") + c;
+  if (unable != unable_) {
+    if (!unable.empty())
+      log::error(log::msgid::cannot_take_over,
+                 "this node cannot take over its peers' resource groups (" + unable + ")",
+                 {{"HB_NODE", config_.local_node}, {"HB_REASON", unable}});
+    else if (!unable_.empty())
+      log::notice(log::msgid::can_take_over,
+                  "this node can take over its peers' resource groups again",
+                  {{"HB_NODE", config_.local_node}});
+    unable_ = unable;
+    update_status();
+  }
+
+  // The peers: those that said they cannot take over, and whether anyone can.
+  auto peers = engine_->peers_unable();
+  for (const auto& [node, why] : peers) {
+    auto it = peers_unable_.find(node);
+    if (it == peers_unable_.end() || it->second != why)
+      log::warning(log::msgid::peer_cannot_take_over,
+                   node + " cannot take over this node's resource groups (" + why + ")",
+                   {{"HB_NODE", node}, {"HB_REASON", why}});
+  }
+  for (const auto& [node, why] : peers_unable_)
+    if (!peers.count(node))
+      log::notice("", node + " no longer reports that it cannot take over", {{"HB_NODE", node}});
+  peers_unable_ = peers;
+  std::string peer_text;
+  for (const auto& [node, why] : peers)
+    peer_text += (peer_text.empty() ? "" : "; ") + node + " cannot take over (" + why + ")";
+  changed |= w.assign("peer-cannot-take-over",
+                      peer_text.empty() ? std::nullopt : std::optional<std::string>(peer_text));
+  bool standby = false;
+  for (const auto& n : engine_->live_peers()) standby = standby || !peers.count(n);
+  changed |= w.assign("no-standby", !engine_->held().empty() && !standby
+                                        ? std::optional<std::string>(
+                                              "no live peer can take over the groups this node "
+                                              "runs: the cluster has no working standby")
+                                        : std::nullopt);
+
+  if (changed && objects_) objects_->warnings_changed();
+  if (unable_ != engine_unable_) {
+    engine_unable_ = unable_;
+    feed(engine_->set_unable(unable_, now()));
   }
 }
 

@@ -12,6 +12,11 @@
 // apache2`, a crash) is started once more; if that fails too, or it fails again, the group moves
 // to the next live node of its succession (a hand-over), so a dead Apache does not leave a dead
 // site. At start, a group whose units are all active is adopted instead of restarted.
+//
+// A node whose hb-membershipd or hb-linkd is not on the bus cannot take anything over: it would
+// not learn that a peer died. hb-resourced runs on without them (it follows both names and
+// catches up when they appear), says so in its Warnings, STATUS= and the journal, and tells its
+// peers (hb_unable), which show that the cluster has no working standby.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -65,6 +70,7 @@ class Resourced : public Commands {
   void start_engine();
   void subscribe_cluster();
   void membership_snapshot();
+  void read_membership(dbus::Message& reply);
   void on_node_changed(const std::string& node, const std::string& new_state,
                        std::uint64_t incarnation);
   void on_message(dbus::Message& m);
@@ -82,6 +88,8 @@ class Resourced : public Commands {
   void announce(const std::string& key);
   void arm_timer();
   void check_shutdown();
+  void refresh_warnings();
+  void update_status();
   void set_row(const std::string& unit, const std::string& active);
 
   boost::asio::io_context& io_;
@@ -100,6 +108,12 @@ class Resourced : public Commands {
   std::map<std::string, std::uint64_t> incarnation_;
   std::map<std::string, std::string> node_state_;
   std::map<std::string, std::string> owners_;  // link1/membership1 bus name -> unique owner
+  // hb-membershipd's nodes have been read since it (last) appeared: node deaths reach us.
+  bool membership_known_ = false;
+  std::string unable_;         // why this node cannot take over (hb_unable codes), as logged
+  std::string engine_unable_;  // what the engine was last told (it tells the peers)
+  bool refreshing_ = false;    // refresh_warnings feeds the engine, which calls it back
+  std::map<std::string, std::string> peers_unable_;  // what the peers told us, as last logged
   std::vector<std::string> adopted_;
   boost::asio::steady_timer timer_;
   boost::asio::steady_timer exit_timer_;

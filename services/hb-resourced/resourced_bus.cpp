@@ -22,6 +22,8 @@ const sd_bus_vtable manager_vtable[] = {
                             method<&BusObjects::takeover>, 0),
     SD_BUS_METHOD_WITH_ARGS("MoveGroup", SD_BUS_ARGS("s", group, "s", node), SD_BUS_NO_RESULT,
                             method<&BusObjects::move_group>, 0),
+    SD_BUS_PROPERTY("Warnings", "a(ss)", property<&BusObjects::warning_pairs>, 0,
+                    SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
     SD_BUS_SIGNAL_WITH_ARGS("GroupChanged", SD_BUS_ARGS("s", group, "s", owner, "s", state), 0),
     SD_BUS_VTABLE_END};
 
@@ -108,6 +110,10 @@ void BusObjects::group_changed(const Group& group) {
 
 void BusObjects::resources_changed(const Group& group) {
   bus_.emit_properties_changed(group.path, names::group, {"Resources"});
+}
+
+void BusObjects::warnings_changed() {
+  bus_.emit_properties_changed(names::root, names::manager, {"Warnings"});
 }
 
 }  // namespace hb::resourced

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/config/config.hpp"
+#include "core/warnings/warnings.hpp"
 #include "sys/dbus/bus.hpp"
 
 namespace hb::resourced {
@@ -25,6 +26,8 @@ struct Group {
 
 struct State {
   std::vector<Group> groups;
+  // What puts the cluster at risk as seen from here (the Manager's Warnings property).
+  hb::Warnings warnings;
 };
 
 // haresources' groups, owned by nobody and stopped.
@@ -52,6 +55,11 @@ class BusObjects {
   void group_changed(const Group& group);
   // A resource unit's ActiveState changed: the Group's PropertiesChanged for Resources.
   void resources_changed(const Group& group);
+  // The Manager's PropertiesChanged for Warnings.
+  void warnings_changed();
+  std::vector<std::pair<std::string, std::string>> warning_pairs() const {
+    return state_.warnings.pairs();
+  }
 
  private:
   const Group* find(const std::string& key) const;

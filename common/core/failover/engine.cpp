@@ -24,7 +24,7 @@ long long ms_between(TimePoint a, TimePoint b) {
 // ---------------------------------------------------------------------------------------------
 
 Engine::Engine(Options options, TimePoint start)
-    : opt_(std::move(options)), start_(start), now_(start) {
+    : opt_(std::move(options)), start_(start), now_(start), membership_(opt_.membership) {
   for (const auto& n : opt_.nodes) {
     if (same_node(n, opt_.me)) {
       opt_.me = n;  // ha.cf spelling from here on
@@ -67,7 +67,8 @@ bool Engine::live(const std::string& node) const {
     case PeerStatus::up:
       return true;
     case PeerStatus::unknown:
-      return now_ < start_ + opt_.timing.initdead;
+      // Without membership nobody would say it is dead: never write it off on a guess.
+      return !membership_ || now_ < start_ + opt_.timing.initdead;
     case PeerStatus::dead:
     case PeerStatus::gone:
       return false;
@@ -168,6 +169,8 @@ std::optional<std::string> Engine::standby_target(const std::string& key) const 
 // tells the peers everything they need.
 void Engine::send(Actions& out, Message m) {
   if (isolated_) return;
+  if (!unable_.empty() && (m.type == msg::starting || m.type == msg::resource))
+    m.fields[str(field::unable)] = unable_;
   out.emplace_back(Send{std::move(m)});
 }
 
@@ -236,6 +239,7 @@ void Engine::offer(Actions& out, const std::string& taker, std::set<std::string>
 // --- bookkeeping of peers ------------------------------------------------------------------
 
 void Engine::forget_state(Peer& p) {
+  p.unable.clear();
   p.held.clear();
   p.incoming.clear();
   p.failed.clear();
@@ -399,11 +403,13 @@ Actions Engine::on_message(const std::string& from, const Message& m, TimePoint 
     forget_peer(*p);  // a fresh incarnation holds only what it says it adopted
     ++p->epoch;
     peer_state(out, *p, m);
+    p->unable = m.get(str(field::unable));
     announce_if_released(out, *p);
     p->answered = true;
     send(out, state_message(p->name, ""));
   } else if (m.type == msg::resource) {
     peer_state(out, *p, m);
+    p->unable = m.get(str(field::unable));
     announce_if_released(out, *p);
     p->answered = true;
     p->stable = m.get(str(field::isstable)) == "1";
@@ -817,6 +823,39 @@ Actions Engine::set_daemons_ok(bool ok, TimePoint now, std::optional<TimePoint> 
   }
   Actions more = advance(now);
   out.insert(out.end(), more.begin(), more.end());
+  return out;
+}
+
+Actions Engine::set_membership(bool present, TimePoint now) {
+  now_ = now;
+  // Peers never heard from get initdead again from here: hb-membershipd may have just started
+  // and not yet heard them either.
+  if (present && !membership_) start_ = now;
+  membership_ = present;
+  return advance(now);
+}
+
+Actions Engine::set_unable(std::string codes, TimePoint now) {
+  Actions out;
+  now_ = now;
+  if (codes == unable_) return out;
+  unable_ = std::move(codes);
+  // Once t=shutdone went out the peers count this node gone: nothing more to tell.
+  if (started_ && !shutdone_sent_) send(out, state_message("", ""));
+  return out;
+}
+
+std::map<std::string, std::string> Engine::peers_unable() const {
+  std::map<std::string, std::string> out;
+  for (const auto& [name, p] : peers_)
+    if (p.status == PeerStatus::up && !p.unable.empty()) out[name] = p.unable;
+  return out;
+}
+
+std::vector<std::string> Engine::live_peers() const {
+  std::vector<std::string> out;
+  for (const auto& [name, p] : peers_)
+    if (p.status == PeerStatus::up && !p.leaving) out.push_back(name);
   return out;
 }
 

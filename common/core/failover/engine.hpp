@@ -27,6 +27,10 @@
 //  * Own hb-linkd gone or hung for `daemon_grace` (this node's heartbeats stopped, so the peers
 //    will declare it dead after deadtime and take its groups): stop every group (no messages:
 //    they cannot be sent), then behave as a fresh start once it is back.
+//  * Without its own hb-membershipd (set_membership(false)) the node cannot learn that a peer
+//    died, nor that a peer it never heard from is dead: such a peer is not written off when
+//    initdead passes, so nothing is started on a guess. The node tells its peers it cannot take
+//    over (set_unable: hb_unable on t=starting/t=resource) and shows what they tell it.
 #pragma once
 
 #include <chrono>
@@ -74,6 +78,9 @@ struct Options {
   AutoFailback auto_failback = AutoFailback::legacy;
   Timing timing;
   std::vector<std::string> adopted;  // group keys found already running here at start
+  // Whether membership news flows from the start (tests); hb-resourced starts without it and
+  // calls set_membership(true) once it has read hb-membershipd's nodes.
+  bool membership = true;
 };
 
 // --- inputs -------------------------------------------------------------------------------
@@ -191,6 +198,17 @@ class Engine {
   Actions set_daemons_ok(bool ok, TimePoint now, std::optional<TimePoint> since = std::nullopt);
   Millis daemon_grace() const { return opt_.timing.daemon_grace; }
 
+  // Whether hb-membershipd's view of the nodes reaches this engine (on_node). While it does
+  // not, peers never heard from count as live after initdead too.
+  Actions set_membership(bool present, TimePoint now);
+  // Why this node cannot take groups over from its peers, as hb_unable's codes ("" = it can).
+  // A change is told to every peer at once (t=resource).
+  Actions set_unable(std::string codes, TimePoint now);
+  // Live peers that said they cannot take over, with their hb_unable codes.
+  std::map<std::string, std::string> peers_unable() const;
+  // Live peers (up), whatever they said.
+  std::vector<std::string> live_peers() const;
+
   Actions advance(TimePoint now);
   std::optional<TimePoint> next_deadline() const;
 
@@ -210,6 +228,7 @@ class Engine {
     bool stable = false;
     unsigned epoch = 0;  // bumped on each (re)appearance: failback happens once per epoch
     std::set<std::string> held, incoming, failed;
+    std::string unable;  // its hb_unable codes: why it cannot take over ("" = it can)
   };
   struct Local {
     GroupState state = GroupState::stopped;
@@ -274,6 +293,8 @@ class Engine {
   bool shutting_ = false;
   bool shutdone_sent_ = false;
   bool isolated_ = false;
+  bool membership_ = true;
+  std::string unable_;
   std::optional<TimePoint> lost_since_;
   bool initial_done_ = false;
   bool announced_ = false;

@@ -53,6 +53,10 @@ inline constexpr std::string_view force = "hb_force";        // 1: admin move, c
 // 1 on a t=resource to one node: "I no longer know what you hold (you restarted, or came back):
 // answer with yours". The answer does not carry it.
 inline constexpr std::string_view ask = "hb_ask";
+// On t=starting and t=resource: why the sender cannot take groups over from its peers, as
+// comma-separated codes (no-membership, no-link); absent when it can. The peers show it
+// (`hbctl status`: the cluster has no working standby).
+inline constexpr std::string_view unable = "hb_unable";
 }  // namespace field
 
 std::string join_keys(const std::set<std::string>& keys);

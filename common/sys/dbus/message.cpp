@@ -74,6 +74,14 @@ Message& Message::append(const std::map<std::string, std::uint64_t>& v) {
   return *this;
 }
 
+Message& Message::append(const std::vector<std::pair<std::string, std::string>>& v) {
+  check(sd_bus_message_open_container(m_, 'a', "(ss)"), "open a(ss)");
+  for (const auto& [a, b] : v)
+    check(sd_bus_message_append(m_, "(ss)", a.c_str(), b.c_str()), "append (ss)");
+  check(sd_bus_message_close_container(m_), "close a(ss)");
+  return *this;
+}
+
 Message& Message::append(const std::vector<std::tuple<std::string, std::string, std::string>>& v) {
   check(sd_bus_message_open_container(m_, 'a', "(sss)"), "open a(sss)");
   for (const auto& [a, b, c] : v)
@@ -140,6 +148,18 @@ std::map<std::string, std::string> Message::read<std::map<std::string, std::stri
   const char* v = nullptr;
   while (check(sd_bus_message_read(m_, "{ss}", &k, &v), "read {ss}") > 0) out[k] = v;
   check(sd_bus_message_exit_container(m_), "exit a{ss}");
+  return out;
+}
+
+template <>
+std::vector<std::pair<std::string, std::string>>
+Message::read<std::vector<std::pair<std::string, std::string>>>() {
+  std::vector<std::pair<std::string, std::string>> out;
+  check(sd_bus_message_enter_container(m_, 'a', "(ss)"), "enter a(ss)");
+  const char* a = nullptr;
+  const char* b = nullptr;
+  while (check(sd_bus_message_read(m_, "(ss)", &a, &b), "read (ss)") > 0) out.emplace_back(a, b);
+  check(sd_bus_message_exit_container(m_), "exit a(ss)");
   return out;
 }
 

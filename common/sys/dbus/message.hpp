@@ -35,7 +35,7 @@ class Message {
   // A method return for this call (empty until appended to).
   Message new_reply() const;
 
-  // s, o (as string), t, u, i, b, d, as, a{ss}, a{st}, a(sss)
+  // s, o (as string), t, u, i, b, d, as, a{ss}, a{st}, a(ss), a(sss)
   Message& append(const std::string& v);
   Message& append(const char* v);
   Message& append(std::uint64_t v);
@@ -46,6 +46,7 @@ class Message {
   Message& append(const std::vector<std::string>& v);
   Message& append(const std::map<std::string, std::string>& v);
   Message& append(const std::map<std::string, std::uint64_t>& v);
+  Message& append(const std::vector<std::pair<std::string, std::string>>& v);
   Message& append(const std::vector<std::tuple<std::string, std::string, std::string>>& v);
   Message& append_object_path(const std::string& path);
   template <class... T>
@@ -82,5 +83,8 @@ template <>
 std::vector<std::string> Message::read<std::vector<std::string>>();
 template <>
 std::map<std::string, std::string> Message::read<std::map<std::string, std::string>>();
+template <>
+std::vector<std::pair<std::string, std::string>>
+Message::read<std::vector<std::pair<std::string, std::string>>>();
 
 }  // namespace hb::dbus

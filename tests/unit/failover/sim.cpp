@@ -23,6 +23,7 @@ Options Cluster::options_for(const std::string& node) const {
   o.groups = cfg_.groups;
   o.auto_failback = cfg_.mode;
   o.timing = cfg_.timing;
+  o.membership = !nodes_.at(node).no_membership;
   return o;
 }
 
@@ -64,6 +65,7 @@ void Cluster::membership_contact(const std::string& a, const std::string& b) {
   Node& nb = nodes_.at(b);
   if (!na.alive || !nb.alive || partitioned_ || na.mute || nb.mute) return;
   auto see = [this](Node& x, Node& y) {
+    if (x.no_membership) return;
     auto it = x.seen.find(y.name);
     if (it != x.seen.end() && it->second == y.incarnation) return;
     const bool returning = it != x.seen.end() && !it->second;  // was declared dead
@@ -85,7 +87,7 @@ void Cluster::schedule_dead(const std::string& name, unsigned inc) {
       Node& y = nodes_.at(other);
       Node& x = nodes_.at(name);
       auto it = y.seen.find(name);
-      if (!y.alive || it == y.seen.end() || it->second != inc) return;
+      if (!y.alive || y.no_membership || it == y.seen.end() || it->second != inc) return;
       bool heard = x.alive && !x.mute && !y.mute && !partitioned_ && x.incarnation == inc;
       if (heard) return;
       y.seen[name] = std::nullopt;
@@ -148,6 +150,35 @@ void Cluster::daemons_ok(const std::string& name, bool ok, bool new_generation) 
     }
   }
   apply(n, n.engine->set_daemons_ok(ok, now_));
+}
+
+void Cluster::membership(const std::string& name, bool present) {
+  Node& n = nodes_.at(name);
+  n.no_membership = !present;
+  if (!n.alive || !n.engine) return;
+  if (!present) return apply(n, n.engine->set_membership(false, now_));
+  // hb-resourced reads hb-membershipd's nodes, then lets the engine count on its news.
+  for (auto& [other, o] : nodes_) {
+    if (other == name) continue;
+    const bool up = o.alive && !o.mute && !partitioned_;
+    auto it = n.seen.find(other);
+    if (up && (it == n.seen.end() || it->second != o.incarnation)) {
+      n.seen[other] = o.incarnation;
+      apply(n, n.engine->on_node(other, NodeChange::up, now_));
+    } else if (!up && o.incarnation > 0 && (it == n.seen.end() || it->second)) {
+      // Ran before and is gone now: hb-linkd saw its links die, so it is dead. One that never
+      // ran stays init in hb-membershipd until its own initdead; the engine waits initdead from
+      // now for it too.
+      n.seen[other] = std::nullopt;
+      apply(n, n.engine->on_node(other, NodeChange::dead, now_));
+    }
+  }
+  apply(n, n.engine->set_membership(true, now_));
+}
+
+void Cluster::unable(const std::string& name, const std::string& codes) {
+  Node& n = nodes_.at(name);
+  apply(n, n.engine->set_unable(codes, now_));
 }
 
 void Cluster::fail_start(const std::string& node, const std::string& key, bool fail) {
@@ -246,7 +277,7 @@ void Cluster::apply(Node& n, Actions actions) {
       TimePoint at = std::max(now_ + cfg_.link_delay, fifo_[{name, other}]);
       schedule(at, [this, other = other, name, inc = n.incarnation] {
         Node& y = nodes_.at(other);
-        if (!y.alive || nodes_.at(name).incarnation != inc) return;
+        if (!y.alive || y.no_membership || nodes_.at(name).incarnation != inc) return;
         y.seen[name] = std::nullopt;
         apply(y, y.engine->on_node(name, NodeChange::clean_shutdown, now_));
       });

@@ -60,6 +60,11 @@ class Cluster {
   // hb-linkd comes back with a new generation, which the peers' membership reports as
   // `restarted`; new_generation=false models a hang that ends (SIGSTOP/SIGCONT): no event.
   void daemons_ok(const std::string& node, bool ok, bool new_generation = true);
+  // The node's hb-membershipd is missing (present=false: no node news reaches its engine, from
+  // boot on if set before) or back (its nodes are read: up or dead as they are now).
+  void membership(const std::string& node, bool present);
+  // What the node's hb-resourced tells its engine it cannot do (hb_unable codes).
+  void unable(const std::string& node, const std::string& codes);
 
   // Admin commands on a node.
   void standby(const std::string& node, Scope scope);
@@ -101,7 +106,8 @@ class Cluster {
     bool alive = false;
     bool shut = false;
     bool crashed = false;
-    bool mute = false;  // own hb-linkd/hb-membershipd gone
+    bool mute = false;           // own hb-linkd/hb-membershipd gone
+    bool no_membership = false;  // own hb-membershipd missing: no node news at all
     unsigned incarnation = 0;
     std::map<std::string, Exec> exec;
     std::set<std::string> fail_start, fail_stop;
