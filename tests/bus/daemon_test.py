@@ -4,16 +4,22 @@
   notify DAEMON BUSNAME   READY=1 arrives on NOTIFY_SOCKET once the bus name is owned (private
                           dbus-daemon, permissive policy); SIGTERM -> STOPPING=1 and exit 0.
   badconfig DAEMON        a bad ha.cf -> exit 78, the file:line message on stderr, STATUS=/ERRNO=.
+  degraded                hb-membershipd alone (no hb-linkd), then hb-resourced alone with no
+                          haresources: each sends READY=1 all the same, and says in STATUS= and
+                          its Warnings property that the node cannot take over (and that there
+                          are no resource groups).
   policy DAEMON           the real policies in a system-like dbus-daemon: uid 65534 may read
                           properties but is refused Standby and LogLevel changes; root may call.
 
 Exit 77 (skip) only when a tool is missing or the policy test is not run as root.
 """
 import contextlib
+import json
 import os
 import signal
 import subprocess
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from hbtest import (NODE, PERMISSIVE, POLICY_DIR, SKIP, SYSTEM_LIKE, BusDaemon,  # noqa: E402
@@ -23,10 +29,13 @@ from hbtest import (NODE, PERMISSIVE, POLICY_DIR, SKIP, SYSTEM_LIKE, BusDaemon, 
 WAIT = 20.0  # upper bound for any state we wait on; never a fixed sleep
 
 
-def start_daemon(daemon, tmp, bus, notify):
+def start_daemon(daemon, tmp, bus, notify, without=()):
     # WatchdogSec=0.4s as systemd would pass it: pings are due every 0.2 s.
     env = daemon_env(bus.address, notify, drop=("WATCHDOG_PID",), WATCHDOG_USEC="400000")
-    cmd = [daemon, "--config-dir", config_dir(tmp), "--node", NODE]
+    d = config_dir(tmp)
+    for f in without:  # files of /etc/ha.d this case goes without
+        os.remove(os.path.join(d, f))
+    cmd = [daemon, "--config-dir", d, "--node", NODE]
     if os.path.basename(daemon) == "ipfaild":
         # ipfaild pings the seed's ping node, a real public address: give it an empty network
         # namespace (the bus and NOTIFY_SOCKET are path sockets and still reach it).
@@ -36,12 +45,12 @@ def start_daemon(daemon, tmp, bus, notify):
 
 
 @contextlib.contextmanager
-def running(daemon, tmp, template):
+def running(daemon, tmp, template, without=()):
     """The daemon on a private dbus-daemon configured from template: (bus, notify, proc).
     Killed, if still running, and the bus stopped when the block ends."""
     bus = BusDaemon(tmp, template)
     notify = Notify(tmp)
-    proc = start_daemon(daemon, tmp, bus, notify)
+    proc = start_daemon(daemon, tmp, bus, notify, without)
     try:
         yield bus, notify, proc
     finally:
@@ -87,6 +96,46 @@ def test_badconfig(tmp, daemon):
     check(f"ha.cf:{line}:" in r.stderr, f"stderr names ha.cf:{line}")
     check(notify.wait_for("ERRNO=22"), "ERRNO= sent to systemd")
     check("STATUS" in notify.fields(), "STATUS= sent to systemd")
+
+
+def warning_codes(bus, name, root):
+    r = busctl(bus.address, "--json=short", "get-property", name, root, name + ".Manager",
+               "Warnings")
+    check(r.returncode == 0, f"{name} answers for its Warnings: {r.stderr.strip()}")
+    return [code for code, _text in json.loads(r.stdout)["data"]]
+
+
+def test_degraded(tmp, membershipd, resourced):
+    need("dbus-daemon")
+    need("busctl")
+    name, root = "io.github.hbcluster.membership1", "/io/github/hbcluster/membership1"
+    with running(membershipd, tmp, PERMISSIVE) as (bus, notify, proc):
+        check(notify.wait_for("READY=1"), "hb-membershipd is ready without hb-linkd")
+        status = notify.fields().get("STATUS", "")
+        check("degraded" in status and "cannot take over" in status,
+              "hb-membershipd's STATUS= says it is degraded: " + status)
+        check(warning_codes(bus, name, root) == ["no-link-source"],
+              "hb-membershipd warns that hb-linkd is missing")
+        stop_daemon(proc, notify)
+
+    name, root = "io.github.hbcluster.resource1", "/io/github/hbcluster/resource1"
+    tmp2 = os.path.join(tmp, "resourced")
+    os.mkdir(tmp2)
+    with running(resourced, tmp2, PERMISSIVE, without=("haresources",)) as (bus, notify, proc):
+        check(notify.wait_for("READY=1"), "hb-resourced is ready without its peers' daemons")
+        deadline = time.monotonic() + WAIT
+        codes = []
+        while time.monotonic() < deadline:
+            codes = warning_codes(bus, name, root)
+            if "no-resource-groups" in codes:
+                break
+            time.sleep(0.05)
+        check(set(codes) == {"no-membership", "no-link", "no-resource-groups"},
+              f"hb-resourced's Warnings: {codes}")
+        check(notify.wait_for("STATUS=no resource groups; degraded: cannot take over "
+                              "(no-membership,no-link)"),
+              "hb-resourced's STATUS= says: no resource groups, cannot take over")
+        stop_daemon(proc, notify)
 
 
 def test_policy(tmp, daemon):
@@ -144,6 +193,9 @@ def test_coverage():
 def main():
     if sys.argv[1] == "coverage":
         return run_case(test_coverage)
+    if sys.argv[1] == "degraded":
+        return run_in_tmp({"degraded": lambda tmp: test_degraded(tmp, sys.argv[2], sys.argv[3])},
+                          "degraded", "hb-bus-", what="mode")
     mode, daemon = sys.argv[1], sys.argv[2]
     tests = {"notify": lambda tmp: test_notify(tmp, daemon, sys.argv[3]),
              "badconfig": lambda tmp: test_badconfig(tmp, daemon),

@@ -8,7 +8,10 @@
 #     their 6 orders: until the last one runs ha2 says it cannot take over, after it ha2 can, and
 #     a power-off of ha1 is taken over;
 #  3. hb-membershipd is masked: `systemctl start hb.target` fails on ha2, `hbctl status` on ha2
-#     says it cannot take over and on ha1 that ha2 cannot (the cluster has no working standby).
+#     says it cannot take over and on ha1 that ha2 cannot (the cluster has no working standby);
+#  4. hb-membershipd crashes on ha2 and keeps failing to start: systemd gives up after its start
+#     limit, the journal has the catalogued entry, and both nodes say ha2 cannot take over; a
+#     missing ha.cf fails a start with the assertion, not a silently skipped unit.
 # Each case boots its own rig (hb started by hand), with the 20 ms sampler: never two holders.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -124,6 +127,34 @@ status_of ha1 | grep -q "no-standby: .*no working standby" ||
 in_node ha1 journalctl -q MESSAGE_ID=a522eae01ec549e3aad2b8f47940abaf | grep -q "ha2 cannot take over" ||
   fail "ha1's journal has no catalogued entry for ha2's inability"
 say "ha1's status: $(status_of ha1 | grep -E 'peer-cannot|no-standby' | tr '\n' ' ')"
+case_end
+
+# 4. A daemon systemd gives up on, and a missing ha.cf.
+case_begin "hb-membershipd keeps failing on ha2"
+in_node ha2 systemctl start hb.target || fail "hb.target did not start on ha2"
+wait_for 3 "ha2 says it can take over" verdict_is ha2 can
+in_node ha2 sh -c "mkdir -p /run/systemd/system/hb-membershipd.service.d &&
+  printf '[Service]\nExecStartPre=+/bin/false\n' > /run/systemd/system/hb-membershipd.service.d/broken.conf &&
+  systemctl daemon-reload"
+t=$(date +%s.%N)
+rig kill-daemon ha2 hb-membershipd
+gave_up() { [ "$(in_node ha2 systemctl show -P ActiveState hb-membershipd.service)" = failed ]; }
+wait_for 20 "systemd gave up on hb-membershipd on ha2" gave_up
+say "crash -> given up after $(in_node ha2 systemctl show -P NRestarts hb-membershipd.service) restarts in $(secs_since "$t") s"
+logged_gave_up() {
+  in_node ha2 journalctl -q MESSAGE_ID=1a827b8834154084b1e569f80b4e27be HB_UNIT=hb-membershipd.service |
+    grep -q "systemd will not restart it"
+}
+wait_for 5 "ha2's journal has the catalogued 'gave up' entry" logged_gave_up
+wait_for 3 "ha2 says it cannot take over" verdict_is ha2 cannot
+wait_for 3 "ha1 says ha2 cannot take over" peer_warned
+in_node ha2 sh -c "mv /etc/ha.d/ha.cf /etc/ha.d/ha.cf.moved"
+if in_node ha2 systemctl restart hb-linkd.service 2>/dev/null; then
+  fail "hb-linkd started on ha2 without /etc/ha.d/ha.cf"
+fi
+in_node ha2 journalctl -q -u hb-linkd.service | grep -q "Assertion failed" ||
+  fail "no assertion names the missing ha.cf in hb-linkd's journal"
+say "without ha.cf, hb-linkd's start fails with: $(in_node ha2 journalctl -q -u hb-linkd.service | grep 'Assertion failed' | tail -1 | sed 's/.*systemd\[1\]: //')"
 case_end
 
 say "PASS: every half-started standby converged or said it cannot take over"
