@@ -103,95 +103,46 @@ LinkSnapshot parse_link_snapshot(dbus::Message& reply) {
 }
 
 LinkFollower::LinkFollower(dbus::Bus& bus, Handlers handlers)
-    : bus_(bus), handlers_(std::move(handlers)) {
-  // Matches first, then the owner lookup: the bus daemon handles our AddMatch calls before it
-  // routes the GetNameOwner and GetManagedObjects that follow, so nothing falls in between.
-  matches_.push_back(bus_.add_match(std::string("type='signal',sender='") + link1::bus +
-                                        "',path='" + link1::root + "',interface='" +
-                                        link1::manager + "'",
-                                    [this](dbus::Message& m) { on_signal(m); }));
-  matches_.push_back(bus_.add_match(
-      std::string("type='signal',sender='org.freedesktop.DBus',path='/org/freedesktop/DBus',"
-                  "interface='org.freedesktop.DBus',member='NameOwnerChanged',arg0='") +
-          link1::bus + "'",
-      [this](dbus::Message& m) { on_owner_changed(m); }));
-
-  auto call = bus_.new_method_call("org.freedesktop.DBus", "/org/freedesktop/DBus",
-                                   "org.freedesktop.DBus", "GetNameOwner");
-  call.append(link1::bus);
-  owner_call_ = bus_.call_async(
-      call,
-      [this](dbus::Message& reply) {
-        if (reply.error() != nullptr) {
-          owner_is("");  // NameHasNoOwner: hb-linkd is not running (yet)
-        } else {
-          owner_is(reply.read<std::string>());
-        }
-      },
-      snapshot_timeout_usec);
-}
-
-void LinkFollower::on_owner_changed(dbus::Message& m) {
-  m.read<std::string>();  // the name, = link1 by the match
-  m.read<std::string>();  // old owner
-  owner_is(m.read<std::string>());
-}
-
-void LinkFollower::owner_is(const std::string& owner) {
-  // GetNameOwner's answer and NameOwnerChanged may both report the same owner: one snapshot of
-  // it is enough, and hb-linkd's absence is reported once.
-  if (owner == owner_ && (!owner.empty() || first_attempt_done_)) return;
-  owner_ = owner;
-  if (owner_.empty()) {
-    first_attempt_done_ = true;
-    ++snapshot_round_;  // a pending snapshot of the old owner is worthless now
-    if (handlers_.absent) handlers_.absent();
-    return;
-  }
-  request_snapshot();
-}
-
-void LinkFollower::request_snapshot() {
-  const std::uint64_t round = ++snapshot_round_;
-  auto call = bus_.new_method_call(owner_, link1::root, "org.freedesktop.DBus.ObjectManager",
-                                   "GetManagedObjects");
-  snapshot_call_ = bus_.call_async(
-      call,
-      [this, round](dbus::Message& reply) {
-        if (round != snapshot_round_) return;
-        first_attempt_done_ = true;
-        if (const sd_bus_error* e = reply.error()) {
-          log::warning("", std::string("cannot read hb-linkd's links: ") +
-                               (e->message ? e->message : e->name) +
-                               "; node states stay as they are");
-          return;
-        }
-        LinkSnapshot snap = parse_link_snapshot(reply);
-        if (handlers_.snapshot) handlers_.snapshot(snap);
-      },
-      snapshot_timeout_usec);
-}
-
-void LinkFollower::on_signal(dbus::Message& m) {
-  const char* sender = m.sender();
-  if (owner_.empty() || sender == nullptr || owner_ != sender) return;  // forged or stale
-  const std::string member = m.member() ? m.member() : "";
-  if (member == "LinkChanged") {
+    : handlers_(std::move(handlers)), link1_(bus, link1::bus, "hb-linkd") {
+  link1_.on_signal(link1::root, link1::manager, "LinkChanged", [this](dbus::Message& m) {
     std::string node = m.read<std::string>();
     std::string medium = m.read<std::string>();
     std::string old_state = m.read<std::string>();
     std::string new_state = m.read<std::string>();
     if (handlers_.link_changed) handlers_.link_changed(node, medium, old_state, new_state);
-  } else if (member == "PeerRestarted") {
+  });
+  link1_.on_signal(link1::root, link1::manager, "PeerRestarted", [this](dbus::Message& m) {
     std::string node = m.read<std::string>();
     std::uint64_t generation = m.read<std::uint64_t>();
     if (handlers_.peer_restarted) handlers_.peer_restarted(node, generation);
-  } else if (member == "MessageReceived") {
+  });
+  link1_.on_signal(link1::root, link1::manager, "MessageReceived", [this](dbus::Message& m) {
     std::string source = m.read<std::string>();
     std::string type = m.read<std::string>();
     // heartbeat's clean-shutdown announcement, sent by the peer after it released its groups.
     if (type == "shutdone" && handlers_.shutdown) handlers_.shutdown(source);
+  });
+  link1_.on_owner([this](const std::string& owner) { on_owner(owner); });
+  link1_.snapshot_on_owner(
+      link1::root, [this](dbus::Message& reply) { on_snapshot(reply); }, snapshot_timeout_usec);
+  link1_.start();
+}
+
+void LinkFollower::on_owner(const std::string& owner) {
+  if (!owner.empty()) return;  // the snapshot of the new owner follows
+  first_attempt_done_ = true;
+  if (handlers_.absent) handlers_.absent();
+}
+
+void LinkFollower::on_snapshot(dbus::Message& reply) {
+  first_attempt_done_ = true;
+  if (const sd_bus_error* e = reply.error()) {
+    log::warning("", std::string("cannot read hb-linkd's links: ") +
+                         (e->message ? e->message : e->name) + "; node states stay as they are");
+    return;
   }
+  LinkSnapshot snap = parse_link_snapshot(reply);
+  if (handlers_.snapshot) handlers_.snapshot(snap);
 }
 
 }  // namespace hb::membershipd

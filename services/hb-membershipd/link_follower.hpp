@@ -1,16 +1,11 @@
-// hb-membershipd's view of hb-linkd (dbus/io.github.hbcluster.link1.xml), all asynchronous:
+// hb-membershipd's view of hb-linkd (dbus/io.github.hbcluster.link1.xml), all asynchronous,
+// through the one follower of hb's daemons (sys/dbus/follower.hpp: a forged LinkChanged or
+// NameOwnerChanged must not kill a node):
 //
-//  * subscribes to link1's LinkChanged, PeerRestarted and MessageReceived, and to
-//    NameOwnerChanged for io.github.hbcluster.link1;
-//  * on start and whenever link1 gets a (new) owner, snapshots its Link and Peer objects with one
-//    GetManagedObjects, so hb-membershipd can start or restart at any time and converge;
-//  * accepts signals only from the current owner of io.github.hbcluster.link1: any bus client
-//    may emit a signal with link1's path and interface, and a forged LinkChanged must not kill
-//    a node.
-//
-// The D-Bus daemon delivers link1's signals and its reply to GetManagedObjects in the order
-// link1 sent them, and the match is in place before the call goes out, so applying both as they
-// arrive never goes back in time.
+//  * link1's LinkChanged, PeerRestarted and MessageReceived, only from link1's current owner;
+//  * on start and whenever link1 gets a (new) owner, a snapshot of its Link and Peer objects
+//    with one GetManagedObjects, so hb-membershipd can start or restart at any time and
+//    converge; hb-linkd's absence is reported once.
 #pragma once
 
 #include <cstdint>
@@ -19,6 +14,7 @@
 #include <vector>
 
 #include "sys/dbus/bus.hpp"
+#include "sys/dbus/follower.hpp"
 
 namespace hb::membershipd {
 
@@ -59,22 +55,15 @@ class LinkFollower {
 
   // True once the first snapshot was answered, failed, or found no hb-linkd.
   bool first_attempt_done() const { return first_attempt_done_; }
-  const std::string& owner() const { return owner_; }
+  const std::string& owner() const { return link1_.owner(); }
 
  private:
-  void on_signal(dbus::Message& m);
-  void on_owner_changed(dbus::Message& m);
-  void owner_is(const std::string& owner);
-  void request_snapshot();
+  void on_owner(const std::string& owner);
+  void on_snapshot(dbus::Message& reply);
 
-  dbus::Bus& bus_;
   Handlers handlers_;
-  std::string owner_;  // unique name of link1's owner; empty while absent
-  std::uint64_t snapshot_round_ = 0;
+  dbus::Follower link1_;
   bool first_attempt_done_ = false;
-  std::vector<dbus::Slot> matches_;
-  dbus::Slot owner_call_;
-  dbus::Slot snapshot_call_;
 };
 
 }  // namespace hb::membershipd

@@ -90,6 +90,8 @@ Resourced::Resourced(boost::asio::io_context& io, dbus::Bus& bus, const config::
       state_(state),
       set_status_(std::move(set_status)),
       systemd_(bus),
+      membership1_(bus, membership1::bus, "hb-membershipd"),
+      link1_(bus, link1::bus, "hb-linkd"),
       timer_(io),
       exit_timer_(io) {}
 
@@ -216,47 +218,34 @@ void Resourced::start_engine() {
 // --- the cluster: membership1 and link1 -----------------------------------------------------
 
 void Resourced::subscribe_cluster() {
-  matches_.push_back(bus_.add_match(std::string("type='signal',sender='") + membership1::bus +
-                                        "',path='" + membership1::root + "',interface='" +
-                                        membership1::manager + "',member='NodeChanged'",
-                                    [this](dbus::Message& m) {
-                                      std::string node = m.read<std::string>();
-                                      m.read<std::string>();
-                                      std::string now_state = m.read<std::string>();
-                                      std::uint64_t inc = m.read<std::uint64_t>();
-                                      on_node_changed(node, now_state, inc);
-                                    }));
-  matches_.push_back(bus_.add_match(std::string("type='signal',sender='") + link1::bus +
-                                        "',path='" + link1::root + "',interface='" +
-                                        link1::manager + "',member='MessageReceived'",
-                                    [this](dbus::Message& m) { on_message(m); }));
-  for (const char* name : {link1::bus, membership1::bus}) {
-    std::string n = name;
-    matches_.push_back(
-        bus_.add_match("type='signal',sender='org.freedesktop.DBus',path='/org/freedesktop/DBus',"
-                       "interface='org.freedesktop.DBus',member='NameOwnerChanged',arg0='" +
-                           n + "'",
-                       [this](dbus::Message& m) {
-                         std::string name = m.read<std::string>();
-                         m.read<std::string>();
-                         on_owner(name, m.read<std::string>());
-                       }));
-    auto call = bus_.new_method_call("org.freedesktop.DBus", "/org/freedesktop/DBus",
-                                     "org.freedesktop.DBus", "GetNameOwner");
-    call.append(n);
-    dbus::Slot s = bus_.call_async(
-        call, [this, n](dbus::Message& r) { on_owner(n, r.error() ? "" : r.read<std::string>()); });
-    sd_bus_slot_set_floating(s.get(), 1);
-  }
+  // Only from the current owners of membership1 and link1 (sys/dbus/follower.hpp): a local user
+  // sending us a forged NodeChanged must not make this node take over a running group.
+  membership1_.on_signal(membership1::root, membership1::manager, "NodeChanged",
+                         [this](dbus::Message& m) {
+                           std::string node = m.read<std::string>();
+                           m.read<std::string>();
+                           std::string now_state = m.read<std::string>();
+                           std::uint64_t inc = m.read<std::uint64_t>();
+                           on_node_changed(node, now_state, inc);
+                         });
+  membership1_.on_owner([this](const std::string& owner) { on_owner(membership1::bus, owner); });
+  membership1_.snapshot_on_owner(membership1::root, [this](dbus::Message& r) {
+    if (!engine_) return before_engine_.push_back([this, r]() mutable { on_membership(r); });
+    on_membership(r);
+  });
+  link1_.on_signal(link1::root, link1::manager, "MessageReceived",
+                   [this](dbus::Message& m) { on_message(m); });
+  link1_.on_owner([this](const std::string& owner) { on_owner(link1::bus, owner); });
+  membership1_.start();
+  link1_.start();
 }
 
 void Resourced::on_owner(const std::string& name, const std::string& owner) {
   auto apply = [this, name, owner] {
-    bool had = !owners_[name].empty();
     owners_[name] = owner;
     if (name == link1::bus && link_watch_) link_watch_->owner(owner);
-    if (name == membership1::bus && !owner.empty() && !had) membership_snapshot();
-    if (name == membership1::bus && owner.empty() && membership_known_) {
+    if (name == membership1::bus && membership_known_) {
+      // Gone, or replaced: counted on again once the new owner's nodes are read.
       membership_known_ = false;
       feed(engine_->set_membership(false, now()));
     }
@@ -269,24 +258,19 @@ void Resourced::on_owner(const std::string& name, const std::string& owner) {
   apply();
 }
 
-// GetManagedObjects of membership1: every Node's state as of now (a{oa{sa{sv}}}).
-void Resourced::membership_snapshot() {
-  auto call = bus_.new_method_call(membership1::bus, membership1::root,
-                                   "org.freedesktop.DBus.ObjectManager", "GetManagedObjects");
-  dbus::Slot s = bus_.call_async(call, [this](dbus::Message& r) {
-    if (const sd_bus_error* e = r.error()) {
-      // Still unable to take over; the next appearance of hb-membershipd reads it again.
-      log::warning("", std::string("cannot read hb-membershipd's nodes: ") +
-                           (e->message ? e->message : e->name));
-      return;
-    }
-    read_membership(r);
-    // Node deaths reach us from now on: peers never heard from may be written off at initdead.
-    membership_known_ = !owners_[membership1::bus].empty();
-    if (membership_known_) feed(engine_->set_membership(true, now()));
-    refresh_warnings();
-  });
-  sd_bus_slot_set_floating(s.get(), 1);
+// hb-membershipd's nodes (GetManagedObjects at each new owner): every Node's state as of now.
+void Resourced::on_membership(dbus::Message& r) {
+  if (const sd_bus_error* e = r.error()) {
+    // Still unable to take over; the next appearance of hb-membershipd reads it again.
+    log::warning("", std::string("cannot read hb-membershipd's nodes: ") +
+                         (e->message ? e->message : e->name));
+    return;
+  }
+  read_membership(r);
+  // Node deaths reach us from now on: peers never heard from may be written off at initdead.
+  membership_known_ = !membership1_.owner().empty();
+  if (membership_known_) feed(engine_->set_membership(true, now()));
+  refresh_warnings();
 }
 
 void Resourced::read_membership(dbus::Message& r) {

@@ -33,6 +33,7 @@
 #include "core/failover/engine.hpp"
 #include "link_watch.hpp"
 #include "resourced_bus.hpp"
+#include "sys/dbus/follower.hpp"
 #include "systemd_client.hpp"
 #include "unit_map.hpp"
 
@@ -69,7 +70,7 @@ class Resourced : public Commands {
   void query_active_states();
   void start_engine();
   void subscribe_cluster();
-  void membership_snapshot();
+  void on_membership(dbus::Message& reply);
   void read_membership(dbus::Message& reply);
   void on_node_changed(const std::string& node, const std::string& new_state,
                        std::uint64_t incarnation);
@@ -99,7 +100,7 @@ class Resourced : public Commands {
   std::function<void(const std::string&)> set_status_;
   BusObjects* objects_ = nullptr;
   SystemdClient systemd_;
-  std::vector<dbus::Slot> matches_;
+  dbus::Follower membership1_, link1_;
   std::optional<failover::Engine> engine_;
   std::optional<LinkWatch> link_watch_;               // made with the engine
   std::vector<std::function<void()>> before_engine_;  // cluster events queued during setup

@@ -47,7 +47,7 @@ void append_exec(sd_bus_message* m, const char* name, const std::vector<std::str
 
 }  // namespace
 
-SystemdClient::SystemdClient(dbus::Bus& bus) : bus_(bus) {}
+SystemdClient::SystemdClient(dbus::Bus& bus) : bus_(bus), systemd1_(bus, sd_bus_name, "systemd") {}
 
 std::string SystemdClient::unit_path(const std::string& unit) {
   return dbus::object_path("/org/freedesktop/systemd1/unit", unit);
@@ -61,22 +61,25 @@ void SystemdClient::call(dbus::Message& m, dbus::Bus::ReplyHandler handler) {
 
 void SystemdClient::subscribe(UnitChanged on_active_state) {
   on_active_ = std::move(on_active_state);
-  matches_.push_back(bus_.add_match(
-      "type='signal',sender='org.freedesktop.systemd1',path='/org/freedesktop/systemd1',"
-      "interface='org.freedesktop.systemd1.Manager',member='JobRemoved'",
-      [this](dbus::Message& m) { job_removed(m); }));
-  matches_.push_back(
-      bus_.add_match("type='signal',sender='org.freedesktop.systemd1',"
-                     "path_namespace='/org/freedesktop/systemd1/unit',"
-                     "interface='org.freedesktop.DBus.Properties',member='PropertiesChanged',"
-                     "arg0='org.freedesktop.systemd1.Unit'",
-                     [this](dbus::Message& m) { properties_changed(m); }));
-  // Without Subscribe, systemd emits no job or unit signals to us.
-  auto m = bus_.new_method_call(sd_bus_name, sd_path, sd_manager, "Subscribe");
-  call(m, [](dbus::Message& r) {
-    if (const sd_bus_error* e = r.error())
-      log::warning("", "systemd Subscribe failed: " + error_text(e));
+  // Only from systemd's own connection (sys/dbus/follower.hpp): a forged JobRemoved would make
+  // a stop that never happened count as done, and a forged PropertiesChanged would fail a
+  // running resource.
+  systemd1_.on_signal(sd_path, sd_manager, "JobRemoved",
+                      [this](dbus::Message& m) { job_removed(m); });
+  systemd1_.on_signal(
+      "/org/freedesktop/systemd1/unit/", "org.freedesktop.DBus.Properties", "PropertiesChanged",
+      [this](dbus::Message& m) { properties_changed(m); }, sd_unit);
+  // Without Subscribe, systemd emits no job or unit signals to us; a re-executed systemd is a
+  // new connection that must be asked again.
+  systemd1_.on_owner([this](const std::string& owner) {
+    if (owner.empty()) return;
+    auto m = bus_.new_method_call(sd_bus_name, sd_path, sd_manager, "Subscribe");
+    call(m, [](dbus::Message& r) {
+      if (const sd_bus_error* e = r.error())
+        log::warning("", "systemd Subscribe failed: " + error_text(e));
+    });
   });
+  systemd1_.start();
 }
 
 void SystemdClient::job_removed(dbus::Message& m) {

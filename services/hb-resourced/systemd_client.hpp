@@ -8,6 +8,7 @@
 #include <string>
 
 #include "sys/dbus/bus.hpp"
+#include "sys/dbus/follower.hpp"
 #include "unit_map.hpp"
 
 namespace hb::resourced {
@@ -53,7 +54,7 @@ class SystemdClient {
   void properties_changed(dbus::Message& m);
 
   dbus::Bus& bus_;
-  std::vector<dbus::Slot> matches_;
+  dbus::Follower systemd1_;
   std::map<std::string, JobDone> jobs_;  // job path -> waiter
   // JobRemoved can overtake the reply that names the job: results seen before their waiter.
   std::map<std::string, std::string> early_;

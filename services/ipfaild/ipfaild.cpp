@@ -56,7 +56,9 @@ Ipfaild::Ipfaild(boost::asio::io_context& io, dbus::Bus& bus, const config::Conf
       set_status_(std::move(set_status)),
       state_(initial_state(config)),
       engine_(settings_of(config)),
-      timer_(io) {
+      timer_(io),
+      link1_(bus, names::link1::bus, "hb-linkd"),
+      membership1_(bus, names::membership1::bus, "hb-membershipd") {
   // Counted units: each `ping` address alone, each ping_group as one.
   std::map<std::string, std::size_t> unit_by_address;
   for (const auto& a : config.ha_cf.ping_nodes)
@@ -77,22 +79,18 @@ Ipfaild::Ipfaild(boost::asio::io_context& io, dbus::Bus& bus, const config::Conf
     log::warning("", "ipfail decides between two nodes; using " + peer_ + " as the peer",
                  {{"HB_PEER", peer_}});
 
-  const std::string sender_rule = "type='signal',sender='";
-  matches_.push_back(bus_.add_match(sender_rule + names::link1::bus + "',path='" +
-                                        names::link1::root + "',interface='" +
-                                        names::link1::manager + "',member='MessageReceived'",
-                                    [this](dbus::Message& m) { on_message(m); }));
-  matches_.push_back(bus_.add_match(sender_rule + names::membership1::bus + "',path='" +
-                                        names::membership1::root + "',interface='" +
-                                        names::membership1::manager + "',member='NodeChanged'",
-                                    [this](dbus::Message& m) { on_node_changed(m); }));
+  // Only from the current owners of link1 and membership1 (sys/dbus/follower.hpp): a forged
+  // you_are_dead or NodeChanged must not move the groups.
+  link1_.on_signal(names::link1::root, names::link1::manager, "MessageReceived",
+                   [this](dbus::Message& m) { on_message(m); });
+  membership1_.on_signal(names::membership1::root, names::membership1::manager, "NodeChanged",
+                         [this](dbus::Message& m) { on_node_changed(m); });
   // A (re)started hb-membershipd: read the peer's state again.
-  matches_.push_back(bus_.add_match(
-      std::string("type='signal',sender='org.freedesktop.DBus',path='/org/freedesktop/DBus',"
-                  "interface='org.freedesktop.DBus',member='NameOwnerChanged',arg0='") +
-          names::membership1::bus + "'",
-      [this](dbus::Message&) { read_peer_state(); }));
-  read_peer_state();
+  membership1_.on_owner([this](const std::string& owner) {
+    if (!owner.empty()) read_peer_state();
+  });
+  link1_.start();
+  membership1_.start();
 
   prober_ =
       std::make_unique<IcmpProber>(io_, addresses, config.ha_cf.keepalive, config.ha_cf.deadping,

@@ -23,6 +23,7 @@
 #include "icmp_prober.hpp"
 #include "ipfaild_bus.hpp"
 #include "sys/dbus/bus.hpp"
+#include "sys/dbus/follower.hpp"
 
 namespace hb::ipfaild {
 
@@ -68,7 +69,7 @@ class Ipfaild {
   ipfail::Engine engine_;
   std::unique_ptr<IcmpProber> prober_;
   boost::asio::steady_timer timer_;
-  std::vector<dbus::Slot> matches_;
+  dbus::Follower link1_, membership1_;
   dbus::Slot peer_state_call_;
   std::vector<dbus::Slot> calls_;
   std::string last_peer_state_;

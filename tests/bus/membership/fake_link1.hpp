@@ -71,6 +71,22 @@ class FakeLink1 {
                 "emit MessageReceived");
   }
 
+  // A cluster message with the given fields (the hand-over messages hb-resourced reads).
+  void message_with(const std::string& source, const std::string& type,
+                    const std::map<std::string, std::string>& fields, std::uint64_t seq) {
+    sd_bus_message* m = nullptr;
+    Conn::check(sd_bus_message_new_signal(conn_.get(), &m, root, manager, "MessageReceived"),
+                "new MessageReceived");
+    Conn::check(sd_bus_message_append(m, "ss", source.c_str(), type.c_str()), "append");
+    Conn::check(sd_bus_message_open_container(m, 'a', "{ss}"), "open");
+    for (const auto& [k, v] : fields)
+      Conn::check(sd_bus_message_append(m, "{ss}", k.c_str(), v.c_str()), "append field");
+    Conn::check(sd_bus_message_close_container(m), "close");
+    Conn::check(sd_bus_message_append(m, "t", seq), "append seq");
+    Conn::check(sd_bus_send(conn_.get(), m, nullptr), "send MessageReceived");
+    sd_bus_message_unref(m);
+  }
+
   static std::uint64_t now_usec() {
     return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
                                           std::chrono::steady_clock::now().time_since_epoch())

@@ -1,0 +1,74 @@
+// A test double of hb-membershipd's bus face (dbus/io.github.hbcluster.membership1.xml): owns
+// io.github.hbcluster.membership1 on the private bus, serves one Node object per node under an
+// ObjectManager, and emits NodeChanged when the test changes a node. The daemon under test
+// (hb-resourced, ipfaild) is the real binary.
+#pragma once
+
+#include <deque>
+#include <string>
+#include <vector>
+
+#include "../membership/harness.hpp"
+
+namespace hb::test {
+
+class FakeMembership1 {
+ public:
+  static constexpr const char* bus_name = "io.github.hbcluster.membership1";
+  static constexpr const char* root = "/io/github/hbcluster/membership1";
+  static constexpr const char* manager = "io.github.hbcluster.membership1.Manager";
+  static constexpr const char* node_iface = "io.github.hbcluster.membership1.Node";
+
+  FakeMembership1(const std::string& address, const std::vector<std::string>& nodes)
+      : conn_(address) {
+    Conn::check(sd_bus_add_object_manager(conn_.get(), nullptr, root), "object manager");
+    for (const auto& n : nodes) {
+      nodes_.push_back(Node{n, "up", 1, MembershipClient::node_path(n)});
+      Node& x = nodes_.back();
+      Conn::check(sd_bus_add_object_vtable(conn_.get(), nullptr, x.path.c_str(), node_iface,
+                                           node_vtable, &x),
+                  "node vtable");
+    }
+  }
+
+  Conn& conn() { return conn_; }
+  void own() { Conn::check(sd_bus_request_name(conn_.get(), bus_name, 0), "request membership1"); }
+
+  void set_state(const std::string& name, const std::string& state) {
+    for (Node& n : nodes_) {
+      if (n.name != name) continue;
+      const std::string old = n.state;
+      n.state = state;
+      Conn::check(sd_bus_emit_signal(conn_.get(), root, manager, "NodeChanged", "ssst",
+                                     name.c_str(), old.c_str(), state.c_str(), n.incarnation),
+                  "emit NodeChanged");
+    }
+  }
+
+ private:
+  struct Node {
+    std::string name, state;
+    std::uint64_t incarnation;
+    std::string path;
+  };
+  static int node_prop(sd_bus*, const char*, const char*, const char* property,
+                       sd_bus_message* reply, void* userdata, sd_bus_error*) {
+    const Node& n = *static_cast<const Node*>(userdata);
+    const std::string p = property;
+    if (p == "Incarnation") return sd_bus_message_append(reply, "t", n.incarnation);
+    const std::string v = p == "Name" ? n.name : p == "Type" ? "normal" : n.state;
+    return sd_bus_message_append(reply, "s", v.c_str());
+  }
+  static inline const sd_bus_vtable node_vtable[] = {
+      SD_BUS_VTABLE_START(0),
+      SD_BUS_PROPERTY("Name", "s", node_prop, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+      SD_BUS_PROPERTY("Type", "s", node_prop, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+      SD_BUS_PROPERTY("State", "s", node_prop, 0, 0),
+      SD_BUS_PROPERTY("Incarnation", "t", node_prop, 0, 0),
+      SD_BUS_VTABLE_END};
+
+  Conn conn_;
+  std::deque<Node> nodes_;
+};
+
+}  // namespace hb::test
