@@ -17,8 +17,8 @@ for daemon in hb-linkd hb-membershipd; do
   wait_for 5 "systemd restarted $daemon on ha1" \
     sh -c "[ \"\$($RIG exec ha1 systemctl show -P ActiveEnterTimestampMonotonic $daemon.service)\" != $before ] &&
            $RIG exec ha1 systemctl is-active --quiet $daemon.service"
-  # Longer than deadtime (1 s) and the grace: a failover, if any, would have happened by now.
-  sleep 2
+  # Twice deadtime (past the grace too): a failover, if any, would have happened by now.
+  sleep_past deadtime 2
   holds_ip ha1 && holds_mount ha1 || fail "ha1 lost the group after a crash of its $daemon"
   holds_nothing ha2 || fail "ha2 took resources after a crash of ha1's $daemon"
   page_names http://192.0.2.10/hostname.html ha1 || fail "the site is not served by ha1 after the $daemon crash"
@@ -38,7 +38,7 @@ in_node ha1 journalctl -q -u hb-resourced.service --grep "adopting group 192.0.2
   fail "the restarted hb-resourced did not adopt the running group"
 [ "$(in_node ha1 systemctl show -P MainPID apache2.service)" = "$apache" ] ||
   fail "Apache was restarted: the group was bounced instead of adopted"
-sleep 1.5
+sleep_past deadtime 1.5
 holds_ip ha1 && holds_mount ha1 || fail "ha1 lost the group after a crash of its hb-resourced"
 holds_nothing ha2 || fail "ha2 took resources after a crash of ha1's hb-resourced"
 page_names http://192.0.2.10/hostname.html ha1 || fail "the site is not served by ha1 after the hb-resourced crash"

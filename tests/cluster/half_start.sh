@@ -26,7 +26,7 @@ case_begin() { # WHAT
   say "--- $1"
   rig_up --hb manual
   if ! in_node ha1 systemctl cat hb-ready.service >/dev/null 2>&1; then
-    skip "this build installs no hb-ready.service (units that say when a node cannot take over)"
+    fail "this build installs no hb-ready.service (units that say when a node cannot take over)"
   fi
   start_sampler
   in_node ha1 systemctl start hb.target || fail "hb.target did not start on ha1"

@@ -69,6 +69,26 @@ rig_up() { # rig up options...
   say "rig run $RUN up ($*): booted in $BOOT_SECONDS s, $UP_SECONDS s in all"
 }
 
+# ha.cf's timings of this run (rig info: DEADTIME=1, INITDEAD=2, or with ms) in seconds.
+timing_secs() { # deadtime|initdead|keepalive
+  local v
+  case $1 in
+    deadtime) v=$DEADTIME ;;
+    initdead) v=$INITDEAD ;;
+    keepalive) v=$KEEPALIVE ;;
+  esac
+  case $v in
+    *ms) awk -v x="${v%ms}" 'BEGIN { print x / 1000 }' ;;
+    *) echo "$v" ;;
+  esac
+}
+
+# Before checking that something did NOT happen: wait until it would have happened, i.e. FACTOR
+# times the timing (deadtime or initdead) plus a keepalive, never a fixed guess.
+sleep_past() { # deadtime|initdead FACTOR
+  sleep "$(awk -v t="$(timing_secs "$1")" -v f="$2" -v k="$(timing_secs keepalive)" 'BEGIN { print t * f + k }')"
+}
+
 rig() { "$RIG" "$@"; }
 in_node() { "$RIG" exec "$@"; }
 client() { "$RIG" client "$@"; }
@@ -143,15 +163,15 @@ resourced_ready() { # NODE
   return 1
 }
 
-# Boots the seed's cluster with hb started at boot (and the serial cable), skips with the reason
-# when this build cannot run the group, starts the sampler, and waits until ha1 serves the site
-# and both nodes have seen each other. WHAT names the scenario in the skip message.
+# Boots the seed's cluster with hb started at boot (and the serial cable), starts the sampler,
+# and waits until ha1 serves the site and both nodes have seen each other; fails when this build
+# cannot run the group. WHAT names the scenario.
 serving_cluster() { # WHAT
   rig_up --serial
   if ! in_node ha1 systemctl cat hb.target >/dev/null 2>&1; then
-    skip "hb.target is not installed by this build: the $1 needs the hb daemons (issues 4-6)"
+    fail "hb.target is not installed by this build: the $1 needs the hb daemons"
   fi
-  if ! why=$(resourced_ready ha1); then skip "$why"; fi
+  if ! why=$(resourced_ready ha1); then fail "$why"; fi
   start_sampler
   wait_for 10 "ha1 serves the site" page_names http://192.0.2.10/hostname.html ha1
   sleep 1 # steady state: both nodes see each other before the fault

@@ -39,7 +39,7 @@ wait_for 5 "2. ha1 released everything" holds_nothing ha1
 apache_inactive ha1 || fail "Apache runs on ha1 after the group moved"
 journal_has ha1 "failed again; moving it to ha2" || fail "ha1's journal does not say why the group moved"
 # auto_failback on must not bounce it back: ha1 was up when ha2 took it.
-sleep 1.5
+sleep_past deadtime 1.5
 page_names http://192.0.2.10/hostname.html ha2 || fail "the group did not stay on ha2"
 say "2. Apache killed again: group on ha2 after $(secs_since "$t") s, and it stays there"
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Hard power-off of the active node: the standby serves the site within deadtime (1 s) plus a small
 # margin, never with two holders of the IP or /ha; when ha1 boots again the group returns to it
-# (auto_failback on). Needs hb-resourced (issue 6): skipped, with the reason, until it runs the group.
+# (auto_failback on). Fails (never skips) when hb-resourced does not run the group.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 start_test "${1:-}"

@@ -5,27 +5,28 @@
 #   3. stop hb on ha1: ha2 serves both pages (hostname.html naming ha2), ha1 holds nothing;
 #   4. start hb on ha1: the group comes back to ha1 (auto_failback on), ha2 released everything.
 # A sampler checks every 20 ms that no two nodes hold the IP or /ha at once.
-# Needs hb-resourced (issue 6): skipped, with the reason, until it runs the group.
+# Fails (never skips) when hb-resourced does not run the group.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 start_test "${1:-}"
 
 rig_up --serial --hb manual
 if ! in_node ha1 systemctl cat hb.target >/dev/null 2>&1; then
-  skip "hb.target is not installed by this build: the seed procedure needs the hb daemons (issues 4-6)"
+  fail "hb.target is not installed by this build: the seed procedure needs the hb daemons"
 fi
 start_sampler
 
 # 1. ha1 first.
 t=$(date +%s.%N)
 rig hb-start ha1
-if ! why=$(resourced_ready ha1); then skip "$why"; fi
+if ! why=$(resourced_ready ha1); then fail "$why"; fi
 wait_for 10 "1. ha1 took the group (IP, /ha, Apache) after hb start (initdead 2 s)" \
   sh -c "'$RIG' holders | grep -q '^ha1 up ip=yes mount=yes' && '$RIG' exec ha1 systemctl is-active --quiet apache2"
 rig hb-start ha2
 in_node ha2 systemctl is-active --quiet hb.target || fail "hb.target did not start on ha2"
-# ha2 joins; give it the time a wrong takeover would need (deadtime) before checking it took nothing.
-sleep 1.5
+# ha2 joins; give it the time a wrong takeover would need (initdead, above deadtime) before
+# checking it took nothing.
+sleep_past initdead 1
 holds_nothing ha2 || fail "ha2 holds a resource after joining: $(rig holders)"
 apache_inactive ha2 || fail "ha2 runs Apache after joining"
 holds_ip ha1 && holds_mount ha1 && apache_active ha1 || fail "ha1 lost the group when ha2 joined: $(rig holders)"

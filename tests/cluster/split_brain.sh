@@ -11,9 +11,9 @@ start_test "${1:-}"
 
 rig_up
 if ! in_node ha1 systemctl cat hb.target >/dev/null 2>&1; then
-  skip "hb.target is not installed by this build"
+  fail "hb.target is not installed by this build"
 fi
-if ! why=$(resourced_ready ha1); then skip "$why"; fi
+if ! why=$(resourced_ready ha1); then fail "$why"; fi
 wait_for 10 "ha1 serves the site" page_names http://192.0.2.10/hostname.html ha1
 sleep 1
 apache=$(in_node ha1 systemctl show -P MainPID apache2.service)

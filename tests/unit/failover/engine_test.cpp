@@ -590,3 +590,115 @@ TEST(Failover, RandomOperationsNeverTwoHolders) {
 
 }  // namespace
 }  // namespace hb::failover
+
+namespace hb::failover {
+namespace {
+
+// Random faults on top of random operations, three nodes, reordering: a node's own hb-linkd
+// gone or hung (mute: its heartbeats stop, it must let go before the peers take over), its
+// hb-membershipd missing (it must take nothing over on a guess), and stops that fail (a busy
+// mount: the group stays held there). Never two holders, whatever happens. A mute node with a
+// stop that fails needs fencing (the fencing issue adds that pairing); here a seed injects one
+// kind or the other. Once the faults are cleared and every node is back, every group runs.
+// HB_SEED=N runs only seed N (with HB_SIM_TRACE=1 to see what happened). Seeds 1-1800 were run:
+// all keep the invariant; seed 601 ends with one group started nowhere (a liveness gap, not a
+// safety one: a node whose hb-membershipd is missing and whose hb-linkd restarted misses the
+// t=starting of a peer that rebooted meanwhile, and keeps waiting for a hand-over to it that the
+// rebooted peer knows nothing of; docs/handover.md, "Known gaps").
+TEST(Failover, RandomFaultsNeverTwoHolders) {
+  std::uint32_t first = 1, last = 300;
+  if (const char* one = std::getenv("HB_SEED")) first = last = std::stoul(one);
+  for (std::uint32_t seed = first; seed <= last; ++seed) {
+    Config cfg;
+    cfg.nodes = {"alpha", "beta", "gamma"};
+    cfg.groups = {{G1, "alpha"}, {G2, "beta"}, {"192.0.2.30", "gamma"}};
+    cfg.mode = seed % 3 == 0 ? AutoFailback::off : AutoFailback::on;
+    cfg.jitter = Millis(40 + (seed % 5) * 50);
+    cfg.seed = seed;
+    const bool stop_failures = seed % 2 == 0;  // else: mute nodes
+    Cluster c(cfg);
+    std::mt19937 rng(seed);
+    std::set<std::string> muted, no_membership, failing;
+    for (const auto& n : cfg.nodes) c.boot(n);
+    c.run_for(2s);
+    for (int step = 0; step < 25; ++step) {
+      const std::string& n = cfg.nodes[rng() % 3];
+      const std::string& key = cfg.groups[rng() % 3].key;
+      const bool up = c.alive(n);
+      const unsigned op = rng() % 7;
+      if (std::getenv("HB_SIM_TRACE"))
+        std::fprintf(
+            stderr, "%6lld STEP op=%u node=%s key=%s up=%d muted=%zu nomem=%zu\n",
+            static_cast<long long>(std::chrono::duration_cast<Millis>(c.now() - c.t0()).count()),
+            op, n.c_str(), key.c_str(), up ? 1 : 0, muted.count(n), no_membership.count(n));
+      switch (op) {
+        case 0:
+          if (up) {
+            c.crash(n);  // a reboot: its busy mounts and hung daemons go with it
+            for (const auto& g : cfg.groups) c.fail_stop(n, g.key, false);
+            muted.erase(n);
+            failing.erase(n);
+          } else {
+            c.boot(n);
+          }
+          break;
+        case 1:
+          if (!up) {
+            c.boot(n);
+          } else if (stop_failures) {
+            c.fail_stop(n, key);
+            failing.insert(n);
+          } else if (!muted.count(n)) {
+            c.daemons_ok(n, false, rng() % 2 == 0);
+            muted.insert(n);
+          }
+          break;
+        case 2:
+          if (up && muted.count(n)) {
+            c.daemons_ok(n, true, rng() % 2 == 0);
+            muted.erase(n);
+          } else if (up && failing.count(n)) {
+            c.fail_stop(n, key, false);
+          }
+          break;
+        case 3:
+          if (up) {
+            const bool present = no_membership.count(n) > 0;
+            c.membership(n, present);
+            if (present)
+              no_membership.erase(n);
+            else
+              no_membership.insert(n);
+          }
+          break;
+        case 4:
+          if (up) c.standby(n, Scope::all);
+          break;
+        case 5:
+          if (up && !failing.count(n)) c.stop(n);
+          break;
+        default:
+          if (!up) c.boot(n);
+          break;
+      }
+      c.run_for(Millis(rng() % 3000));
+    }
+    // Clear the faults: daemons back, stops that can work again (a node whose stop failed is
+    // rebooted: the held group goes with it), every node up.
+    for (const auto& n : cfg.nodes) {
+      if (muted.count(n)) c.daemons_ok(n, true);
+      if (no_membership.count(n)) c.membership(n, true);
+      for (const auto& g : cfg.groups) c.fail_stop(n, g.key, false);
+      if (failing.count(n) && c.alive(n)) c.crash(n);
+    }
+    c.run_for(1s);
+    for (const auto& n : cfg.nodes) {
+      if (!c.alive(n)) c.boot(n);
+    }
+    EXPECT_TRUE(c.run_until([&] { return c.settled(); }, 60s)) << "seed " << seed;
+    EXPECT_EQ(c.violations, 0) << "seed " << seed;
+  }
+}
+
+}  // namespace
+}  // namespace hb::failover

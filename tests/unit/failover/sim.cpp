@@ -86,10 +86,22 @@ void Cluster::schedule_dead(const std::string& name, unsigned inc) {
     schedule(now_ + cfg_.timing.deadtime, [this, other = other, name, inc] {
       Node& y = nodes_.at(other);
       Node& x = nodes_.at(name);
-      auto it = y.seen.find(name);
-      if (!y.alive || y.no_membership || it == y.seen.end() || it->second != inc) return;
-      bool heard = x.alive && !x.mute && !y.mute && !partitioned_ && x.incarnation == inc;
+      // y's own hb-linkd gone or hung: no link news reaches its membership, which declares
+      // nobody dead meanwhile (y lets go of its groups on its own, after the grace).
+      if (!y.alive || y.mute) return;
+      bool heard = x.alive && !x.mute && !partitioned_ && x.incarnation == inc;
       if (heard) return;
+      // Heard again meanwhile and quiet once more: the deadline runs from the last silence
+      // (that silence scheduled its own check).
+      if (now_ < x.quiet_since + cfg_.timing.deadtime) return;
+      // Without hb-membershipd nobody tells y; its hb-linkd knows, and a returning
+      // hb-membershipd reads it from there.
+      if (y.no_membership) {
+        y.missed_dead[name] = inc;
+        return;
+      }
+      auto it = y.seen.find(name);
+      if (it == y.seen.end() || it->second != inc) return;
       y.seen[name] = std::nullopt;
       apply(y, y.engine->on_node(name, NodeChange::dead, now_));
     });
@@ -98,6 +110,7 @@ void Cluster::schedule_dead(const std::string& name, unsigned inc) {
 
 void Cluster::crash(const std::string& name) {
   Node& n = nodes_.at(name);
+  n.quiet_since = now_;
   n.alive = false;
   n.crashed = true;
   n.exec.clear();
@@ -116,6 +129,7 @@ void Cluster::partition(bool on) {
   for (auto& [name, n] : nodes_) {
     if (!n.alive) continue;
     if (on) {
+      n.quiet_since = now_;
       schedule_dead(name, n.incarnation);
     } else {
       for (auto& [other, o] : nodes_) {
@@ -131,6 +145,7 @@ void Cluster::daemons_ok(const std::string& name, bool ok, bool new_generation) 
   Node& n = nodes_.at(name);
   n.mute = !ok;
   if (!ok) {
+    n.quiet_since = now_;
     schedule_dead(name, n.incarnation);
   } else {
     for (auto& [other, o] : nodes_) {
@@ -149,6 +164,12 @@ void Cluster::daemons_ok(const std::string& name, bool ok, bool new_generation) 
                [this, a = name, b = other] { membership_contact(a, b); });
     }
   }
+  if (ok) {
+    // Its hb-linkd runs again: peers that went quiet meanwhile die in its view in due time.
+    for (auto& [other, o] : nodes_)
+      if (other != name && o.incarnation > 0 && (!o.alive || o.mute))
+        schedule_dead(other, o.incarnation);
+  }
   apply(n, n.engine->set_daemons_ok(ok, now_));
 }
 
@@ -157,22 +178,28 @@ void Cluster::membership(const std::string& name, bool present) {
   n.no_membership = !present;
   if (!n.alive || !n.engine) return;
   if (!present) return apply(n, n.engine->set_membership(false, now_));
-  // hb-resourced reads hb-membershipd's nodes, then lets the engine count on its news.
+  // hb-resourced reads hb-membershipd's nodes, then lets the engine count on its news. What
+  // hb-membershipd says is what hb-linkd knows: a peer heard within deadtime is up (a silence
+  // shorter than that ends in a death in due time), one whose death came while hb-membershipd
+  // was missing is dead (if it has not come back since), one that never ran stays init until
+  // hb-membershipd's own initdead, and the engine waits initdead from now for it too.
   for (auto& [other, o] : nodes_) {
-    if (other == name) continue;
-    const bool up = o.alive && !o.mute && !partitioned_;
+    if (other == name || o.incarnation == 0) continue;
+    const bool quiet = !o.alive || o.mute || partitioned_ || n.mute;
+    const bool heard = !quiet || now_ < o.quiet_since + cfg_.timing.deadtime;
     auto it = n.seen.find(other);
-    if (up && (it == n.seen.end() || it->second != o.incarnation)) {
+    auto missed = n.missed_dead.find(other);
+    if (heard && (it == n.seen.end() || it->second != o.incarnation)) {
+      // A newer incarnation than the one it knew: a restart, as membership_contact says it.
+      const bool restarted = it != n.seen.end() && it->second;
       n.seen[other] = o.incarnation;
-      apply(n, n.engine->on_node(other, NodeChange::up, now_));
-    } else if (!up && o.incarnation > 0 && (it == n.seen.end() || it->second)) {
-      // Ran before and is gone now: hb-linkd saw its links die, so it is dead. One that never
-      // ran stays init in hb-membershipd until its own initdead; the engine waits initdead from
-      // now for it too.
+      apply(n, n.engine->on_node(other, restarted ? NodeChange::restarted : NodeChange::up, now_));
+    } else if (!heard && missed != n.missed_dead.end() && missed->second == o.incarnation) {
       n.seen[other] = std::nullopt;
       apply(n, n.engine->on_node(other, NodeChange::dead, now_));
     }
   }
+  n.missed_dead.clear();
   apply(n, n.engine->set_membership(true, now_));
 }
 

@@ -106,8 +106,10 @@ class Cluster {
     bool alive = false;
     bool shut = false;
     bool crashed = false;
-    bool mute = false;           // own hb-linkd/hb-membershipd gone
-    bool no_membership = false;  // own hb-membershipd missing: no node news at all
+    bool mute = false;                            // own hb-linkd/hb-membershipd gone
+    bool no_membership = false;                   // own hb-membershipd missing: no node news at all
+    std::map<std::string, unsigned> missed_dead;  // died (that incarnation) while it was missing
+    TimePoint quiet_since{};                      // when the others last stopped hearing it
     unsigned incarnation = 0;
     std::map<std::string, Exec> exec;
     std::set<std::string> fail_start, fail_stop;
