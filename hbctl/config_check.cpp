@@ -80,7 +80,12 @@ int config_check(const std::vector<std::string>& args) {
     std::cerr << "hbctl: note: " << options.dir
               << "/authkeys not checked (only root can read it); run as root to check it\n";
   }
-  if (!quiet) std::cout << config::to_json(result.config).dump(2) << "\n";
+  // Replace, not throw, on bytes that are not UTF-8 (a haresources line with 0xff made hbctl
+  // abort; found by tests/fuzz/config_parse_fuzz.cpp).
+  if (!quiet)
+    std::cout << config::to_json(result.config)
+                     .dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
+              << "\n";
   return exit_ok;
 }
 

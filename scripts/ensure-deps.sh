@@ -4,6 +4,7 @@
 #   scripts/ensure-deps.sh build   compilers, libraries, meson
 #   scripts/ensure-deps.sh test    build + what the unit and bus suites use (dbus-daemon, ip)
 #   scripts/ensure-deps.sh rig     test + what the cluster rig uses (nspawn, Apache, socat, ...)
+#   scripts/ensure-deps.sh fuzz    build + clang with libFuzzer (scripts/fuzz.sh)
 set -euo pipefail
 
 build_pkgs=(g++ meson ninja-build pkg-config ccache python3
@@ -11,13 +12,15 @@ build_pkgs=(g++ meson ninja-build pkg-config ccache python3
   libgtest-dev libgmock-dev libssl-dev libnl-route-3-dev)
 test_pkgs=(dbus iproute2 util-linux)
 rig_pkgs=(systemd-container socat apache2 nftables e2fsprogs curl iputils-ping)
+fuzz_pkgs=(clang)
 
 want=("${build_pkgs[@]}")
 case "${1:-test}" in
   build) ;;
   test) want+=("${test_pkgs[@]}") ;;
   rig) want+=("${test_pkgs[@]}" "${rig_pkgs[@]}") ;;
-  *) echo "usage: $0 build|test|rig" >&2; exit 64 ;;
+  fuzz) want+=("${fuzz_pkgs[@]}") ;;
+  *) echo "usage: $0 build|test|rig|fuzz" >&2; exit 64 ;;
 esac
 
 missing=()

@@ -130,3 +130,24 @@ TEST(HbctlConfigCheck, MissingDirectoryIsABadConfig) {
 
 }  // namespace
 }  // namespace hb::config
+
+namespace hb::config {
+namespace {
+
+// Found by the config fuzzer: bytes that are not UTF-8 in a haresources line made the JSON
+// printer throw and hbctl abort. They are printed replaced now.
+TEST(HbctlConfigCheck, BytesThatAreNotUtf8DoNotAbort) {
+  testing::TempDir dir;
+  dir.copy_seed();
+  dir.write("haresources", "ha1.haw2.ibm.com 9.22.7.46 ht\xff\xfetpd\n");
+  auto r = hbctl("config check --config-dir " + dir.path() + " --node ha1.haw2.ibm.com");
+  EXPECT_NE(r.exit_code, -1) << "killed by a signal: " << r.err;
+  EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 65) << r.err;
+  if (r.exit_code == 0) {
+    nlohmann::json j;
+    EXPECT_NO_THROW(j = nlohmann::json::parse(r.out)) << r.out;
+  }
+}
+
+}  // namespace
+}  // namespace hb::config

@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# A rogue host on the cluster LAN (the client namespace, 192.0.2.100, running tests/rig/rogue.cpp:
+# it knows hb's wire format but not the cluster key), with the serial cable up too. It records
+# what it hears (both nodes' status packets, and ha1's t=shutdone while ha1 restarts hb), then
+# sends garbage, truncated and oversized datagrams, captured packets replayed, captured messages
+# re-signed with its own key and changed fields (generation, seq and dt out of bounds,
+# NS_rexmit asking for everything), the old t=shutdone of ha1 after ha1 restarted, and a 30 s
+# flood at the rate one sender reaches, during which ha1 loses power. Run with --auth sha1 (every
+# forged or replayed packet must be refused) and --auth crc (anyone can sign: the out-of-bound
+# values must be refused, and the weak-key warning shows; a forgery with plausible values cannot
+# be told from the real thing, docs/wire-rules.md).
+# What a user would see: no false death, no takeover, no page served by ha2 (never two holders),
+# the drops counted by reason; and the power-off during the flood taken over within deadtime
+# plus the usual takeover.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+start_test "${1:-}"
+private_runs
+ROGUE=$BUILD_DIR/tests/cluster/hb-rogue
+[ -x "$ROGUE" ] || fail "no $ROGUE: build the tree first"
+MARGIN=${HB_CLUSTER_MARGIN:-1.5}
+FLOOD_SECONDS=${HB_ROGUE_FLOOD_SECONDS:-30}
+BCAST=192.0.2.255
+WORK=$(mktemp -d /tmp/hb-rogue.XXXXXX)
+cleanup_work() { rm -rf "$WORK"; }
+trap 'rc=$?; cleanup_work; (exit $rc); finish' EXIT
+
+rogue() { client "$ROGUE" "$@"; }
+deaths() { # NODE: how many node deaths its hb-membershipd has logged
+  in_node "$1" journalctl -q -u hb-membershipd.service -o cat | grep -c ': is dead' || true
+}
+# Drops by reason on NODE's hb-linkd, summed over its links: "reason=count ...".
+drops() {
+  in_node "$1" busctl --json=short call io.github.hbcluster.link1 /io/github/hbcluster/link1 \
+    org.freedesktop.DBus.ObjectManager GetManagedObjects | python3 -c '
+import json, sys
+objs = json.load(sys.stdin)["data"][0]
+total = {}
+for ifs in objs.values():
+    link = ifs.get("io.github.hbcluster.link1.Link")
+    if not link or "Rejected" not in link:
+        continue
+    for reason, n in link["Rejected"]["data"].items():
+        total[reason] = total.get(reason, 0) + n
+print(" ".join(f"{k}={v}" for k, v in sorted(total.items())) or "none")'
+}
+cpu_ticks() { # NODE PID: utime + stime of a process in the node, in clock ticks
+  in_node "$1" cat "/proc/$2/stat" | awk '{ print $14 + $15 }'
+}
+
+run_with() { # AUTH
+  local auth=$1 cap status shutdone t before1 before2 pid0 t0 c0 c1 rate
+  say "=== --auth $auth"
+  rig_up --serial --auth "$auth"
+  start_sampler
+  wait_for 10 "ha1 serves the site" page_names http://192.0.2.10/hostname.html ha1
+  if [ "$auth" = crc ]; then
+    in_node ha1 busctl --json=short get-property io.github.hbcluster.link1 /io/github/hbcluster/link1 \
+      io.github.hbcluster.link1.Manager Warnings | grep -q weak-auth-crc-udp ||
+      fail "hb-linkd does not warn that crc protects a UDP medium"
+    say "hb-linkd warns: crc on UDP (weak-auth-crc-udp)"
+  fi
+
+  # 1. Listen: status packets, and ha1's t=shutdone while it restarts hb (the group moves to ha2
+  #    and back).
+  cap=$WORK/$auth
+  rogue capture --seconds 8 --out "$cap" >"$WORK/capture-$auth.log" &
+  local capture_pid=$!
+  sleep 1
+  rig hb-stop ha1 >/dev/null
+  wait_for 10 "ha2 serves while hb is stopped on ha1" page_names http://192.0.2.10/hostname.html ha2
+  rig hb-start ha1 >/dev/null
+  wait_for 10 "ha1 serves again" page_names http://192.0.2.10/hostname.html ha1
+  wait "$capture_pid" || fail "the capture failed: $(cat "$WORK/capture-$auth.log")"
+  status=$(ls "$cap"/*-ha1-status.pkt 2>/dev/null | tail -1)
+  shutdone=$(ls "$cap"/*-ha1-shutdone.pkt 2>/dev/null | tail -1)
+  [ -n "$status" ] || fail "the rogue heard no status packet from ha1"
+  [ -n "$shutdone" ] || fail "the rogue heard no t=shutdone from ha1"
+  say "rogue captured $(ls "$cap" | wc -l) datagrams (ha1's status and t=shutdone among them)"
+  sleep_past deadtime 1  # settle after the failback
+  before1=$(deaths ha1)
+  before2=$(deaths ha2)
+
+  # 2. The attacks, each bounded.
+  rogue send --to $BCAST --kind garbage --count 300 >/dev/null
+  rogue send --to $BCAST --kind truncated --from "$status" --count 300 >/dev/null
+  rogue send --to $BCAST --kind oversized --count 20 >/dev/null
+  rogue send --to $BCAST --kind replay --from "$status" --count 300 >/dev/null
+  rogue send --to 192.0.2.12 --kind replay --from "$shutdone" --count 5 >/dev/null
+  local key=crc
+  [ "$auth" = sha1 ] && key=sha1:not-the-cluster-key
+  rogue send --to $BCAST --kind resign --from "$status" --auth $key --count 100 >/dev/null
+  rogue send --to $BCAST --kind resign --from "$status" --auth $key --set hg=9223372036854775807 --count 50 >/dev/null
+  rogue send --to $BCAST --kind resign --from "$status" --auth $key --set seq=9223372036854775807 --count 50 >/dev/null
+  rogue send --to $BCAST --kind resign --from "$status" --auth $key --set dt=1000000000 --count 50 >/dev/null
+  rogue send --to $BCAST --kind resign --from "$status" --auth $key --set dt=1 --count 50 >/dev/null
+  rogue send --to 192.0.2.12 --kind resign --from "$shutdone" --auth $key --count 5 >/dev/null
+  rogue send --to $BCAST --kind resign --from "$status" --auth $key --set t=NS_rexmit \
+    --set firstseq=1 --set lastseq=100000 --set dest=ha1 --count 20 >/dev/null
+  say "attacks sent: garbage, truncated, oversized, replays (status, old t=shutdone), re-signed ($key) with out-of-bound hg/seq/dt, forged t=shutdone and NS_rexmit"
+
+  # Nothing may follow from them: checked once a death would have been declared.
+  sleep_past deadtime 2
+  [ "$(deaths ha1)" = "$before1" ] || fail "ha1 declared a node dead during the attacks"
+  [ "$(deaths ha2)" = "$before2" ] || fail "ha2 declared a node dead during the attacks"
+  holds_ip ha1 && holds_mount ha1 || fail "ha1 lost the group during the attacks"
+  holds_nothing ha2 || fail "ha2 took resources during the attacks"
+  page_names http://192.0.2.10/hostname.html ha1 || fail "ha1 does not serve the site after the attacks"
+  say "after the attacks: no death, no takeover; drops on ha1: $(drops ha1)"
+  say "                                        drops on ha2: $(drops ha2)"
+
+  # 3. The flood (captured status replayed as fast as one sender can), with a power-off of ha1
+  #    in its middle: ha2 must still take over in deadtime plus the usual.
+  pid0=$(in_node ha2 systemctl show -P MainPID hb-linkd.service)
+  c0=$(cpu_ticks ha2 "$pid0")
+  t0=$(date +%s.%N)
+  rogue send --to $BCAST --kind replay --from "$status" --count 10000000 --seconds "$FLOOD_SECONDS" \
+    >"$WORK/flood-$auth.log" &
+  local flood_pid=$!
+  sleep "$(awk -v s="$FLOOD_SECONDS" 'BEGIN { print s / 3 }')"
+  [ "$(deaths ha2)" = "$before2" ] || fail "ha2 declared a node dead under the flood"
+  holds_nothing ha2 || fail "ha2 took resources under the flood"
+  t=$(date +%s.%N)
+  rig poweroff ha1
+  wait_for "$(awk -v d="$(timing_secs deadtime)" -v m="$MARGIN" 'BEGIN { print d + m }')" \
+    "ha2 serves after ha1's power loss, under the flood" page_names http://192.0.2.10/hostname.html ha2
+  say "power-off -> first page from ha2 under the flood: $(secs_since "$t") s"
+  wait "$flood_pid" || fail "the flood failed"
+  c1=$(cpu_ticks ha2 "$pid0")
+  rate=$(cat "$WORK/flood-$auth.log")
+  say "flood: $rate; ha2's hb-linkd used $(awk -v a="$c0" -v b="$c1" -v t0="$t0" -v hz="$(getconf CLK_TCK)" \
+    -v now="$(date +%s.%N)" 'BEGIN { printf "%.0f%%", 100 * (b - a) / hz / (now - t0) }') of one core"
+  say "drops on ha2 after the flood: $(drops ha2)"
+
+  stop_sampler || fail "two holders at once"
+  HB_RIG=$RUN "$RIG" down >/dev/null
+  "$RIG" check-clean "$RUN" || fail "rig run $RUN left something behind"
+  RUN=""
+}
+
+run_with sha1
+run_with crc
+say "PASS: a rogue host on the LAN changed nothing, and a power-off under its flood was taken over"
