@@ -20,6 +20,7 @@
 #include "packet_pipeline.hpp"
 #include "reliable_messages.hpp"
 #include "sys/dbus/bus.hpp"
+#include "sys/log.hpp"
 #include "sys/rate_limit.hpp"
 
 namespace hb::linkd {
@@ -62,6 +63,13 @@ class Linkd {
   void on_deadline();
   void flush_reject_logs();
   void update_status();
+  void forget_generation(const std::string& node);
+  void persist_peer_generations();
+  // One journal entry per `key` at once, then at most one per 10 s saying how many followed:
+  // every line a packet can cause goes through here (or through reject()).
+  void noisy(const std::string& key, log::Level level, const char* message_id,
+             const std::string& text, const std::string& node);
+  void flush_noisy();
   Link* find_link(const std::string& node, const std::string& medium);
   Peer* find_peer(const std::string& node);
 
@@ -83,6 +91,15 @@ class Linkd {
   std::map<std::string, log::RateLimitedCounter> reject_logs_;  // reason -> limiter
   std::map<std::string, std::string> reject_details_;           // reason -> last detail
   std::string last_status_;
+  std::string state_dir_;
+  struct Noisy {
+    log::RateLimitedCounter counter;
+    log::Level level = log::Level::warning;
+    const char* message_id = "";
+    std::string text;  // the last one
+    std::string node;
+  };
+  std::map<std::string, Noisy> noisy_;
 };
 
 }  // namespace hb::linkd
