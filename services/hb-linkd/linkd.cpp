@@ -105,10 +105,13 @@ Linkd::Linkd(boost::asio::io_context& io, dbus::Bus& bus, const config::Config& 
     const std::size_t index = media_.size();
     m->set_handlers(
         {[this, index](std::string_view packet, const std::string&) { on_packet(index, packet); },
-         [](const Report& r) {
+         [this](const Report& r) {
+           // One line per episode already (Medium::report); a medium that flaps between failing
+           // and recovering at the packet rate is rate-limited here.
            const bool ok = r.kind == Report::Kind::recovered;
-           log::write(ok ? log::Level::info : log::Level::warning, msgid::medium_problem, r.message,
-                      {{"HB_LINK", link_name_of(r.medium)}, {"HB_MEDIUM", r.medium}});
+           noisy("medium " + r.medium + " " + to_string(r.kind),
+                 ok ? log::Level::info : log::Level::warning, msgid::medium_problem, r.message,
+                 link_name_of(r.medium), r.medium);
          }});
     media_.push_back(std::move(e));
   }
@@ -190,9 +193,11 @@ void Linkd::send_everywhere(const proto::Message& message) {
       }
       auto sealed = proto::seal(message, keys_, so);
       if (!sealed) {
-        log::error("", "cannot sign a " + std::string(message.type()) +
-                           " message: " + std::string(proto::to_string(sealed.problem())) + " " +
-                           sealed.error().detail);
+        // At the keepalive rate (and for every answer to a request): rate-limited.
+        noisy("sign", log::Level::err, "",
+              "cannot sign a " + std::string(message.type()) + " message: " +
+                  std::string(proto::to_string(sealed.problem())) + " " + sealed.error().detail,
+              config_.local_node);
         return;
       }
       bytes = std::move(*sealed);
@@ -212,8 +217,17 @@ void Linkd::send_keepalive() {
   flush_noisy();
 }
 
+void Linkd::write_noisy(const Noisy& n, const std::string& line, std::uint64_t count) {
+  const std::string c = std::to_string(count);
+  if (n.medium.empty())
+    log::write(n.level, n.message_id, line, {{"HB_NODE", n.node}, {"HB_COUNT", c}});
+  else
+    log::write(n.level, n.message_id, line,
+               {{"HB_LINK", n.node}, {"HB_MEDIUM", n.medium}, {"HB_COUNT", c}});
+}
+
 void Linkd::noisy(const std::string& key, log::Level level, const char* message_id,
-                  const std::string& text, const std::string& node) {
+                  const std::string& text, const std::string& node, const std::string& medium) {
   auto [it, inserted] = noisy_.try_emplace(key);
   (void)inserted;
   Noisy& n = it->second;
@@ -221,21 +235,20 @@ void Linkd::noisy(const std::string& key, log::Level level, const char* message_
   n.message_id = message_id;
   n.text = text;
   n.node = node;
+  n.medium = medium;
   if (auto count = n.counter.add(std::chrono::steady_clock::now())) {
     std::string line = text;
     if (*count > 1) line += " (" + std::to_string(*count) + " times in the last 10 s)";
-    log::write(level, message_id, line, {{"HB_NODE", node}, {"HB_COUNT", std::to_string(*count)}});
+    write_noisy(n, line, *count);
   }
 }
 
 void Linkd::flush_noisy() {
   const auto now = std::chrono::steady_clock::now();
   for (auto& [key, n] : noisy_) {
-    if (auto count = n.counter.flush(now)) {
-      log::write(n.level, n.message_id,
-                 std::to_string(*count) + " more like this in the last 10 s; last: " + n.text,
-                 {{"HB_NODE", n.node}, {"HB_COUNT", std::to_string(*count)}});
-    }
+    if (auto count = n.counter.flush(now))
+      write_noisy(n, std::to_string(*count) + " more like this in the last 10 s; last: " + n.text,
+                  *count);
   }
 }
 

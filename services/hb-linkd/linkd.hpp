@@ -43,6 +43,15 @@ class Linkd {
   bool healthy() const;
 
  private:
+  struct Noisy {
+    log::RateLimitedCounter counter;
+    log::Level level = log::Level::warning;
+    const char* message_id = "";
+    std::string text;  // the last one
+    std::string node;
+    std::string medium;
+  };
+  static void write_noisy(const Noisy& n, const std::string& line, std::uint64_t count);
   struct MediumEntry {
     std::shared_ptr<Medium> medium;
     std::string link;  // heartbeat's link name: the interface or the device
@@ -67,8 +76,10 @@ class Linkd {
   void persist_peer_generations();
   // One journal entry per `key` at once, then at most one per 10 s saying how many followed:
   // every line a packet can cause goes through here (or through reject()).
+  // `node` goes to HB_NODE; for a medium's reports `medium` is given, and `node` holds the link
+  // name (HB_LINK, HB_MEDIUM).
   void noisy(const std::string& key, log::Level level, const char* message_id,
-             const std::string& text, const std::string& node);
+             const std::string& text, const std::string& node, const std::string& medium = "");
   void flush_noisy();
   Link* find_link(const std::string& node, const std::string& medium);
   Peer* find_peer(const std::string& node);
@@ -92,13 +103,6 @@ class Linkd {
   std::map<std::string, std::string> reject_details_;           // reason -> last detail
   std::string last_status_;
   std::string state_dir_;
-  struct Noisy {
-    log::RateLimitedCounter counter;
-    log::Level level = log::Level::warning;
-    const char* message_id = "";
-    std::string text;  // the last one
-    std::string node;
-  };
   std::map<std::string, Noisy> noisy_;
 };
 
