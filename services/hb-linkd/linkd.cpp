@@ -370,7 +370,12 @@ void Linkd::on_packet(std::size_t medium_index, std::string_view bytes) {
           "irretrievably lost packet " + std::to_string(s) + " from " + ev.peer, ev.peer);
   if (ev.transition) apply(*ev.transition);
   if (ev.rexmit_request) {
-    for (auto& m : sender_.answer(*ev.rexmit_request, now, control())) send_everywhere(m);
+    bool limited = false;
+    for (auto& m : sender_.answer(*ev.rexmit_request, now, control(), &limited)) send_everywhere(m);
+    if (limited)
+      reject(link, ev.peer, Reject::rexmit_rate,
+             "a retransmission request held back (each message once a second, 3 times in all, "
+             "50 packets a second per peer)");
   }
   for (const auto& m : ev.deliver) deliver(m);
   arm_deadline();

@@ -31,6 +31,8 @@ std::string_view to_string(Reject reason) {
       return "unconfirmed-generation";
     case Reject::seq_too_far_ahead:
       return "seq-too-far-ahead";
+    case Reject::rexmit_rate:
+      return "rexmit-rate";
   }
   return "unknown";
 }

@@ -48,6 +48,7 @@ enum class Reject {
   generation_out_of_bound,  // a jump beyond proto::generation_bound()
   unconfirmed_generation,   // not a status, and its generation is not yet confirmed by one
   seq_too_far_ahead,        // beyond proto::seq_allowance() of the last accepted seq
+  rexmit_rate,              // (the shell's) an NS_rexmit held back by the retransmission rate rules
 };
 std::string_view to_string(Reject reason);
 

@@ -46,11 +46,14 @@ proto::Message ReliableSender::unsequenced(proto::Message message,
 
 std::vector<proto::Message> ReliableSender::answer(const proto::Message& request,
                                                    proto::TimePoint now,
-                                                   const proto::ControlFields& control) {
+                                                   const proto::ControlFields& control,
+                                                   bool* limited) {
   const std::string peer(request.value_or_empty(proto::field::source));
   const std::size_t granted = budget_.take(peer, proto::HistoryPolicy{}.max_batch, now);
+  if (limited != nullptr) *limited = granted == 0;
   if (granted == 0) return {};
   proto::RexmitAnswer a = history_.on_request(request, now, granted);
+  if (limited != nullptr) *limited = a.limited > 0;
   budget_.give_back(peer, granted - std::min(granted, a.resend.size() + a.naks.size()));
   std::vector<proto::Message> out = std::move(a.resend);
   for (const auto& nak : a.naks)

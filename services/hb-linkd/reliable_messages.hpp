@@ -40,8 +40,9 @@ class ReliableSender {
   static proto::Message unsequenced(proto::Message message, const proto::ControlFields& control);
 
   // Answers an NS_rexmit addressed to us: the messages to resend (as first sent) and the NAKs.
+  // `limited` (when given) tells whether the rate rules held any of it back.
   std::vector<proto::Message> answer(const proto::Message& request, proto::TimePoint now,
-                                     const proto::ControlFields& control);
+                                     const proto::ControlFields& control, bool* limited = nullptr);
 
   proto::Seq last_seq() const { return next_seq_ - 1; }
 

@@ -18,7 +18,8 @@ RexmitAnswer SendHistory::on_request(Seq first, Seq last, TimePoint now, std::si
   const Seq high = high_seq();
   // resends and naks together: bounded work
   std::size_t budget = std::min(policy_.max_batch, limit);
-  for (Seq s = first; s <= last && s <= high && budget > 0; ++s) {
+  Seq s = first;
+  for (; s <= last && s <= high && budget > 0; ++s) {
     if (s <= low_seq_) {
       answer.naks.push_back(Nak{s, "seqno too low"});
       --budget;
@@ -32,12 +33,17 @@ RexmitAnswer SendHistory::on_request(Seq first, Seq last, TimePoint now, std::si
       continue;
     }
     if (it->last_resent && now - *it->last_resent < policy_.min_interval) continue;
-    if (policy_.max_resends != 0 && it->resends >= policy_.max_resends) continue;
+    if (policy_.max_resends != 0 && it->resends >= policy_.max_resends) {
+      ++answer.limited;
+      continue;
+    }
     it->last_resent = now;
     ++it->resends;
     answer.resend.push_back(it->message);
     --budget;
   }
+  // The caller's limit (a rate) cut the answer short: what was left is counted once.
+  if (limit < policy_.max_batch && budget == 0 && s <= last && s <= high) ++answer.limited;
   return answer;
 }
 

@@ -49,6 +49,10 @@ struct Nak {
 struct RexmitAnswer {
   std::vector<Message> resend;  // as originally sent (re-seal them), in seq order
   std::vector<Nak> naks;
+  // Seqs held but not resent because of hb's limits: resent max_resends times already, or past
+  // the caller's limit. (One resent less than min_interval ago is skipped without counting:
+  // heartbeat does the same when two nodes ask for one message.)
+  std::size_t limited = 0;
 };
 
 class SendHistory {

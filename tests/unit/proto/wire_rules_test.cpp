@@ -254,13 +254,20 @@ TEST_F(WireRules, RetransmissionAnswersAreBounded) {
   for (int i = 0; i < 60; ++i) ha1.cluster_message("", "x", {}, control_of("ha1", 3));
   const proto::Message request = proto::build_rexmit_request("ha1", 1, 50, control_of("ha2", 8));
   std::size_t sent = 0;
-  for (int i = 0; i < 10; ++i)
-    sent += ha1.answer(request, t0 + i * 50ms, control_of("ha1", 3)).size();
-  EXPECT_EQ(sent, 50u);  // each seq once a second: the nine repeats get nothing
-  // Replayed every 1.1 s for a minute: each message is resent at most 3 times in all.
-  for (int i = 1; i <= 55; ++i)
-    sent += ha1.answer(request, t0 + i * 1100ms, control_of("ha1", 3)).size();
+  std::size_t limited = 0;
+  auto ask = [&](TimePoint when) {
+    bool held_back = false;
+    sent += ha1.answer(request, when, control_of("ha1", 3), &held_back).size();
+    limited += held_back;
+  };
+  for (int i = 0; i < 10; ++i) ask(t0 + i * 50ms);
+  EXPECT_EQ(sent, 50u);    // each seq once a second: the nine repeats get nothing
+  EXPECT_EQ(limited, 0u);  // (skipped as heartbeat skips them: not counted)
+  // Replayed every 1.1 s for a minute: each message is resent at most 3 times in all, and
+  // what is held back is counted (Rejected "rexmit-rate").
+  for (int i = 1; i <= 55; ++i) ask(t0 + i * 1100ms);
   EXPECT_EQ(sent, 150u);
+  EXPECT_EQ(limited, 53u);
   // Different ranges from one peer: at most 50 packets a second to it.
   ReliableSender busy;
   for (int i = 0; i < 400; ++i) busy.cluster_message("", "x", {}, control_of("ha1", 3));
