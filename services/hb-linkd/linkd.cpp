@@ -215,6 +215,7 @@ void Linkd::send_keepalive() {
   send_everywhere(sender_.status(so, control()));
   flush_reject_logs();
   flush_noisy();
+  if (persist_pending_) persist_peer_generations(/*now_or_later=*/true);
 }
 
 void Linkd::write_noisy(const Noisy& n, const std::string& line, std::uint64_t count) {
@@ -252,7 +253,14 @@ void Linkd::flush_noisy() {
   }
 }
 
-void Linkd::persist_peer_generations() {
+void Linkd::persist_peer_generations(bool now_or_later) {
+  const auto now = std::chrono::steady_clock::now();
+  if (now_or_later && persisted_at_ && now - *persisted_at_ < std::chrono::seconds(1)) {
+    persist_pending_ = true;
+    return;
+  }
+  persist_pending_ = false;
+  persisted_at_ = now;
   std::string failed = save_peer_generations(state_dir_, pipeline_->known_generations());
   if (!failed.empty())
     noisy("persist", log::Level::warning, "",
@@ -347,7 +355,7 @@ void Linkd::on_packet(std::size_t medium_index, std::string_view bytes) {
     }
     peer->last_seq = pipeline_->last_seq(peer->name);
   }
-  if (ev.adopted) persist_peer_generations();
+  if (ev.adopted) persist_peer_generations(/*now_or_later=*/true);
   if (Link* l = find_link(ev.peer, link)) {
     ++l->packets_received;
     if (ev.status) l->last_heard_usec = monotonic_usec(now);  // liveness: status packets only

@@ -73,7 +73,7 @@ class Linkd {
   void flush_reject_logs();
   void update_status();
   void forget_generation(const std::string& node);
-  void persist_peer_generations();
+  void persist_peer_generations(bool now_or_later = false);
   // One journal entry per `key` at once, then at most one per 10 s saying how many followed:
   // every line a packet can cause goes through here (or through reject()).
   // `node` goes to HB_NODE; for a medium's reports `medium` is given, and `node` holds the link
@@ -103,6 +103,11 @@ class Linkd {
   std::map<std::string, std::string> reject_details_;           // reason -> last detail
   std::string last_status_;
   std::string state_dir_;
+  // hb_peer_generations is written at once, but at most once a second (a forger on crc could
+  // otherwise make us fsync per packet); a newer adoption within that second is written at
+  // the next keepalive after it.
+  std::optional<std::chrono::steady_clock::time_point> persisted_at_;
+  bool persist_pending_ = false;
   std::map<std::string, Noisy> noisy_;
 };
 
