@@ -8,6 +8,7 @@
 
 #include "commands.hpp"
 #include "core/config/json.hpp"
+#include "core/config/security.hpp"
 #include "hb_build_config.hpp"
 #include "sys/config/load.hpp"
 
@@ -76,6 +77,12 @@ int config_check(const std::vector<std::string>& args) {
   auto result = config::load(options);
   for (const auto& d : result.diagnostics) std::cerr << d.str() << "\n";
   if (!result.ok()) return exit_bad_config;
+  // Valid but forgeable: said on every check (hb-linkd publishes the same in its Warnings).
+  for (const auto& w : config::security_warnings(result.config)) {
+    config::Diagnostic d{config::Diagnostic::Severity::warning, w.origin,
+                         w.text + " [" + w.code + "]"};
+    std::cerr << d.str() << "\n";
+  }
   if (!options.read_authkeys && !quiet) {
     std::cerr << "hbctl: note: " << options.dir
               << "/authkeys not checked (only root can read it); run as root to check it\n";

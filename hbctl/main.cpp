@@ -30,6 +30,9 @@ const std::vector<Command>& commands() {
       {{"standby"}, "give groups to the peer [all|local|foreign|failback]", hb::hbctl::standby},
       {{"takeover"}, "take groups from the peer [all|local|foreign|failback]", hb::hbctl::takeover},
       {{"move"}, "hand one group over to a node: GROUP NODE", hb::hbctl::move},
+      {{"forget-generation"},
+       "hear NODE again after its generation started over: NODE",
+       hb::hbctl::forget_generation},
   };
   return table;
 }

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -14,13 +15,14 @@ namespace hb::linkd {
 namespace {
 
 constexpr const char* kFileName = "hb_generation";
+constexpr const char* kPeersFileName = "hb_peer_generations";
 
 std::string errno_text(int e) {
   return std::strerror(e);
 }
 
 // Reads the whole (small) file. A missing file is fine (first start: empty text).
-bool read_file(const std::string& path, std::string& out, int& error) {
+bool read_file(const std::string& path, std::string& out, int& error, std::size_t max_size = 256) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     error = errno;
@@ -30,7 +32,7 @@ bool read_file(const std::string& path, std::string& out, int& error) {
   ssize_t n;
   while ((n = ::read(fd, buf, sizeof buf)) > 0) {
     out.append(buf, static_cast<std::size_t>(n));
-    if (out.size() > 256) break;
+    if (out.size() > max_size) break;
   }
   error = n < 0 ? errno : 0;
   ::close(fd);
@@ -50,7 +52,77 @@ bool write_all(int fd, const std::string& data) {
   return true;
 }
 
+// Replaces <dir>/<name> with `data` so that a crash leaves either the old or the new content:
+// temporary file, fsync, rename, fsync of the directory. Returns "" or the problem.
+std::string write_atomically(const std::string& dir, const std::string& name,
+                             const std::string& data) {
+  const std::string path = dir + "/" + name;
+  const std::string tmp = path + ".new";
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  bool ok = fd >= 0 && write_all(fd, data) && ::fsync(fd) == 0;
+  int e = errno;
+  if (fd >= 0) ::close(fd);
+  if (ok && ::rename(tmp.c_str(), path.c_str()) != 0) {
+    ok = false;
+    e = errno;
+  }
+  if (ok) {
+    int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    ok = dfd >= 0 && ::fsync(dfd) == 0;
+    e = errno;
+    if (dfd >= 0) ::close(dfd);
+  }
+  if (ok) return "";
+  ::unlink(tmp.c_str());
+  return "cannot write " + path + ": " + errno_text(e);
+}
+
 }  // namespace
+
+GenerationMethod generation_method(const std::string& hbgenmethod) {
+  return hbgenmethod == "time" ? GenerationMethod::time : GenerationMethod::file;
+}
+
+PeerGenerations load_peer_generations(const std::string& dir) {
+  PeerGenerations out;
+  const std::string path = dir + "/" + kPeersFileName;
+  std::string text;
+  int error = 0;
+  if (!read_file(path, text, error, 1 << 20)) {
+    out.problem = "cannot read " + path + ": " + errno_text(error);
+    return out;
+  }
+  std::size_t pos = 0;
+  int line_no = 0;
+  while (pos < text.size()) {
+    std::size_t nl = text.find('\n', pos);
+    std::string line = text.substr(pos, nl == std::string::npos ? std::string::npos : nl - pos);
+    pos = nl == std::string::npos ? text.size() : nl + 1;
+    ++line_no;
+    if (line.empty() || line[0] == '#') continue;
+    const std::size_t sp = line.find(' ');
+    char* end = nullptr;
+    errno = 0;
+    const std::string number = sp == std::string::npos ? "" : line.substr(sp + 1);
+    unsigned long long v = std::strtoull(number.c_str(), &end, 10);
+    if (sp == 0 || sp == std::string::npos || errno != 0 || end == number.c_str() || *end != '\0') {
+      if (out.problem.empty()) out.problem = path + ":" + std::to_string(line_no) + ": skipped";
+      continue;
+    }
+    auto& g = out.generations[line.substr(0, sp)];
+    g = std::max<std::uint64_t>(g, v);
+  }
+  return out;
+}
+
+std::string save_peer_generations(const std::string& dir,
+                                  const std::map<std::string, std::uint64_t>& generations) {
+  std::string text =
+      "# hb-linkd: the highest generation heard from each peer (hbctl forget-generation)\n";
+  for (const auto& [node, generation] : generations)
+    text += node + " " + std::to_string(generation) + "\n";
+  return write_atomically(dir, kPeersFileName, text);
+}
 
 std::string state_directory() {
   const char* env = std::getenv("STATE_DIRECTORY");
@@ -61,58 +133,50 @@ std::string state_directory() {
   return HB_STATEDIR;
 }
 
-GenerationResult next_generation(const std::string& dir, std::int64_t now_unix) {
+GenerationResult next_generation(const std::string& dir, std::int64_t now_unix,
+                                 GenerationMethod method) {
   GenerationResult r;
   const std::string path = dir + "/" + kFileName;
   std::string text;
   int error = 0;
   std::uint64_t stored = 0;
+  bool missing = false;
   if (!read_file(path, text, error)) {
     r.problem = "cannot read " + path + ": " + errno_text(error);
+  } else if (error == ENOENT) {
+    missing = true;
   } else {
     // heartbeat writes "%*lu" padded with blanks; tolerate leading blanks and a newline.
     char* end = nullptr;
     errno = 0;
     unsigned long long v = std::strtoull(text.c_str(), &end, 10);
-    if (!text.empty() && (errno != 0 || end == text.c_str())) {
+    if (errno != 0 || end == text.c_str()) {
       r.problem = path + " does not hold a number; starting over";
     } else {
       stored = v;
     }
   }
   r.generation = stored + 1;
-  // An unreadable counter must never make us look older than a run peers remember: then the
-  // clock is the base (heartbeat's hbgenmethod time), and it is persisted from here on.
+  // A missing or unreadable counter must never make us look older than a run peers remember
+  // (they persist our generation and refuse anything older): then the wall clock is the base,
+  // as with hbgenmethod time, and it is persisted from here on. Never backwards either way.
   const std::uint64_t by_time = now_unix > 0 ? static_cast<std::uint64_t>(now_unix) : 1;
   const bool read_ok = r.problem.empty();
-  if (!read_ok && by_time > r.generation) r.generation = by_time;
-  {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%20llu\n", static_cast<unsigned long long>(r.generation));
-    const std::string tmp = path + ".new";
-    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    bool ok = fd >= 0 && write_all(fd, buf) && ::fsync(fd) == 0;
-    int e = errno;
-    if (fd >= 0) ::close(fd);
-    if (ok && ::rename(tmp.c_str(), path.c_str()) != 0) {
-      ok = false;
-      e = errno;
-    }
-    if (ok) {
-      int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-      ok = dfd >= 0 && ::fsync(dfd) == 0;
-      e = errno;
-      if (dfd >= 0) ::close(dfd);
-    }
-    if (ok) {
-      r.persisted = true;
-      if (!read_ok) r.problem += "; using the time as generation";
-      return r;
-    }
-    ::unlink(tmp.c_str());
-    if (!r.problem.empty()) r.problem += "; ";
-    r.problem += "cannot write " + path + ": " + errno_text(e);
+  const bool use_clock = method == GenerationMethod::time || missing || !read_ok;
+  if (use_clock && by_time > r.generation) r.generation = by_time;
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%20llu\n", static_cast<unsigned long long>(r.generation));
+  const std::string failed = write_atomically(dir, kFileName, buf);
+  if (failed.empty()) {
+    r.persisted = true;
+    if (!read_ok) r.problem += "; using the time as generation";
+    if (missing)
+      r.note = "no " + path + ": generation " + std::to_string(r.generation) +
+               " from the wall clock (a lost disk never restarts it at 1)";
+    return r;
   }
+  if (!r.problem.empty()) r.problem += "; ";
+  r.problem += failed;
   // Not durable: the wall clock still orders our runs for the peers (hbgenmethod time).
   if (by_time > r.generation) r.generation = by_time;
   r.problem += "; using the time as generation (" + std::to_string(r.generation) + ")";

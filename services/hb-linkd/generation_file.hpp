@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 
 namespace hb::linkd {
@@ -12,13 +13,34 @@ struct GenerationResult {
   std::uint64_t generation = 0;
   bool persisted = false;  // false: the file could not be written (see `problem`)
   std::string problem;     // one sentence for the log when something was wrong
+  std::string note;        // one sentence for the log when the file was missing
 };
 
-// Reads <dir>/hb_generation (missing = 0), adds one, writes it back through a temporary file
-// that is fsync'd and renamed, then fsyncs the directory: a crash never leaves a lower or empty
-// value behind. When `dir` cannot be written, falls back to the wall clock (heartbeat's
-// `hbgenmethod time`), which still grows from run to run; `now_unix` is that clock.
-GenerationResult next_generation(const std::string& dir, std::int64_t now_unix);
+// ha.cf's hbgenmethod.
+enum class GenerationMethod { file, time };
+GenerationMethod generation_method(const std::string& hbgenmethod);
+
+// Reads <dir>/hb_generation, adds one, writes it back through a temporary file that is fsync'd
+// and renamed, then fsyncs the directory: a crash never leaves a lower or empty value behind.
+// With `time`, or when the file is missing or unreadable (a lost or replaced disk), the result
+// is at least the wall clock `now_unix` (seconds), so it never starts over at 1 and never goes
+// below a run peers remember. When `dir` cannot be written, the wall clock still orders runs.
+GenerationResult next_generation(const std::string& dir, std::int64_t now_unix,
+                                 GenerationMethod method = GenerationMethod::file);
+
+// The highest generation heard from each peer, kept in <dir>/hb_peer_generations ("node
+// generation" per line, decimal) so that after a restart of hb-linkd an older run's packets
+// (a recorded t=shutdone) are still refused. Missing file = nothing known. Unparseable lines
+// are skipped and reported in `problem`.
+struct PeerGenerations {
+  std::map<std::string, std::uint64_t> generations;
+  std::string problem;
+};
+PeerGenerations load_peer_generations(const std::string& dir);
+// Written like hb_generation: temporary file, fsync, rename, fsync of the directory. Returns
+// "" or the problem.
+std::string save_peer_generations(const std::string& dir,
+                                  const std::map<std::string, std::uint64_t>& generations);
 
 // The directory for hb_generation: $STATE_DIRECTORY (what systemd's StateDirectory=hb sets; the
 // first entry if it lists several), else the build's HB_STATEDIR.

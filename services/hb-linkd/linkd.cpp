@@ -2,6 +2,7 @@
 
 #include <ctime>
 
+#include "core/config/security.hpp"
 #include "core/liveness/names.hpp"
 #include "core/liveness/peers.hpp"
 #include "generation_file.hpp"
@@ -19,6 +20,7 @@ constexpr const char* link_late = "1b77fe4542e04718888281503ec62f9e";
 constexpr const char* peer_restarted = "dbbfcee99a6641ac99ecea25bcd2e3a2";
 constexpr const char* packets_rejected = "17934649ac1b42bd8df5e6e7c4d14f9f";
 constexpr const char* medium_problem = "c8dec96471a0429285af7bac2b365d53";
+constexpr const char* generation_forgotten = "5907eee0325648b38eee2ba59f4c1615";
 }  // namespace msgid
 
 using liveness::LinkState;
@@ -48,21 +50,35 @@ Linkd::Linkd(boost::asio::io_context& io, dbus::Bus& bus, const config::Config& 
       config_(config),
       set_status_(std::move(set_status)),
       deadtime_(config.ha_cf.deadtime),
-      deadline_timer_(io) {
+      deadline_timer_(io),
+      state_dir_(options.state_dir) {
   const auto now = std::chrono::steady_clock::now();
   keys_ = config.authkeys.value_or(config::AuthKeys{});
 
   GenerationResult g =
-      next_generation(options.state_dir, static_cast<std::int64_t>(::time(nullptr)));
+      next_generation(options.state_dir, static_cast<std::int64_t>(::time(nullptr)),
+                      generation_method(config.ha_cf.hbgenmethod));
   if (!g.problem.empty()) log::warning("", "generation: " + g.problem);
+  if (!g.note.empty()) log::notice("", "generation: " + g.note);
+  PeerGenerations known = load_peer_generations(options.state_dir);
+  if (!known.problem.empty()) log::warning("", "peer generations: " + known.problem);
 
   state_ = initial_state(config);
   state_.generation = g.generation;
-  bus_objects_ = std::make_unique<BusObjects>(bus, state_,
-                                              [this](const std::string& d, const std::string& t,
-                                                     const std::map<std::string, std::string>& f) {
-                                                return send_cluster_message(d, t, f);
-                                              });
+  if (!g.persisted) {
+    state_.warnings.set("generation-not-durable",
+                        "this node's generation could not be written to " + options.state_dir +
+                            " (" + g.problem + "); peers may take a later restart for a replay");
+  }
+  for (const auto& w : config::security_warnings(config)) {
+    state_.warnings.set(w.code, w.text);
+    log::warning("", w.text + " [" + w.code + "]");
+  }
+  bus_objects_ = std::make_unique<BusObjects>(
+      bus, state_,
+      [this](const std::string& d, const std::string& t,
+             const std::map<std::string, std::string>& f) { return send_cluster_message(d, t, f); },
+      [this](const std::string& node) { forget_generation(node); });
 
   // heartbeat's ttl: hopfudge + every node, ping nodes included.
   ttl_ = config.ha_cf.hopfudge +
@@ -76,6 +92,7 @@ Linkd::Linkd(boost::asio::io_context& io, dbus::Bus& bus, const config::Config& 
   // Ping nodes are not carried by these media (no ICMP medium here): only cluster nodes.
   for (auto& p : liveness::peers_from_config(config.ha_cf, config.local_node))
     if (p.kind == liveness::PeerKind::node) po.peers.push_back(std::move(p));
+  po.known_generations = std::move(known.generations);
   pipeline_ = std::make_unique<PacketPipeline>(std::move(po), now);
 
   MediaSet set = make_media(io, config.ha_cf, local_addresses());
@@ -88,10 +105,13 @@ Linkd::Linkd(boost::asio::io_context& io, dbus::Bus& bus, const config::Config& 
     const std::size_t index = media_.size();
     m->set_handlers(
         {[this, index](std::string_view packet, const std::string&) { on_packet(index, packet); },
-         [](const Report& r) {
+         [this](const Report& r) {
+           // One line per episode already (Medium::report); a medium that flaps between failing
+           // and recovering at the packet rate is rate-limited here.
            const bool ok = r.kind == Report::Kind::recovered;
-           log::write(ok ? log::Level::info : log::Level::warning, msgid::medium_problem, r.message,
-                      {{"HB_LINK", link_name_of(r.medium)}, {"HB_MEDIUM", r.medium}});
+           noisy("medium " + r.medium + " " + to_string(r.kind),
+                 ok ? log::Level::info : log::Level::warning, msgid::medium_problem, r.message,
+                 link_name_of(r.medium), r.medium);
          }});
     media_.push_back(std::move(e));
   }
@@ -173,9 +193,11 @@ void Linkd::send_everywhere(const proto::Message& message) {
       }
       auto sealed = proto::seal(message, keys_, so);
       if (!sealed) {
-        log::error("", "cannot sign a " + std::string(message.type()) +
-                           " message: " + std::string(proto::to_string(sealed.problem())) + " " +
-                           sealed.error().detail);
+        // At the keepalive rate (and for every answer to a request): rate-limited.
+        noisy("sign", log::Level::err, "",
+              "cannot sign a " + std::string(message.type()) + " message: " +
+                  std::string(proto::to_string(sealed.problem())) + " " + sealed.error().detail,
+              config_.local_node);
         return;
       }
       bytes = std::move(*sealed);
@@ -192,6 +214,71 @@ void Linkd::send_keepalive() {
   so.deadtime = deadtime_;
   send_everywhere(sender_.status(so, control()));
   flush_reject_logs();
+  flush_noisy();
+  if (persist_pending_) persist_peer_generations(/*now_or_later=*/true);
+}
+
+void Linkd::write_noisy(const Noisy& n, const std::string& line, std::uint64_t count) {
+  const std::string c = std::to_string(count);
+  if (n.medium.empty())
+    log::write(n.level, n.message_id, line, {{"HB_NODE", n.node}, {"HB_COUNT", c}});
+  else
+    log::write(n.level, n.message_id, line,
+               {{"HB_LINK", n.node}, {"HB_MEDIUM", n.medium}, {"HB_COUNT", c}});
+}
+
+void Linkd::noisy(const std::string& key, log::Level level, const char* message_id,
+                  const std::string& text, const std::string& node, const std::string& medium) {
+  auto [it, inserted] = noisy_.try_emplace(key);
+  (void)inserted;
+  Noisy& n = it->second;
+  n.level = level;
+  n.message_id = message_id;
+  n.text = text;
+  n.node = node;
+  n.medium = medium;
+  if (auto count = n.counter.add(std::chrono::steady_clock::now())) {
+    std::string line = text;
+    if (*count > 1) line += " (" + std::to_string(*count) + " times in the last 10 s)";
+    write_noisy(n, line, *count);
+  }
+}
+
+void Linkd::flush_noisy() {
+  const auto now = std::chrono::steady_clock::now();
+  for (auto& [key, n] : noisy_) {
+    if (auto count = n.counter.flush(now))
+      write_noisy(n, std::to_string(*count) + " more like this in the last 10 s; last: " + n.text,
+                  *count);
+  }
+}
+
+void Linkd::persist_peer_generations(bool now_or_later) {
+  const auto now = std::chrono::steady_clock::now();
+  if (now_or_later && persisted_at_ && now - *persisted_at_ < std::chrono::seconds(1)) {
+    persist_pending_ = true;
+    return;
+  }
+  persist_pending_ = false;
+  persisted_at_ = now;
+  std::string failed = save_peer_generations(state_dir_, pipeline_->known_generations());
+  if (!failed.empty())
+    noisy("persist", log::Level::warning, "",
+          "peer generations: " + failed + "; after a restart an older run may be accepted", "");
+}
+
+void Linkd::forget_generation(const std::string& node) {
+  const auto before = pipeline_->known_generations();
+  pipeline_->forget_generation(node);
+  persist_peer_generations();
+  std::uint64_t old = 0;
+  for (const auto& [name, g] : before)
+    if (liveness::same_name(name, node)) old = g;
+  log::notice(msgid::generation_forgotten,
+              "forgot generation " + std::to_string(old) + " of node " + node +
+                  " (hbctl forget-generation): its next status starts over",
+              {{"HB_NODE", node}, {"HB_GENERATION", std::to_string(old)}});
+  if (Peer* p = find_peer(node)) p->last_seq = 0;
 }
 
 std::uint64_t Linkd::send_cluster_message(const std::string& destination, const std::string& type,
@@ -257,10 +344,10 @@ void Linkd::on_packet(std::size_t medium_index, std::string_view bytes) {
     if (ev.restarted) {
       // Before the link transition the same packet causes: consumers reset the node first.
       peer->generation = *ev.restarted;
-      log::notice(msgid::peer_restarted,
-                  "heartbeat restart on node " + peer->name + " (generation " +
-                      std::to_string(*ev.restarted) + ")",
-                  {{"HB_NODE", peer->name}, {"HB_GENERATION", std::to_string(*ev.restarted)}});
+      noisy("restart " + peer->name, log::Level::notice, msgid::peer_restarted,
+            "heartbeat restart on node " + peer->name + " (generation " +
+                std::to_string(*ev.restarted) + ")",
+            peer->name);
       bus_objects_->peer_restarted(*peer);
     } else if (ev.generation && *ev.generation != peer->generation) {
       peer->generation = *ev.generation;
@@ -268,22 +355,35 @@ void Linkd::on_packet(std::size_t medium_index, std::string_view bytes) {
     }
     peer->last_seq = pipeline_->last_seq(peer->name);
   }
+  if (ev.adopted) persist_peer_generations(/*now_or_later=*/true);
   if (Link* l = find_link(ev.peer, link)) {
     ++l->packets_received;
-    l->last_heard_usec = monotonic_usec(now);
+    if (ev.status) l->last_heard_usec = monotonic_usec(now);  // liveness: status packets only
   }
+  if (ev.deadtime_clamped_from)
+    noisy("dt " + ev.peer, log::Level::warning, "",
+          "node " + ev.peer + " advertises a deadtime of " +
+              std::to_string(*ev.deadtime_clamped_from) + " ms, outside [" +
+              std::to_string(deadtime_.count() / 2) + ", " + std::to_string(deadtime_.count() * 4) +
+              "] ms around ours: clamped",
+          ev.peer);
   if (ev.healed_partition)
-    log::warning("", "cluster node " + ev.peer + " returning after partition",
-                 {{"HB_NODE", ev.peer}});
+    noisy("partition " + ev.peer, log::Level::warning, "",
+          "cluster node " + ev.peer + " returning after partition", ev.peer);
   if (ev.lost_a_lot)
-    log::warning("", "lost a lot of packets from " + ev.peer + "; sequence tracking restarted",
-                 {{"HB_NODE", ev.peer}});
+    noisy("lost-a-lot " + ev.peer, log::Level::warning, "",
+          "lost a lot of packets from " + ev.peer + "; sequence tracking restarted", ev.peer);
   for (auto s : ev.lost)
-    log::warning("", "irretrievably lost packet " + std::to_string(s) + " from " + ev.peer,
-                 {{"HB_NODE", ev.peer}});
+    noisy("lost " + ev.peer, log::Level::warning, "",
+          "irretrievably lost packet " + std::to_string(s) + " from " + ev.peer, ev.peer);
   if (ev.transition) apply(*ev.transition);
   if (ev.rexmit_request) {
-    for (auto& m : sender_.answer(*ev.rexmit_request, now, control())) send_everywhere(m);
+    bool limited = false;
+    for (auto& m : sender_.answer(*ev.rexmit_request, now, control(), &limited)) send_everywhere(m);
+    if (limited)
+      reject(link, ev.peer, Reject::rexmit_rate,
+             "a retransmission request held back (each message once a second, 3 times in all, "
+             "50 packets a second per peer)");
   }
   for (const auto& m : ev.deliver) deliver(m);
   arm_deadline();
@@ -362,8 +462,8 @@ void Linkd::on_deadline() {
   for (const auto& t : ev.transitions) apply(t);
   for (const auto& r : ev.requests) send_everywhere(r);
   for (const auto& [peer, seq] : ev.lost)
-    log::warning("", "irretrievably lost packet " + std::to_string(seq) + " from " + peer,
-                 {{"HB_NODE", peer}});
+    noisy("lost " + peer, log::Level::warning, "",
+          "irretrievably lost packet " + std::to_string(seq) + " from " + peer, peer);
   for (const auto& m : ev.deliver) deliver(m);
   arm_deadline();
 }

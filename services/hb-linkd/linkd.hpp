@@ -20,6 +20,7 @@
 #include "packet_pipeline.hpp"
 #include "reliable_messages.hpp"
 #include "sys/dbus/bus.hpp"
+#include "sys/log.hpp"
 #include "sys/rate_limit.hpp"
 
 namespace hb::linkd {
@@ -42,6 +43,15 @@ class Linkd {
   bool healthy() const;
 
  private:
+  struct Noisy {
+    log::RateLimitedCounter counter;
+    log::Level level = log::Level::warning;
+    const char* message_id = "";
+    std::string text;  // the last one
+    std::string node;
+    std::string medium;
+  };
+  static void write_noisy(const Noisy& n, const std::string& line, std::uint64_t count);
   struct MediumEntry {
     std::shared_ptr<Medium> medium;
     std::string link;  // heartbeat's link name: the interface or the device
@@ -62,6 +72,15 @@ class Linkd {
   void on_deadline();
   void flush_reject_logs();
   void update_status();
+  void forget_generation(const std::string& node);
+  void persist_peer_generations(bool now_or_later = false);
+  // One journal entry per `key` at once, then at most one per 10 s saying how many followed:
+  // every line a packet can cause goes through here (or through reject()).
+  // `node` goes to HB_NODE; for a medium's reports `medium` is given, and `node` holds the link
+  // name (HB_LINK, HB_MEDIUM).
+  void noisy(const std::string& key, log::Level level, const char* message_id,
+             const std::string& text, const std::string& node, const std::string& medium = "");
+  void flush_noisy();
   Link* find_link(const std::string& node, const std::string& medium);
   Peer* find_peer(const std::string& node);
 
@@ -83,6 +102,13 @@ class Linkd {
   std::map<std::string, log::RateLimitedCounter> reject_logs_;  // reason -> limiter
   std::map<std::string, std::string> reject_details_;           // reason -> last detail
   std::string last_status_;
+  std::string state_dir_;
+  // hb_peer_generations is written at once, but at most once a second (a forger on crc could
+  // otherwise make us fsync per packet); a newer adoption within that second is written at
+  // the next keepalive after it.
+  std::optional<std::chrono::steady_clock::time_point> persisted_at_;
+  bool persist_pending_ = false;
+  std::map<std::string, Noisy> noisy_;
 };
 
 }  // namespace hb::linkd

@@ -21,6 +21,11 @@ const sd_bus_vtable manager_vtable[] = {
                     SD_BUS_VTABLE_PROPERTY_CONST),
     // Unprivileged for sd-bus' own check, which would demand CAP_SYS_ADMIN from hb-membershipd
     // (hacluster); the policy and require_root_or_daemon_user() admit only root and hacluster.
+    SD_BUS_PROPERTY("Warnings", "a(ss)", property<&BusObjects::warning_pairs>, 0,
+                    SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+    // Privileged (no SD_BUS_VTABLE_UNPRIVILEGED): root only, as the policy says.
+    SD_BUS_METHOD_WITH_ARGS("ForgetGeneration", SD_BUS_ARGS("s", node), SD_BUS_NO_RESULT,
+                            method<&BusObjects::forget_generation>, 0),
     SD_BUS_METHOD_WITH_ARGS(
         "SendMessage", SD_BUS_ARGS("s", destination, "s", type, "a{ss}", fields),
         SD_BUS_RESULT("t", seq), method<&BusObjects::send_message>, SD_BUS_VTABLE_UNPRIVILEGED),
@@ -81,8 +86,8 @@ bool reserved_field(const std::string& name) {
   return false;
 }
 
-BusObjects::BusObjects(dbus::Bus& bus, State& state, SendHandler send)
-    : bus_(bus), state_(state), send_(std::move(send)) {
+BusObjects::BusObjects(dbus::Bus& bus, State& state, SendHandler send, ForgetHandler forget)
+    : bus_(bus), state_(state), send_(std::move(send)), forget_(std::move(forget)) {
   slots_.push_back(bus.add_object_vtable(names::root, names::manager, manager_vtable, this));
   for (Link& l : state.links)
     slots_.push_back(bus.add_object_vtable(l.path, names::link, link_vtable, &l));
@@ -153,6 +158,22 @@ namespace hb::linkd {
 
 void BusObjects::peer_generation_changed(const Peer& peer) {
   bus_.emit_properties_changed(peer.path, names::peer, {"Generation"});
+}
+
+void BusObjects::warnings_changed() {
+  bus_.emit_properties_changed(names::root, names::manager, {"Warnings"});
+}
+
+dbus::Message BusObjects::forget_generation(dbus::Message& call) {
+  auto node = call.read<std::string>();
+  bool known = false;
+  for (const Peer& p : state_.peers) known = known || p.name == node;
+  if (!known)
+    throw dbus::Error(SD_BUS_ERROR_INVALID_ARGS,
+                      "\"" + node.substr(0, 64) + "\" is not another node of ha.cf");
+  if (!forget_) dbus::throw_not_supported("ForgetGeneration");
+  forget_(node);
+  return call.new_reply();
 }
 
 }  // namespace hb::linkd

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/config/config.hpp"
+#include "core/warnings/warnings.hpp"
 #include "sys/dbus/bus.hpp"
 
 namespace hb::linkd {
@@ -39,6 +40,9 @@ struct State {
   std::uint64_t generation = 0;  // this node's generation
   std::vector<Link> links;
   std::vector<Peer> peers;
+  // What puts the cluster at risk as seen from here (the Manager's Warnings property):
+  // weak-auth-crc-udp, crc-beside-strong-keys, generation-not-durable.
+  hb::Warnings warnings;
 };
 
 // One Link per peer node and medium of ha.cf, one Peer per peer node; generation 0 until the
@@ -50,16 +54,21 @@ using SendHandler =
     std::function<std::uint64_t(const std::string& destination, const std::string& type,
                                 const std::map<std::string, std::string>& fields)>;
 
+// What ForgetGeneration does once the call is checked (the node is a peer).
+using ForgetHandler = std::function<void(const std::string& node)>;
+
 // Field names SendMessage refuses: the ones the link layer itself writes.
 bool reserved_field(const std::string& name);
 
 class BusObjects {
  public:
   // Without a send handler SendMessage answers NotSupported (the interface tests).
-  BusObjects(dbus::Bus& bus, State& state, SendHandler send = {});
+  BusObjects(dbus::Bus& bus, State& state, SendHandler send = {}, ForgetHandler forget = {});
 
   // Manager.SendMessage: internal (hb-resourced's hand-over, hb-membershipd's announcements).
   dbus::Message send_message(dbus::Message& call);
+  // Manager.ForgetGeneration: root only (hbctl forget-generation).
+  dbus::Message forget_generation(dbus::Message& call);
 
   void message_received(const std::string& source, const std::string& type,
                         const std::map<std::string, std::string>& fields, std::uint64_t seq);
@@ -67,15 +76,21 @@ class BusObjects {
   void peer_restarted(const Peer& peer);
   // First contact: the Generation property changes without a restart.
   void peer_generation_changed(const Peer& peer);
+  // After a change of state.warnings.
+  void warnings_changed();
 
   // The Manager's properties (its userdata is this object, for SendMessage).
   std::string local_node() const { return state_.local_node; }
   std::uint64_t generation() const { return state_.generation; }
+  std::vector<std::pair<std::string, std::string>> warning_pairs() const {
+    return state_.warnings.pairs();
+  }
 
  private:
   dbus::Bus& bus_;
   State& state_;
   SendHandler send_;
+  ForgetHandler forget_;
   std::vector<dbus::Slot> slots_;
 };
 

@@ -1,5 +1,8 @@
 #include "packet_pipeline.hpp"
 
+#include <algorithm>
+#include <ctime>
+
 #include "core/liveness/names.hpp"
 #include "core/proto/control.hpp"
 #include "core/proto/message.hpp"
@@ -20,18 +23,124 @@ std::string_view to_string(Reject reason) {
       return "replay";
     case Reject::stale:
       return "stale";
+    case Reject::old_generation:
+      return "old-generation";
+    case Reject::generation_out_of_bound:
+      return "generation-out-of-bound";
+    case Reject::unconfirmed_generation:
+      return "unconfirmed-generation";
+    case Reject::seq_too_far_ahead:
+      return "seq-too-far-ahead";
+    case Reject::rexmit_rate:
+      return "rexmit-rate";
   }
   return "unknown";
 }
 
 PacketPipeline::PacketPipeline(PipelineOptions options, TimePoint start)
     : options_(std::move(options)), tracker_(options_.timing, options_.peers, start) {
-  std::uint32_t seed = 1;
+  options_.rules.keepalive = options_.timing.keepalive;
   for (const auto& p : options_.peers) {
-    proto::ReceiverOptions ro;
-    ro.local_node = options_.local_node;
-    peers_.push_back(PeerState{p.name, proto::PeerReceiver(p.name, ro, seed++), {}, false});
+    PeerState state{p.name, proto::PeerReceiver(p.name, receiver_options(), seed_++), {}, false, 0,
+                    {}};
+    for (const auto& [name, generation] : options_.known_generations)
+      if (liveness::same_name(name, p.name)) state.floor = std::max(state.floor, generation);
+    peers_.push_back(std::move(state));
   }
+}
+
+proto::ReceiverOptions PacketPipeline::receiver_options() const {
+  proto::ReceiverOptions ro;
+  ro.local_node = options_.local_node;
+  return ro;
+}
+
+std::map<std::string, proto::Generation> PacketPipeline::known_generations() const {
+  std::map<std::string, proto::Generation> out;
+  for (const auto& p : peers_)
+    if (p.floor != 0) out[p.name] = p.floor;
+  return out;
+}
+
+bool PacketPipeline::forget_generation(std::string_view name) {
+  PeerState* p = find(name);
+  if (p == nullptr) return false;
+  p->receiver = proto::PeerReceiver(p->name, receiver_options(), seed_++);
+  p->newest.clear();
+  p->floor = 0;
+  p->last_accepted.reset();
+  return true;
+}
+
+// docs/wire-rules.md: what heartbeat's replay rules let through and hb does not.
+std::optional<Reject> PacketPipeline::admit(PeerState& peer, const proto::Message& m, TimePoint now,
+                                            std::string& detail) {
+  const proto::SequenceTracker& tr = peer.receiver.tracker();
+  const proto::Generation current = std::max(peer.floor, tr.generation());
+  // The window is open once a status of the current generation was accepted in this run.
+  const bool window = tr.last_seq().has_value() && tr.generation() == current;
+  proto::Generation generation = 0;  // heartbeat's default when hg is absent
+  if (auto hg = m.get(proto::field::generation)) {
+    auto g = proto::parse_hex(*hg);
+    if (!g) {
+      detail = "hg is not a hex number";
+      return Reject::malformed;
+    }
+    generation = *g;
+  }
+  const std::string gen_text = "generation " + proto::to_hex(generation);
+  if (generation < current) {
+    detail = gen_text + " is older than " + proto::to_hex(current);
+    return Reject::old_generation;
+  }
+  if (proto::is_unsequenced_type(m.type())) {
+    if (!window || generation != current) {
+      detail = "a " + std::string(m.type().substr(0, 32)) + " of " + gen_text +
+               ", not confirmed by a status packet";
+      return Reject::unconfirmed_generation;
+    }
+    return std::nullopt;
+  }
+  auto fields = proto::seq_fields(m);
+  if (!fields) return std::nullopt;  // the receiver calls it malformed
+  if (generation > current || !window) {
+    if (!fields->is_status) {
+      detail = "a " + std::string(m.type().substr(0, 32)) + " of " + gen_text +
+               ", not confirmed by a status packet";
+      return Reject::unconfirmed_generation;
+    }
+    if (generation > current) {
+      const std::int64_t unix_now =
+          options_.unix_clock ? options_.unix_clock() : static_cast<std::int64_t>(::time(nullptr));
+      const proto::Generation bound = proto::generation_bound(current, unix_now, options_.rules);
+      if (generation > bound) {
+        detail = gen_text + " jumps beyond " + proto::to_hex(bound) + " (current " +
+                 proto::to_hex(current) + ")";
+        return Reject::generation_out_of_bound;
+      }
+      // A restart seen in this run: the new run counts from 1 since we last heard the old one.
+      if (peer.last_accepted) {
+        const proto::Seq allowed = proto::seq_allowance(now - *peer.last_accepted, options_.rules);
+        if (fields->seq > allowed) {
+          detail = "seq " + proto::to_hex(fields->seq) + " of a new run, more than " +
+                   proto::to_hex(allowed) + " since it was last heard";
+          return Reject::seq_too_far_ahead;
+        }
+      }
+    }
+    return std::nullopt;
+  }
+  const proto::Seq last = *tr.last_seq();
+  if (fields->seq > last) {
+    const proto::Seq allowed =
+        proto::seq_allowance(now - peer.last_accepted.value_or(now), options_.rules);
+    if (fields->seq - last > allowed) {
+      detail = "seq " + proto::to_hex(fields->seq) + " is more than " + proto::to_hex(allowed) +
+               " ahead of " + proto::to_hex(last);
+      return Reject::seq_too_far_ahead;
+    }
+  }
+  return std::nullopt;
 }
 
 PacketPipeline::PeerState* PacketPipeline::find(std::string_view name) {
@@ -108,6 +217,10 @@ PacketEvents PacketPipeline::on_packet(std::string_view bytes, std::string_view 
     return ev;
   }
   ev.peer = peer->name;
+  if (auto why = admit(*peer, m, now, ev.detail)) {
+    ev.rejected = why;
+    return ev;
+  }
 
   const proto::Generation old_generation = peer->receiver.tracker().generation();
   const bool was_heard = peer->receiver.tracker().last_seq().has_value();
@@ -149,9 +262,15 @@ PacketEvents PacketPipeline::on_packet(std::string_view bytes, std::string_view 
     if (in.restart) ev.restarted = fields->generation;
     if (in.restart || !was_heard || fields->generation != old_generation)
       ev.generation = fields->generation;
+    peer->last_accepted = now;
+    if (fields->generation > peer->floor) {
+      peer->floor = fields->generation;
+      ev.adopted = fields->generation;
+    }
   }
 
   ev.heard = true;
+  ev.status = m.type() == proto::msgtype::status;
   ev.healed_partition = in.healed_partition;
   ev.lost_a_lot = in.lost_a_lot;
   ev.lost = std::move(in.lost);
@@ -161,9 +280,15 @@ PacketEvents PacketPipeline::on_packet(std::string_view bytes, std::string_view 
     if (d.type() == proto::msgtype::status || proto::is_unsequenced_type(d.type())) continue;
     ev.deliver.push_back(std::move(d));
   }
-  if (m.type() == proto::msgtype::status) {
-    if (auto dt = proto::parse_hex(m.value_or_empty(proto::field::deadtime)))
-      tracker_.set_peer_deadtime(peer->name, liveness::Millis(static_cast<std::int64_t>(*dt)));
+  // Liveness only from status packets (heartbeat's rule): a replayed or forged NS_rexmit, or a
+  // cluster message, never keeps a link up.
+  if (!ev.status) return ev;
+  if (auto dt = proto::parse_hex(m.value_or_empty(proto::field::deadtime))) {
+    const auto advertised = liveness::Millis(
+        static_cast<std::int64_t>(std::min<std::uint64_t>(*dt, std::uint64_t{1} << 40)));
+    const auto used = proto::clamp_peer_deadtime(advertised, options_.timing.deadtime);
+    if (used != advertised) ev.deadtime_clamped_from = *dt;
+    tracker_.set_peer_deadtime(peer->name, used);
   }
   ev.transition = tracker_.on_packet(peer->name, link, now);
   peer->dead = false;

@@ -10,10 +10,15 @@
 //    works). A duplicate of what was already heard ON THE SAME LINK is a replay: a sender never
 //    sends one seq twice on a medium unless asked to resend it, and a resent message fills a gap.
 //  * A new generation is reported (restart) before the link transition the same packet causes.
+//  * The wire rules of docs/wire-rules.md: liveness only from t=status; a peer's generation is
+//    adopted only from a status, within a bound, and never below the one persisted for it; a
+//    seq may not run ahead of the last by more than the silence allows; NS_* packets count only
+//    with the peer's current generation; the advertised deadtime is clamped.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -25,13 +30,26 @@
 #include "core/proto/limits.hpp"
 #include "core/proto/packet.hpp"
 #include "core/proto/receiver.hpp"
+#include "core/proto/wire_rules.hpp"
 
 namespace hb::linkd {
 
 using TimePoint = std::chrono::steady_clock::time_point;
 
 // Why a packet was dropped; the keys of a Link's Rejected property.
-enum class Reject { malformed, oversized, auth, unknown_node, replay, stale };
+enum class Reject {
+  malformed,
+  oversized,
+  auth,
+  unknown_node,
+  replay,
+  stale,
+  old_generation,           // older than the peer's current (or persisted) generation
+  generation_out_of_bound,  // a jump beyond proto::generation_bound()
+  unconfirmed_generation,   // not a status, and its generation is not yet confirmed by one
+  seq_too_far_ahead,        // beyond proto::seq_allowance() of the last accepted seq
+  rexmit_rate,              // (the shell's) an NS_rexmit held back by the retransmission rate rules
+};
 std::string_view to_string(Reject reason);
 
 struct PipelineOptions {
@@ -40,6 +58,11 @@ struct PipelineOptions {
   liveness::Timing timing;
   std::vector<liveness::Peer> peers;  // cluster nodes other than us
   proto::Limits limits;
+  proto::WireRules rules;  // rules.keepalive is taken from timing
+  // The highest generation persisted for each peer (hb_peer_generations): older is refused.
+  std::map<std::string, proto::Generation> known_generations;
+  // The wall clock (unix seconds) for the generation bound; nullptr = time().
+  std::function<std::int64_t()> unix_clock;
 };
 
 struct PacketEvents {
@@ -47,7 +70,8 @@ struct PacketEvents {
   std::string detail;      // what exactly was wrong (for the rate-limited log)
   std::string peer;        // the sender as configured (or as claimed, when rejected)
   bool own = false;        // our own packet looped back: ignored
-  bool heard = false;      // authenticated: the link was refreshed
+  bool heard = false;      // authenticated and accepted
+  bool status = false;     // a status packet: the link's liveness was refreshed
   bool duplicate = false;  // already heard on another link: not delivered again
   std::optional<std::uint64_t> restarted;   // the peer's new generation (it restarted)
   std::optional<std::uint64_t> generation;  // the peer's generation when first heard / changed
@@ -57,6 +81,11 @@ struct PacketEvents {
   std::vector<proto::Seq> lost;
   bool healed_partition = false;
   bool lost_a_lot = false;
+  // A generation newer than the one persisted for this peer was adopted: persist
+  // known_generations().
+  std::optional<std::uint64_t> adopted;
+  // The peer advertised this deadtime (ms) outside our range; the clamped value is used.
+  std::optional<std::uint64_t> deadtime_clamped_from;
 };
 
 struct TimerEvents {
@@ -78,6 +107,11 @@ class PacketPipeline {
   const liveness::Tracker& liveness() const { return tracker_; }
   // The highest seq accepted from `peer` (0 before its first sequenced message).
   std::uint64_t last_seq(std::string_view peer) const;
+  // Each peer's highest generation (persisted, or adopted since), for hb_peer_generations.
+  std::map<std::string, proto::Generation> known_generations() const;
+  // Forgets everything about `peer`'s generation and sequence (a peer whose disk was replaced):
+  // its next status starts over. False for a node that is not a peer.
+  bool forget_generation(std::string_view peer);
 
  private:
   struct PeerState {
@@ -86,7 +120,12 @@ class PacketPipeline {
     // link -> the newest (generation, seq) heard on it, for replay detection
     std::map<std::string, std::pair<proto::Generation, proto::Seq>, std::less<>> newest;
     bool dead = false;
+    proto::Generation floor = 0;  // the highest generation persisted or adopted: older refused
+    std::optional<TimePoint> last_accepted;  // the last accepted sequenced packet
   };
+  std::optional<Reject> admit(PeerState& peer, const proto::Message& m, TimePoint now,
+                              std::string& detail);
+  proto::ReceiverOptions receiver_options() const;
   PeerState* find(std::string_view name);
   const PeerState* find(std::string_view name) const;
   bool all_links_dead(std::string_view peer) const;
@@ -94,6 +133,7 @@ class PacketPipeline {
   PipelineOptions options_;
   liveness::Tracker tracker_;
   std::vector<PeerState> peers_;
+  std::uint32_t seed_ = 1;
 };
 
 }  // namespace hb::linkd

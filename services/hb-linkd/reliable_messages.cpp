@@ -1,6 +1,15 @@
 #include "reliable_messages.hpp"
 
+#include <algorithm>
+
 namespace hb::linkd {
+
+proto::HistoryPolicy ReliableSender::wire_policy() {
+  proto::HistoryPolicy p;
+  p.min_interval = std::chrono::milliseconds(1000);  // heartbeat 1.2's REXMIT_MS
+  p.max_resends = 3;
+  return p;
+}
 
 proto::Message ReliableSender::sequenced(proto::Message message,
                                          const proto::ControlFields& control) {
@@ -37,10 +46,16 @@ proto::Message ReliableSender::unsequenced(proto::Message message,
 
 std::vector<proto::Message> ReliableSender::answer(const proto::Message& request,
                                                    proto::TimePoint now,
-                                                   const proto::ControlFields& control) {
-  proto::RexmitAnswer a = history_.on_request(request, now);
-  std::vector<proto::Message> out = std::move(a.resend);
+                                                   const proto::ControlFields& control,
+                                                   bool* limited) {
   const std::string peer(request.value_or_empty(proto::field::source));
+  const std::size_t granted = budget_.take(peer, proto::HistoryPolicy{}.max_batch, now);
+  if (limited != nullptr) *limited = granted == 0;
+  if (granted == 0) return {};
+  proto::RexmitAnswer a = history_.on_request(request, now, granted);
+  if (limited != nullptr) *limited = a.limited > 0;
+  budget_.give_back(peer, granted - std::min(granted, a.resend.size() + a.naks.size()));
+  std::vector<proto::Message> out = std::move(a.resend);
   for (const auto& nak : a.naks)
     out.push_back(proto::build_nak(peer, nak.seq, nak.reason, control));
   return out;

@@ -85,6 +85,9 @@ struct HaCf {
   bool realtime = true;
   int debug = 0;
   std::string msgfmt = "classic";
+  // Where this node's generation comes from (heartbeat's hbgenmethod): "file" counts starts in
+  // the state directory, "time" uses the wall clock; both persist it and never go backwards.
+  std::string hbgenmethod = "file";
   std::vector<std::string> ignored;  // directive names accepted without effect, in file order
   // Where each directive was last set ("keepalive" -> ha.cf:19), for later messages.
   std::map<std::string, Origin> origins;

@@ -22,7 +22,6 @@ const std::map<std::string_view, std::string_view>& ignored_directives() {
       {"compression", "hb does not compress messages"},
       {"compression_threshold", "hb does not compress messages"},
       {"traditional_compression", "hb does not compress messages"},
-      {"hbgenmethod", "hb always keeps its generation number in its state directory"},
       {"coredumps", "systemd-coredump handles core dumps"},
       {"rtprio", "scheduling priority is set in the systemd units"},
       {"autojoin", "hb's membership is exactly the node lines"},
@@ -115,7 +114,8 @@ class Parser {
         "baud",          "serial",   "bcast",    "mcast",      "mcast6",      "ucast",
         "ucast6",        "node",     "ping",     "ping_group", "respawn",     "auto_failback",
         "nice_failback", "hopfudge", "logfile",  "debugfile",  "logfacility", "use_logd",
-        "realtime",      "debug",    "msgfmt",   "crm",        "pacemaker",   "udp"};
+        "realtime",      "debug",    "msgfmt",   "crm",        "pacemaker",   "udp",
+        "hbgenmethod"};
     return std::find(known.begin(), known.end(), d) != known.end() ||
            ignored_directives().count(d) > 0;
   }
@@ -153,6 +153,7 @@ class Parser {
     if (d == "use_logd") return set_bool(d, v.back(), cf_.use_logd);
     if (d == "realtime") return set_bool(d, v.back(), cf_.realtime);
     if (d == "msgfmt") return set_msgfmt(v.back());
+    if (d == "hbgenmethod") return set_hbgenmethod(v.back());
     if (d == "crm" || d == "pacemaker") return check_crm(d, v.back());
     auto ignored = ignored_directives().find(d);
     if (ignored != ignored_directives().end()) {
@@ -379,6 +380,14 @@ class Parser {
       return;
     }
     cf_.logfacility = value;
+  }
+
+  void set_hbgenmethod(const std::string& value) {
+    if (value != "file" && value != "time") {
+      error("hbgenmethod: invalid value \"" + value + "\" (file or time)");
+      return;
+    }
+    cf_.hbgenmethod = value;
   }
 
   void set_msgfmt(const std::string& value) {

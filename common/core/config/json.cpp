@@ -116,6 +116,7 @@ json to_json(const Config& c) {
                       {"debug", h.debug}};
   j["realtime"] = h.realtime;
   j["msgfmt"] = h.msgfmt;
+  j["hbgenmethod"] = h.hbgenmethod;
   j["ignored"] = h.ignored;
   j["authkeys"] = c.authkeys ? authkeys_json(*c.authkeys) : json(nullptr);
   j["groups"] = std::move(groups);

@@ -12,12 +12,14 @@ void SendHistory::add(Seq seq, Message message) {
   }
 }
 
-RexmitAnswer SendHistory::on_request(Seq first, Seq last, TimePoint now) {
+RexmitAnswer SendHistory::on_request(Seq first, Seq last, TimePoint now, std::size_t limit) {
   RexmitAnswer answer;
   if (first == 0 || first > last) return answer;
   const Seq high = high_seq();
-  std::size_t budget = policy_.max_batch;  // resends and naks together: bounded work
-  for (Seq s = first; s <= last && s <= high && budget > 0; ++s) {
+  // resends and naks together: bounded work
+  std::size_t budget = std::min(policy_.max_batch, limit);
+  Seq s = first;
+  for (; s <= last && s <= high && budget > 0; ++s) {
     if (s <= low_seq_) {
       answer.naks.push_back(Nak{s, "seqno too low"});
       --budget;
@@ -31,18 +33,25 @@ RexmitAnswer SendHistory::on_request(Seq first, Seq last, TimePoint now) {
       continue;
     }
     if (it->last_resent && now - *it->last_resent < policy_.min_interval) continue;
+    if (policy_.max_resends != 0 && it->resends >= policy_.max_resends) {
+      ++answer.limited;
+      continue;
+    }
     it->last_resent = now;
+    ++it->resends;
     answer.resend.push_back(it->message);
     --budget;
   }
+  // The caller's limit (a rate) cut the answer short: what was left is counted once.
+  if (limit < policy_.max_batch && budget == 0 && s <= last && s <= high) ++answer.limited;
   return answer;
 }
 
-RexmitAnswer SendHistory::on_request(const Message& request, TimePoint now) {
+RexmitAnswer SendHistory::on_request(const Message& request, TimePoint now, std::size_t limit) {
   auto first = parse_decimal(request.value_or_empty(field::first_seq));
   auto last = parse_decimal(request.value_or_empty(field::last_seq));
   if (!first || !last) return {};
-  return on_request(*first, *last, now);
+  return on_request(*first, *last, now, limit);
 }
 
 void RexmitScheduler::schedule(Seq first, Seq last, TimePoint now) {

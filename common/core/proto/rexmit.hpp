@@ -36,6 +36,9 @@ struct HistoryPolicy {
   std::size_t capacity = 500;  // heartbeat MAXMSGHIST
   Millis min_interval{240};    // heartbeat: max_rexmit_delay - 10
   std::size_t max_batch = 50;  // heartbeat 3 MAX_REXMIT_BATCH
+  // hb: each message is resent at most this many times in all (0 = no limit), so whatever is
+  // replayed at us, we never send more than (1 + max_resends) times what we sent.
+  std::size_t max_resends = 0;
 };
 
 struct Nak {
@@ -46,6 +49,10 @@ struct Nak {
 struct RexmitAnswer {
   std::vector<Message> resend;  // as originally sent (re-seal them), in seq order
   std::vector<Nak> naks;
+  // Seqs held but not resent because of hb's limits: resent max_resends times already, or past
+  // the caller's limit. (One resent less than min_interval ago is skipped without counting:
+  // heartbeat does the same when two nodes ask for one message.)
+  std::size_t limited = 0;
 };
 
 class SendHistory {
@@ -55,9 +62,10 @@ class SendHistory {
   // Record a sequenced message as sent (without its auth field). Seqs must increase.
   void add(Seq seq, Message message);
 
-  RexmitAnswer on_request(Seq first, Seq last, TimePoint now);
+  // At most `limit` resends and NAKs together (and never more than max_batch).
+  RexmitAnswer on_request(Seq first, Seq last, TimePoint now, std::size_t limit = SIZE_MAX);
   // From a received NS_rexmit; a request without valid firstseq/lastseq gets nothing.
-  RexmitAnswer on_request(const Message& request, TimePoint now);
+  RexmitAnswer on_request(const Message& request, TimePoint now, std::size_t limit = SIZE_MAX);
 
   std::size_t size() const { return entries_.size(); }
   Seq high_seq() const { return entries_.empty() ? 0 : entries_.back().seq; }
@@ -67,6 +75,7 @@ class SendHistory {
     Seq seq;
     Message message;
     std::optional<TimePoint> last_resent;
+    std::size_t resends = 0;
   };
   HistoryPolicy policy_;
   std::deque<Entry> entries_;

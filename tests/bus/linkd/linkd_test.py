@@ -82,7 +82,7 @@ class Monitor:
 
 
 class Node:
-    def __init__(self, rig, name, ha_cf):
+    def __init__(self, rig, name, ha_cf, authkeys=None):
         self.rig, self.name = rig, name
         self.ns = rig.ns[name]
         self.tmp = os.path.join(rig.tmp, name)
@@ -93,7 +93,7 @@ class Node:
             f.write(ha_cf)
         ak = os.path.join(self.confdir, "authkeys")
         with open(ak, "w") as f:
-            f.write(f"auth 1\n1 sha1 {SECRET}\n")
+            f.write(authkeys or f"auth 1\n1 sha1 {SECRET}\n")
         os.chmod(ak, 0o600)
         self.state = os.path.join(self.tmp, "state")
         os.makedirs(self.state)
@@ -126,6 +126,10 @@ class Node:
         """SIGTERM, then a new hb-linkd with the same state dir (a new generation)."""
         self.proc.terminate()
         check(self.proc.wait(timeout=WAIT) == 0, f"{self.name}: clean exit on SIGTERM")
+        self.restart_stopped()
+
+    def restart_stopped(self):
+        """Starts hb-linkd again after a stop."""
         self.notify.messages.clear()
         env = hb.daemon_env(self.bus.address, self.notify, STATE_DIRECTORY=self.state)
         self.proc = subprocess.Popen(
@@ -201,9 +205,9 @@ class Rig:
                 "realtime off\nauto_failback on\n" + media +
                 "".join(f"node {n}\n" for n in self.node_names))
 
-    def start(self, media_for):
+    def start(self, media_for, authkeys=None):
         for name in self.node_names:
-            self.nodes[name] = Node(self, name, self.ha_cf(media_for(name)))
+            self.nodes[name] = Node(self, name, self.ha_cf(media_for(name)), authkeys)
         for n in self.nodes.values():
             n.start()
         return [self.nodes[n] for n in self.node_names]
@@ -579,6 +583,72 @@ def case_restart(rig):
     check(ha1.get(peer_path("ha2"), BUS + ".Peer", "Generation") == gen + 1,
           "ha1's Peer ha2 has the new generation")
     both_up(ha1, ha2, ["lan0", "lan1"])
+
+
+def peer_generations(node):
+    """hb-linkd's hb_peer_generations in the node's state directory, as {node: generation}."""
+    try:
+        with open(os.path.join(node.state, "hb_peer_generations")) as f:
+            lines = [ln.split() for ln in f if ln.strip() and not ln.startswith("#")]
+    except FileNotFoundError:
+        return {}
+    return {a: int(b) for a, b in lines}
+
+
+def case_forget(rig):
+    """docs/wire-rules.md: a peer's generation is persisted; a peer whose generation started
+    over (a replaced disk) is refused as old-generation until `hbctl forget-generation`
+    (link1.Manager.ForgetGeneration, root only) makes this node forget it."""
+    ha1, ha2 = rig.start(lambda n: "bcast lan0\nbcast lan1\n")
+    both_up(ha1, ha2, ["lan0", "lan1"])
+    gen = ha2.get(ROOT, MANAGER, "Generation")
+    check(gen >= 1700000000, f"no hb_generation at first: the wall clock ({gen})")
+    wait_until(lambda: peer_generations(ha1).get("ha2") == gen, "ha2's generation persisted")
+    check(True, f"ha1 persisted ha2's generation {gen} in its state directory")
+    check(ha1.get(ROOT, MANAGER, "Warnings") == [], "sha1 keys: no Warnings")
+    # ha2's disk is replaced: its counter starts over far below what ha1 remembers.
+    ha2.proc.terminate()
+    check(ha2.proc.wait(timeout=WAIT) == 0, "ha2: clean exit")
+    with open(os.path.join(ha2.state, "hb_generation"), "w") as f:
+        f.write("4\n")
+    ha2.restart_stopped()
+    check(ha2.get(ROOT, MANAGER, "Generation") == 5, "ha2 restarted with generation 5")
+    wait_until(lambda: ha1.rejected("ha2", "lan0").get("old-generation", 0) >= 3,
+               "old-generation counted")
+    check(True, "ha1 refuses ha2's packets as old-generation")
+    ha1.wait_link("ha2", "lan0", "dead", timeout=10)
+    # Refused without privileges (sd-bus' own check: the bus here lets everyone through).
+    r = hb.busctl(ha1.bus.address, "call", BUS, ROOT, MANAGER, "ForgetGeneration", "s", "ha2",
+                  user=65534)
+    check(r.returncode != 0 and ("Access denied" in r.stderr or "denied" in r.stderr.lower()),
+          "uid 65534 may not call ForgetGeneration: " + r.stderr.strip())
+    r = hb.busctl(ha1.bus.address, "call", BUS, ROOT, MANAGER, "ForgetGeneration", "s", "ha9")
+    check(r.returncode != 0 and "not another node" in r.stderr,
+          "ForgetGeneration of a node not in ha.cf is refused: " + r.stderr.strip())
+    hbctl = os.environ.get("HBCTL")
+    if hbctl:
+        r = subprocess.run([hbctl, "forget-generation", "ha2"], capture_output=True, text=True,
+                           env=dict(os.environ, DBUS_SYSTEM_BUS_ADDRESS=ha1.bus.address),
+                           timeout=WAIT)
+        check(r.returncode == 0, f"hbctl forget-generation ha2: {r.stdout}{r.stderr}")
+    else:
+        hb.busctl(ha1.bus.address, "call", BUS, ROOT, MANAGER, "ForgetGeneration", "s", "ha2")
+    both_up(ha1, ha2, ["lan0", "lan1"])
+    wait_until(lambda: peer_generations(ha1).get("ha2") == 5, "ha2's new generation persisted")
+    check(True, "ha1 hears ha2 again and persists its generation 5")
+    check(ha1.get(peer_path("ha2"), BUS + ".Peer", "Generation") == 5, "Peer.Generation is 5")
+    with open(ha1.log) as f:
+        check("forgot generation" in f.read(), "the forgetting is logged")
+
+
+def case_crc_warning(rig):
+    """crc over UDP beside a sha1 key still runs, and says so in Warnings."""
+    ha1, ha2 = rig.start(lambda n: "bcast lan0\nbcast lan1\n",
+                         authkeys=f"auth 2\n2 crc\n3 sha1 {SECRET}\n")
+    both_up(ha1, ha2, ["lan0", "lan1"])
+    codes = [c for c, _ in ha1.get(ROOT, MANAGER, "Warnings")]
+    check(codes == ["weak-auth-crc-udp", "crc-beside-strong-keys"],
+          f"Warnings: weak-auth-crc-udp and crc-beside-strong-keys ({codes})")
 
 
 CASES = {n[5:]: f for n, f in globals().items() if n.startswith("case_")}

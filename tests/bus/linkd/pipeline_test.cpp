@@ -129,13 +129,15 @@ TEST_F(LinkdPipeline, ANewGenerationIsARestartReportedWithTheTransition) {
   ReliableSender replayer;
   auto replay = p.on_packet(seal(status(replayer, "ha2", 4)), "lan1", t0 + 2s);
   ASSERT_TRUE(replay.rejected);
-  EXPECT_EQ(*replay.rejected, Reject::replay);
+  EXPECT_EQ(*replay.rejected, Reject::old_generation);
 }
 
 TEST_F(LinkdPipeline, ClusterMessagesAreDeliveredInOrderAndAGapIsRepairedByRetransmission) {
   auto p = make("ha2", "ha1");
   ReliableSender ha1;
   const auto c1 = control_of("ha1", 3);
+  // A status first: it confirms ha1's generation (docs/wire-rules.md).
+  ASSERT_FALSE(p.on_packet(seal(status(ha1, "ha1", 3)), "lan0", t0).rejected);
   std::vector<std::string> wire;
   for (int i = 0; i < 5; ++i)
     wire.push_back(seal(ha1.cluster_message("", "hb-test", {{"n", std::to_string(i)}}, c1)));
@@ -157,6 +159,8 @@ TEST_F(LinkdPipeline, ClusterMessagesAreDeliveredInOrderAndAGapIsRepairedByRetra
   EXPECT_EQ(request.type(), "NS_rexmit");
   // ha1 gets the request, answers with #2 as first sent.
   auto sender_side = make("ha1", "ha2");
+  ReliableSender ha2;
+  ASSERT_FALSE(sender_side.on_packet(seal(status(ha2, "ha2", 8)), "lan0", t0).rejected);
   auto req_ev = sender_side.on_packet(seal(request), "lan0", t0 + 300ms);
   ASSERT_TRUE(req_ev.rexmit_request);
   auto resend = ha1.answer(*req_ev.rexmit_request, t0 + 300ms, c1);
@@ -169,6 +173,7 @@ TEST_F(LinkdPipeline, MessagesForAnotherNodeAreNotDeliveredButKeepTheirPlace) {
   auto p = make("ha2", "ha1");
   ReliableSender ha1;
   const auto c1 = control_of("ha1", 3);
+  ASSERT_FALSE(p.on_packet(seal(status(ha1, "ha1", 3)), "lan0", t0).rejected);
   auto to_ha3 = seal(ha1.cluster_message("ha3", "x", {}, c1));
   auto to_all = seal(ha1.cluster_message("", "x", {{"k", "v"}}, c1));
   EXPECT_TRUE(p.on_packet(to_ha3, "lan0", t0).deliver.empty());
@@ -182,18 +187,19 @@ std::string temp_dir() {
   return ::mkdtemp(tmpl);
 }
 
-TEST(GenerationFile, CountsUpFromOneAndPersists) {
+TEST(GenerationFile, StartsAtTheWallClockThenCountsUpAndPersists) {
   auto dir = temp_dir();
   auto a = next_generation(dir, 1700000000);
   EXPECT_TRUE(a.persisted);
-  EXPECT_EQ(a.generation, 1u);
+  EXPECT_EQ(a.generation, 1700000000u);  // no file: the clock, never 1 (docs/wire-rules.md)
   EXPECT_TRUE(a.problem.empty());
+  EXPECT_FALSE(a.note.empty());
   auto b = next_generation(dir, 1700000000);
-  EXPECT_EQ(b.generation, 2u);
+  EXPECT_EQ(b.generation, 1700000001u);
   std::ifstream in(dir + "/hb_generation");
   unsigned long long v = 0;
   in >> v;
-  EXPECT_EQ(v, 2u);
+  EXPECT_EQ(v, 1700000001u);
   EXPECT_EQ(std::system(("rm -rf " + dir).c_str()), 0);
 }
 

@@ -146,17 +146,28 @@ TEST(HaCf, NiceFailbackIsMappedAsHeartbeatDoes) {
   EXPECT_EQ(errors(off), Lines{});
 }
 
+TEST(HaCf, HbgenmethodFileOrTimeIsHonouredAndAnythingElseIsAnError) {
+  EXPECT_EQ(parse(base).ha_cf.hbgenmethod, "file");
+  auto t = parse(base + "hbgenmethod time\n");
+  EXPECT_EQ(errors(t), Lines{});
+  EXPECT_EQ(warnings(t), Lines{});
+  EXPECT_EQ(t.ha_cf.hbgenmethod, "time");
+  auto bad = parse(base + "hbgenmethod random\n");
+  ASSERT_EQ(errors(bad).size(), 1u);
+  EXPECT_NE(errors(bad)[0].find("hbgenmethod: invalid value \"random\" (file or time)"),
+            std::string::npos);
+}
+
 TEST(HaCf, UnimplementedDirectivesAreIgnoredWithAWarning) {
   auto r = parse(base +
                  "stonith baytech /etc/ha.d/conf/stonith.baytech\nwatchdog /dev/watchdog\n"
                  "apiauth ipfail uid=hacluster\ncompression bz2\ncoredumps true\nrtprio 5\n"
-                 "autojoin none\nhbgenmethod time\nuuidfrom nodename\nconn_logd_time 60\n");
+                 "autojoin none\nuuidfrom nodename\nconn_logd_time 60\n");
   EXPECT_EQ(errors(r), Lines{});
-  EXPECT_EQ(r.ha_cf.ignored,
-            (Lines{"stonith", "watchdog", "apiauth", "compression", "coredumps", "rtprio",
-                   "autojoin", "hbgenmethod", "uuidfrom", "conn_logd_time"}));
+  EXPECT_EQ(r.ha_cf.ignored, (Lines{"stonith", "watchdog", "apiauth", "compression", "coredumps",
+                                    "rtprio", "autojoin", "uuidfrom", "conn_logd_time"}));
   auto w = warnings(r);
-  ASSERT_EQ(w.size(), 10u);
+  ASSERT_EQ(w.size(), 9u);
   EXPECT_EQ(w[0], "ha.cf:4: warning: stonith ignored (hb does not fence nodes)");
   EXPECT_EQ(w[1],
             "ha.cf:5: warning: watchdog ignored (the systemd units' WatchdogSec= supervises hb)");

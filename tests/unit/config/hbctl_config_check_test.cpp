@@ -1,5 +1,6 @@
 // `hbctl config check` run as a process, as an admin would run it.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -104,6 +105,35 @@ TEST(HbctlConfigCheck, WarningsGoToStderr) {
             std::string::npos)
       << r.err;
   EXPECT_EQ(nlohmann::json::parse(r.out)["ignored"], (nlohmann::json{"stonith_host"}));
+}
+
+// The wire-rules trust issue: crc is a checksum anyone can compute. Still valid, but said.
+TEST(HbctlConfigCheck, WarnsAboutCrcOnUdpAndCrcBesideStrongKeys) {
+  if (::geteuid() != 0) GTEST_SKIP() << "authkeys is read only as root";
+  testing::TempDir dir;
+  dir.copy_seed();
+  // The seed (crc over a serial cable only) loads without a crc warning.
+  auto seed = hbctl("config check --config-dir " + dir.path() + " --node ha1.haw2.ibm.com");
+  EXPECT_EQ(seed.exit_code, 0) << seed.err;
+  EXPECT_EQ(seed.err.find("weak-auth-crc-udp"), std::string::npos) << seed.err;
+  // crc over bcast, beside a sha1 key: loads (exit 0), with both warnings on the crc line.
+  dir.write("ha.cf", testing::read_text(dir.path() + "/ha.cf") + "bcast eth0\n");
+  dir.write("authkeys", "auth 2\n2 crc\n3 sha1 s3cret\n");
+  ::chmod((dir.path() + "/authkeys").c_str(), 0600);
+  auto r = hbctl("config check --config-dir " + dir.path() + " --node ha1.haw2.ibm.com");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("/authkeys:2: warning: authkeys key 2 (crc) protects UDP medium eth0"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("[weak-auth-crc-udp]"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("[crc-beside-strong-keys]"), std::string::npos) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out)["authkeys"]["active_index"], 2);
+  // sha1 only: nothing to say.
+  dir.write("authkeys", "auth 3\n3 sha1 s3cret\n");
+  ::chmod((dir.path() + "/authkeys").c_str(), 0600);
+  auto strong = hbctl("config check --config-dir " + dir.path() + " --node ha1.haw2.ibm.com");
+  EXPECT_EQ(strong.exit_code, 0) << strong.err;
+  EXPECT_EQ(strong.err.find("crc"), std::string::npos) << strong.err;
 }
 
 TEST(HbctlConfigCheck, UsageErrorsExit64) {
