@@ -15,8 +15,8 @@ fail() { say "FAIL: $*"; exit 1; }
 skip() { say "SKIP: $*"; exit 77; }
 secs_since() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }'; }
 
-finish() {
-  local rc=$? leftover
+finish() { # [RC]: the exit status to end with (default: the status the EXIT trap saw)
+  local rc=${1:-$?} leftover
   trap - EXIT INT TERM
   stop_sampler || rc=1
   if [ "$rc" != 0 ] && [ "$rc" != 77 ] && [ -n "$RUN" ]; then
