@@ -1,5 +1,6 @@
 #include "linkd_bus.hpp"
 
+#include "core/ipfail/engine.hpp"
 #include "core/proto/classic.hpp"
 #include "core/proto/message.hpp"
 #include "sys/dbus/caller.hpp"
@@ -99,6 +100,12 @@ dbus::Message BusObjects::send_message(dbus::Message& call) {
   dbus::require_root_or_daemon_user(call);
   auto destination = call.read<std::string>();
   auto type = call.read<std::string>();
+  // hacluster (ipfaild, and whatever else runs as that user: respawned programs) may send only
+  // ipfail's messages, never a hand-over, t=shutdone or hb_takeover (hb-resourced's, as root).
+  if (dbus::sender_uid(call) != 0 && !ipfail::is_ipfail_message(type))
+    throw dbus::Error(SD_BUS_ERROR_ACCESS_DENIED, "only root may send t=" + type + "; " +
+                                                      dbus::names::daemon_user +
+                                                      " may send ipfail's messages only");
   auto fields = call.read<std::map<std::string, std::string>>();
   if (type.empty()) throw dbus::Error(SD_BUS_ERROR_INVALID_ARGS, "message type is empty");
   if (!proto::valid_field_name(type) || type.find('\n') != std::string::npos)

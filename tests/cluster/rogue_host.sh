@@ -65,6 +65,23 @@ run_with() { # AUTH
     say "hb-linkd warns: crc on UDP (weak-auth-crc-udp)"
   fi
 
+  # 0. A local user: hacluster (ipfaild's user, and respawned programs') may send ipfail's
+  #    messages through hb-linkd, but not a t=shutdone or a hand-over; nobody else anything.
+  local as_hacluster="setpriv --reuid=hacluster --regid=haclient --clear-groups"
+  if in_node ha2 $as_hacluster busctl call io.github.hbcluster.link1 /io/github/hbcluster/link1 \
+    io.github.hbcluster.link1.Manager SendMessage 'ssa{ss}' "" shutdone 1 st dead 2>/dev/null; then
+    fail "hacluster could send t=shutdone through hb-linkd"
+  fi
+  in_node ha2 $as_hacluster busctl call io.github.hbcluster.link1 /io/github/hbcluster/link1 \
+    io.github.hbcluster.link1.Manager SendMessage 'ssa{ss}' "" num_ping_nodes 1 num_ping 0 >/dev/null ||
+    fail "hacluster could not send ipfail's num_ping_nodes"
+  if in_node ha2 setpriv --reuid=nobody --regid=nogroup --clear-groups busctl call io.github.hbcluster.link1 \
+    /io/github/hbcluster/link1 io.github.hbcluster.link1.Manager SendMessage 'ssa{ss}' "" num_ping_nodes 0 \
+    2>/dev/null; then
+    fail "nobody could send a cluster message"
+  fi
+  say "local users: hacluster may send ipfail's messages only, nobody nothing"
+
   # 1. Listen: status packets, and ha1's t=shutdone while it restarts hb (the group moves to ha2
   #    and back).
   cap=$WORK/$auth

@@ -24,12 +24,22 @@ std::optional<int> auth_index(std::string_view text) {
 }  // namespace
 
 std::optional<std::string> check_authkeys_mode(const std::string& file, unsigned mode) {
-  if ((mode & 0044) == 0) return std::nullopt;
+  if ((mode & 0077) == 0) return std::nullopt;
   char octal[8];
   std::snprintf(octal, sizeof octal, "%04o", mode & 07777);
   return std::string("bad permissions ") + octal +
-         ": the key file must not be readable by group or others (heartbeat: Bad permissions "
-         "on keyfile, 600 recommended); fix with: chmod 600 " +
+         ": the key file must be mode 600 or stricter, with no access for group or others "
+         "(heartbeat refuses it readable by them; hb also refuses it writable, since whoever "
+         "can write it chooses the cluster key); fix with: chmod 600 " +
+         file;
+}
+
+std::optional<std::string> check_authkeys_owner(const std::string& file, unsigned owner,
+                                                unsigned reader) {
+  if (owner == 0 || owner == reader) return std::nullopt;
+  return "owned by uid " + std::to_string(owner) +
+         ": the key file must be owned by root (its owner can change the cluster key); fix "
+         "with: chown root:root " +
          file;
 }
 
@@ -81,7 +91,9 @@ AuthKeysResult parse_authkeys(std::string_view text, const std::string& file, un
     key.origin = Origin{file, line};
     if (*method == AuthKey::Method::crc) {
       if (words.size() > 2) {
-        error(line, "crc does not use a key; remove \"" + words[2] + "\" or choose md5 or sha1");
+        // The word is not repeated: it may be the secret meant for md5 or sha1, and this message
+        // goes to the journal.
+        error(line, "crc does not use a key; remove the word after crc or choose md5 or sha1");
         continue;
       }
     } else {

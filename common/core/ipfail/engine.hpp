@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace hb::ipfail {
@@ -33,6 +34,12 @@ using Millis = std::chrono::milliseconds;
 inline constexpr const char* msg_num_ping_nodes = "num_ping_nodes";
 inline constexpr const char* msg_you_are_dead = "you_are_dead";
 inline constexpr const char* msg_abort_giveup = "abort_giveup";
+// The cluster messages ipfaild sends: all that hb-linkd lets the hacluster user send (the
+// hand-over messages, t=shutdone and hb_takeover among them, are hb-resourced's, which runs as
+// root).
+inline bool is_ipfail_message(std::string_view type) {
+  return type == msg_num_ping_nodes || type == msg_you_are_dead || type == msg_abort_giveup;
+}
 inline constexpr const char* field_num_ping = "num_ping";
 // hb's addition to num_ping_nodes: "1" when the sender does not know our count (its ipfaild just
 // (re)started), asking for ours in return. heartbeat's ipfail ignores unknown fields.

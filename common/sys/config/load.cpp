@@ -1,7 +1,9 @@
 #include "sys/config/load.hpp"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -19,27 +21,44 @@ namespace {
 struct FileText {
   std::string text;
   unsigned mode = 0;
+  unsigned owner = 0;
 };
 
-// nullopt with `err` = errno when the file cannot be read.
+// Opens, then checks the file it opened (fstat: no window between the check and the read), and
+// reads it. nullopt with `err` = errno when the file cannot be read; EINVAL when it is not a
+// regular file (a FIFO would block the daemon, a directory is a mistake).
 std::optional<FileText> read_file(const std::string& path, int& err) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+  if (fd < 0) {
     err = errno;
     return std::nullopt;
   }
-  if (S_ISDIR(st.st_mode)) {
-    err = EISDIR;
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    err = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+    ::close(fd);
     return std::nullopt;
   }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    err = errno ? errno : EACCES;
-    return std::nullopt;
+  FileText out{{}, static_cast<unsigned>(st.st_mode & 07777), static_cast<unsigned>(st.st_uid)};
+  char buf[8192];
+  for (;;) {
+    const ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      err = errno;
+      ::close(fd);
+      return std::nullopt;
+    }
+    if (n == 0) break;
+    out.text.append(buf, static_cast<std::size_t>(n));
+    if (out.text.size() > (16u << 20)) {  // no configuration file is 16 MiB
+      err = EFBIG;
+      ::close(fd);
+      return std::nullopt;
+    }
   }
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  return FileText{buffer.str(), static_cast<unsigned>(st.st_mode & 07777)};
+  ::close(fd);
+  return out;
 }
 
 void append(std::vector<Diagnostic>& to, std::vector<Diagnostic>&& from) {
@@ -89,6 +108,9 @@ LoadResult load(const LoadOptions& options) {
       auto keys = parse_authkeys(file->text, path, file->mode);
       config.authkeys = std::move(keys.authkeys);
       append(result.diagnostics, std::move(keys.diagnostics));
+      if (auto bad = check_authkeys_owner(path, file->owner, ::geteuid()))
+        result.diagnostics.push_back(
+            Diagnostic{Diagnostic::Severity::error, Origin{path, 0}, *bad});
     }
   }
 
