@@ -1,11 +1,15 @@
 // The media layer's pieces that need no network: serial framing, ucast self-detection, the UUCP
 // tty lock.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <fstream>
+#include <iomanip>
 #include <sstream>
 
 #include "interfaces.hpp"
@@ -114,11 +118,49 @@ TEST_F(TtyLockTest, AStaleLockIsTakenOver) {
 }
 
 TEST_F(TtyLockTest, ALockHeldByAnotherLiveProcessIsRespected) {
-  { std::ofstream(dir_ + "/LCK..ttyS0") << "         1\n"; }  // init is always alive
+  // A live process with the device open (here /dev/null stands for the tty).
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    const int fd = ::open("/dev/null", O_RDONLY);
+    (void)fd;
+    ::pause();
+    ::_exit(0);
+  }
+  for (int i = 0; i < 200; ++i) {  // until the child has opened it
+    char link[256] = {};
+    if (::readlink(("/proc/" + std::to_string(child) + "/fd/3").c_str(), link, sizeof link - 1) > 0)
+      break;
+    ::usleep(10000);
+  }
+  { std::ofstream(dir_ + "/LCK..null") << std::setw(10) << child << "\n"; }
   TtyLock lock;
-  EXPECT_EQ(lock.acquire("/dev/ttyS0", dir_), std::error_code(EBUSY, std::system_category()));
-  EXPECT_EQ(lock.holder(), 1);
-  EXPECT_EQ(read("LCK..ttyS0"), "         1\n");
+  EXPECT_EQ(lock.acquire("/dev/null", dir_), std::error_code(EBUSY, std::system_category()));
+  EXPECT_EQ(lock.holder(), child);
+  ::kill(child, SIGKILL);
+  ::waitpid(child, nullptr, 0);
+}
+
+TEST_F(TtyLockTest, APlantedLockNamingALiveProcessWithoutTheDeviceIsTakenOver) {
+  // /run/lock is writable by every user: a lock naming init (alive, but not holding the tty)
+  // must not keep the serial heartbeat off for good.
+  { std::ofstream(dir_ + "/LCK..ttyS0") << "         1\n"; }
+  TtyLock lock;
+  ASSERT_FALSE(lock.acquire("/dev/ttyS0", dir_));
+  EXPECT_NE(read("LCK..ttyS0").find(std::to_string(::getpid())), std::string::npos);
+}
+
+TEST_F(TtyLockTest, APlantedSymlinkIsNotWrittenThrough) {
+  // Names planted in the shared lock directory (symlinks to a file worth keeping, at the names
+  // an older hb used) are never written through, and do not keep the lock from being taken.
+  const std::string target = dir_ + "/precious";
+  { std::ofstream(target) << "keep\n"; }
+  for (int n = 1; n <= 64; ++n)
+    ::symlink(target.c_str(),
+              (dir_ + "/LTMP." + std::to_string(::getpid()) + "." + std::to_string(n)).c_str());
+  TtyLock lock;
+  EXPECT_FALSE(lock.acquire("/dev/ttyS0", dir_));
+  EXPECT_EQ(read("precious"), "keep\n");
 }
 
 }  // namespace
