@@ -244,6 +244,7 @@ void Resourced::on_owner(const std::string& name, const std::string& owner) {
   auto apply = [this, name, owner] {
     owners_[name] = owner;
     if (name == link1::bus && link_watch_) link_watch_->owner(owner);
+    if (name == membership1::bus) membership_read_failed_ = false;  // a new owner, a new read
     if (name == membership1::bus && membership_known_) {
       // Gone, or replaced: counted on again once the new owner's nodes are read.
       membership_known_ = false;
@@ -264,8 +265,11 @@ void Resourced::on_membership(dbus::Message& r) {
     // Still unable to take over; the next appearance of hb-membershipd reads it again.
     log::warning("", std::string("cannot read hb-membershipd's nodes: ") +
                          (e->message ? e->message : e->name));
+    membership_read_failed_ = true;
+    refresh_warnings();
     return;
   }
+  membership_read_failed_ = false;
   read_membership(r);
   // Node deaths reach us from now on: peers never heard from may be written off at initdead.
   membership_known_ = !membership1_.owner().empty();
@@ -432,10 +436,13 @@ void Resourced::refresh_warnings() {
     if (raised) codes.push_back(code);
     changed |= w.assign(code, raised ? std::optional<std::string>(text) : std::nullopt);
   };
-  own("no-membership", !membership_known_,
+  // Said once known, not while the first lookups and hb-membershipd's nodes are on their way
+  // (a few ms at every start): an alarm that flickers at each start is an alarm nobody reads.
+  own("no-membership",
+      membership1_.resolved() && (membership1_.owner().empty() || membership_read_failed_),
       "hb-membershipd is not running: this node would not learn of a peer's death, so it cannot "
       "take over");
-  own("no-link", owners_[link1::bus].empty(),
+  own("no-link", link1_.resolved() && link1_.owner().empty(),
       "hb-linkd is not running: no heartbeats leave this node and no messages reach it, so it "
       "cannot take over (and it lets go of its groups after deadtime/2)");
   changed |= w.assign("no-resource-groups",

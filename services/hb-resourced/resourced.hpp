@@ -111,6 +111,7 @@ class Resourced : public Commands {
   std::map<std::string, std::string> owners_;  // link1/membership1 bus name -> unique owner
   // hb-membershipd's nodes have been read since it (last) appeared: node deaths reach us.
   bool membership_known_ = false;
+  bool membership_read_failed_ = false;  // its owner did not answer GetManagedObjects
   std::string unable_;         // why this node cannot take over (hb_unable codes), as logged
   std::string engine_unable_;  // what the engine was last told (it tells the peers)
   bool refreshing_ = false;    // refresh_warnings feeds the engine, which calls it back

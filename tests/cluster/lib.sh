@@ -24,7 +24,7 @@ finish() { # [RC]: the exit status to end with (default: the status the EXIT tra
     for node in ha1 ha2 ha3 ha4; do
       HB_RIG=$RUN "$RIG" exec "$node" true >/dev/null 2>&1 || continue
       say "the hb journal of $node (last 60 lines), for the failure above:"
-      HB_RIG=$RUN "$RIG" exec "$node" journalctl -q -o short-precise -n 60 -u hb-linkd \
+      HB_RIG=$RUN "$RIG" exec "$node" journalctl -q -o short-precise -n ${HB_JOURNAL_LINES:-60} -u hb-linkd \
         -u hb-membershipd -u hb-resourced 2>/dev/null | sed 's/^/    /' || true
     done
   fi

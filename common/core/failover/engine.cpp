@@ -210,6 +210,16 @@ Message Engine::state_message(const std::string& dest, const std::string& info) 
   return m;
 }
 
+Millis Engine::ask_interval() const {
+  return std::clamp(opt_.timing.deadtime / 4, Millis(100), Millis(2000));
+}
+
+void Engine::ask(Actions& out, Peer& p) {
+  p.asked = true;
+  p.asked_at = now_;
+  send(out, state_request(p.name));
+}
+
 Message Engine::state_request(const std::string& dest) const {
   Message m = state_message(dest, "");
   m.fields[str(field::ask)] = "1";
@@ -240,6 +250,7 @@ void Engine::offer(Actions& out, const std::string& taker, std::set<std::string>
 
 void Engine::forget_state(Peer& p) {
   p.unable.clear();
+  p.asked = false;
   p.held.clear();
   p.incoming.clear();
   p.failed.clear();
@@ -353,7 +364,7 @@ Actions Engine::on_node(const std::string& node, NodeChange change, TimePoint no
       forget_state(*p);
       p->status = PeerStatus::up;
       ++p->epoch;
-      send(out, state_request(p->name));
+      ask(out, *p);
       break;
     case NodeChange::restarted:
       // Only its hb-linkd may have restarted (a new generation) while its hb-resourced runs on
@@ -364,7 +375,7 @@ Actions Engine::on_node(const std::string& node, NodeChange change, TimePoint no
       forget_state(*p);
       p->status = PeerStatus::up;
       ++p->epoch;
-      send(out, state_request(p->name));
+      ask(out, *p);
       break;
     case NodeChange::dead:
       if (p->status == PeerStatus::dead) break;
@@ -904,6 +915,8 @@ std::optional<TimePoint> Engine::next_deadline() const {
   for (const auto& [name, p] : peers_) {
     if (p.status == PeerStatus::unknown && now_ < start_ + opt_.timing.initdead)
       consider(start_ + opt_.timing.initdead);
+    if (started_ && p.status == PeerStatus::up && !p.answered && p.asked)
+      consider(p.asked_at + ask_interval());
   }
   for (const auto& h : outgoing_) {
     if (!h.releasing) consider(h.deadline);
@@ -1054,6 +1067,9 @@ void Engine::reconcile(Actions& out) {
 
   for (auto& [name, p] : peers_) {
     if (p.status == PeerStatus::up && !p.answered) {
+      // Asked and not answered: ask again (a message lost at the instant a partition heals must
+      // not leave this node waiting for good; the answer is idempotent).
+      if (p.asked && now_ >= p.asked_at + ask_interval()) ask(out, p);
       if (waiting_logged_.insert(name).second)
         log(out, LogKind::waiting, "waiting for " + name + " to say what it holds",
             {{"HB_NODE", name}});

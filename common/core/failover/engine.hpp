@@ -229,6 +229,8 @@ class Engine {
     unsigned epoch = 0;  // bumped on each (re)appearance: failback happens once per epoch
     std::set<std::string> held, incoming, failed;
     std::string unable;  // its hb_unable codes: why it cannot take over ("" = it can)
+    bool asked = false;  // we sent it hb_ask=1 and wait for its t=resource
+    TimePoint asked_at{};
   };
   struct Local {
     GroupState state = GroupState::stopped;
@@ -266,6 +268,9 @@ class Engine {
   Message state_message(const std::string& dest, const std::string& info) const;
   // Our t=resource to `dest`, asking for its own in return (hb_ask=1).
   Message state_request(const std::string& dest) const;
+  // Sends it and notes when: unanswered, it is sent again every ask_interval().
+  void ask(Actions& out, Peer& p);
+  Millis ask_interval() const;
   void log(Actions& out, LogKind kind, std::string text,
            std::map<std::string, std::string> fields = {});
   void offer(Actions& out, const std::string& taker, std::set<std::string> keys, Scope scope,

@@ -326,9 +326,17 @@ void Cluster::arm(Node& n) {
   });
 }
 
+void Cluster::drop_next(const std::string& from, const std::string& type, int count) {
+  drops_[{from, type}] += count;
+}
+
 void Cluster::deliver(const std::string& from, const Message& m) {
   Node& src = nodes_.at(from);
   if (partitioned_ || src.mute) return;
+  if (auto d = drops_.find({from, m.type}); d != drops_.end() && d->second > 0) {
+    --d->second;
+    return;
+  }
   for (auto& [to, dst] : nodes_) {
     if (to == from || (!m.dest.empty() && m.dest != to)) continue;
     if (!dst.alive || dst.mute) continue;

@@ -65,6 +65,8 @@ class Cluster {
   void membership(const std::string& node, bool present);
   // What the node's hb-resourced tells its engine it cannot do (hb_unable codes).
   void unable(const std::string& node, const std::string& codes);
+  // The next `count` messages of type `type` that `from` sends are lost on the way.
+  void drop_next(const std::string& from, const std::string& type, int count = 1);
 
   // Admin commands on a node.
   void standby(const std::string& node, Scope scope);
@@ -147,6 +149,7 @@ class Cluster {
   std::map<std::string, Node> nodes_;
   std::map<std::pair<std::string, std::string>, TimePoint> fifo_;
   bool partitioned_ = false;
+  std::map<std::pair<std::string, std::string>, int> drops_;  // (from, type) -> how many
 };
 
 }  // namespace hb::failover::sim

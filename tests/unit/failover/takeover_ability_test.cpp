@@ -128,5 +128,29 @@ TEST(TakeoverAbility, AStartingNodeSaysItCannotTakeOverInItsFirstMessages) {
   }));
 }
 
+// The messages that tell a returning peer what this node holds can be lost at the very moment a
+// partition heals (found on the rig: UDP was let through again while they were sent). Without
+// an answer a node would wait for that peer for good; it asks again instead.
+TEST(TakeoverAbility, AnUnansweredAskIsRepeated) {
+  Cluster c(Config{});
+  c.boot("alpha");
+  c.boot("beta");
+  ASSERT_TRUE(c.run_until([&] { return c.holder(G1) == "alpha" && c.holder(G2) == "beta"; }));
+  c.check_invariant = false;  // a partition without fencing: both hold everything for a while
+  c.partition(true);
+  c.run_for(7s);
+  // Every t=resource beta sends in the first instants after the heal is lost: alpha learns what
+  // beta holds only by asking again.
+  c.drop_next("beta", "resource", 5);
+  c.partition(false);
+  ASSERT_TRUE(c.run_until([&] { return c.settled(); }, 10s));
+  std::size_t asks = 0;
+  for (const auto& m : c.sent("alpha"))
+    asks += m.type == msg::resource && m.dest == "beta" && m.get("hb_ask") == "1";
+  EXPECT_GE(asks, 3u);  // one at boot's contact, one at the heal, and at least one again
+  EXPECT_EQ(c.active_on(G1).size(), 1u);
+  EXPECT_EQ(c.active_on(G2).size(), 1u);
+}
+
 }  // namespace
 }  // namespace hb::failover
