@@ -280,6 +280,10 @@ PacketEvents PacketPipeline::on_packet(std::string_view bytes, std::string_view 
     if (d.type() == proto::msgtype::status || proto::is_unsequenced_type(d.type())) continue;
     ev.deliver.push_back(std::move(d));
   }
+  // Any authenticated, sequence-checked message of the peer's current run means it talks to us
+  // again: its gaps may be asked for at once (a partition heals with a cluster message as often
+  // as with a status, and what follows waits in order for those gaps).
+  if (fields && fields->sequenced) peer->dead = false;
   // Liveness only from status packets (heartbeat's rule): a replayed or forged NS_rexmit, or a
   // cluster message, never keeps a link up.
   if (!ev.status) return ev;
