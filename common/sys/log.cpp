@@ -11,6 +11,8 @@
 #include <mutex>
 #include <vector>
 
+#include "sys/log_files.hpp"
+
 namespace hb::log {
 namespace {
 
@@ -79,10 +81,9 @@ void send_journal(const State& s, Level level, std::string_view id, const std::s
   sd_journal_sendv(iov.data(), static_cast<int>(iov.size()));
 }
 
-// heartbeat's file format: "heartbeat[1234]: 2004/05/11_09:58:44 info: text".
+// heartbeat's file format: "heartbeat[1234]: 2004/05/11_09:58:44 info: text". Formatted here,
+// written by log_files' thread (never on the caller's, which may be a real-time loop).
 void append_file(const State& s, const std::string& path, Level level, const std::string& text) {
-  FILE* f = std::fopen(path.c_str(), "a");
-  if (!f) return;  // never fail a daemon over its optional log file
   char when[32] = "";
   std::time_t now = std::time(nullptr);
   std::tm tm{};
@@ -92,9 +93,8 @@ void append_file(const State& s, const std::string& path, Level level, const std
                     : level == Level::warning ? "WARN"
                     : level == Level::debug   ? "debug"
                                               : "info";
-  std::fprintf(f, "%s[%d]: %s %s: %s\n", s.identifier.c_str(), int(getpid()), when, lvl,
-               text.c_str());
-  std::fclose(f);
+  files::append(path, s.identifier + "[" + std::to_string(getpid()) + "]: " + when + " " + lvl +
+                          ": " + text + "\n");
 }
 
 }  // namespace

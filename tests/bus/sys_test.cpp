@@ -17,6 +17,7 @@
 #include "sys/dbus/error.hpp"
 #include "sys/dbus/vtable.hpp"
 #include "sys/log.hpp"
+#include "sys/log_files.hpp"
 #include "sys/rate_limit.hpp"
 
 namespace {
@@ -86,12 +87,31 @@ TEST_F(LogTest, LogfileAndDebugfileGetHeartbeatStyleLines) {
     hb::log::info("", "Link ha2:eth0 up.");
     hb::log::debug("", "keepalive sent");
   });
+  hb::log::files::flush();  // written by the log files' own thread
   std::string log = slurp(ha_cf.logfile);
   std::regex line(R"(hb-test\[\d+\]: \d{4}/\d\d/\d\d_\d\d:\d\d:\d\d info: Link ha2:eth0 up\.\n)");
   EXPECT_TRUE(std::regex_match(log, line)) << log;
   std::string debug = slurp(ha_cf.debugfile);
   EXPECT_NE(debug.find("info: Link ha2:eth0 up."), std::string::npos) << debug;
   EXPECT_NE(debug.find("debug: keepalive sent"), std::string::npos) << debug;
+}
+
+// logrotate renames (or removes) ha-log: the next lines go to a new file of that name, the old
+// one keeps what it had.
+TEST_F(LogTest, LogfileIsReopenedAfterRotation) {
+  hb::config::HaCf ha_cf;
+  ha_cf.logfile = dir_ + "/ha-log";
+  hb::log::configure(ha_cf);
+  capture_stderr([] { hb::log::info("", "before rotation"); });
+  hb::log::files::flush();
+  ASSERT_EQ(std::rename(ha_cf.logfile.c_str(), (dir_ + "/ha-log.1").c_str()), 0);
+  capture_stderr([] { hb::log::info("", "after rotation"); });
+  hb::log::files::flush();
+  std::string old_file = slurp(dir_ + "/ha-log.1"), new_file = slurp(ha_cf.logfile);
+  std::remove((dir_ + "/ha-log.1").c_str());
+  EXPECT_NE(old_file.find("before rotation"), std::string::npos) << old_file;
+  EXPECT_EQ(old_file.find("after rotation"), std::string::npos) << old_file;
+  EXPECT_NE(new_file.find("after rotation"), std::string::npos) << new_file;
 }
 
 TEST(LogNames, FacilitiesAndLevelsAsSyslogNamesThem) {
