@@ -31,6 +31,7 @@ namespace {
 namespace m1 = hb::dbus::names::membership1;
 namespace l1 = hb::dbus::names::link1;
 namespace r1 = hb::dbus::names::resource1;
+namespace i1 = hb::dbus::names::ipfail1;
 
 constexpr int exit_not_running = 3;  // LSB status: not running
 
@@ -345,8 +346,10 @@ int status(const std::vector<std::string>& args) {
     if (std::find(order.begin(), order.end(), row.name) == order.end()) nodes.push_back(row);
   for (auto& n : nodes) n.last_heard_usec = std::max(n.last_heard_usec, heard[n.name]);
 
+  read_warnings(bus.get(), l1::bus, l1::root, l1::manager, "hb-linkd", warnings);
   read_warnings(bus.get(), m1::bus, m1::root, m1::manager, "hb-membershipd", warnings);
   read_warnings(bus.get(), r1::bus, r1::root, r1::manager, "hb-resourced", warnings);
+  read_warnings(bus.get(), i1::bus, i1::root, i1::manager, "ipfaild", warnings);
   const auto why = takeover_blockers(bus.get(), warnings);
 
   const std::uint64_t now = now_usec();

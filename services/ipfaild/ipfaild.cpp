@@ -88,6 +88,23 @@ Ipfaild::Ipfaild(boost::asio::io_context& io, dbus::Bus& bus, const config::Conf
   // A (re)started hb-membershipd: read the peer's state again.
   membership1_.on_owner([this](const std::string& owner) {
     if (!owner.empty()) read_peer_state();
+    // Without hb-membershipd ipfaild cannot tell whether the peer is up: no move is decided.
+    if (state_.warnings.assign(
+            "no-membership",
+            owner.empty() ? std::optional<std::string>(
+                                "hb-membershipd is not running: ipfaild cannot tell whether the "
+                                "peer is up, so a lost ping node moves nothing")
+                          : std::nullopt))
+      objects_->warnings_changed();
+  });
+  link1_.on_owner([this](const std::string& owner) {
+    if (state_.warnings.assign(
+            "no-link", owner.empty()
+                           ? std::optional<std::string>(
+                                 "hb-linkd is not running: ping counts are not exchanged with the "
+                                 "peer, so a lost ping node moves nothing")
+                           : std::nullopt))
+      objects_->warnings_changed();
   });
   link1_.start();
   membership1_.start();

@@ -15,6 +15,8 @@ const sd_bus_vtable manager_vtable[] = {
                     SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
     SD_BUS_PROPERTY("PeerCount", "u", property<&State::peer_count>, 0,
                     SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+    SD_BUS_PROPERTY("Warnings", "a(ss)", property<&State::warning_pairs>, 0,
+                    SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
     SD_BUS_SIGNAL_WITH_ARGS("PingNodeChanged", SD_BUS_ARGS("s", address, "s", state), 0),
     SD_BUS_VTABLE_END};
 
@@ -55,6 +57,10 @@ void BusObjects::ping_node_changed(const PingNode& node) {
   bus_.send(m);
   bus_.emit_properties_changed(node.path, names::ping_node, {"State"});
   bus_.emit_properties_changed(names::root, names::manager, {"LocalCount", "PeerCount"});
+}
+
+void BusObjects::warnings_changed() {
+  bus_.emit_properties_changed(names::root, names::manager, {"Warnings"});
 }
 
 }  // namespace hb::ipfaild

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/config/config.hpp"
+#include "core/warnings/warnings.hpp"
 #include "sys/dbus/bus.hpp"
 
 namespace hb::ipfaild {
@@ -21,6 +22,11 @@ struct PingNode {
 struct State {
   std::uint32_t local_count = 0;  // ping nodes this node reaches
   std::uint32_t peer_count = 0;   // ping nodes the peer reported reaching
+  // What puts the cluster at risk as ipfaild sees it (the Manager's Warnings property).
+  hb::Warnings warnings;
+  std::vector<std::pair<std::string, std::string>> warning_pairs() const {
+    return warnings.pairs();
+  }
   std::vector<PingNode> ping_nodes;
 };
 
@@ -32,6 +38,8 @@ class BusObjects {
   BusObjects(dbus::Bus& bus, State& state);
   // PingNodeChanged(s address, s state) + PropertiesChanged on the node and the counts.
   void ping_node_changed(const PingNode& node);
+  // The Manager's PropertiesChanged for Warnings.
+  void warnings_changed();
 
  private:
   dbus::Bus& bus_;
