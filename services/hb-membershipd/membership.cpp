@@ -89,7 +89,7 @@ void Membership::link_changed(const std::string& node, const std::string& medium
 }
 
 void Membership::peer_restarted(const std::string& node, std::uint64_t generation) {
-  apply(tracker_.on_generation(node, generation, now()));
+  apply(tracker_.on_restart(node, generation, now()));
 }
 
 void Membership::shutdown(const std::string& node) {

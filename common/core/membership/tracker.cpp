@@ -174,6 +174,16 @@ std::optional<Event> Tracker::on_link(std::string_view node, std::string_view me
 
 std::optional<Event> Tracker::on_generation(std::string_view node, std::uint64_t generation,
                                             TimePoint now) {
+  return generation_changed(node, generation, now, /*known_restart=*/false);
+}
+
+std::optional<Event> Tracker::on_restart(std::string_view node, std::uint64_t generation,
+                                         TimePoint now) {
+  return generation_changed(node, generation, now, /*known_restart=*/true);
+}
+
+std::optional<Event> Tracker::generation_changed(std::string_view node, std::uint64_t generation,
+                                                 TimePoint now, bool known_restart) {
   Extra* x = nullptr;
   Node* n = find_mut(node, &x);
   if (n == nullptr || n->local || generation == 0 || generation <= n->generation) {
@@ -182,7 +192,7 @@ std::optional<Event> Tracker::on_generation(std::string_view node, std::uint64_t
   const std::uint64_t previous = n->generation;
   n->generation = generation;
   n->ever_heard = true;
-  if (previous == 0) {
+  if (previous == 0 && !known_restart) {
     // First generation we learn: nothing to compare with, so not a restart. If the node is dead
     // by announcement, we cannot tell either: it stays dead until its links go silent.
     return std::nullopt;

@@ -107,6 +107,13 @@ class Tracker {
   std::optional<Event> on_generation(std::string_view node, std::uint64_t generation,
                                      TimePoint now);
 
+  // hb-linkd says the node restarted (it had heard an older run: its PeerRestarted signal). A
+  // restart even when this tracker never learned the older generation: hb-membershipd may have
+  // read hb-linkd's peers before the node was first heard, and the first generation is not
+  // signalled. Without this, a node that announced shutdown and came back at once stayed dead
+  // here while it served, and its later power loss changed nothing: no takeover.
+  std::optional<Event> on_restart(std::string_view node, std::uint64_t generation, TimePoint now);
+
   // The node announced a clean shutdown: dead at once, no waiting for deadtime.
   std::optional<Event> on_shutdown(std::string_view node, TimePoint now);
 
@@ -124,6 +131,8 @@ class Tracker {
   };
 
   Node* find_mut(std::string_view node, Extra** extra);
+  std::optional<Event> generation_changed(std::string_view node, std::uint64_t generation,
+                                          TimePoint now, bool known_restart);
   Event transition(Node& n, NodeState to, Reason reason, std::string_view medium, TimePoint now);
 
   std::vector<Node> nodes_;

@@ -68,6 +68,11 @@ class Cluster {
       }
     }
   }
+  // hb-linkd's PeerRestarted signal.
+  void restart(const std::string& node, std::uint64_t generation, TimePoint at) {
+    run_until(at);
+    record(members_.on_restart(node, generation, at));
+  }
   void shutdown(const std::string& node, TimePoint at) {
     run_until(at);
     record(members_.on_shutdown(node, at));
@@ -209,6 +214,29 @@ TEST(MembershipTracker, ShutdownThenRestartBeforeLinksGoSilentIsARestart) {
   c.packet("ha2", "eth0", t0 + 7s, 2);  // hb restarted: generation 2
   EXPECT_EQ(c.take(), (Seens{{"ha2", NodeState::up, NodeState::dead, 1, Reason::shutdown},
                              {"ha2", NodeState::dead, NodeState::up, 2, Reason::restarted}}));
+}
+
+// hb-membershipd read hb-linkd's peers before ha2 was first heard, so it never learned ha2's
+// first generation (only a restart is signalled). ha2 announces shutdown and is back at once:
+// hb-linkd's restart signal must bring it up, and its later power loss must kill it. Seen on
+// the rig: ha2 stayed dead here while it served, and its power-off was never taken over.
+TEST(MembershipTracker, RestartSignalWithoutAKnownFirstGenerationIsARestart) {
+  Cluster c(ha2_two_media());
+  for (TimePoint at = t0 + 1s; at <= t0 + 5s; at += 1s) {
+    c.packet("ha2", "eth0", at);  // generation 0: not told
+    c.packet("ha2", "/dev/ttyS0", at);
+  }
+  c.take();
+  c.shutdown("ha2", t0 + 5500ms);
+  c.restart("ha2", 2, t0 + 5700ms);
+  EXPECT_EQ(c.take(), (Seens{{"ha2", NodeState::up, NodeState::dead, 1, Reason::shutdown},
+                             {"ha2", NodeState::dead, NodeState::up, 2, Reason::restarted}}));
+  for (TimePoint at = t0 + 6s; at <= t0 + 8s; at += 1s) {
+    c.packet("ha2", "eth0", at);
+    c.packet("ha2", "/dev/ttyS0", at);
+  }
+  c.run_until(t0 + 30s);  // power loss after t0 + 8 s
+  EXPECT_EQ(c.take(), (Seens{{"ha2", NodeState::up, NodeState::dead, 2, Reason::links_dead}}));
 }
 
 TEST(MembershipTracker, RestartWithinDeadtimeIsANewIncarnation) {
