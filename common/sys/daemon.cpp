@@ -10,6 +10,7 @@
 
 #include "hb_build_config.hpp"
 #include "sys/config/load.hpp"
+#include "sys/credentials.hpp"
 #include "sys/dbus/asio_driver.hpp"
 #include "sys/dbus/log_control.hpp"
 #include "sys/log.hpp"
@@ -76,6 +77,7 @@ int run_daemon(const DaemonSpec& spec, int argc, char** argv, const DaemonSetup&
   load_options.dir = options.config_dir;
   load_options.local_node = options.node;
   load_options.read_authkeys = spec.read_authkeys;
+  if (spec.read_authkeys) load_options.authkeys_copy = credential_path("authkeys");
   config::LoadResult loaded = config::load(load_options);
   for (const auto& d : loaded.diagnostics)
     log::write(

@@ -1,6 +1,7 @@
 #include "generation_file.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -8,6 +9,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 
 #include "hb_build_config.hpp"
 
@@ -122,6 +124,78 @@ std::string save_peer_generations(const std::string& dir,
   for (const auto& [node, generation] : generations)
     text += node + " " + std::to_string(generation) + "\n";
   return write_atomically(dir, kPeersFileName, text);
+}
+
+namespace {
+
+// The number in an hb_generation file; nullopt when missing or not a number.
+std::optional<std::uint64_t> stored_generation(const std::string& dir, std::string& problem) {
+  const std::string path = dir + "/" + kFileName;
+  std::string text;
+  int error = 0;
+  if (!read_file(path, text, error)) {
+    problem = "cannot read " + path + ": " + errno_text(error);
+    return std::nullopt;
+  }
+  if (error == ENOENT) return std::nullopt;
+  char* end = nullptr;
+  errno = 0;
+  const unsigned long long v = std::strtoull(text.c_str(), &end, 10);
+  if (errno != 0 || end == text.c_str()) {
+    problem = path + " does not hold a number";
+    return std::nullopt;
+  }
+  return v;
+}
+
+// Gives `name` in `dir` to the directory's owner (the daemon's user, for StateDirectory=).
+std::string give_to_dir_owner(const std::string& dir, const char* name) {
+  struct stat st {};
+  const std::string path = dir + "/" + name;
+  if (::stat(dir.c_str(), &st) != 0 || ::chown(path.c_str(), st.st_uid, st.st_gid) != 0)
+    return "cannot give " + path + " to the owner of " + dir + ": " + errno_text(errno);
+  return "";
+}
+
+}  // namespace
+
+Migration migrate_state(const std::string& from, const std::string& to) {
+  Migration m;
+  auto failed = [&](std::string why) {
+    m.problem = std::move(why) + "; " + from + " is left as it was";
+    return m;
+  };
+  std::string problem;
+  const auto old_generation = stored_generation(from, problem);
+  if (!problem.empty()) return failed(problem);
+  const auto new_generation = stored_generation(to, problem);
+  if (!problem.empty()) return failed(problem);
+  if (old_generation) {
+    const std::uint64_t higher = std::max(*old_generation, new_generation.value_or(0));
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%20llu\n", static_cast<unsigned long long>(higher));
+    if (auto e = write_atomically(to, kFileName, buf); !e.empty()) return failed(e);
+    if (auto e = give_to_dir_owner(to, kFileName); !e.empty()) return failed(e);
+    m.moved.push_back(kFileName);
+  }
+  const std::string old_peers_path = from + "/" + kPeersFileName;
+  if (::access(old_peers_path.c_str(), F_OK) == 0) {
+    PeerGenerations old_peers = load_peer_generations(from);
+    if (!old_peers.problem.empty()) return failed(old_peers.problem);
+    PeerGenerations peers = load_peer_generations(to);
+    for (const auto& [node, g] : old_peers.generations)
+      peers.generations[node] = std::max(peers.generations[node], g);
+    if (auto e = save_peer_generations(to, peers.generations); !e.empty()) return failed(e);
+    if (auto e = give_to_dir_owner(to, kPeersFileName); !e.empty()) return failed(e);
+    m.moved.push_back(kPeersFileName);
+  }
+  // Only now that `to` holds them durably.
+  for (const auto& name : m.moved) ::unlink((from + "/" + name).c_str());
+  if (int dfd = ::open(from.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dfd >= 0) {
+    ::fsync(dfd);
+    ::close(dfd);
+  }
+  return m;
 }
 
 std::string state_directory() {

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 namespace hb::linkd {
 
@@ -41,6 +42,17 @@ PeerGenerations load_peer_generations(const std::string& dir);
 // "" or the problem.
 std::string save_peer_generations(const std::string& dir,
                                   const std::map<std::string, std::uint64_t>& generations);
+
+// Moves hb_generation and hb_peer_generations from `from` into `to` (hb-linkd's state moved to a
+// directory of its own when it stopped running as root), so that no generation is ever lost:
+// each is written into `to` first (atomically, owned by `to`'s owner), and only then removed
+// from `from`. When both hold one, the higher generation wins (and per peer in the peers file):
+// a downgrade and upgrade again never go backwards. Missing files in `from`: nothing to do.
+struct Migration {
+  std::vector<std::string> moved;  // file names
+  std::string problem;             // "" or one sentence
+};
+Migration migrate_state(const std::string& from, const std::string& to);
 
 // The directory for hb_generation: $STATE_DIRECTORY (what systemd's StateDirectory=hb sets; the
 // first entry if it lists several), else the build's HB_STATEDIR.

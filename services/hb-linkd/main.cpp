@@ -1,8 +1,14 @@
 // hb-linkd: sends keepalives on every ha.cf medium, runs the per-link timers (late after
 // warntime, dead after deadtime) and the generation/replay checks, carries the cluster's
 // reliable messages, and signals link transitions on D-Bus.
+#include <cstdio>
+#include <cstring>
+#include <string>
+
 #include "generation_file.hpp"
+#include "hb_build_config.hpp"
 #include "linkd.hpp"
+#include "prepare_start.hpp"
 #include "sys/daemon.hpp"
 #include "sys/dbus/names.hpp"
 #include "sys/log.hpp"
@@ -16,6 +22,18 @@ constexpr int rt_priority = 10;
 }  // namespace
 
 int main(int argc, char** argv) {
+  // The unit's root step: hb-linkd --prepare-start [--config-dir DIR] (prepare_start.hpp).
+  if (argc >= 2 && std::strcmp(argv[1], "--prepare-start") == 0) {
+    std::string config_dir = HB_HA_D;
+    if (argc == 4 && std::strcmp(argv[2], "--config-dir") == 0) {
+      config_dir = argv[3];
+    } else if (argc != 2) {
+      std::fprintf(stderr, "usage: hb-linkd --prepare-start [--config-dir DIR]\n");
+      return 64;
+    }
+    hb::log::init("hb-linkd");
+    return hb::linkd::prepare_start(config_dir, HB_STATEDIR);
+  }
   hb::sys::DaemonSpec spec{"hb-linkd", "hb cluster links: heartbeats on every configured medium",
                            hb::dbus::names::link1::bus, hb::dbus::names::link1::root,
                            /*read_authkeys=*/true};

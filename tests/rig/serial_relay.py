@@ -9,6 +9,7 @@ forgotten rig never leaves it running forever.
 usage: serial_relay.py LINK_A LINK_B [--max-seconds N]
 """
 import errno
+import grp
 import os
 import select
 import signal
@@ -23,6 +24,13 @@ def open_end(link):
     tty.setraw(slave)
     os.set_blocking(master, False)
     name = os.ttyname(slave)
+    # Owned like a real /dev/ttyS0 (root:dialout, 0660): hb-linkd opens it as its own user, by
+    # its membership in dialout, not as root.
+    try:
+        os.chown(name, 0, grp.getgrnam("dialout").gr_gid)
+        os.chmod(name, 0o660)
+    except (KeyError, PermissionError):
+        pass
     tmp = link + ".tmp"
     os.symlink(name, tmp)
     os.replace(tmp, link)

@@ -101,16 +101,34 @@ LoadResult load(const LoadOptions& options) {
 
   if (options.read_authkeys) {
     const std::string path = dir + "/authkeys";
-    auto file = read_file(path, err);
+    const bool copy = !options.authkeys_copy.empty();
+    const std::string& read_path = copy ? options.authkeys_copy : path;
+    auto file = read_file(read_path, err);
     if (!file) {
-      result.diagnostics.push_back(cannot_read(path, err));
+      result.diagnostics.push_back(cannot_read(read_path, err));
     } else {
-      auto keys = parse_authkeys(file->text, path, file->mode);
+      auto error = [&](const std::string& where, const std::string& why) {
+        result.diagnostics.push_back(
+            Diagnostic{Diagnostic::Severity::error, Origin{where, 0}, why});
+      };
+      unsigned mode = file->mode, owner = file->owner;
+      if (copy) {
+        // The copy: systemd's own file, which nobody else may be able to change.
+        if ((file->mode & 0022) != 0 || (file->owner != 0 && file->owner != ::geteuid()))
+          error(read_path, "the copy of the key file is writable by others: not used");
+        // Heartbeat's rule applies to the original, whose mode and owner anyone may stat.
+        struct stat st {};
+        if (::stat(path.c_str(), &st) != 0) {
+          result.diagnostics.push_back(cannot_read(path, errno));
+        } else {
+          mode = static_cast<unsigned>(st.st_mode & 07777);
+          owner = static_cast<unsigned>(st.st_uid);
+        }
+      }
+      auto keys = parse_authkeys(file->text, path, mode);
       config.authkeys = std::move(keys.authkeys);
       append(result.diagnostics, std::move(keys.diagnostics));
-      if (auto bad = check_authkeys_owner(path, file->owner, ::geteuid()))
-        result.diagnostics.push_back(
-            Diagnostic{Diagnostic::Severity::error, Origin{path, 0}, *bad});
+      if (auto bad = check_authkeys_owner(path, owner, ::geteuid())) error(path, *bad);
     }
   }
 

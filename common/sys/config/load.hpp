@@ -13,6 +13,12 @@ struct LoadOptions {
   std::string local_node;      // empty: uname -n
   bool read_authkeys = false;  // only hb-linkd and hbctl (as root) need the key
   bool read_haresources = true;
+  // Read the key's text from this copy instead of dir/authkeys: the private copy systemd hands
+  // a service that is not root (LoadCredential=, in $CREDENTIALS_DIRECTORY, seen by that unit
+  // only), which the unit's root step compared with the original (hb-linkd --prepare-start).
+  // Heartbeat's rule (root's, mode 600) is checked on the original's metadata (stat needs no
+  // read access); the copy must be writable by nobody else. Messages name dir/authkeys.
+  std::string authkeys_copy = {};
 };
 
 struct LoadResult {
@@ -21,9 +27,9 @@ struct LoadResult {
   bool ok() const;                      // no errors
 };
 
-// Reads options.dir/ha.cf (missing: an error), options.dir/authkeys when asked (its mode is
-// checked with stat) and options.dir/haresources (missing: no groups). Never throws; every
-// problem is a Diagnostic naming file and line.
+// Reads options.dir/ha.cf (missing: an error), options.dir/authkeys when asked (its owner and
+// mode checked with fstat of the file read; or options.authkeys_copy) and options.dir/haresources
+// (missing: no groups). Never throws; every problem is a Diagnostic naming file and line.
 LoadResult load(const LoadOptions& options);
 
 // This machine's node name as heartbeat takes it (uname -n).

@@ -9,13 +9,18 @@ namespace hb::dbus {
 
 uid_t sender_uid(Message& call) {
   sd_bus_creds* creds = nullptr;
-  check(sd_bus_query_sender_creds(call.get(), SD_BUS_CREDS_EUID | SD_BUS_CREDS_AUGMENT, &creds),
+  check(sd_bus_query_sender_creds(call.get(), SD_BUS_CREDS_EUID, &creds),
         "query the caller's credentials");
   uid_t uid = 0;
   int r = sd_bus_creds_get_euid(creds, &uid);
   sd_bus_creds_unref(creds);
   check(r, "read the caller's uid");
   return uid;
+}
+
+void require_root(Message& call) {
+  if (sender_uid(call) == 0) return;
+  throw Error(SD_BUS_ERROR_ACCESS_DENIED, std::string("only root may call ") + call.member());
 }
 
 void require_root_or_daemon_user(Message& call) {

@@ -10,8 +10,16 @@
 
 namespace hb::dbus {
 
-// The effective uid of the sender of `call`.
+// The effective uid of the sender of `call`, as the bus vouches for it (dbus-daemon's
+// GetConnectionCredentials: the peer credentials of the caller's socket), never read from /proc,
+// where a process that exited can be replaced by another with the same pid.
 uid_t sender_uid(Message& call);
+
+// Throws org.freedesktop.DBus.Error.AccessDenied unless the caller is root. For the root-only
+// methods of a daemon that is not root: sd-bus' own check of privileged vtable entries lets a
+// caller with the daemon's own uid through, and wants capabilities it cannot learn from
+// dbus-daemon, so such entries are marked unprivileged and call this first.
+void require_root(Message& call);
 
 // Throws org.freedesktop.DBus.Error.AccessDenied unless the caller is root or hacluster.
 void require_root_or_daemon_user(Message& call);

@@ -217,5 +217,34 @@ TEST(GenerationFile, GarbageOrAnUnwritableDirectoryFallsBackToTheClock) {
   EXPECT_EQ(std::system(("rm -rf " + dir).c_str()), 0);
 }
 
+// hb-linkd's state moved from /var/lib/hb to a directory of its own (it is no longer root): the
+// counter and the peers' generations go along, the higher of two wins, nothing is lost.
+TEST(GenerationFile, MigrationMovesTheStateAndNeverGoesBackwards) {
+  auto from = temp_dir(), to = temp_dir();
+  ASSERT_TRUE(next_generation(from, 1700000000).persisted);  // 1700000000 in the old place
+  ASSERT_EQ(save_peer_generations(from, {{"ha2", 7}, {"ha3", 9}}), "");
+  ASSERT_EQ(save_peer_generations(to, {{"ha2", 8}}), "");  // a newer run already wrote one
+  auto m = migrate_state(from, to);
+  EXPECT_EQ(m.problem, "");
+  EXPECT_EQ(m.moved, (std::vector<std::string>{"hb_generation", "hb_peer_generations"}));
+  EXPECT_NE(::access((from + "/hb_generation").c_str(), F_OK), 0);
+  EXPECT_NE(::access((from + "/hb_peer_generations").c_str(), F_OK), 0);
+  EXPECT_EQ(load_peer_generations(to).generations,
+            (std::map<std::string, std::uint64_t>{{"ha2", 8}, {"ha3", 9}}));
+  EXPECT_EQ(next_generation(to, 1).generation, 1700000001u);
+
+  // Back in the old place with a lower counter (a downgrade ran once): the higher stays.
+  { std::ofstream(from + "/hb_generation") << "5\n"; }
+  EXPECT_EQ(migrate_state(from, to).problem, "");
+  EXPECT_EQ(next_generation(to, 1).generation, 1700000002u);
+  // Nothing left to move: nothing happens.
+  EXPECT_TRUE(migrate_state(from, to).moved.empty());
+  // An unreadable counter in the old place is not thrown away.
+  { std::ofstream(from + "/hb_generation") << "garbage\n"; }
+  EXPECT_NE(migrate_state(from, to).problem, "");
+  EXPECT_EQ(::access((from + "/hb_generation").c_str(), F_OK), 0);
+  EXPECT_EQ(std::system(("rm -rf " + from + " " + to).c_str()), 0);
+}
+
 }  // namespace
 }  // namespace hb::linkd

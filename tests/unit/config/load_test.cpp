@@ -1,6 +1,7 @@
 #include "sys/config/load.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include "core/config/json.hpp"
 #include "temp_dir.hpp"
@@ -68,6 +69,33 @@ TEST(Load, AuthkeysOnlyWhenAsked) {
   auto r = load({dir.path(), "ha2.haw2.ibm.com", false, true});
   EXPECT_TRUE(r.ok());
   EXPECT_FALSE(r.config.authkeys.has_value());
+}
+
+// A service that is not root reads the copy systemd made (LoadCredential=: 0400, plus an ACL
+// that shows as group read); heartbeat's mode rule still applies to the original, by stat.
+TEST(Load, AuthkeysFromThePrivateCopyOfAServiceThatIsNotRoot) {
+  testing::TempDir dir;
+  dir.copy_seed();  // authkeys at mode 600
+  dir.write("copy", "auth 1\n1 sha1 not-the-seed-key\n", 0440);
+  LoadOptions options{dir.path(), "ha2.haw2.ibm.com", true, true};
+  options.authkeys_copy = dir.path() + "/copy";
+  auto r = load(options);
+  EXPECT_EQ(errors(r), Lines{});
+  ASSERT_TRUE(r.config.authkeys);
+  EXPECT_EQ(r.config.authkeys->keys.at(1).method, AuthKey::Method::sha1);
+  EXPECT_EQ(r.config.authkeys->origin.file, dir.path() + "/authkeys");
+
+  ::chmod((dir.path() + "/authkeys").c_str(), 0644);  // the original readable by all: refused
+  r = load(options);
+  ASSERT_EQ(errors(r).size(), 1u);
+  EXPECT_NE(errors(r)[0].find(dir.path() + "/authkeys: bad permissions 0644"), std::string::npos)
+      << errors(r)[0];
+
+  ::chmod((dir.path() + "/authkeys").c_str(), 0600);
+  dir.write("copy", "auth 1\n1 sha1 not-the-seed-key\n", 0460);  // a copy others can write
+  r = load(options);
+  ASSERT_EQ(errors(r).size(), 1u);
+  EXPECT_NE(errors(r)[0].find("writable by others"), std::string::npos) << errors(r)[0];
 }
 
 TEST(Load, MissingHaresourcesMeansNoGroups) {
