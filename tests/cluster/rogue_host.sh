@@ -81,6 +81,21 @@ run_with() { # AUTH
     fail "nobody could send a cluster message"
   fi
   say "local users: hacluster may send ipfail's messages only, nobody nothing"
+  if [ "$auth" = sha1 ]; then
+    # hb-linkd, which parses every packet, is not root: its own user, three capabilities.
+    local user caps
+    user=$(in_node ha1 ps -o user= -C hb-linkd | tr -d ' ')
+    caps=$(in_node ha1 sh -c 'grep CapEff /proc/$(pidof hb-linkd)/status' | awk '{ print $2 }')
+    [ "$user" = hb-linkd ] || fail "hb-linkd runs as '$user', not as its own user"
+    # CAP_NET_BIND_SERVICE (10), CAP_IPC_LOCK (14), CAP_SYS_NICE (23)
+    [ "$caps" = 0000000000804400 ] || fail "hb-linkd has capabilities $caps"
+    if in_node ha1 setpriv --reuid=hb-linkd --regid=hb-linkd --clear-groups busctl call \
+      io.github.hbcluster.link1 /io/github/hbcluster/link1 io.github.hbcluster.link1.Manager \
+      ForgetGeneration s ha2 2>/dev/null; then
+      fail "hb-linkd's own user could call the root-only ForgetGeneration"
+    fi
+    say "hb-linkd runs as user hb-linkd with CapEff $caps; its root-only method stays root's"
+  fi
 
   # 1. Listen: status packets, and ha1's t=shutdone while it restarts hb (the group moves to ha2
   #    and back).
@@ -90,9 +105,26 @@ run_with() { # AUTH
   sleep 1
   rig hb-stop ha1 >/dev/null
   wait_for 10 "ha2 serves while hb is stopped on ha1" page_names http://192.0.2.10/hostname.html ha2
+  local gen_before=""
+  if [ "$auth" = sha1 ]; then
+    # As after an upgrade from when hb-linkd ran as root: its counter in root's /var/lib/hb, a
+    # little ahead of the one in its own directory. It must move, never go backwards.
+    gen_before=$(in_node ha1 sh -c 'tr -d " " </var/lib/hb-linkd/hb_generation')
+    in_node ha1 sh -c "mkdir -p /var/lib/hb && printf '%20s\n' $((gen_before + 5)) >/var/lib/hb/hb_generation"
+  fi
   rig hb-start ha1 >/dev/null
   wait_for 10 "ha1 serves again" page_names http://192.0.2.10/hostname.html ha1
   wait "$capture_pid" || fail "the capture failed: $(cat "$WORK/capture-$auth.log")"
+  if [ -n "$gen_before" ]; then
+    local gen_now
+    gen_now=$(in_node ha1 busctl --json=short get-property io.github.hbcluster.link1 \
+      /io/github/hbcluster/link1 io.github.hbcluster.link1.Manager Generation | python3 -c \
+      'import json, sys; print(json.load(sys.stdin)["data"])')
+    [ "$gen_now" = $((gen_before + 6)) ] ||
+      fail "ha1's generation is $gen_now after the move of /var/lib/hb's $((gen_before + 5))"
+    in_node ha1 test ! -e /var/lib/hb/hb_generation || fail "/var/lib/hb/hb_generation was not moved"
+    say "hb_generation moved from /var/lib/hb to /var/lib/hb-linkd: generation $gen_now"
+  fi
   status=$(ls "$cap"/*-ha1-status.pkt 2>/dev/null | tail -1)
   shutdone=$(ls "$cap"/*-ha1-shutdone.pkt 2>/dev/null | tail -1)
   [ -n "$status" ] || fail "the rogue heard no status packet from ha1"
