@@ -9,9 +9,9 @@
 //       saves each datagram heard on UDP 694 as DIR/<n>-<src>-<type>.pkt
 //   hb-rogue send --to ADDR [--port P] --kind garbage|truncated|oversized|replay|resign
 //                 [--from FILE] [--auth crc|md5:KEY|sha1:KEY] [--set NAME=VALUE]...
-//                 [--count N] [--seconds S]
-//       sends N datagrams (default 1) as fast as it can within S seconds (default 10); prints
-//       "sent N in T s (R/s)"
+//                 [--count N] [--seconds S] [--rate PPS]
+//       sends N datagrams (default 1) within S seconds (default 10), as fast as it can or PPS a
+//       second at most; prints "sent N in T s (R/s)"
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -27,6 +27,7 @@
 #include <iterator>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "core/proto/packet.hpp"
@@ -113,6 +114,7 @@ struct SendOptions {
   std::vector<std::pair<std::string, std::string>> set;
   long count = 1;
   double seconds = 10;
+  double rate = 0;  // datagrams a second; 0: as fast as it can
 };
 
 int send(const SendOptions& o) {
@@ -156,6 +158,11 @@ int send(const SendOptions& o) {
   long sent = 0;
   std::string bytes;
   while (sent < o.count && Clock::now() < end) {
+    if (o.rate > 0) {  // paced: datagram n leaves at start + n / rate, at most 1 ms early
+      const auto due = start + std::chrono::duration_cast<Clock::duration>(
+                                   std::chrono::duration<double>(sent / o.rate));
+      if (Clock::now() + std::chrono::milliseconds(1) < due) std::this_thread::sleep_until(due);
+    }
     const std::string* out = &fixed;
     if (o.kind == "garbage") {
       bytes.resize(1 + rng() % 1400);
@@ -217,6 +224,8 @@ int main(int argc, char** argv) {
         o.count = std::stol(value(i));
       else if (a == "--seconds")
         o.seconds = std::stod(value(i));
+      else if (a == "--rate")
+        o.rate = std::stod(value(i));
       else if (a == "--set") {
         const std::string kv = value(i);
         const auto eq = kv.find('=');
