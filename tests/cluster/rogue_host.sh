@@ -81,6 +81,16 @@ run_with() { # AUTH
     fail "nobody could send a cluster message"
   fi
   say "local users: hacluster may send ipfail's messages only, nobody nothing"
+  # Who owns membership1 says which nodes are dead: not hacluster (ipfaild, respawned programs).
+  if in_node ha2 $as_hacluster python3 -c '
+import subprocess, sys
+r = subprocess.run(["busctl", "call", "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                    "org.freedesktop.DBus", "RequestName", "su", "io.github.hbcluster.membership1", "4"],
+                   capture_output=True, text=True)
+sys.exit(0 if r.returncode == 0 else 1)'; then
+    fail "hacluster could queue for the bus name io.github.hbcluster.membership1"
+  fi
+  say "local users: hacluster may not own hb-membershipd's bus name"
   if [ "$auth" = sha1 ]; then
     # hb-linkd, which parses every packet, is not root: its own user, three capabilities.
     local user caps
