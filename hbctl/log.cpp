@@ -28,7 +28,6 @@
 #include "core/log/ha_log_line.hpp"
 #include "hb_build_config.hpp"
 #include "sys/config/load.hpp"
-#include "sys/dbus/names.hpp"
 #include "sys/log_files.hpp"
 
 namespace hb::hbctl {
@@ -56,8 +55,9 @@ void usage(std::ostream& out) {
       << ")\n"
          "  --directory DIR, -D DIR    read the journal files in DIR (a copied\n"
          "                             /var/log/journal) instead of this machine's journal\n\n"
-         "Only entries logged by root or hacluster count as hb's. Exit status: 0 done or\n"
-         "stopped, 1 the journal cannot be read, 64 usage error, 65 invalid ha.cf.\n";
+         "Only entries logged by root or hb's users (hacluster, hb-linkd, ...) count.\n"
+         "Exit status: 0 done or stopped, 1 the journal cannot be read, 64 usage error,\n"
+         "65 invalid ha.cf.\n";
 }
 
 struct Options {
@@ -157,18 +157,20 @@ std::tm local_time(sd_journal* j) {
   return tm;
 }
 
-// hb's identifiers, from root or hacluster only: any local user can log with any
-// SYSLOG_IDENTIFIER (logger -t hb-linkd), and must not put lines in root's ha-log.
+// hb's identifiers, from root and hb's users only (log::ha_log_users). _UID is journald's, not
+// the sender's word.
 int add_matches(sd_journal* j) {
   for (std::string_view id : log::ha_log_identifiers) {
     const std::string match = "SYSLOG_IDENTIFIER=" + std::string(id);
     if (int r = sd_journal_add_match(j, match.data(), match.size()); r < 0) return r;
   }
   std::vector<std::string> uids = {"_UID=0"};
-  struct passwd pw, *found = nullptr;
-  char buf[1024];
-  if (getpwnam_r(dbus::names::daemon_user, &pw, buf, sizeof buf, &found) == 0 && found)
-    uids.push_back("_UID=" + std::to_string(found->pw_uid));
+  for (std::string_view user : log::ha_log_users) {
+    struct passwd pw, *found = nullptr;
+    char buf[1024];
+    if (getpwnam_r(std::string(user).c_str(), &pw, buf, sizeof buf, &found) == 0 && found)
+      uids.push_back("_UID=" + std::to_string(found->pw_uid));
+  }
   for (const std::string& m : uids)
     if (int r = sd_journal_add_match(j, m.data(), m.size()); r < 0) return r;
   return 0;

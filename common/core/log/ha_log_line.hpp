@@ -18,6 +18,11 @@ inline constexpr std::string_view ha_log_identifiers[] = {
     "hbctl",    "hb-unit-failed", "hb-wait-ready", "hb-ipaddr",
 };
 bool is_ha_log_identifier(std::string_view identifier);
+// The users hb's processes run as besides root (units/sysusers.d/hb.conf; a unit test keeps the
+// two the same). Only their entries count as hb's: any local user can log under any
+// SYSLOG_IDENTIFIER (logger -t hb-linkd), and must not put lines in root's ha-log.
+inline constexpr std::string_view ha_log_users[] = {"hacluster", "hb-linkd", "hb-membershipd",
+                                                    "hb-statusd"};
 
 // syslog priorities as the journal's PRIORITY= holds them.
 inline constexpr int priority_info = 6;

@@ -4,6 +4,11 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <fstream>
+#include <set>
+#include <sstream>
+
 namespace hb::log {
 namespace {
 
@@ -93,6 +98,23 @@ TEST(HaLogLine, EveryHbProcessIsHbsAndNothingElse) {
     EXPECT_FALSE(is_ha_log_identifier(id)) << id;
     EXPECT_EQ(ha_log_lines(e), "") << id;
   }
+}
+
+// The users whose entries count as hb's are exactly those units/sysusers.d/hb.conf creates: a
+// daemon moved to a user of its own must not fall silent in ha-log.
+TEST(HaLogLine, HbsUsersAreTheSysusersOnes) {
+  const char* src = std::getenv("HB_SOURCE_DIR");
+  ASSERT_NE(src, nullptr);
+  std::ifstream in(std::string(src) + "/units/sysusers.d/hb.conf");
+  ASSERT_TRUE(in) << "units/sysusers.d/hb.conf";
+  std::set<std::string> sysusers, listed;
+  for (std::string line; std::getline(in, line);) {
+    std::istringstream words(line);
+    std::string type, name;
+    if (words >> type >> name && type == "u") sysusers.insert(name);
+  }
+  for (std::string_view u : ha_log_users) listed.insert(std::string(u));
+  EXPECT_EQ(listed, sysusers);
 }
 
 }  // namespace
