@@ -26,4 +26,8 @@ int move(const std::vector<std::string>& args);
 // hb-linkd forgets a peer's persisted generation (forget_generation.cpp).
 int forget_generation(const std::vector<std::string>& args);
 
+// hb's journal entries as heartbeat's ha-log lines, on stdout or in ha.cf's logfile/debugfile
+// (log.cpp; hb-log.service runs it).
+int log(const std::vector<std::string>& args);
+
 }  // namespace hb::hbctl

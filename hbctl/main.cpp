@@ -33,6 +33,7 @@ const std::vector<Command>& commands() {
       {{"forget-generation"},
        "hear NODE again after its generation started over: NODE",
        hb::hbctl::forget_generation},
+      {{"log"}, "hb's journal entries as ha-log lines (--follow, --write-files)", hb::hbctl::log},
   };
   return table;
 }

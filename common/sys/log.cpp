@@ -7,11 +7,8 @@
 
 #include <cstdio>
 #include <cstdlib>
-#include <ctime>
 #include <mutex>
 #include <vector>
-
-#include "sys/log_files.hpp"
 
 namespace hb::log {
 namespace {
@@ -22,8 +19,6 @@ struct State {
   Level level = Level::info;
   Target target = Target::automatic;
   std::optional<int> facility;
-  std::string logfile;
-  std::string debugfile;
   std::optional<bool> stderr_is_journal;  // decided once, lazily
 };
 
@@ -81,22 +76,6 @@ void send_journal(const State& s, Level level, std::string_view id, const std::s
   sd_journal_sendv(iov.data(), static_cast<int>(iov.size()));
 }
 
-// heartbeat's file format: "heartbeat[1234]: 2004/05/11_09:58:44 info: text". Formatted here,
-// written by log_files' thread (never on the caller's, which may be a real-time loop).
-void append_file(const State& s, const std::string& path, Level level, const std::string& text) {
-  char when[32] = "";
-  std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  localtime_r(&now, &tm);
-  std::strftime(when, sizeof when, "%Y/%m/%d_%H:%M:%S", &tm);
-  const char* lvl = level <= Level::err       ? "ERROR"
-                    : level == Level::warning ? "WARN"
-                    : level == Level::debug   ? "debug"
-                                              : "info";
-  files::append(path, s.identifier + "[" + std::to_string(getpid()) + "]: " + when + " " + lvl +
-                          ": " + text + "\n");
-}
-
 }  // namespace
 
 void init(std::string identifier) {
@@ -108,8 +87,6 @@ void configure(const config::HaCf& ha_cf) {
   State& s = state();
   std::lock_guard lock(s.mutex);
   s.facility = facility_number(ha_cf.logfacility);
-  s.logfile = ha_cf.logfile;
-  s.debugfile = ha_cf.debugfile;
   if (ha_cf.debug > 0) s.level = Level::debug;
 }
 
@@ -201,8 +178,6 @@ void write(Level level, std::string_view message_id, std::string_view message, F
     std::fprintf(stderr, "%s: %s\n", s.identifier.c_str(), text.c_str());
     std::fflush(stderr);
   }
-  if (!s.logfile.empty() && level <= Level::info) append_file(s, s.logfile, level, text);
-  if (!s.debugfile.empty()) append_file(s, s.debugfile, level, text);
 }
 
 }  // namespace hb::log

@@ -1,6 +1,7 @@
 // Logging for every hb process: structured journald entries (sd_journal_sendv) with hb's own
-// fields, plain stderr lines where stderr is not the journal (dev/CI hosts, a terminal), and
-// heartbeat-style lines in ha.cf's logfile/debugfile so `tail -f /var/log/ha-log` keeps working.
+// fields, and plain stderr lines where stderr is not the journal (dev/CI hosts, a terminal).
+// ha.cf's logfile/debugfile are not written here: hb-log.service (`hbctl log --write-files`)
+// writes them from the journal, the one process that does (sys/log_files.hpp).
 //
 //   hb::log::warning(hb::log::msgid::node_late, "late heartbeat from {HB_NODE}",
 //                    {{"HB_NODE", node}, {"HB_LATE_MS", std::to_string(ms)}});
@@ -31,8 +32,8 @@ using Fields = std::initializer_list<Field>;
 
 // SYSLOG_IDENTIFIER (the daemon's name) and the prefix of plain lines.
 void init(std::string identifier);
-// ha.cf's logfacility (SYSLOG_FACILITY=, "none" leaves it out), logfile, debugfile, and `debug`
-// (> 0 lowers the level to debug).
+// ha.cf's logfacility (SYSLOG_FACILITY=, "none" leaves it out) and `debug` (> 0 lowers the
+// level to debug). Its logfile and debugfile are hbctl log's (see above).
 void configure(const config::HaCf& ha_cf);
 
 void set_level(Level level);
