@@ -11,6 +11,7 @@
 #include <pwd.h>
 #include <signal.h>
 #include <sys/signalfd.h>
+#include <systemd/sd-id128.h>
 #include <systemd/sd-journal.h>
 #include <time.h>
 #include <unistd.h>
@@ -46,8 +47,8 @@ void usage(std::ostream& out) {
          "                             unless --since-cursor-file says where)\n"
          "  --since-cursor-file FILE   start after the entry FILE names, and save the last\n"
          "                             entry written to FILE (replaced atomically) after each\n"
-         "                             batch; a missing FILE starts at the end when following,\n"
-         "                             at the start otherwise\n"
+         "                             batch; a missing FILE starts at this boot's first\n"
+         "                             entry when following, at the start otherwise\n"
          "  --write-files              append to ha.cf's logfile (up to info) and debugfile\n"
          "                             (every line) instead of stdout; reopened after logrotate\n"
          "  --config-dir DIR           where ha.cf is (default "
@@ -189,6 +190,27 @@ int position(sd_journal* j, const Options& o) {
       }
       std::cerr << "hbctl log: " << o.cursor_file << " holds no journal cursor; starting at the "
                 << (o.follow ? "end" : "start") << " of the journal\n";
+    } else if (o.follow && o.directory.empty()) {
+      // The service's first start (no cursor yet): the daemons start beside it and log before
+      // it reads, so begin with this boot's first entry of hb's, not at the end, or ha-log would
+      // miss how the node came up. Every later start goes on from the saved cursor. (A copied
+      // journal, --directory, is of another boot: from its end, as without a cursor file.)
+      // This boot is the boot of the journal's newest entry (journald logged this service's
+      // start), not sd_id128_get_boot(): in a container the sandbox's /proc/sys can show the
+      // host's boot ID, which no entry of the container carries.
+      sd_journal_flush_matches(j);
+      int r = sd_journal_seek_tail(j);
+      if (r >= 0) r = sd_journal_previous(j);
+      sd_id128_t boot{};
+      std::uint64_t usec = 0;
+      const bool known = r > 0 && sd_journal_get_monotonic_usec(j, &usec, &boot) >= 0;
+      if (r = add_matches(j); r < 0) return r;
+      if (known) {
+        char id[SD_ID128_STRING_MAX];
+        const std::string match = std::string("_BOOT_ID=") + sd_id128_to_string(boot, id);
+        if (r = sd_journal_add_match(j, match.data(), match.size()); r < 0) return r;
+      }
+      return sd_journal_seek_head(j);
     }
   }
   if (!o.follow) return sd_journal_seek_head(j);
@@ -257,8 +279,8 @@ int run(const Options& o, std::optional<log::LogFiles>& files) {
     return exit_error;
   }
   Trouble file_trouble("write the log files"), cursor_trouble("save the journal cursor");
-  // Following from the end with no cursor saved yet: save where it starts, so that a restart
-  // before the first new entry loses none of those logged in between.
+  // Following with no cursor saved yet: save where it starts (when on an entry), so that a
+  // restart before the first new entry loses none of those logged in between.
   if (o.follow && !o.cursor_file.empty() && read_cursor(o.cursor_file).empty()) {
     char* cursor = nullptr;
     if (sd_journal_get_cursor(j, &cursor) >= 0)

@@ -55,4 +55,19 @@ wait_for 5 "4. ha2 released everything" holds_nothing ha2
 apache_inactive ha2 || fail "Apache still runs on ha2 after failback"
 holds_ip ha1 && holds_mount ha1 && apache_active ha1 || fail "ha1 does not hold the whole group: $(rig holders)"
 say "4. failback to ha1 in $(secs_since "$t") s"
+
+# 5. heartbeat's ha-log (ha.cf's logfile), written from the journal by hb-log.service alone: on
+#    ha2, how each daemon came up, the takeover and the release, in heartbeat's line format.
+ha_log_has() { # NODE REGEX
+  in_node "$1" grep -Eq "$2" /var/log/ha-log
+}
+stamp='\[[0-9]+\]: [0-9]{4}/[0-9]{2}/[0-9]{2}_[0-9]{2}:[0-9]{2}:[0-9]{2} info: '
+for d in hb-linkd hb-membershipd hb-resourced; do
+  wait_for 5 "5. ha2's ha-log tells $d started" ha_log_has ha2 "^$d$stamp$d .* started on node ha2"
+done
+wait_for 5 "5. ha2's ha-log tells the takeover and the release" \
+  sh -c "'$RIG' exec ha2 grep -q 'acquired 192.0.2.10' /var/log/ha-log && '$RIG' exec ha2 grep -q 'released 192.0.2.10' /var/log/ha-log"
+in_node ha2 grep -q 'acquired 192.0.2.10' /var/log/ha-debug || fail "ha2's ha-debug lacks the takeover"
+[ "$(in_node ha2 systemctl is-active hb-log.service)" = active ] || fail "hb-log.service is not running on ha2"
+say "5. ha2's /var/log/ha-log: each daemon's start, the takeover and the release, heartbeat's format ($(in_node ha2 wc -l </dev/null /var/log/ha-log | cut -d' ' -f1) lines)"
 say "PASS: seed procedure"
