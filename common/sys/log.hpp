@@ -15,6 +15,7 @@
 #include <string_view>
 
 #include "core/config/config.hpp"
+#include "core/log/message_ids.hpp"
 
 namespace hb::log {
 
@@ -67,18 +68,6 @@ inline void debug(std::string_view id, std::string_view m, Fields f = {}) {
   write(Level::debug, id, m, f);
 }
 
-// MESSAGE_IDs of the messages units/catalog explains (generated with `systemd-id128 new`).
-namespace msgid {
-inline constexpr const char* config_error = "5c1a3e0c8e7f4b0a9d26b1f4e2a7c913";
-inline constexpr const char* daemon_started = "8f3b6d2a41c94e67b05d7a1e9c3f2b84";
-inline constexpr const char* daemon_stopping = "2d7e9a1b6c3f48e5a0b94d6c1e8f7a25";
-inline constexpr const char* bus_lost = "b4c81f3e9a2d4c7685e1f0a3d6b92c47";
-// A node unable to take over (its hb-membershipd or hb-linkd missing), able again, a peer that
-// says it is unable. hb-unit-failed (units/) logs unit_gave_up from a shell.
-inline constexpr const char* cannot_take_over = "9852e04a55b1494b95df9e674eca360b";
-inline constexpr const char* can_take_over = "d3ebe9c607fe4346b9aa8a7da499fb39";
-inline constexpr const char* peer_cannot_take_over = "a522eae01ec549e3aad2b8f47940abaf";
-inline constexpr const char* unit_gave_up = "1a827b8834154084b1e569f80b4e27be";
-}  // namespace msgid
+// MESSAGE_IDs: log::msgid, all of them in core/log/message_ids.hpp.
 
 }  // namespace hb::log

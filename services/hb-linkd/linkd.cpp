@@ -12,16 +12,7 @@
 namespace hb::linkd {
 namespace {
 
-// MESSAGE_IDs of hb-linkd's journal entries (units/catalog explains them).
-namespace msgid {
-constexpr const char* link_dead = "affbbfd11142477888b24777765da435";
-constexpr const char* link_up = "cc99a003527048408004f46426db292b";
-constexpr const char* link_late = "1b77fe4542e04718888281503ec62f9e";
-constexpr const char* peer_restarted = "dbbfcee99a6641ac99ecea25bcd2e3a2";
-constexpr const char* packets_rejected = "17934649ac1b42bd8df5e6e7c4d14f9f";
-constexpr const char* medium_problem = "c8dec96471a0429285af7bac2b365d53";
-constexpr const char* generation_forgotten = "5907eee0325648b38eee2ba59f4c1615";
-}  // namespace msgid
+namespace msgid = log::msgid;
 
 using liveness::LinkState;
 

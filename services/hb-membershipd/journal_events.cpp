@@ -54,7 +54,7 @@ void log_link_event(const std::string& node, const std::string& medium,
                     std::uint64_t incarnation) {
   const bool up = new_state == "up";
   if (!up && new_state != "dead") return;
-  log::write(log::Level::info, up ? msgid::link_up : msgid::link_dead,
+  log::write(log::Level::info, up ? msgid::node_link_up : msgid::node_link_dead,
              "Link " + node + ":" + medium + (up ? " up." : " dead."),
              {{"HB_NODE", node},
               {"HB_LINK", medium},
