@@ -11,7 +11,7 @@
 
 #include "core/proto/control.hpp"
 #include "core/proto/packet.hpp"
-#include "packet_pipeline.hpp"
+#include "core/link/packet_pipeline.hpp"
 
 namespace {
 

@@ -84,6 +84,8 @@ Linkd::Linkd(boost::asio::io_context& io, dbus::Bus& bus, const config::Config& 
   for (auto& p : liveness::peers_from_config(config.ha_cf, config.local_node))
     if (p.kind == liveness::PeerKind::node) po.peers.push_back(std::move(p));
   po.known_generations = std::move(known.generations);
+  // The generation bound's wall clock (docs/wire-rules.md, rule 3).
+  po.unix_clock = [] { return static_cast<std::int64_t>(::time(nullptr)); };
   pipeline_ = std::make_unique<PacketPipeline>(std::move(po), now);
 
   MediaSet set = make_media(io, config.ha_cf, local_addresses());

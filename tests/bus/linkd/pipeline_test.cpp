@@ -11,8 +11,8 @@
 
 #include "core/proto/packet.hpp"
 #include "generation_file.hpp"
-#include "packet_pipeline.hpp"
-#include "reliable_messages.hpp"
+#include "core/link/packet_pipeline.hpp"
+#include "core/link/reliable_messages.hpp"
 
 namespace hb::linkd {
 namespace {

@@ -1,4 +1,4 @@
-#include "reliable_messages.hpp"
+#include "core/link/reliable_messages.hpp"
 
 #include <algorithm>
 

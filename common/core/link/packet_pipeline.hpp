@@ -61,7 +61,8 @@ struct PipelineOptions {
   proto::WireRules rules;  // rules.keepalive is taken from timing
   // The highest generation persisted for each peer (hb_peer_generations): older is refused.
   std::map<std::string, proto::Generation> known_generations;
-  // The wall clock (unix seconds) for the generation bound; nullptr = time().
+  // The wall clock (unix seconds) for the generation bound (hb-linkd passes time()); nullptr:
+  // no clock, the bound is then current + 1000 or one day's seconds, whichever is more.
   std::function<std::int64_t()> unix_clock;
 };
 

@@ -1,7 +1,6 @@
-#include "packet_pipeline.hpp"
+#include "core/link/packet_pipeline.hpp"
 
 #include <algorithm>
-#include <ctime>
 
 #include "core/liveness/names.hpp"
 #include "core/proto/control.hpp"
@@ -110,8 +109,7 @@ std::optional<Reject> PacketPipeline::admit(PeerState& peer, const proto::Messag
       return Reject::unconfirmed_generation;
     }
     if (generation > current) {
-      const std::int64_t unix_now =
-          options_.unix_clock ? options_.unix_clock() : static_cast<std::int64_t>(::time(nullptr));
+      const std::int64_t unix_now = options_.unix_clock ? options_.unix_clock() : 0;
       const proto::Generation bound = proto::generation_bound(current, unix_now, options_.rules);
       if (generation > bound) {
         detail = gen_text + " jumps beyond " + proto::to_hex(bound) + " (current " +
