@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
+#include "core/link/packet_pipeline.hpp"
 #include "core/proto/control.hpp"
 #include "core/proto/packet.hpp"
-#include "core/link/packet_pipeline.hpp"
 
 namespace {
 

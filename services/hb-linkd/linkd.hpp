@@ -12,13 +12,13 @@
 #include <vector>
 
 #include "core/config/config.hpp"
+#include "core/link/packet_pipeline.hpp"
+#include "core/link/reliable_messages.hpp"
 #include "core/proto/control.hpp"
 #include "core/proto/packet.hpp"
 #include "keepalive.hpp"
 #include "linkd_bus.hpp"
 #include "media_factory.hpp"
-#include "core/link/packet_pipeline.hpp"
-#include "core/link/reliable_messages.hpp"
 #include "sys/dbus/bus.hpp"
 #include "sys/log.hpp"
 #include "sys/rate_limit.hpp"

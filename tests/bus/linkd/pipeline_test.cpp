@@ -9,10 +9,10 @@
 #include <fstream>
 #include <string>
 
-#include "core/proto/packet.hpp"
-#include "generation_file.hpp"
 #include "core/link/packet_pipeline.hpp"
 #include "core/link/reliable_messages.hpp"
+#include "core/proto/packet.hpp"
+#include "generation_file.hpp"
 
 namespace hb::linkd {
 namespace {
