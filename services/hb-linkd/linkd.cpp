@@ -404,9 +404,12 @@ void Linkd::apply(const liveness::Transition& t) {
   const auto ms = std::to_string(t.silence.count());
   switch (t.to) {
     case LinkState::dead:
-      log::warning(msgid::link_dead,
-                   "link " + t.peer + ":" + t.medium + " dead (nothing heard for " + ms + " ms)",
-                   {{"HB_NODE", t.peer}, {"HB_LINK", t.medium}, {"HB_SILENCE_MS", ms}});
+      // heartbeat's sentence, which admins' greps know; hb-linkd is the one daemon that logs
+      // link entries (hb-membershipd logs the node's).
+      log::warning(
+          msgid::link_dead,
+          "Link " + t.peer + ":" + t.medium + " dead. Nothing heard on it for " + ms + " ms.",
+          {{"HB_NODE", t.peer}, {"HB_LINK", t.medium}, {"HB_SILENCE_MS", ms}});
       break;
     case LinkState::late:
       log::warning(
@@ -422,8 +425,9 @@ void Linkd::apply(const liveness::Transition& t) {
             "late heartbeat: node " + t.peer + " on " + t.medium + ": interval " + ms + " ms",
             {{"HB_NODE", t.peer}, {"HB_LINK", t.medium}, {"HB_LATE_MS", ms}});
       }
-      log::info(msgid::link_up, "link " + t.peer + ":" + t.medium + " up",
-                {{"HB_NODE", t.peer}, {"HB_LINK", t.medium}});
+      if (t.from != LinkState::late)  // back from late: the line above said it
+        log::info(msgid::link_up, "Link " + t.peer + ":" + t.medium + " up.",
+                  {{"HB_NODE", t.peer}, {"HB_LINK", t.medium}});
       break;
     case LinkState::init:
       break;

@@ -49,19 +49,4 @@ void log_node_event(const membership::Event& e) {
   }
 }
 
-void log_link_event(const std::string& node, const std::string& medium,
-                    const std::string& old_state, const std::string& new_state,
-                    std::uint64_t incarnation) {
-  const bool up = new_state == "up";
-  if (!up && new_state != "dead") return;
-  log::write(log::Level::info, up ? msgid::node_link_up : msgid::node_link_dead,
-             "Link " + node + ":" + medium + (up ? " up." : " dead."),
-             {{"HB_NODE", node},
-              {"HB_LINK", medium},
-              {"HB_OLD_STATE", old_state},
-              {"HB_NEW_STATE", new_state},
-              {"HB_INCARNATION", std::to_string(incarnation)},
-              {"HB_REASON", "link"}});
-}
-
 }  // namespace hb::membershipd

@@ -1,5 +1,5 @@
-// Every node and link transition as a structured journal entry: heartbeat's ha-log sentences
-// (`node ha2: is dead`, `Link ha2:eth0 dead.`), but with fields, so that
+// Every node transition as a structured journal entry: heartbeat's ha-log sentence
+// (`node ha2: is dead`), but with fields, so that
 // `journalctl MESSAGE_ID=<node_dead>` or `journalctl HB_NODE=ha2` finds them. The fields and ids
 // are documented in docs/architecture.md and explained by units/catalog/hb.catalog.
 #pragma once
@@ -12,15 +12,10 @@
 
 namespace hb::membershipd {
 
-namespace msgid = log::msgid;  // node_*, node_link_*, linkd_absent
+namespace msgid = log::msgid;  // node_*, linkd_absent
 
 // One entry per node transition (HB_NODE, HB_OLD_STATE, HB_NEW_STATE, HB_INCARNATION,
 // HB_REASON, and HB_LINK when a link's transition caused it).
 void log_node_event(const membership::Event& event);
-
-// One entry per link transition INTO up or dead (late is hb-linkd's warning to give).
-void log_link_event(const std::string& node, const std::string& medium,
-                    const std::string& old_state, const std::string& new_state,
-                    std::uint64_t incarnation);
 
 }  // namespace hb::membershipd

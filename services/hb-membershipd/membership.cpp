@@ -66,7 +66,8 @@ void Membership::set_link(Node& node, const std::string& medium, const std::stri
   node.links[medium] = new_state;
   links_changed = true;
   if (new_state == "up") node.last_heard_usec = std::max(node.last_heard_usec, now_usec());
-  log_link_event(node.name, medium, before.empty() ? "init" : before, new_state, node.incarnation);
+  // The link's own entry ("Link ha2:eth0 dead.") is hb-linkd's, which owns links; this daemon
+  // logs what it decides from them, the node's.
 }
 
 void Membership::link_changed(const std::string& node, const std::string& medium,

@@ -29,13 +29,12 @@ inline constexpr const char* packets_rejected = "17934649ac1b42bd8df5e6e7c4d14f9
 inline constexpr const char* medium_problem = "c8dec96471a0429285af7bac2b365d53";
 inline constexpr const char* generation_forgotten = "5907eee0325648b38eee2ba59f4c1615";
 
-// hb-membershipd: node transitions, its heartbeat-style link entries, hb-linkd's absence.
+// hb-membershipd: node transitions, hb-linkd's absence. (Link entries are hb-linkd's alone:
+// the ids hb-membershipd once gave them, 6fc0cd1f… and 316a70e1…, are retired.)
 inline constexpr const char* node_up = "10dafb5f3f59442c98332964184ab8f5";
 inline constexpr const char* node_dead = "9a13f40fe51941c5b82befbd4436885c";
 inline constexpr const char* node_restarted = "a46445fb4fd3415c87461ecf92f6872d";
 inline constexpr const char* node_shutdown = "c68feec71c24406e9fe15944c1715c31";
-inline constexpr const char* node_link_up = "6fc0cd1ff57b4eee9855e45766fd9a07";
-inline constexpr const char* node_link_dead = "316a70e179fa443ab7030dfa27831980";
 inline constexpr const char* linkd_absent = "77eac4569a624bef87a801836a2f5ac8";
 
 }  // namespace hb::log::msgid

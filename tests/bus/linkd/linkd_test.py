@@ -346,6 +346,12 @@ def case_cut(rig):
           "LinkChanged(ha2, lan1, ..., dead) signalled, and only for lan1")
     run("ip", "-n", rig.ns["ha2"], "link", "set", "lan1", "up")
     ha1.wait_link("ha2", "lan1", "up")
+    # heartbeat's sentences, in hb-linkd's log (the one daemon that logs link entries).
+    with open(ha1.log) as f:
+        text = f.read()
+    check("Link ha2:lan1 dead. Nothing heard on it for " in text and text.count("Link ha2:lan1 up.") == 2,
+          "hb-linkd logged 'Link ha2:lan1 dead.' once and 'Link ha2:lan1 up.' at first contact "
+          "and on return")
 
 
 def case_forged(rig):
