@@ -46,6 +46,7 @@ Membership::Membership(const config::Config& config, State& state, BusObjects& b
     if (n == nullptr) continue;
     n->state = std::string(membership::to_string(t.state));
     n->incarnation = t.incarnation;
+    n->reason = std::string(membership::to_string(t.reason));
     for (const auto& [medium, link] : t.links)
       n->links[medium] = std::string(liveness::to_string(link));
   }
@@ -131,6 +132,7 @@ void Membership::apply(const std::optional<membership::Event>& event) {
   const std::string old_state = n->state;
   n->state = std::string(membership::to_string(event->to));
   n->incarnation = event->incarnation;
+  n->reason = std::string(membership::to_string(event->reason));
   log_node_event(*event);
   bus_.node_changed(*n, old_state);
   update_status();

@@ -28,6 +28,7 @@ const sd_bus_vtable node_vtable[] = {
     SD_BUS_PROPERTY("State", "s", property<&Node::state>, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
     SD_BUS_PROPERTY("Incarnation", "t", property<&Node::incarnation>, 0,
                     SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+    SD_BUS_PROPERTY("Reason", "s", property<&Node::reason>, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
     // Changes with every heartbeat: readable, but never a signal per packet.
     SD_BUS_PROPERTY("LastHeardUSec", "t", property<&Node::last_heard_usec>, 0, 0),
     SD_BUS_PROPERTY("Links", "a{ss}", property<&Node::links>, 0,
@@ -66,10 +67,12 @@ BusObjects::BusObjects(dbus::Bus& bus, State& state) : bus_(bus), state_(state) 
 }
 
 void BusObjects::node_changed(const Node& node, const std::string& old_state) {
+  // The properties first: whoever handles NodeChanged can read the Reason of this very change
+  // from its cache (the signal's signature stays heartbeat-era simple).
+  bus_.emit_properties_changed(node.path, names::node, {"State", "Incarnation", "Reason", "Links"});
   auto m = bus_.new_signal(names::root, names::manager, "NodeChanged");
   m.append_all(node.name, old_state, node.state, node.incarnation);
   bus_.send(m);
-  bus_.emit_properties_changed(node.path, names::node, {"State", "Incarnation", "Links"});
 }
 
 void BusObjects::links_changed(const Node& node) {

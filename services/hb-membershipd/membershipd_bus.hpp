@@ -20,6 +20,9 @@ struct Node {
   std::string type;   // normal | ping
   std::string state;  // init | up | dead (membership's verdict)
   std::uint64_t incarnation = 0;
+  // Why the state last changed (membership::Reason as a string: first-contact, returned,
+  // restarted, links-dead, never-heard, shutdown; none before any change, local for this node).
+  std::string reason = "none";
   // CLOCK_MONOTONIC; 0 = never. hb-linkd signals no packet, so this is the freshest time known
   // from its snapshots (Link.LastHeardUSec) and link-up transitions: a lower bound.
   std::uint64_t last_heard_usec = 0;

@@ -294,6 +294,7 @@ class MembershipClient {
 
   std::string state(const std::string& node) { return get_string(node, "State"); }
   std::uint64_t incarnation(const std::string& node) { return get_u64(node, "Incarnation"); }
+  std::string reason(const std::string& node) { return get_string(node, "Reason"); }
   std::uint64_t last_heard(const std::string& node) { return get_u64(node, "LastHeardUSec"); }
   std::map<std::string, std::string> links(const std::string& node) {
     sd_bus_error e = SD_BUS_ERROR_NULL;

@@ -136,13 +136,16 @@ TEST_F(MembershipdTest, RestartIsANewIncarnationEvenWithinDeadtime) {
   link1_->set_link("ha2", "eth0", "up");
   ASSERT_TRUE(saw("ha2", "init", "up", 1));
 
+  EXPECT_EQ(client_->reason("ha2"), "first-contact");
   link1_->restart("ha2", 101);  // came back before its links went dead
   ASSERT_TRUE(saw("ha2", "up", "up", 2));
   EXPECT_EQ(client_->incarnation("ha2"), 2u);
+  EXPECT_EQ(client_->reason("ha2"), "restarted") << "why, without guessing from incarnations";
   EXPECT_TRUE(logged("Heartbeat restart on node ha2"));
 
   both_links("ha2", "dead");
   ASSERT_TRUE(saw("ha2", "up", "dead", 2));
+  EXPECT_EQ(client_->reason("ha2"), "links-dead");
   link1_->restart("ha2", 102);  // as hb-linkd sends it: before the LinkChanged of that packet
   link1_->set_link("ha2", "eth0", "up");
   ASSERT_TRUE(saw("ha2", "dead", "up", 3));
