@@ -6,6 +6,7 @@
 #include <cctype>
 #include <cstring>
 
+#include "engine_journal.hpp"
 #include "sys/dbus/error.hpp"
 #include "sys/dbus/names.hpp"
 #include "sys/log.hpp"
@@ -24,11 +25,6 @@ bool same_node(const std::string& a, const std::string& b) {
          });
 }
 
-long ms_since(failover::TimePoint t) {
-  return static_cast<long>(
-      std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t).count());
-}
-
 failover::AutoFailback auto_failback(config::AutoFailback a) {
   switch (a) {
     case config::AutoFailback::on:
@@ -41,45 +37,6 @@ failover::AutoFailback auto_failback(config::AutoFailback a) {
   return failover::AutoFailback::legacy;
 }
 
-// log::write takes its fields as an initializer_list: spell out the few sizes the engine uses.
-void journal(log::Level level, const std::string& text,
-             const std::map<std::string, std::string>& fields) {
-  std::vector<log::Field> f;
-  for (const auto& [k, v] : fields) f.push_back({k, v});
-  switch (f.size()) {
-    case 0:
-      return log::write(level, "", text);
-    case 1:
-      return log::write(level, "", text, {f[0]});
-    case 2:
-      return log::write(level, "", text, {f[0], f[1]});
-    case 3:
-      return log::write(level, "", text, {f[0], f[1], f[2]});
-    default:
-      return log::write(level, "", text, {f[0], f[1], f[2], f[3]});
-  }
-}
-
-log::Level level_of(failover::LogKind k) {
-  using K = failover::LogKind;
-  switch (k) {
-    case K::start_failed:
-    case K::stop_failed:
-    case K::split_brain:
-    case K::daemons_lost:
-      return log::Level::err;
-    case K::refused:
-    case K::standby_cancelled:
-    case K::peer_dead:
-    case K::peer_returned:
-      return log::Level::warning;
-    case K::waiting:
-      return log::Level::info;
-    default:
-      return log::Level::notice;
-  }
-}
-
 }  // namespace
 
 Resourced::Resourced(boost::asio::io_context& io, dbus::Bus& bus, const config::Config& config,
@@ -89,7 +46,17 @@ Resourced::Resourced(boost::asio::io_context& io, dbus::Bus& bus, const config::
       config_(config),
       state_(state),
       set_status_(std::move(set_status)),
-      systemd_(bus),
+      runner_(bus, config, state,
+              {[this](const std::string& key, failover::Result r) {
+                 feed(engine_->on_result(key, r, now()));
+               },
+               [this](const std::string& key) {
+                 if (!engine_) return false;
+                 auto view = engine_->view(key);
+                 return view.state == failover::GroupState::running &&
+                        same_node(view.owner, config_.local_node);
+               },
+               [this](const std::string& key, const std::string& why) { move_away(key, why); }}),
       membership1_(bus, membership1::bus, "hb-membershipd"),
       link1_(bus, link1::bus, "hb-linkd"),
       timer_(io),
@@ -102,73 +69,11 @@ Group* Resourced::group(const std::string& key) {
 }
 
 void Resourced::begin() {
-  systemd_.subscribe(
-      [this](const std::string& unit, const std::string& active) { on_unit_active(unit, active); });
   subscribe_cluster();
-  resolve_units();
+  runner_.begin([this] { start_engine(); });
 }
 
-// --- setup: units, adoption, engine ---------------------------------------------------------
-
-void Resourced::resolve_units() {
-  std::set<std::string> ask;
-  for (const auto& g : config_.groups)
-    for (const auto& r : g.resources)
-      if (r.kind == config::Resource::Kind::service)
-        for (const auto& u : service_candidates(r.name)) ask.insert(u);
-  auto finish = [this] {
-    Lookup lookup{[this](const std::string& u) { return unit_loaded_[u]; },
-                  [](const std::string& p) { return access(p.c_str(), X_OK) == 0; }};
-    for (const auto& g : config_.groups) {
-      if (g.resources.empty()) continue;
-      Run& run = runs_[g.key()];
-      Group* bus_group = group(g.key());
-      for (size_t i = 0; i < g.resources.size(); ++i) {
-        UnitPlan p = plan_resource(g.resources[i], lookup);
-        if (p.kind == UnitPlan::Kind::missing)
-          log::error("", "resource " + g.resources[i].token + ": " + p.error,
-                     {{"HB_GROUP", g.key()}, {"HB_RESOURCE", g.resources[i].token}});
-        if (bus_group && i < bus_group->resources.size())
-          std::get<1>(bus_group->resources[i]) = p.unit;
-        if (p.kind == UnitPlan::Kind::existing &&
-            g.resources[i].kind == config::Resource::Kind::service) {
-          std::string unit = p.unit;
-          systemd_.unit_file_state(unit, [unit, key = g.key()](const std::string& s) {
-            if (s == "enabled")
-              log::warning("",
-                           unit +
-                               " is enabled: systemd starts it on its own at boot, outside "
-                               "the cluster's control; run `systemctl disable " +
-                               unit + "`",
-                           {{"HB_GROUP", key}, {"UNIT", unit}});
-          });
-        }
-        run.plans.push_back(std::move(p));
-      }
-    }
-    query_active_states();
-  };
-  if (ask.empty()) return finish();
-  pending_queries_ = static_cast<int>(ask.size());
-  for (const auto& u : ask)
-    systemd_.get_unit_property(u, "LoadState", [this, u, finish](const std::string& s) {
-      unit_loaded_[u] = s == "loaded";
-      if (--pending_queries_ == 0) finish();
-    });
-}
-
-void Resourced::query_active_states() {
-  pending_queries_ = 0;
-  for (auto& [key, run] : runs_) pending_queries_ += static_cast<int>(run.plans.size());
-  if (pending_queries_ == 0) return start_engine();
-  for (auto& [key, run] : runs_)
-    for (const auto& p : run.plans)
-      systemd_.get_unit_property(p.unit, "ActiveState",
-                                 [this, unit = p.unit](const std::string& s) {
-                                   set_row(unit, s);
-                                   if (--pending_queries_ == 0) start_engine();
-                                 });
-}
+// --- setup: the engine, once the units are known ------------------------------------------
 
 void Resourced::start_engine() {
   failover::Options o;
@@ -181,14 +86,9 @@ void Resourced::start_engine() {
   o.timing.deadtime = config_.ha_cf.deadtime;
   o.membership = false;  // until hb-membershipd's nodes are read (membership_snapshot)
   // A group whose every unit is active is running here already: adopt it.
-  for (const Group& g : state_.groups) {
-    bool all = !g.resources.empty();
-    for (const auto& row : g.resources) all = all && std::get<2>(row) == "active";
-    if (all) {
-      o.adopted.push_back(g.key);
-      log::notice("", "adopting group " + g.key + ": all its units are active",
-                  {{"HB_GROUP", g.key}});
-    }
+  for (const std::string& key : runner_.all_active()) {
+    o.adopted.push_back(key);
+    log::notice("", "adopting group " + key + ": all its units are active", {{"HB_GROUP", key}});
   }
   // A hung hb-linkd is let go of after the grace (deadtime/2) plus the time the stop takes; the
   // peers declare this node dead deadtime after its last heartbeat, up to keepalive before.
@@ -385,26 +285,11 @@ void Resourced::feed(failover::Actions actions) {
 }
 
 void Resourced::execute(const failover::Action& a) {
-  if (auto* s = std::get_if<failover::StartGroup>(&a)) {
-    Run& run = runs_[s->key];
-    run.busy = true;
-    run.restarted = false;
-    run.since = now();
-    return start_group(s->key, 0);
-  }
-  if (auto* s = std::get_if<failover::StopGroup>(&a)) {
-    Run& run = runs_[s->key];
-    run.busy = true;
-    run.since = now();
-    return stop_group(s->key, run.plans.size(), false);
-  }
+  if (auto* s = std::get_if<failover::StartGroup>(&a)) return runner_.start(s->key);
+  if (auto* s = std::get_if<failover::StopGroup>(&a)) return runner_.stop(s->key);
   if (auto* s = std::get_if<failover::Send>(&a)) return send(s->message);
-  if (auto* an = std::get_if<failover::Announce>(&a)) return announce(an->key);
-  if (auto* l = std::get_if<failover::LogEvent>(&a)) {
-    auto fields = l->fields;
-    fields.erase("HB_KIND");
-    return journal(level_of(l->kind), l->text, fields);
-  }
+  if (auto* an = std::get_if<failover::Announce>(&a)) return runner_.announce(an->key);
+  if (auto* l = std::get_if<failover::LogEvent>(&a)) return journal(*l);
   if (auto* v = std::get_if<failover::GroupView>(&a)) {
     Group* g = group(v->key);
     if (!g) return;
@@ -500,97 +385,6 @@ void Resourced::refresh_warnings() {
   }
 }
 
-void Resourced::start_group(const std::string& key, size_t index) {
-  Run& run = runs_[key];
-  if (index >= run.plans.size()) {
-    run.busy = false;
-    log::notice("", "group " + key + " started in " + std::to_string(ms_since(run.since)) + " ms",
-                {{"HB_GROUP", key}, {"HB_DURATION_MS", std::to_string(ms_since(run.since))}});
-    return feed(engine_->on_result(key, failover::Result::started, now()));
-  }
-  const UnitPlan& p = run.plans[index];
-  auto t = now();
-  systemd_.start(p, [this, key, index, t, unit = p.unit](bool ok, const std::string& result) {
-    std::string token = std::get<0>(group(key)->resources[index]);
-    if (!ok) {
-      log::error("", "start of " + unit + " (" + token + ") failed: " + result,
-                 {{"HB_GROUP", key},
-                  {"HB_RESOURCE", token},
-                  {"UNIT", unit},
-                  {"HB_DURATION_MS", std::to_string(ms_since(t))}});
-      runs_[key].busy = false;
-      return feed(engine_->on_result(key, failover::Result::start_failed, now()));
-    }
-    log::info("", "started " + unit + " (" + token + ") in " + std::to_string(ms_since(t)) + " ms",
-              {{"HB_GROUP", key},
-               {"HB_RESOURCE", token},
-               {"UNIT", unit},
-               {"HB_DURATION_MS", std::to_string(ms_since(t))}});
-    start_group(key, index + 1);
-  });
-}
-
-void Resourced::stop_group(const std::string& key, size_t index, bool any_failed) {
-  Run& run = runs_[key];
-  if (index == 0) {
-    run.busy = false;
-    log::notice("",
-                "group " + key + (any_failed ? " did not stop cleanly" : " stopped") + " in " +
-                    std::to_string(ms_since(run.since)) + " ms",
-                {{"HB_GROUP", key}, {"HB_DURATION_MS", std::to_string(ms_since(run.since))}});
-    return feed(engine_->on_result(
-        key, any_failed ? failover::Result::stop_failed : failover::Result::stopped, now()));
-  }
-  stop_one(key, index - 1, false, [this, key, index, any_failed](bool ok) {
-    stop_group(key, index - 1, any_failed || !ok);
-  });
-}
-
-void Resourced::stop_one(const std::string& key, size_t index, bool retried,
-                         std::function<void(bool ok)> done) {
-  const UnitPlan& p = runs_[key].plans[index];
-  auto t = now();
-  systemd_.stop(p.unit, [this, key, index, retried, t, p, done = std::move(done)](
-                            bool ok, const std::string& result) mutable {
-    std::string token = std::get<0>(group(key)->resources[index]);
-    if (ok) {
-      log::info("",
-                "stopped " + p.unit + " (" + token + ") in " + std::to_string(ms_since(t)) + " ms",
-                {{"HB_GROUP", key},
-                 {"HB_RESOURCE", token},
-                 {"UNIT", p.unit},
-                 {"HB_DURATION_MS", std::to_string(ms_since(t))}});
-      return done(true);
-    }
-    log::error("", "stop of " + p.unit + " (" + token + ") failed: " + result,
-               {{"HB_GROUP", key}, {"HB_RESOURCE", token}, {"UNIT", p.unit}});
-    if (retried || p.kind != UnitPlan::Kind::transient_mount) return done(false);
-    // Busy mount point: kill what holds it, then try once more.
-    log::warning("", "killing the processes that keep " + p.where + " busy",
-                 {{"HB_GROUP", key}, {"HB_RESOURCE", token}});
-    systemd_.run_once("hb-fuser-" + escape_path(p.where) + ".service",
-                      "hb: kill the users of " + p.where,
-                      {"/usr/bin/fuser", "-k", "-M", "-m", p.where},
-                      [this, key, index, done = std::move(done)](bool, const std::string&) mutable {
-                        stop_one(key, index, true, std::move(done));
-                      });
-  });
-}
-
-// Gratuitous ARPs again for each address of the group: hb-ipaddr@'s reload.
-void Resourced::announce(const std::string& key) {
-  for (const auto& p : runs_[key].plans) {
-    if (p.unit.rfind(ip_unit_prefix, 0) != 0) continue;
-    log::notice("", "announcing " + p.unit + " again: clients may still know the other holder",
-                {{"HB_GROUP", key}, {"UNIT", p.unit}});
-    systemd_.reload(p.unit, [key, unit = p.unit](bool ok, const std::string& result) {
-      if (!ok)
-        log::warning("", "announcing " + unit + " failed: " + result,
-                     {{"HB_GROUP", key}, {"UNIT", unit}});
-    });
-  }
-}
-
 void Resourced::send(const failover::Message& m) {
   auto call = bus_.new_method_call(link1::bus, link1::root, link1::manager, "SendMessage");
   call.append_all(m.dest, m.type, m.fields);
@@ -622,53 +416,17 @@ void Resourced::arm_timer() {
 
 // --- unit watching ------------------------------------------------------------------------------
 
-void Resourced::set_row(const std::string& unit, const std::string& active) {
-  for (Group& g : state_.groups)
-    for (auto& row : g.resources)
-      if (std::get<1>(row) == unit && std::get<2>(row) != active) {
-        std::get<2>(row) = active;
-        if (objects_) objects_->resources_changed(g);
-      }
-}
-
-void Resourced::on_unit_active(const std::string& unit, const std::string& active) {
-  set_row(unit, active);
-  if (!engine_) return;
-  for (auto& [key, run] : runs_) {
-    if (run.busy) continue;
-    auto view = engine_->view(key);
-    if (view.state != failover::GroupState::running || !same_node(view.owner, config_.local_node))
-      continue;
-    for (size_t i = 0; i < run.plans.size(); ++i)
-      if (run.plans[i].unit == unit && (active == "failed" || active == "inactive"))
-        resource_failed(key, i);
-  }
-}
-
-void Resourced::resource_failed(const std::string& key, size_t index) {
-  Run& run = runs_[key];
-  const UnitPlan& p = run.plans[index];
-  auto move_away = [this, key](const std::string& why) {
-    // The next live node of the group's succession takes it over (a hand-over).
-    const auto& nodes = config_.ha_cf.nodes;
-    for (const auto& n : nodes)
-      if (!same_node(n, config_.local_node) && node_state_[n] == "up") {
-        log::error("", "group " + key + ": " + why + "; moving it to " + n,
-                   {{"HB_GROUP", key}, {"HB_NODE", n}});
-        return feed(engine_->move(key, n, now()));
-      }
-    log::error("", "group " + key + ": " + why + "; no other live node to take it",
-               {{"HB_GROUP", key}});
-  };
-  if (run.restarted) return move_away(p.unit + " failed again");
-  run.restarted = true;
-  log::warning("", p.unit + " of group " + key + " stopped behind hb's back; starting it once more",
-               {{"HB_GROUP", key}, {"UNIT", p.unit}});
-  run.busy = true;
-  systemd_.start(p, [this, key, move_away, unit = p.unit](bool ok, const std::string& result) {
-    runs_[key].busy = false;
-    if (!ok) move_away(unit + " could not be restarted (" + result + ")");
-  });
+// A resource of a group running here failed for good: the next live node of the group's
+// succession takes it over (a hand-over), so a dead Apache does not leave a dead site.
+void Resourced::move_away(const std::string& key, const std::string& why) {
+  for (const auto& n : config_.ha_cf.nodes)
+    if (!same_node(n, config_.local_node) && node_state_[n] == "up") {
+      log::error("", "group " + key + ": " + why + "; moving it to " + n,
+                 {{"HB_GROUP", key}, {"HB_NODE", n}});
+      return feed(engine_->move(key, n, now()));
+    }
+  log::error("", "group " + key + ": " + why + "; no other live node to take it",
+             {{"HB_GROUP", key}});
 }
 
 // --- commands and shutdown ----------------------------------------------------------------------

@@ -3,15 +3,11 @@
 // admin commands and time; executes the engine's actions (group start/stop through systemd,
 // messages through link1.SendMessage, journal entries, Group properties and GroupChanged).
 //
-// A group's resources start left to right and stop right to left, each step waiting for its
-// systemd job. A failed start reports start_failed; the engine then asks for a stop, which stops
-// every resource of the group (stopping an inactive unit is a no-op). A mount that fails to
-// unmount (busy) has its users killed (fuser -k, as a transient unit), then one more stop.
-//
-// A resource unit of a running group that fails or stops behind our back (`systemctl stop
-// apache2`, a crash) is started once more; if that fails too, or it fails again, the group moves
-// to the next live node of its succession (a hand-over), so a dead Apache does not leave a dead
-// site. At start, a group whose units are all active is adopted instead of restarted.
+// The groups' units are run by GroupRunner (group_runner.hpp): left to right and right to left,
+// a busy mount's users killed, a resource that failed behind hb's back started once more. When
+// that fails too, the group moves to the next live node of its succession (a hand-over), so a
+// dead Apache does not leave a dead site. At start, a group whose units are all active is
+// adopted instead of restarted.
 //
 // A node whose hb-membershipd or hb-linkd is not on the bus cannot take anything over: it would
 // not learn that a peer died. hb-resourced runs on without them (it follows both names and
@@ -31,11 +27,10 @@
 
 #include "core/config/config.hpp"
 #include "core/failover/engine.hpp"
+#include "group_runner.hpp"
 #include "link_watch.hpp"
 #include "resourced_bus.hpp"
 #include "sys/dbus/follower.hpp"
-#include "systemd_client.hpp"
-#include "unit_map.hpp"
 
 namespace hb::resourced {
 
@@ -49,7 +44,10 @@ class Resourced : public Commands {
   // SIGTERM: release every group, send t=shutdone, then call `exit`.
   void stop(std::function<void()> exit);
 
-  void set_bus_objects(BusObjects* objects) { objects_ = objects; }
+  void set_bus_objects(BusObjects* objects) {
+    objects_ = objects;
+    runner_.set_bus_objects(objects);
+  }
 
   // Commands (from the D-Bus methods); throw dbus::Error on refusal.
   void standby(const std::string& which) override;
@@ -57,17 +55,8 @@ class Resourced : public Commands {
   void move(const std::string& group, const std::string& node) override;
 
  private:
-  struct Run {
-    std::vector<UnitPlan> plans;
-    bool busy = false;       // a start or stop of ours is under way
-    bool restarted = false;  // a failed resource was restarted once already
-    failover::TimePoint since{};
-  };
-
   failover::TimePoint now() const { return failover::Clock::now(); }
   Group* group(const std::string& key);
-  void resolve_units();
-  void query_active_states();
   void start_engine();
   void subscribe_cluster();
   void on_membership(dbus::Message& reply);
@@ -76,22 +65,15 @@ class Resourced : public Commands {
                        std::uint64_t incarnation);
   void on_message(dbus::Message& m);
   void on_owner(const std::string& name, const std::string& owner);
-  void on_unit_active(const std::string& unit, const std::string& active);
-  void resource_failed(const std::string& key, size_t index);
 
   void feed(failover::Actions actions);
   void execute(const failover::Action& a);
-  void start_group(const std::string& key, size_t index);
-  void stop_group(const std::string& key, size_t index, bool any_failed);
-  void stop_one(const std::string& key, size_t index, bool retried,
-                std::function<void(bool ok)> done);
   void send(const failover::Message& m);
-  void announce(const std::string& key);
+  void move_away(const std::string& key, const std::string& why);
   void arm_timer();
   void check_shutdown();
   void refresh_warnings();
   void update_status();
-  void set_row(const std::string& unit, const std::string& active);
 
   boost::asio::io_context& io_;
   dbus::Bus& bus_;
@@ -99,13 +81,11 @@ class Resourced : public Commands {
   State& state_;
   std::function<void(const std::string&)> set_status_;
   BusObjects* objects_ = nullptr;
-  SystemdClient systemd_;
+  GroupRunner runner_;
   dbus::Follower membership1_, link1_;
   std::optional<failover::Engine> engine_;
   std::optional<LinkWatch> link_watch_;               // made with the engine
   std::vector<std::function<void()>> before_engine_;  // cluster events queued during setup
-  std::map<std::string, Run> runs_;
-  std::map<std::string, bool> unit_loaded_;
   std::map<std::string, std::uint64_t> incarnation_;
   std::map<std::string, std::string> node_state_;
   std::map<std::string, std::string> owners_;  // link1/membership1 bus name -> unique owner
@@ -121,7 +101,6 @@ class Resourced : public Commands {
   boost::asio::steady_timer exit_timer_;
   std::function<void()> exit_;
   int pending_sends_ = 0;
-  int pending_queries_ = 0;
 };
 
 }  // namespace hb::resourced

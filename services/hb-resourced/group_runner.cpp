@@ -1,0 +1,240 @@
+#include "group_runner.hpp"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <set>
+
+#include "sys/log.hpp"
+
+namespace hb::resourced {
+namespace {
+
+long ms_since(failover::TimePoint t) {
+  return static_cast<long>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(failover::Clock::now() - t).count());
+}
+
+}  // namespace
+
+GroupRunner::GroupRunner(dbus::Bus& bus, const config::Config& config, State& state, Events events)
+    : config_(config), state_(state), events_(std::move(events)), systemd_(bus) {}
+
+Group* GroupRunner::group(const std::string& key) {
+  for (Group& g : state_.groups)
+    if (g.key == key) return &g;
+  return nullptr;
+}
+
+std::vector<std::string> GroupRunner::all_active() const {
+  std::vector<std::string> out;
+  for (const Group& g : state_.groups) {
+    bool all = !g.resources.empty();
+    for (const auto& row : g.resources) all = all && std::get<2>(row) == "active";
+    if (all) out.push_back(g.key);
+  }
+  return out;
+}
+
+void GroupRunner::begin(std::function<void()> ready) {
+  systemd_.subscribe(
+      [this](const std::string& unit, const std::string& active) { on_unit_active(unit, active); });
+  std::set<std::string> ask;
+  for (const auto& g : config_.groups)
+    for (const auto& r : g.resources)
+      if (r.kind == config::Resource::Kind::service)
+        for (const auto& u : service_candidates(r.name)) ask.insert(u);
+  auto finish = [this, ready] {
+    Lookup lookup{[this](const std::string& u) { return unit_loaded_[u]; },
+                  [](const std::string& p) { return access(p.c_str(), X_OK) == 0; }};
+    for (const auto& g : config_.groups) {
+      if (g.resources.empty()) continue;
+      Run& run = runs_[g.key()];
+      Group* bus_group = group(g.key());
+      for (size_t i = 0; i < g.resources.size(); ++i) {
+        UnitPlan p = plan_resource(g.resources[i], lookup);
+        if (p.kind == UnitPlan::Kind::missing)
+          log::error("", "resource " + g.resources[i].token + ": " + p.error,
+                     {{"HB_GROUP", g.key()}, {"HB_RESOURCE", g.resources[i].token}});
+        if (bus_group && i < bus_group->resources.size())
+          std::get<1>(bus_group->resources[i]) = p.unit;
+        if (p.kind == UnitPlan::Kind::existing &&
+            g.resources[i].kind == config::Resource::Kind::service) {
+          std::string unit = p.unit;
+          systemd_.unit_file_state(unit, [unit, key = g.key()](const std::string& s) {
+            if (s == "enabled")
+              log::warning("",
+                           unit +
+                               " is enabled: systemd starts it on its own at boot, outside "
+                               "the cluster's control; run `systemctl disable " +
+                               unit + "`",
+                           {{"HB_GROUP", key}, {"UNIT", unit}});
+          });
+        }
+        run.plans.push_back(std::move(p));
+      }
+    }
+    query_active_states(ready);
+  };
+  if (ask.empty()) return finish();
+  pending_queries_ = static_cast<int>(ask.size());
+  for (const auto& u : ask)
+    systemd_.get_unit_property(u, "LoadState", [this, u, finish](const std::string& s) {
+      unit_loaded_[u] = s == "loaded";
+      if (--pending_queries_ == 0) finish();
+    });
+}
+
+void GroupRunner::query_active_states(std::function<void()> ready) {
+  pending_queries_ = 0;
+  for (auto& [key, run] : runs_) pending_queries_ += static_cast<int>(run.plans.size());
+  if (pending_queries_ == 0) return ready();
+  for (auto& [key, run] : runs_)
+    for (const auto& p : run.plans)
+      systemd_.get_unit_property(p.unit, "ActiveState",
+                                 [this, unit = p.unit, ready](const std::string& s) {
+                                   set_row(unit, s);
+                                   if (--pending_queries_ == 0) ready();
+                                 });
+}
+
+void GroupRunner::start(const std::string& key) {
+  Run& run = runs_[key];
+  run.busy = true;
+  run.restarted = false;
+  run.since = failover::Clock::now();
+  start_from(key, 0);
+}
+
+void GroupRunner::stop(const std::string& key) {
+  Run& run = runs_[key];
+  run.busy = true;
+  run.since = failover::Clock::now();
+  stop_from(key, run.plans.size(), false);
+}
+
+void GroupRunner::start_from(const std::string& key, size_t index) {
+  Run& run = runs_[key];
+  if (index >= run.plans.size()) {
+    run.busy = false;
+    log::notice("", "group " + key + " started in " + std::to_string(ms_since(run.since)) + " ms",
+                {{"HB_GROUP", key}, {"HB_DURATION_MS", std::to_string(ms_since(run.since))}});
+    return events_.result(key, failover::Result::started);
+  }
+  const UnitPlan& p = run.plans[index];
+  auto t = failover::Clock::now();
+  systemd_.start(p, [this, key, index, t, unit = p.unit](bool ok, const std::string& result) {
+    std::string token = std::get<0>(group(key)->resources[index]);
+    if (!ok) {
+      log::error("", "start of " + unit + " (" + token + ") failed: " + result,
+                 {{"HB_GROUP", key},
+                  {"HB_RESOURCE", token},
+                  {"UNIT", unit},
+                  {"HB_DURATION_MS", std::to_string(ms_since(t))}});
+      runs_[key].busy = false;
+      return events_.result(key, failover::Result::start_failed);
+    }
+    log::info("", "started " + unit + " (" + token + ") in " + std::to_string(ms_since(t)) + " ms",
+              {{"HB_GROUP", key},
+               {"HB_RESOURCE", token},
+               {"UNIT", unit},
+               {"HB_DURATION_MS", std::to_string(ms_since(t))}});
+    start_from(key, index + 1);
+  });
+}
+
+void GroupRunner::stop_from(const std::string& key, size_t index, bool any_failed) {
+  Run& run = runs_[key];
+  if (index == 0) {
+    run.busy = false;
+    log::notice("",
+                "group " + key + (any_failed ? " did not stop cleanly" : " stopped") + " in " +
+                    std::to_string(ms_since(run.since)) + " ms",
+                {{"HB_GROUP", key}, {"HB_DURATION_MS", std::to_string(ms_since(run.since))}});
+    return events_.result(key,
+                          any_failed ? failover::Result::stop_failed : failover::Result::stopped);
+  }
+  stop_one(key, index - 1, false, [this, key, index, any_failed](bool ok) {
+    stop_from(key, index - 1, any_failed || !ok);
+  });
+}
+
+void GroupRunner::stop_one(const std::string& key, size_t index, bool retried,
+                           std::function<void(bool ok)> done) {
+  const UnitPlan& p = runs_[key].plans[index];
+  auto t = failover::Clock::now();
+  systemd_.stop(p.unit, [this, key, index, retried, t, p, done = std::move(done)](
+                            bool ok, const std::string& result) mutable {
+    std::string token = std::get<0>(group(key)->resources[index]);
+    if (ok) {
+      log::info("",
+                "stopped " + p.unit + " (" + token + ") in " + std::to_string(ms_since(t)) + " ms",
+                {{"HB_GROUP", key},
+                 {"HB_RESOURCE", token},
+                 {"UNIT", p.unit},
+                 {"HB_DURATION_MS", std::to_string(ms_since(t))}});
+      return done(true);
+    }
+    log::error("", "stop of " + p.unit + " (" + token + ") failed: " + result,
+               {{"HB_GROUP", key}, {"HB_RESOURCE", token}, {"UNIT", p.unit}});
+    if (retried || p.kind != UnitPlan::Kind::transient_mount) return done(false);
+    // Busy mount point: kill what holds it, then try once more.
+    log::warning("", "killing the processes that keep " + p.where + " busy",
+                 {{"HB_GROUP", key}, {"HB_RESOURCE", token}});
+    systemd_.run_once("hb-fuser-" + escape_path(p.where) + ".service",
+                      "hb: kill the users of " + p.where,
+                      {"/usr/bin/fuser", "-k", "-M", "-m", p.where},
+                      [this, key, index, done = std::move(done)](bool, const std::string&) mutable {
+                        stop_one(key, index, true, std::move(done));
+                      });
+  });
+}
+
+void GroupRunner::announce(const std::string& key) {
+  for (const auto& p : runs_[key].plans) {
+    if (p.unit.rfind(ip_unit_prefix, 0) != 0) continue;
+    log::notice("", "announcing " + p.unit + " again: clients may still know the other holder",
+                {{"HB_GROUP", key}, {"UNIT", p.unit}});
+    systemd_.reload(p.unit, [key, unit = p.unit](bool ok, const std::string& result) {
+      if (!ok)
+        log::warning("", "announcing " + unit + " failed: " + result,
+                     {{"HB_GROUP", key}, {"UNIT", unit}});
+    });
+  }
+}
+
+void GroupRunner::set_row(const std::string& unit, const std::string& active) {
+  for (Group& g : state_.groups)
+    for (auto& row : g.resources)
+      if (std::get<1>(row) == unit && std::get<2>(row) != active) {
+        std::get<2>(row) = active;
+        if (objects_) objects_->resources_changed(g);
+      }
+}
+
+void GroupRunner::on_unit_active(const std::string& unit, const std::string& active) {
+  set_row(unit, active);
+  for (auto& [key, run] : runs_) {
+    if (run.busy || !events_.runs_here(key)) continue;
+    for (size_t i = 0; i < run.plans.size(); ++i)
+      if (run.plans[i].unit == unit && (active == "failed" || active == "inactive"))
+        resource_failed(key, i);
+  }
+}
+
+void GroupRunner::resource_failed(const std::string& key, size_t index) {
+  Run& run = runs_[key];
+  const UnitPlan& p = run.plans[index];
+  auto move_away = [this, key](const std::string& why) { events_.gave_up(key, why); };
+  if (run.restarted) return move_away(p.unit + " failed again");
+  run.restarted = true;
+  log::warning("", p.unit + " of group " + key + " stopped behind hb's back; starting it once more",
+               {{"HB_GROUP", key}, {"UNIT", p.unit}});
+  run.busy = true;
+  systemd_.start(p, [this, key, move_away, unit = p.unit](bool ok, const std::string& result) {
+    runs_[key].busy = false;
+    if (!ok) move_away(unit + " could not be restarted (" + result + ")");
+  });
+}
+
+}  // namespace hb::resourced
