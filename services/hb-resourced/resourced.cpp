@@ -90,15 +90,7 @@ void Resourced::start_engine() {
     o.adopted.push_back(key);
     log::notice("", "adopting group " + key + ": all its units are active", {{"HB_GROUP", key}});
   }
-  // A hung hb-linkd is let go of after the grace (deadtime/2) plus the time the stop takes; the
-  // peers declare this node dead deadtime after its last heartbeat, up to keepalive before.
-  if (config_.ha_cf.deadtime / 2 < config_.ha_cf.keepalive + std::chrono::milliseconds(100))
-    log::warning("", "deadtime " + std::to_string(config_.ha_cf.deadtime.count()) +
-                         " ms is short for keepalive " +
-                         std::to_string(config_.ha_cf.keepalive.count()) +
-                         " ms: if hb-linkd hangs, the peers may take the groups before this node "
-                         "has stopped them; use deadtime >= 2 x (keepalive + the time a group "
-                         "takes to stop)");
+  // A deadtime too short for the hand-over rules is a config warning (timing_advice.hpp).
   engine_.emplace(o, now());
   feed(engine_->start(now()));
   // Only hb-linkd's health decides whether this node may keep its groups: while it sends the

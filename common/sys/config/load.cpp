@@ -14,6 +14,7 @@
 #include "core/config/authkeys.hpp"
 #include "core/config/ha_cf.hpp"
 #include "core/config/haresources.hpp"
+#include "core/config/timing_advice.hpp"
 
 namespace hb::config {
 namespace {
@@ -98,6 +99,7 @@ LoadResult load(const LoadOptions& options) {
   auto parsed = parse_ha_cf(ha_cf->text, ha_cf_path, config.local_node);
   config.ha_cf = std::move(parsed.ha_cf);
   append(result.diagnostics, std::move(parsed.diagnostics));
+  append(result.diagnostics, timing_advice(config.ha_cf, ha_cf_path));
 
   if (options.read_authkeys) {
     const std::string path = dir + "/authkeys";

@@ -107,6 +107,26 @@ TEST(HbctlConfigCheck, WarningsGoToStderr) {
   EXPECT_EQ(nlohmann::json::parse(r.out)["ignored"], (nlohmann::json{"stonith_host"}));
 }
 
+// A deadtime heartbeat accepts but hb's hand-over rules find short: said at the deadtime line by
+// `hbctl config check` (it used to be only in hb-resourced's journal, once the cluster ran).
+TEST(HbctlConfigCheck, WarnsAboutADeadtimeTooShortForTheHandOver) {
+  testing::TempDir dir;
+  dir.copy_seed();
+  auto seed = hbctl("config check --config-dir " + dir.path() + " --node ha1.haw2.ibm.com");
+  EXPECT_EQ(seed.err.find("is short for keepalive"), std::string::npos) << seed.err;
+  // keepalive 2 s, deadtime 4.1 s: valid (more than twice keepalive), but under 2 x (2 s + 0.1 s).
+  std::string text = testing::read_text(dir.path() + "/ha.cf");
+  text.replace(text.find("\ndeadtime 60"), 12, "\ndeadtime 4100ms");
+  text.replace(text.find("\ninitdead 120"), 13, "\ninitdead 10 ");
+  text.replace(text.find("\nwarntime 10"), 12, "\nwarntime 3 ");
+  dir.write("ha.cf", text);
+  auto r = hbctl("config check --config-dir " + dir.path() + " --node ha1.haw2.ibm.com");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("/ha.cf:22: warning: deadtime 4100 ms is short for keepalive 2000 ms"),
+            std::string::npos)
+      << r.err;
+}
+
 // The wire-rules trust issue: crc is a checksum anyone can compute. Still valid, but said.
 TEST(HbctlConfigCheck, WarnsAboutCrcOnUdpAndCrcBesideStrongKeys) {
   if (::geteuid() != 0) GTEST_SKIP() << "authkeys is read only as root";
