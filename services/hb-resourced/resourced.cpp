@@ -1,3 +1,4 @@
+// hb-resourced's work (see resourced.hpp): feeding the failover engine, carrying out its actions.
 #include "resourced.hpp"
 
 #include <unistd.h>
@@ -6,6 +7,7 @@
 #include <cctype>
 #include <cstring>
 
+#include "core/failover/from_config.hpp"
 #include "sys/dbus/error.hpp"
 #include "sys/dbus/names.hpp"
 #include "sys/log.hpp"
@@ -27,18 +29,6 @@ bool same_node(const std::string& a, const std::string& b) {
 long ms_since(failover::TimePoint t) {
   return static_cast<long>(
       std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t).count());
-}
-
-failover::AutoFailback auto_failback(config::AutoFailback a) {
-  switch (a) {
-    case config::AutoFailback::on:
-      return failover::AutoFailback::on;
-    case config::AutoFailback::off:
-      return failover::AutoFailback::off;
-    case config::AutoFailback::legacy:
-      break;
-  }
-  return failover::AutoFailback::legacy;
 }
 
 // log::write takes its fields as an initializer_list: spell out the few sizes the engine uses.
@@ -171,15 +161,8 @@ void Resourced::query_active_states() {
 }
 
 void Resourced::start_engine() {
-  failover::Options o;
-  o.me = config_.local_node;
-  o.nodes = config_.ha_cf.nodes;
-  for (const auto& g : config_.groups)
-    if (!g.resources.empty()) o.groups.push_back({g.key(), g.preferred_node});
-  o.auto_failback = auto_failback(config_.ha_cf.auto_failback);
-  o.timing.initdead = config_.ha_cf.initdead;
-  o.timing.deadtime = config_.ha_cf.deadtime;
-  o.membership = false;  // until hb-membershipd's nodes are read (membership_snapshot)
+  // membership stays false until hb-membershipd's nodes are read (membership_snapshot).
+  failover::Options o = failover::options_from(config_);
   // A group whose every unit is active is running here already: adopt it.
   for (const Group& g : state_.groups) {
     bool all = !g.resources.empty();
