@@ -1,3 +1,4 @@
+// hb-resourced's work (see resourced.hpp): feeding the failover engine, carrying out its actions.
 #include "resourced.hpp"
 
 #include <unistd.h>
@@ -6,6 +7,7 @@
 #include <cctype>
 #include <cstring>
 
+#include "core/failover/from_config.hpp"
 #include "engine_journal.hpp"
 #include "sys/dbus/error.hpp"
 #include "sys/dbus/names.hpp"
@@ -23,18 +25,6 @@ bool same_node(const std::string& a, const std::string& b) {
            return std::tolower(static_cast<unsigned char>(x)) ==
                   std::tolower(static_cast<unsigned char>(y));
          });
-}
-
-failover::AutoFailback auto_failback(config::AutoFailback a) {
-  switch (a) {
-    case config::AutoFailback::on:
-      return failover::AutoFailback::on;
-    case config::AutoFailback::off:
-      return failover::AutoFailback::off;
-    case config::AutoFailback::legacy:
-      break;
-  }
-  return failover::AutoFailback::legacy;
 }
 
 }  // namespace
@@ -76,15 +66,8 @@ void Resourced::begin() {
 // --- setup: the engine, once the units are known ------------------------------------------
 
 void Resourced::start_engine() {
-  failover::Options o;
-  o.me = config_.local_node;
-  o.nodes = config_.ha_cf.nodes;
-  for (const auto& g : config_.groups)
-    if (!g.resources.empty()) o.groups.push_back({g.key(), g.preferred_node});
-  o.auto_failback = auto_failback(config_.ha_cf.auto_failback);
-  o.timing.initdead = config_.ha_cf.initdead;
-  o.timing.deadtime = config_.ha_cf.deadtime;
-  o.membership = false;  // until hb-membershipd's nodes are read (membership_snapshot)
+  // membership stays false until hb-membershipd's nodes are read (membership_snapshot).
+  failover::Options o = failover::options_from(config_);
   // A group whose every unit is active is running here already: adopt it.
   for (const std::string& key : runner_.all_active()) {
     o.adopted.push_back(key);

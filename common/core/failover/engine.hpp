@@ -39,138 +39,22 @@
 #include <set>
 #include <string>
 #include <string_view>
-#include <variant>
 #include <vector>
 
+#include "core/failover/events.hpp"
+#include "core/failover/handovers.hpp"
+#include "core/failover/local_groups.hpp"
 #include "core/failover/message.hpp"
+#include "core/failover/options.hpp"
+#include "core/failover/peers.hpp"
+#include "core/failover/policy.hpp"
+#include "core/failover/reports.hpp"
 
 namespace hb::failover {
 
-using Clock = std::chrono::steady_clock;
-using TimePoint = Clock::time_point;
-using Millis = std::chrono::milliseconds;
-
-enum class AutoFailback { on, off, legacy };
-std::string_view to_string(AutoFailback mode);
-
-struct Group {
-  std::string key;        // heartbeat's key: the first resource token of the haresources line
-  std::string preferred;  // the first field of the line
-};
-
-struct Timing {
-  Millis initdead{60000};
-  Millis deadtime{30000};
-  // How long a giver waits for the taker's info=other before cancelling (heartbeat: 10 s).
-  Millis standby_timeout{10000};
-  // How long a taker waits for the giver's info=done once it said info=other (heartbeat: 1 h).
-  Millis handover_timeout{3600000};
-  // Own hb-linkd gone or hung this long => release everything. 0 = deadtime / 2. It must end,
-  // with the groups stopped, before the peers' deadtime runs out: grace + stop time <
-  // deadtime - keepalive.
-  Millis daemon_grace{0};
-};
-
-struct Options {
-  std::string me;                  // this node, as in ha.cf
-  std::vector<std::string> nodes;  // ha.cf `node` order (must include me)
-  std::vector<Group> groups;
-  AutoFailback auto_failback = AutoFailback::legacy;
-  Timing timing;
-  std::vector<std::string> adopted;  // group keys found already running here at start
-  // Whether membership news flows from the start (tests); hb-resourced starts without it and
-  // calls set_membership(true) once it has read hb-membershipd's nodes.
-  bool membership = true;
-};
-
-// --- inputs -------------------------------------------------------------------------------
-
-enum class NodeChange {
-  up,             // heard (first contact, or back after being declared dead: partition heal)
-  dead,           // declared dead (deadtime, or initdead before first contact)
-  restarted,      // came back with a new incarnation: it holds nothing
-  clean_shutdown  // announced its shutdown: it holds nothing
-};
-std::string_view to_string(NodeChange change);
-
-enum class Result { started, start_failed, stopped, stop_failed };
-std::string_view to_string(Result result);
-
-// Which groups a standby/takeover is about, as heartbeat's hb_standby/hb_takeover argument.
-// local = groups preferring the node that issues the command; foreign = the others;
-// failback = foreign.
-enum class Scope { all, local, foreign, failback };
-std::string_view to_string(Scope scope);
-std::optional<Scope> parse_scope(std::string_view text);
-
-// --- outputs ------------------------------------------------------------------------------
-
-enum class GroupState { stopped, starting, running, stopping, failed };
-std::string_view to_string(GroupState state);
-
-struct StartGroup {
-  std::string key;
-  bool operator==(const StartGroup&) const = default;
-};
-struct StopGroup {
-  std::string key;
-  bool operator==(const StopGroup&) const = default;
-};
-struct Send {
-  Message message;
-  bool operator==(const Send&) const = default;
-};
-
-enum class LogKind {
-  acquire,          // starting a group here (fields: HB_GROUP, HB_REASON)
-  acquired,         // a group runs here (HB_GROUP, HB_DURATION_MS)
-  release,          // stopping a group here (HB_GROUP, HB_REASON)
-  released,         // a group stopped here (HB_GROUP, HB_DURATION_MS)
-  start_failed,     // (HB_GROUP)
-  stop_failed,      // (HB_GROUP): the group may still be active; nobody else takes it
-  initial_done,     // "Initial resource acquisition complete"
-  standby_request,  // a hand-over offered or asked for (HB_NODE, HB_GROUPS)
-  standby_done,     // "Standby resource acquisition done"
-  standby_cancelled,
-  refused,  // a command or request not carried out (HB_REASON)
-  peer_dead,
-  peer_returned,  // "Cluster node X returning after partition"
-  split_brain,    // two holders found (HB_GROUP, HB_NODE)
-  shutdown_begin,
-  shutdown_complete,
-  daemons_lost,  // own hb-linkd/hb-membershipd gone past the grace: releasing
-  daemons_back,
-  waiting,  // a live peer has not said what it holds yet
-};
-std::string_view to_string(LogKind kind);
-
-struct LogEvent {
-  LogKind kind = LogKind::acquire;
-  std::string text;
-  std::map<std::string, std::string> fields;  // journal fields (HB_GROUP, HB_NODE, ...)
-};
-
-// How a group looks from this node: its state and owner ("" = none). Emitted on change.
-struct GroupView {
-  std::string key;
-  GroupState state = GroupState::stopped;
-  std::string owner;
-  bool operator==(const GroupView&) const = default;
-};
-
-// Tell the network again that this node has the group's addresses (gratuitous ARP): after a
-// healed split brain, when the other holder has let go, clients and switches may still send to
-// its MAC address, which the other holder's own announcements taught them.
-struct Announce {
-  std::string key;
-  bool operator==(const Announce&) const = default;
-};
-
-using Action = std::variant<StartGroup, StopGroup, Send, LogEvent, GroupView, Announce>;
-using Actions = std::vector<Action>;
-
-// --- the machine ---------------------------------------------------------------------------
-
+// The coordinator: each input goes to the parts it concerns (Peers: what the peers said;
+// LocalGroups: what runs here; Handovers: exchanges under way; Policy: where groups should go;
+// Reports: what was already told), then the rules (reconcile) turn their state into actions.
 class Engine {
  public:
   Engine(Options options, TimePoint start);
@@ -219,96 +103,41 @@ class Engine {
   bool stable() const;
 
  private:
-  enum class PeerStatus { unknown, up, dead, gone };
-  struct Peer {
-    std::string name;
-    PeerStatus status = PeerStatus::unknown;
-    bool answered = false;  // told us what it holds since its current incarnation
-    bool leaving = false;   // announced info=shutdown
-    bool stable = false;
-    unsigned epoch = 0;  // bumped on each (re)appearance: failback happens once per epoch
-    std::set<std::string> held, incoming, failed;
-    std::string unable;  // its hb_unable codes: why it cannot take over ("" = it can)
-    bool asked = false;  // we sent it hb_ask=1 and wait for its t=resource
-    TimePoint asked_at{};
-  };
-  struct Local {
-    GroupState state = GroupState::stopped;
-    bool want = false;     // should run here
-    bool failed = false;   // a start failed here: not a candidate until cleared
-    bool unsafe = false;   // a stop failed: may still be active
-    bool cleanup = false;  // stopping after a failed start
-    std::string reason;
-    TimePoint since{};
-  };
-  struct Handover {
-    std::string peer;  // outgoing: the taker; incoming: the giver
-    std::set<std::string> keys;
-    Scope scope = Scope::all;
-    bool force = false;
-    bool releasing = false;  // outgoing: taker said info=other, stopping
-    TimePoint deadline{};
-  };
-
-  std::string canon(std::string_view node) const;
-  const Group* group(const std::string& key) const;
-  Peer* peer(const std::string& name);
-  bool live(const std::string& node) const;
-  bool failed_on(const std::string& node, const std::string& key) const;
-  bool all_answered() const;
-  bool in_scope(Scope scope, const std::string& relative_to, const std::string& key) const;
-  bool busy(const std::string& key) const;
-  bool held_here(const std::string& key) const;
-  bool claimed(const std::string& key) const;
-  bool peer_holds(const std::string& key) const;
-  std::optional<std::string> designated(const std::string& key) const;
-  std::optional<std::string> standby_target(const std::string& key) const;
+  // Every input: note the time, let `body` act, then apply the rules unless it returns false.
+  template <class Body>
+  Actions step(TimePoint now, Body&& body);
+  Situation situation() const;
+  bool may_hold() const { return !shutting_ && !isolated_; }
+  const Group* group(const std::string& key) const { return find_group(opt_.groups, key); }
+  // Standby and takeover: refused (and said why) under legacy, as heartbeat does, and while this
+  // node's own groups are in flux.
+  bool command_allowed(Actions& out, const std::string& what, const std::string& name);
 
   void send(Actions& out, Message m);
-  Message state_message(const std::string& dest, const std::string& info) const;
-  // Our t=resource to `dest`, asking for its own in return (hb_ask=1).
-  Message state_request(const std::string& dest) const;
-  // Sends it and notes when: unanswered, it is sent again every ask_interval().
+  // Our t=resource; `ask`: asking for the receiver's own in return (hb_ask=1).
+  Message state_message(const std::string& dest, const std::string& info, bool ask = false) const;
   void ask(Actions& out, Peer& p);
-  Millis ask_interval() const;
-  void log(Actions& out, LogKind kind, std::string text,
-           std::map<std::string, std::string> fields = {});
   void offer(Actions& out, const std::string& taker, std::set<std::string> keys, Scope scope,
              bool force);
-  void forget_state(Peer& p);  // what it holds, promised, failed: to be told again
-  void forget_peer(Peer& p);   // that, and every hand-over with it (it left or restarted)
-  void peer_state(Actions& out, Peer& p, const Message& m);
-  void announce_if_released(Actions& out, const Peer& p);
-  void clear_failure(const std::string& key);
+  void forget_peer(Peer& p);  // what it said, and every hand-over with it (it left or restarted)
+  void lost(Actions& out, Peer& p, PeerStatus status);  // dead or gone
+  void heard(Actions& out, Peer& p, const Message& m);  // its t=starting or t=resource
 
-  void on_ask_resources(Actions& out, Peer& p, const Message& m);
   void reconcile(Actions& out);
 
   Options opt_;
-  TimePoint start_;
   TimePoint now_;
   bool started_ = false;
-  std::map<std::string, Peer> peers_;
-  std::map<std::string, Local> local_;
-  std::vector<Handover> outgoing_, incoming_;
-  std::vector<Handover> acquiring_;  // handed to us (giver's done received), being started
-  std::map<std::string, std::string> transit_;  // key -> node it was handed to, until it says
-  std::map<std::string, std::pair<std::string, unsigned>> failback_offered_;
-  std::map<std::string, unsigned> legacy_asked_;  // holder -> its epoch when we asked
+  Peers peers_;
+  LocalGroups local_;
+  Handovers handovers_;
+  Policy policy_;
+  Reports reports_;
   bool shutting_ = false;
   bool shutdone_sent_ = false;
   bool isolated_ = false;
-  bool membership_ = true;
   std::string unable_;
   std::optional<TimePoint> lost_since_;
-  bool initial_done_ = false;
-  bool announced_ = false;
-  std::string last_announce_;
-  std::map<std::string, GroupView> last_views_;
-  // Split brains we won: key -> the other holder; announce once it has let go (or died).
-  std::map<std::string, std::string> reannounce_;
-  std::set<std::pair<std::string, std::string>> split_seen_;  // (key, other holder) logged
-  std::set<std::string> waiting_logged_;
 };
 
 }  // namespace hb::failover

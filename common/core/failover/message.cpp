@@ -1,3 +1,4 @@
+// The hand-over messages: field access, key lists, and building and reading each message.
 #include "core/failover/message.hpp"
 
 namespace hb::failover {
@@ -28,6 +29,86 @@ std::set<std::string> split_keys(std::string_view text) {
     i = j;
   }
   return out;
+}
+
+namespace {
+
+std::string str(std::string_view s) {
+  return std::string(s);
+}
+
+Message make(std::string_view type, const std::string& dest) {
+  Message m;
+  m.type = str(type);
+  m.dest = dest;
+  return m;
+}
+
+}  // namespace
+
+Message starting_message(const std::set<std::string>& adopted) {
+  Message m = make(msg::starting, "");
+  m.fields[str(field::held)] = join_keys(adopted);
+  return m;
+}
+
+Message resource_message(const std::string& dest, const Holdings& h, bool stable,
+                         const std::string& info, bool ask) {
+  Message m = make(msg::resource, dest);
+  m.fields[str(field::rsc_hold)] = h.local && h.foreign ? "all"
+                                   : h.local            ? "local"
+                                   : h.foreign          ? "foreign"
+                                                        : "none";
+  m.fields[str(field::rtype)] = "full";
+  m.fields[str(field::isstable)] = stable ? "1" : "0";
+  if (!info.empty()) m.fields[str(field::info)] = info;
+  m.fields[str(field::held)] = join_keys(h.held);
+  m.fields[str(field::incoming)] = join_keys(h.incoming);
+  m.fields[str(field::failed)] = join_keys(h.failed);
+  if (ask) m.fields[str(field::ask)] = "1";
+  return m;
+}
+
+Message ask_resources_message(const std::string& dest, Scope scope, std::string_view info,
+                              const std::set<std::string>& keys, const std::string& target,
+                              bool force) {
+  Message m = make(msg::ask_resources, dest);
+  m.fields[str(field::rsc_hold)] = str(to_string(scope));
+  m.fields[str(field::info)] = str(info);
+  m.fields[str(field::groups)] = join_keys(keys);
+  m.fields[str(field::target)] = target;
+  if (force) m.fields[str(field::force)] = "1";
+  return m;
+}
+
+Message takeover_message(const std::string& dest, Scope scope, bool force) {
+  Message m = make(msg::hb_takeover, dest);
+  m.fields[str(field::rsc_hold)] = str(to_string(scope));
+  if (force) m.fields[str(field::force)] = "1";
+  return m;
+}
+
+Message move_message(const std::string& key, const std::string& target) {
+  Message m = make(msg::hb_move, "");
+  m.fields[str(field::groups)] = key;
+  m.fields[str(field::target)] = target;
+  return m;
+}
+
+Message shutdone_message() {
+  Message m = make(msg::shutdone, "");
+  m.fields[str(field::st)] = "dead";
+  m.fields[str(field::info)] = "shutdown";
+  return m;
+}
+
+std::optional<Holdings> holdings_of(const Message& m) {
+  if (!m.fields.count(str(field::held))) return std::nullopt;
+  Holdings h;
+  h.held = split_keys(m.get(str(field::held)));
+  h.incoming = split_keys(m.get(str(field::incoming)));
+  h.failed = split_keys(m.get(str(field::failed)));
+  return h;
 }
 
 }  // namespace hb::failover

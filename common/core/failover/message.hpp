@@ -9,6 +9,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -61,5 +62,38 @@ inline constexpr std::string_view unable = "hb_unable";
 
 std::string join_keys(const std::set<std::string>& keys);
 std::set<std::string> split_keys(std::string_view text);
+
+// Which groups a standby/takeover is about, as heartbeat's hb_standby/hb_takeover argument (the
+// rsc_hold field). local = groups preferring the node that issues the command; foreign = the
+// others; failback = foreign.
+enum class Scope { all, local, foreign, failback };
+std::string_view to_string(Scope scope);
+std::optional<Scope> parse_scope(std::string_view text);
+
+// What a node says about itself on t=resource (and, for `held`, on t=starting).
+struct Holdings {
+  std::set<std::string> held;      // groups it runs (starting, running or stopping)
+  std::set<std::string> incoming;  // groups promised to it
+  std::set<std::string> failed;    // groups that failed to start there
+  bool local = false;              // it runs a group that prefers it (rsc_hold)
+  bool foreign = false;            // it runs a group that prefers another node (rsc_hold)
+};
+
+// The messages, built field by field as docs/handover.md lists them. `dest` "" = every node.
+Message starting_message(const std::set<std::string>& adopted);
+// `info` "" = none (shutdown: "shutdown"); `ask`: hb_ask=1, asking for the receiver's own.
+Message resource_message(const std::string& dest, const Holdings& holdings, bool stable,
+                         const std::string& info, bool ask = false);
+// `info`: me (an offer to `target`), other (the taker accepts), done (stopped, or started).
+Message ask_resources_message(const std::string& dest, Scope scope, std::string_view info,
+                              const std::set<std::string>& keys, const std::string& target,
+                              bool force = false);
+Message takeover_message(const std::string& dest, Scope scope, bool force);
+Message move_message(const std::string& key, const std::string& target);
+Message shutdone_message();
+
+// What a t=starting or t=resource from an hb node says the sender holds, promised and failed;
+// nullopt from heartbeat, which tells only the class of what it holds (rsc_hold).
+std::optional<Holdings> holdings_of(const Message& message);
 
 }  // namespace hb::failover

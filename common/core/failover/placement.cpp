@@ -1,3 +1,4 @@
+// Where a group belongs, from ha.cf's node order, and which groups a command is about.
 #include "core/failover/placement.hpp"
 
 #include <cctype>
@@ -12,6 +13,13 @@ bool same_node(std::string_view a, std::string_view b) {
       return false;
   }
   return true;
+}
+
+std::string spelled(const std::vector<std::string>& nodes, std::string_view node) {
+  for (const auto& n : nodes) {
+    if (same_node(n, node)) return n;
+  }
+  return {};
 }
 
 std::vector<std::string> succession(const std::vector<std::string>& nodes,
@@ -33,6 +41,19 @@ std::size_t rank(const std::vector<std::string>& nodes, std::string_view preferr
     if (same_node(order[i], node)) return i;
   }
   return nodes.size();
+}
+
+bool in_scope(const Group& g, Scope scope, const std::string& relative_to) {
+  switch (scope) {
+    case Scope::all:
+      return true;
+    case Scope::local:
+      return g.preferred == relative_to;
+    case Scope::foreign:
+    case Scope::failback:
+      return g.preferred != relative_to;
+  }
+  return false;
 }
 
 }  // namespace hb::failover
