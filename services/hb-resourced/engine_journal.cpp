@@ -1,3 +1,4 @@
+// The failover engine's log events as journal entries (see engine_journal.hpp).
 #include "engine_journal.hpp"
 
 #include <map>

@@ -1,3 +1,4 @@
+// Runs resource groups through systemd, in order, with one restart (see group_runner.hpp).
 #include "group_runner.hpp"
 
 #include <unistd.h>

@@ -1,3 +1,4 @@
+// Watches whether this node's hb-linkd still sends heartbeats (see link_watch.hpp).
 #include "link_watch.hpp"
 
 #include <algorithm>

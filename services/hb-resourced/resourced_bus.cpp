@@ -1,3 +1,4 @@
+// hb-resourced's D-Bus face: the Manager and one Group object per group (see resourced_bus.hpp).
 #include "resourced_bus.hpp"
 
 #include "sys/dbus/caller.hpp"

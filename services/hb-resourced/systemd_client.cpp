@@ -1,3 +1,5 @@
+// systemd's manager over D-Bus, asynchronously: jobs, transient units, unit states (see
+// systemd_client.hpp).
 #include "systemd_client.hpp"
 
 #include <cstring>

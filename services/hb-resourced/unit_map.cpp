@@ -1,3 +1,4 @@
+// Which systemd unit runs each haresources resource (see unit_map.hpp).
 #include "unit_map.hpp"
 
 #include <cstdio>
