@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "core/failover/from_config.hpp"
+#include "core/failover/placement.hpp"
 #include "engine_journal.hpp"
 #include "sys/dbus/error.hpp"
 #include "sys/dbus/names.hpp"
@@ -394,14 +395,18 @@ void Resourced::arm_timer() {
 // A resource of a group running here failed for good: the next live node of the group's
 // succession takes it over (a hand-over), so a dead Apache does not leave a dead site.
 void Resourced::move_away(const std::string& key, const std::string& why) {
-  for (const auto& n : config_.ha_cf.nodes)
-    if (!same_node(n, config_.local_node) && node_state_[n] == "up") {
-      log::error("", "group " + key + ": " + why + "; moving it to " + n,
-                 {{"HB_GROUP", key}, {"HB_NODE", n}});
-      return feed(engine_->move(key, n, now()));
-    }
-  log::error("", "group " + key + ": " + why + "; no other live node to take it",
-             {{"HB_GROUP", key}});
+  std::string preferred;
+  for (const auto& g : config_.groups)
+    if (g.key() == key) preferred = g.preferred_node;
+  const std::string n = failover::restart_target(
+      config_.ha_cf.nodes, preferred, config_.local_node,
+      [this](const std::string& node) { return node_state_[node] == "up"; });
+  if (n.empty())
+    return log::error("", "group " + key + ": " + why + "; no other live node to take it",
+                      {{"HB_GROUP", key}});
+  log::error("", "group " + key + ": " + why + "; moving it to " + n,
+             {{"HB_GROUP", key}, {"HB_NODE", n}});
+  feed(engine_->move(key, n, now()));
 }
 
 // --- commands and shutdown ----------------------------------------------------------------------

@@ -56,4 +56,18 @@ bool in_scope(const Group& g, Scope scope, const std::string& relative_to) {
   return false;
 }
 
+std::string restart_target(const std::vector<std::string>& nodes, std::string_view preferred,
+                           std::string_view me,
+                           const std::function<bool(const std::string&)>& is_live) {
+  const std::vector<std::string> order = succession(nodes, preferred);
+  const std::size_t n = order.size();
+  std::size_t mine = 0;
+  while (mine < n && !same_node(order[mine], me)) ++mine;
+  for (std::size_t step = 1; step <= n; ++step) {
+    const std::string& candidate = order[(mine + step) % n];
+    if (!same_node(candidate, me) && is_live(candidate)) return candidate;
+  }
+  return {};
+}
+
 }  // namespace hb::failover

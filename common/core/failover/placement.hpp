@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,6 +29,12 @@ std::vector<std::string> succession(const std::vector<std::string>& nodes,
 // stronger: it decides who keeps a group that two nodes hold after a partition heals.
 std::size_t rank(const std::vector<std::string>& nodes, std::string_view preferred,
                  std::string_view node);
+
+// Where a group goes when it cannot run on `me` any more (a resource failed for good): the first
+// live node after `me` in the group's succession, wrapping; "" when no other node is live.
+std::string restart_target(const std::vector<std::string>& nodes, std::string_view preferred,
+                           std::string_view me,
+                           const std::function<bool(const std::string&)>& is_live);
 
 // Whether a command or request of `scope`, issued by `relative_to`, is about group `g`.
 bool in_scope(const Group& g, Scope scope, const std::string& relative_to);

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "core/failover/message.hpp"
 
 namespace hb::failover {
@@ -14,6 +16,21 @@ TEST(Placement, SuccessionStartsAtPreferredAndWraps) {
   EXPECT_EQ(rank(nodes, "beta", "alpha"), 2u);
   EXPECT_EQ(rank(nodes, "beta", "Beta"), 0u);
   EXPECT_EQ(rank(nodes, "beta", "delta"), 3u);
+}
+
+// A resource failed for good on `me`: the group goes to the next live node after it in the
+// group's succession, wrapping; nowhere when no other node lives.
+TEST(Placement, RestartTargetIsTheNextLiveNodeAfterMe) {
+  std::vector<std::string> nodes{"alpha", "beta", "gamma", "delta"};
+  auto live = [](std::vector<std::string> up) {
+    return [up](const std::string& n) { return std::find(up.begin(), up.end(), n) != up.end(); };
+  };
+  // Succession for preferred beta: beta, gamma, delta, alpha.
+  EXPECT_EQ(restart_target(nodes, "beta", "beta", live({"alpha", "gamma", "delta"})), "gamma");
+  EXPECT_EQ(restart_target(nodes, "beta", "gamma", live({"alpha", "beta", "delta"})), "delta");
+  EXPECT_EQ(restart_target(nodes, "beta", "DELTA", live({"beta", "gamma"})), "beta");
+  EXPECT_EQ(restart_target(nodes, "beta", "alpha", live({"gamma"})), "gamma");
+  EXPECT_EQ(restart_target(nodes, "beta", "beta", live({"beta"})), "");
 }
 
 TEST(Placement, KeyListsRoundTrip) {
