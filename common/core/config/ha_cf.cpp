@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "core/config/lexical.hpp"
+#include "core/util/enum_names.hpp"
 
 namespace hb::config {
 namespace {
@@ -500,34 +501,33 @@ HaCfResult parse_ha_cf(std::string_view text, const std::string& file,
   return Parser(text, file, local_node).run();
 }
 
+namespace {
+
+constexpr auto auto_failback_names = std::to_array<util::EnumName<AutoFailback>>({
+    {AutoFailback::on, "on"},
+    {AutoFailback::off, "off"},
+    {AutoFailback::legacy, "legacy"},
+});
+static_assert(util::names_are_unique(auto_failback_names));
+
+constexpr auto medium_kind_names = std::to_array<util::EnumName<Medium::Kind>>({
+    {Medium::Kind::bcast, "bcast"},
+    {Medium::Kind::mcast, "mcast"},
+    {Medium::Kind::mcast6, "mcast6"},
+    {Medium::Kind::ucast, "ucast"},
+    {Medium::Kind::ucast6, "ucast6"},
+    {Medium::Kind::serial, "serial"},
+});
+static_assert(util::names_are_unique(medium_kind_names));
+
+}  // namespace
+
 const char* to_string(AutoFailback value) {
-  switch (value) {
-    case AutoFailback::on:
-      return "on";
-    case AutoFailback::off:
-      return "off";
-    case AutoFailback::legacy:
-      return "legacy";
-  }
-  return "legacy";
+  return util::to_string(auto_failback_names, value, "legacy");
 }
 
 const char* to_string(Medium::Kind kind) {
-  switch (kind) {
-    case Medium::Kind::bcast:
-      return "bcast";
-    case Medium::Kind::mcast:
-      return "mcast";
-    case Medium::Kind::mcast6:
-      return "mcast6";
-    case Medium::Kind::ucast:
-      return "ucast";
-    case Medium::Kind::ucast6:
-      return "ucast6";
-    case Medium::Kind::serial:
-      return "serial";
-  }
-  return "bcast";
+  return util::to_string(medium_kind_names, kind, "bcast");
 }
 
 }  // namespace hb::config
