@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "core/config/lexical.hpp"
+#include "core/config/node_name.hpp"
 #include "core/util/enum_names.hpp"
 
 namespace hb::config {
@@ -301,7 +302,7 @@ class Parser {
 
   void add_node(const std::string& name) {
     for (const auto& n : cf_.nodes) {
-      if (iequals(n, name)) {
+      if (same_node_name(n, name)) {
         warning("node \"" + name + "\" is listed twice");
         return;
       }
@@ -336,7 +337,7 @@ class Parser {
 
   void set_auto_failback(const std::string& value) {
     auto_failback_set_ = true;
-    if (iequals(value, "legacy")) {
+    if (ascii_iequals(value, "legacy")) {
       cf_.auto_failback = AutoFailback::legacy;
       warning(legacy_warning());
       return;
@@ -467,8 +468,9 @@ class Parser {
     if (cf_.nodes.empty()) {
       error_at(end, "no node: list every cluster node with \"node NAME\" (its uname -n)");
     } else if (!local_node_.empty()) {
-      bool listed = std::any_of(cf_.nodes.begin(), cf_.nodes.end(),
-                                [&](const std::string& n) { return iequals(n, local_node_); });
+      bool listed = std::any_of(cf_.nodes.begin(), cf_.nodes.end(), [&](const std::string& n) {
+        return same_node_name(n, local_node_);
+      });
       if (!listed) {
         error_at(Origin{file_, first_node_line_.value_or(last_line_)},
                  "this node \"" + local_node_ +

@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "core/config/lexical.hpp"
+#include "core/config/node_name.hpp"
 #include "core/util/enum_names.hpp"
 
 namespace hb::config {
@@ -182,7 +183,7 @@ HaResourcesResult parse_haresources(std::string_view text, const std::string& fi
     const std::string& node = words[0];
     const std::string* canonical = nullptr;
     for (const auto& n : nodes) {
-      if (iequals(n, node)) canonical = &n;
+      if (same_node_name(n, node)) canonical = &n;
     }
     bool ok = true;
     if (!canonical) {

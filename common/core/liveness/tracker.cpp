@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <utility>
 
-#include "core/liveness/names.hpp"
+#include "core/config/node_name.hpp"
 #include "core/util/enum_names.hpp"
 
 namespace hb::liveness {
@@ -61,7 +61,7 @@ Tracker::Tracker(Timing timing, std::span<const Peer> peers, TimePoint start)
 
 std::size_t Tracker::find_peer(std::string_view name) const {
   for (std::size_t i = 0; i < peers_.size(); ++i) {
-    if (same_name(peers_[i].spec.name, name)) return i;
+    if (config::same_node_name(peers_[i].spec.name, name)) return i;
   }
   return npos;
 }

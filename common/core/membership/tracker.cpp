@@ -2,12 +2,10 @@
 
 #include <algorithm>
 
-#include "core/liveness/names.hpp"
+#include "core/config/node_name.hpp"
 #include "core/util/enum_names.hpp"
 
 namespace hb::membership {
-
-using liveness::same_name;
 
 namespace {
 
@@ -93,7 +91,7 @@ Tracker::Tracker(std::string_view local_node, std::span<const liveness::Peer> pe
 
 Node* Tracker::find_mut(std::string_view node, Extra** extra) {
   for (std::size_t i = 0; i < nodes_.size(); ++i) {
-    if (same_name(nodes_[i].name, node)) {
+    if (config::same_node_name(nodes_[i].name, node)) {
       if (extra != nullptr) *extra = &extra_[i];
       return &nodes_[i];
     }
@@ -103,7 +101,7 @@ Node* Tracker::find_mut(std::string_view node, Extra** extra) {
 
 const Node* Tracker::find(std::string_view node) const {
   for (const Node& n : nodes_) {
-    if (same_name(n.name, node)) return &n;
+    if (config::same_node_name(n.name, node)) return &n;
   }
   return nullptr;
 }
