@@ -5,6 +5,7 @@
 #include "core/config/authkeys.hpp"
 #include "core/config/ha_cf.hpp"
 #include "core/config/haresources.hpp"
+#include "core/link/packet_pipeline.hpp"
 #include "core/liveness/tracker.hpp"
 #include "core/membership/tracker.hpp"
 #include "core/proto/packet.hpp"
@@ -73,6 +74,8 @@ TEST(EnumNames, HbsExportedSpellingsAreKept) {
   EXPECT_EQ(proto::to_string(proto::Problem::bad_auth), "bad-auth-field");
   EXPECT_EQ(proto::to_string(proto::ProblemClass::bad_auth), "bad-auth");
   EXPECT_EQ(proto::to_string(proto::SeqVerdict::accept_gap), "accept-gap");
+  EXPECT_EQ(linkd::to_string(linkd::Reject::unknown_node), "unknown-node");
+  EXPECT_EQ(linkd::to_string(linkd::Reject::generation_out_of_bound), "generation-out-of-bound");
 }
 
 }  // namespace
