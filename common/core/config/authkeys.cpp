@@ -3,17 +3,18 @@
 #include <cstdio>
 
 #include "core/config/lexical.hpp"
+#include "core/util/enum_names.hpp"
 
 namespace hb::config {
 namespace {
 
-std::optional<AuthKey::Method> method_named(std::string_view name) {
-  if (name == "crc") return AuthKey::Method::crc;
-  if (name == "md5") return AuthKey::Method::md5;
-  if (name == "sha1") return AuthKey::Method::sha1;
-  if (name == "sha256") return AuthKey::Method::sha256;
-  return std::nullopt;
-}
+constexpr auto method_names = std::to_array<util::EnumName<AuthKey::Method>>({
+    {AuthKey::Method::crc, "crc"},
+    {AuthKey::Method::md5, "md5"},
+    {AuthKey::Method::sha1, "sha1"},
+    {AuthKey::Method::sha256, "sha256"},
+});
+static_assert(util::names_are_unique(method_names));
 
 std::optional<int> auth_index(std::string_view text) {
   auto n = parse_int(text);
@@ -81,7 +82,7 @@ AuthKeysResult parse_authkeys(std::string_view text, const std::string& file, un
       error(line, "invalid line (expected \"auth N\" or \"N crc|md5|sha1 [key]\", N from 0 to 15)");
       continue;
     }
-    auto method = method_named(words[1]);
+    auto method = util::parse(method_names, words[1]);
     if (!method) {
       error(line, "unknown authentication method \"" + words[1] + "\" (crc, md5 or sha1)");
       continue;
@@ -125,17 +126,7 @@ AuthKeysResult parse_authkeys(std::string_view text, const std::string& file, un
 }
 
 const char* to_string(AuthKey::Method method) {
-  switch (method) {
-    case AuthKey::Method::crc:
-      return "crc";
-    case AuthKey::Method::md5:
-      return "md5";
-    case AuthKey::Method::sha1:
-      return "sha1";
-    case AuthKey::Method::sha256:
-      return "sha256";
-  }
-  return "crc";
+  return util::to_string(method_names, method, "crc");
 }
 
 }  // namespace hb::config

@@ -2,41 +2,16 @@
 
 #include <algorithm>
 #include <array>
-#include <functional>
 #include <map>
 #include <optional>
 
+#include "core/config/ha_cf_grammar.hpp"
 #include "core/config/lexical.hpp"
+#include "core/config/node_name.hpp"
+#include "core/util/enum_names.hpp"
 
 namespace hb::config {
 namespace {
-
-// Directives heartbeat accepts that hb deliberately does not implement, and why. A heartbeat
-// user's ha.cf must load unchanged, so they are warnings, never errors.
-const std::map<std::string_view, std::string_view>& ignored_directives() {
-  static const std::map<std::string_view, std::string_view> table = {
-      {"stonith", "hb does not fence nodes"},
-      {"stonith_host", "hb does not fence nodes"},
-      {"watchdog", "the systemd units' WatchdogSec= supervises hb"},
-      {"apiauth", "hb has no heartbeat API; the D-Bus policy controls access"},
-      {"compression", "hb does not compress messages"},
-      {"compression_threshold", "hb does not compress messages"},
-      {"traditional_compression", "hb does not compress messages"},
-      {"coredumps", "systemd-coredump handles core dumps"},
-      {"rtprio", "scheduling priority is set in the systemd units"},
-      {"autojoin", "hb's membership is exactly the node lines"},
-      {"uuidfrom", "hb identifies nodes by name"},
-      {"cluster", "hb has no cluster name"},
-      {"conn_logd_time", "hb logs to the journal, not to ha_logd"},
-      {"memreserve", "hb does not pre-reserve memory"},
-      {"max_rexmit_delay", "hb has its own retransmission timing"},
-      {"log_badpack", "hb always counts bad packets"},
-      {"env", "set environment variables in a systemd drop-in instead"},
-      {"failfast", "hb does not implement failfast"},
-      {"quorum_server", "hb has no quorum server"},
-  };
-  return table;
-}
 
 bool is_syslog_facility(std::string_view name) {
   static constexpr std::array<std::string_view, 21> names = {
@@ -52,9 +27,13 @@ bool is_baud_rate(int baud) {
   return std::find(rates.begin(), rates.end(), baud) != rates.end();
 }
 
-class Parser {
+}  // namespace
+
+// One ha.cf being read. Its members are public because the grammar table's parsers, written
+// beside each row, call them; it is defined in this file only.
+class HaCfParser {
  public:
-  Parser(std::string_view text, const std::string& file, const std::string& local_node)
+  HaCfParser(std::string_view text, const std::string& file, const std::string& local_node)
       : text_(text), file_(file), local_node_(local_node) {}
 
   HaCfResult run() {
@@ -68,7 +47,6 @@ class Parser {
     return {std::move(cf_), std::move(diagnostics_)};
   }
 
- private:
   Origin here() const { return Origin{file_, line_}; }
 
   void error(const std::string& message) { error_at(here(), message); }
@@ -84,87 +62,35 @@ class Parser {
     auto words = split(line, " \t");
     if (words.empty()) return;
     const std::string directive = words.front();
-    // Whole-line directives keep commas (respawn arguments, mcast/ucast fields); the others
-    // split values on ", \t" like heartbeat.
+    const HaCfDirective* d = find_ha_cf_directive(directive);
+    if (d == nullptr) {
+      error("unknown directive \"" + directive + "\" (heartbeat: Illegal directive)");
+      return;
+    }
     std::vector<std::string> values;
-    if (directive == "respawn" || directive == "mcast" || directive == "mcast6" ||
-        directive == "ucast" || directive == "ucast6" || directive == "ping_group" ||
-        directive == "stonith" || directive == "stonith_host" || directive == "apiauth" ||
-        directive == "env") {
+    if (d->values == Values::whole_line) {
       values.assign(words.begin() + 1, words.end());
     } else {
       auto start = line.find(directive) + directive.size();
       values = split(line.substr(start), ", \t");
     }
     if (values.empty()) {
-      if (is_known(directive)) {
-        error(directive + ": missing value");
-      } else {
-        error("unknown directive \"" + directive + "\" (heartbeat: Illegal directive)");
-      }
+      error(directive + ": missing value");
       return;
     }
     cf_.origins[directive] = here();
-    dispatch(directive, values);
+    if (d->support == Support::warned) return ignore(*d);
+    d->parse(*this, directive, values);
   }
 
-  bool is_known(const std::string& d) const {
-    static const std::vector<std::string_view> known = {
-        "keepalive",     "deadtime", "warntime", "initdead",   "deadping",    "udpport",
-        "baud",          "serial",   "bcast",    "mcast",      "mcast6",      "ucast",
-        "ucast6",        "node",     "ping",     "ping_group", "respawn",     "auto_failback",
-        "nice_failback", "hopfudge", "logfile",  "debugfile",  "logfacility", "use_logd",
-        "realtime",      "debug",    "msgfmt",   "crm",        "pacemaker",   "udp",
-        "hbgenmethod"};
-    return std::find(known.begin(), known.end(), d) != known.end() ||
-           ignored_directives().count(d) > 0;
-  }
-
-  void dispatch(const std::string& d, const std::vector<std::string>& v) {
-    if (d == "keepalive") return set_time(d, v, keepalive_);
-    if (d == "deadtime") return set_time(d, v, deadtime_);
-    if (d == "warntime") return set_time(d, v, warntime_);
-    if (d == "initdead") return set_time(d, v, initdead_);
-    if (d == "deadping") return set_time(d, v, deadping_);
-    if (d == "udpport") return set_port(v);
-    if (d == "baud") return set_baud(v);
-    if (d == "serial") return add_serial(v);
-    // `udp` is heartbeat's old name for bcast.
-    if (d == "bcast" || d == "udp") return add_bcast(v);
-    if (d == "mcast" || d == "mcast6") return add_mcast(d, v);
-    if (d == "ucast" || d == "ucast6") return add_ucast(d, v);
-    if (d == "node") {
-      for (const auto& n : v) add_node(n);
-      return;
+  // A directive hb accepts without effect: a heartbeat user's ha.cf must load unchanged, so it
+  // is a warning, never an error.
+  void ignore(const HaCfDirective& d) {
+    const std::string name(d.name);
+    warning(name + " ignored (" + std::string(d.note) + ")");
+    if (std::find(cf_.ignored.begin(), cf_.ignored.end(), name) == cf_.ignored.end()) {
+      cf_.ignored.push_back(name);
     }
-    if (d == "ping") {
-      cf_.ping_nodes.insert(cf_.ping_nodes.end(), v.begin(), v.end());
-      return;
-    }
-    if (d == "ping_group") return add_ping_group(v);
-    if (d == "respawn") return add_respawn(v);
-    if (d == "auto_failback") return set_auto_failback(v.back());
-    if (d == "nice_failback") return set_nice_failback(v.back());
-    if (d == "hopfudge") return set_int(d, v.back(), 0, 255, cf_.hopfudge);
-    if (d == "debug") return set_int(d, v.back(), 0, 255, cf_.debug);
-    if (d == "logfile") return void(cf_.logfile = v.back());
-    if (d == "debugfile") return void(cf_.debugfile = v.back());
-    if (d == "logfacility") return set_facility(v.back());
-    if (d == "use_logd") return set_bool(d, v.back(), cf_.use_logd);
-    if (d == "realtime") return set_bool(d, v.back(), cf_.realtime);
-    if (d == "msgfmt") return set_msgfmt(v.back());
-    if (d == "hbgenmethod") return set_hbgenmethod(v.back());
-    if (d == "crm" || d == "pacemaker") return check_crm(d, v.back());
-    auto ignored = ignored_directives().find(d);
-    if (ignored != ignored_directives().end()) {
-      warning(d + " ignored (" + std::string(ignored->second) + ")");
-      if (std::find(cf_.ignored.begin(), cf_.ignored.end(), d) == cf_.ignored.end()) {
-        cf_.ignored.push_back(d);
-      }
-      return;
-    }
-    cf_.origins.erase(d);
-    error("unknown directive \"" + d + "\" (heartbeat: Illegal directive)");
   }
 
   void set_time(const std::string& d, const std::vector<std::string>& v,
@@ -300,7 +226,7 @@ class Parser {
 
   void add_node(const std::string& name) {
     for (const auto& n : cf_.nodes) {
-      if (iequals(n, name)) {
+      if (same_node_name(n, name)) {
         warning("node \"" + name + "\" is listed twice");
         return;
       }
@@ -335,7 +261,7 @@ class Parser {
 
   void set_auto_failback(const std::string& value) {
     auto_failback_set_ = true;
-    if (iequals(value, "legacy")) {
+    if (ascii_iequals(value, "legacy")) {
       cf_.auto_failback = AutoFailback::legacy;
       warning(legacy_warning());
       return;
@@ -466,8 +392,9 @@ class Parser {
     if (cf_.nodes.empty()) {
       error_at(end, "no node: list every cluster node with \"node NAME\" (its uname -n)");
     } else if (!local_node_.empty()) {
-      bool listed = std::any_of(cf_.nodes.begin(), cf_.nodes.end(),
-                                [&](const std::string& n) { return iequals(n, local_node_); });
+      bool listed = std::any_of(cf_.nodes.begin(), cf_.nodes.end(), [&](const std::string& n) {
+        return same_node_name(n, local_node_);
+      });
       if (!listed) {
         error_at(Origin{file_, first_node_line_.value_or(last_line_)},
                  "this node \"" + local_node_ +
@@ -493,41 +420,285 @@ class Parser {
   bool auto_failback_set_ = false;
 };
 
+namespace {
+
+using P = HaCfParser;
+using Name = const std::string&;
+using Args = const std::vector<std::string>&;
+using enum HeartbeatVersion;
+using enum Support;
+// (Values is not opened: its `split` would hide lexical.hpp's split().)
+
+// ha.cf's grammar (ha_cf_grammar.hpp): the one place to add a directive. Versions from
+// heartbeat's own history (config.c's Directives and WLdirectives tables, the HBcomm media
+// plugins): 1.2 is what 1.2.0 read, 2.x what the 2.0/2.1 line added, 3.0 what came after.
+constexpr auto grammar = std::to_array<HaCfDirective>({
+    // Timing. keepalive and deadtime spelled as heartbeat's table spells their defaults.
+    {.name = "keepalive",
+     .default_value = "1000ms",
+     .parse = [](P& p, Name d, Args v) { p.set_time(d, v, p.keepalive_); }},
+    {.name = "deadtime",
+     .default_value = "30000ms",
+     .parse = [](P& p, Name d, Args v) { p.set_time(d, v, p.deadtime_); }},
+    {.name = "warntime",
+     .note = "default: half of deadtime",
+     .parse = [](P& p, Name d, Args v) { p.set_time(d, v, p.warntime_); }},
+    {.name = "initdead",
+     .note = "default: deadtime when over 10 s, 12 s when under 6 s, else twice deadtime",
+     .parse = [](P& p, Name d, Args v) { p.set_time(d, v, p.initdead_); }},
+    {.name = "deadping",
+     .note = "default: deadtime",
+     .parse = [](P& p, Name d, Args v) { p.set_time(d, v, p.deadping_); }},
+
+    // Media. udpport and baud apply to the media lines after them.
+    {.name = "udpport", .default_value = "694", .parse = [](P& p, Name, Args v) { p.set_port(v); }},
+    {.name = "baud", .default_value = "19200", .parse = [](P& p, Name, Args v) { p.set_baud(v); }},
+    {.name = "serial", .parse = [](P& p, Name, Args v) { p.add_serial(v); }},
+    {.name = "bcast", .parse = [](P& p, Name, Args v) { p.add_bcast(v); }},
+    {.name = "udp",
+     .note = "heartbeat's old name for bcast",
+     .parse = [](P& p, Name, Args v) { p.add_bcast(v); }},
+    {.name = "mcast",
+     .values = Values::whole_line,
+     .parse = [](P& p, Name d, Args v) { p.add_mcast(d, v); }},
+    {.name = "mcast6",
+     .since = v3_0,
+     .values = Values::whole_line,
+     .parse = [](P& p, Name d, Args v) { p.add_mcast(d, v); }},
+    {.name = "ucast",
+     .values = Values::whole_line,
+     .parse = [](P& p, Name d, Args v) { p.add_ucast(d, v); }},
+    {.name = "ucast6",
+     .since = v3_0,
+     .values = Values::whole_line,
+     .parse = [](P& p, Name d, Args v) { p.add_ucast(d, v); }},
+
+    // Nodes, ping nodes and programs.
+    {.name = "node",
+     .parse =
+         [](P& p, Name, Args v) {
+           for (const auto& n : v) p.add_node(n);
+         }},
+    {.name = "ping",
+     .parse = [](P& p, Name,
+                 Args v) { p.cf_.ping_nodes.insert(p.cf_.ping_nodes.end(), v.begin(), v.end()); }},
+    {.name = "ping_group",
+     .values = Values::whole_line,
+     .parse = [](P& p, Name, Args v) { p.add_ping_group(v); }},
+    {.name = "respawn",
+     .values = Values::whole_line,
+     .parse = [](P& p, Name, Args v) { p.add_respawn(v); }},
+
+    // Resource ownership.
+    {.name = "auto_failback",
+     .default_value = "legacy",
+     .note = "legacy, the default, is deprecated (a warning, as in heartbeat)",
+     .parse = [](P& p, Name, Args v) { p.set_auto_failback(v.back()); }},
+    {.name = "nice_failback",
+     .note = "obsolete: on is taken as auto_failback off, off as auto_failback legacy",
+     .parse = [](P& p, Name, Args v) { p.set_nice_failback(v.back()); }},
+    {.name = "crm",
+     .since = v2,
+     .default_value = "off",
+     .note = "only off: hb runs heartbeat's classic haresources mode",
+     .parse = [](P& p, Name d, Args v) { p.check_crm(d, v.back()); }},
+    {.name = "pacemaker",
+     .since = v3_0,
+     .default_value = "off",
+     .note = "only off: hb runs heartbeat's classic haresources mode",
+     .parse = [](P& p, Name d, Args v) { p.check_crm(d, v.back()); }},
+
+    // Logging.
+    {.name = "logfile", .parse = [](P& p, Name, Args v) { p.cf_.logfile = v.back(); }},
+    {.name = "debugfile", .parse = [](P& p, Name, Args v) { p.cf_.debugfile = v.back(); }},
+    {.name = "logfacility", .parse = [](P& p, Name, Args v) { p.set_facility(v.back()); }},
+    {.name = "use_logd",
+     .since = v2,
+     .default_value = "off",
+     .note = "heartbeat turns it on when no logfile, debugfile or logfacility is set; hb logs "
+             "to the journal either way",
+     .parse = [](P& p, Name d, Args v) { p.set_bool(d, v.back(), p.cf_.use_logd); }},
+    {.name = "debug",
+     .default_value = "0",
+     .parse = [](P& p, Name d, Args v) { p.set_int(d, v.back(), 0, 255, p.cf_.debug); }},
+
+    // The rest hb implements.
+    {.name = "hopfudge",
+     .default_value = "1",
+     .parse = [](P& p, Name d, Args v) { p.set_int(d, v.back(), 0, 255, p.cf_.hopfudge); }},
+    {.name = "realtime",
+     .default_value = "true",
+     .parse = [](P& p, Name d, Args v) { p.set_bool(d, v.back(), p.cf_.realtime); }},
+    {.name = "msgfmt",
+     .since = v2,
+     .default_value = "classic",
+     .parse = [](P& p, Name, Args v) { p.set_msgfmt(v.back()); }},
+    {.name = "hbgenmethod",
+     .default_value = "file",
+     .parse = [](P& p, Name, Args v) { p.set_hbgenmethod(v.back()); }},
+
+    // Accepted with a warning: heartbeat reads them, hb deliberately does not implement them.
+    {.name = "stonith",
+     .support = warned,
+     .note = "hb does not fence nodes",
+     .values = Values::whole_line},
+    {.name = "stonith_host",
+     .support = warned,
+     .note = "hb does not fence nodes",
+     .values = Values::whole_line},
+    {.name = "watchdog",
+     .support = warned,
+     .note = "the systemd units' WatchdogSec= supervises hb"},
+    {.name = "apiauth",
+     .support = warned,
+     .note = "hb has no heartbeat API; the D-Bus policy controls access",
+     .values = Values::whole_line},
+    {.name = "rtprio",
+     .support = warned,
+     .note = "scheduling priority is set in the systemd units"},
+    {.name = "compression",
+     .since = v2,
+     .support = warned,
+     .default_value = "zlib",
+     .note = "hb does not compress messages"},
+    {.name = "compression_threshold",
+     .since = v2,
+     .support = warned,
+     .default_value = "2",
+     .note = "hb does not compress messages"},
+    {.name = "traditional_compression",
+     .since = v2,
+     .support = warned,
+     .default_value = "no",
+     .note = "hb does not compress messages"},
+    {.name = "coredumps",
+     .since = v2,
+     .support = warned,
+     .default_value = "true",
+     .note = "systemd-coredump handles core dumps"},
+    {.name = "autojoin",
+     .since = v2,
+     .support = warned,
+     .default_value = "none",
+     .note = "hb's membership is exactly the node lines"},
+    {.name = "uuidfrom",
+     .since = v2,
+     .support = warned,
+     .default_value = "file",
+     .note = "hb identifies nodes by name"},
+    {.name = "cluster",
+     .since = v2,
+     .support = warned,
+     .default_value = "linux-ha",
+     .note = "hb has no cluster name"},
+    {.name = "conn_logd_time",
+     .since = v2,
+     .support = warned,
+     .default_value = "60",
+     .note = "hb logs to the journal, not to ha_logd"},
+    {.name = "memreserve",
+     .since = v2,
+     .support = warned,
+     .default_value = "6500",
+     .note = "hb does not pre-reserve memory"},
+    {.name = "max_rexmit_delay",
+     .since = v2,
+     .support = warned,
+     .default_value = "250",
+     .note = "hb has its own retransmission timing"},
+    {.name = "log_badpack",
+     .since = v2,
+     .support = warned,
+     .default_value = "true",
+     .note = "hb always counts bad packets"},
+    {.name = "env",
+     .since = v2,
+     .support = warned,
+     .note = "set environment variables in a systemd drop-in instead",
+     .values = Values::whole_line},
+    {.name = "failfast", .since = v2, .support = warned, .note = "hb does not implement failfast"},
+    {.name = "quorum_server", .since = v2, .support = warned, .note = "hb has no quorum server"},
+});
+
+constexpr bool well_formed(const decltype(grammar)& rows) {
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    // A parser exactly for implemented rows; a warning needs its reason.
+    if ((rows[i].parse == nullptr) != (rows[i].support == warned)) return false;
+    if (rows[i].support == warned && rows[i].note.empty()) return false;
+    for (std::size_t j = i + 1; j < rows.size(); ++j) {
+      if (rows[i].name == rows[j].name) return false;
+    }
+  }
+  return true;
+}
+static_assert(well_formed(grammar));
+
+constexpr auto version_names = std::to_array<util::EnumName<HeartbeatVersion>>({
+    {v1_2, "1.2"},
+    {v2, "2.x"},
+    {v3_0, "3.0"},
+});
+static_assert(util::names_are_unique(version_names));
+
+constexpr auto support_names = std::to_array<util::EnumName<Support>>({
+    {implemented, "implemented"},
+    {warned, "warned"},
+});
+static_assert(util::names_are_unique(support_names));
+
 }  // namespace
+
+std::span<const HaCfDirective> ha_cf_grammar() {
+  return grammar;
+}
+
+const HaCfDirective* find_ha_cf_directive(std::string_view name) {
+  for (const auto& d : grammar) {
+    if (d.name == name) return &d;
+  }
+  return nullptr;
+}
+
+const char* to_string(HeartbeatVersion version) {
+  return util::to_string(version_names, version);
+}
+
+const char* to_string(Support support) {
+  return util::to_string(support_names, support);
+}
 
 HaCfResult parse_ha_cf(std::string_view text, const std::string& file,
                        const std::string& local_node) {
-  return Parser(text, file, local_node).run();
+  return HaCfParser(text, file, local_node).run();
 }
 
+namespace {
+
+constexpr auto auto_failback_names = std::to_array<util::EnumName<AutoFailback>>({
+    {AutoFailback::on, "on"},
+    {AutoFailback::off, "off"},
+    {AutoFailback::legacy, "legacy"},
+});
+static_assert(util::names_are_unique(auto_failback_names));
+
+constexpr auto medium_kind_names = std::to_array<util::EnumName<Medium::Kind>>({
+    {Medium::Kind::bcast, "bcast"},
+    {Medium::Kind::mcast, "mcast"},
+    {Medium::Kind::mcast6, "mcast6"},
+    {Medium::Kind::ucast, "ucast"},
+    {Medium::Kind::ucast6, "ucast6"},
+    {Medium::Kind::serial, "serial"},
+});
+static_assert(util::names_are_unique(medium_kind_names));
+
+}  // namespace
+
 const char* to_string(AutoFailback value) {
-  switch (value) {
-    case AutoFailback::on:
-      return "on";
-    case AutoFailback::off:
-      return "off";
-    case AutoFailback::legacy:
-      return "legacy";
-  }
-  return "legacy";
+  return util::to_string(auto_failback_names, value, "legacy");
 }
 
 const char* to_string(Medium::Kind kind) {
-  switch (kind) {
-    case Medium::Kind::bcast:
-      return "bcast";
-    case Medium::Kind::mcast:
-      return "mcast";
-    case Medium::Kind::mcast6:
-      return "mcast6";
-    case Medium::Kind::ucast:
-      return "ucast";
-    case Medium::Kind::ucast6:
-      return "ucast6";
-    case Medium::Kind::serial:
-      return "serial";
-  }
-  return "bcast";
+  return util::to_string(medium_kind_names, kind, "bcast");
 }
 
 }  // namespace hb::config

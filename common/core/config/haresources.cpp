@@ -4,6 +4,8 @@
 #include <optional>
 
 #include "core/config/lexical.hpp"
+#include "core/config/node_name.hpp"
+#include "core/util/enum_names.hpp"
 
 namespace hb::config {
 namespace {
@@ -181,7 +183,7 @@ HaResourcesResult parse_haresources(std::string_view text, const std::string& fi
     const std::string& node = words[0];
     const std::string* canonical = nullptr;
     for (const auto& n : nodes) {
-      if (iequals(n, node)) canonical = &n;
+      if (same_node_name(n, node)) canonical = &n;
     }
     bool ok = true;
     if (!canonical) {
@@ -219,18 +221,20 @@ HaResourcesResult parse_haresources(std::string_view text, const std::string& fi
   return result;
 }
 
+namespace {
+
+constexpr auto resource_kind_names = std::to_array<util::EnumName<Resource::Kind>>({
+    {Resource::Kind::ip, "ip"},
+    {Resource::Kind::filesystem, "filesystem"},
+    {Resource::Kind::service, "service"},
+    {Resource::Kind::script, "script"},
+});
+static_assert(util::names_are_unique(resource_kind_names));
+
+}  // namespace
+
 const char* to_string(Resource::Kind kind) {
-  switch (kind) {
-    case Resource::Kind::ip:
-      return "ip";
-    case Resource::Kind::filesystem:
-      return "filesystem";
-    case Resource::Kind::service:
-      return "service";
-    case Resource::Kind::script:
-      return "script";
-  }
-  return "service";
+  return util::to_string(resource_kind_names, kind, "service");
 }
 
 }  // namespace hb::config

@@ -3,6 +3,8 @@
 #include <cctype>
 #include <limits>
 
+#include "core/config/node_name.hpp"
+
 namespace hb::config {
 namespace {
 
@@ -51,9 +53,9 @@ std::optional<Millis> parse_time(std::string_view text) {
   unsigned long long micros = 0;
   if (unit.empty()) {
     micros = whole * 1000000ULL + fraction;
-  } else if (iequals(unit, "ms") || iequals(unit, "msec")) {
+  } else if (ascii_iequals(unit, "ms") || ascii_iequals(unit, "msec")) {
     micros = whole * 1000ULL + fraction / 1000ULL;
-  } else if (iequals(unit, "us") || iequals(unit, "usec")) {
+  } else if (ascii_iequals(unit, "us") || ascii_iequals(unit, "usec")) {
     micros = whole;
   } else {
     return std::nullopt;
@@ -63,10 +65,10 @@ std::optional<Millis> parse_time(std::string_view text) {
 
 std::optional<bool> parse_bool(std::string_view text) {
   for (const char* t : {"true", "on", "yes", "y", "1"}) {
-    if (iequals(text, t)) return true;
+    if (ascii_iequals(text, t)) return true;
   }
   for (const char* f : {"false", "off", "no", "n", "0"}) {
-    if (iequals(text, f)) return false;
+    if (ascii_iequals(text, f)) return false;
   }
   return std::nullopt;
 }
@@ -96,17 +98,6 @@ std::vector<std::string> split(std::string_view text, std::string_view separator
     start = end + 1;
   }
   return out;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
 }
 
 std::vector<std::string_view> lines_of(std::string_view text) {

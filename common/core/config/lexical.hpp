@@ -28,8 +28,6 @@ std::string_view strip_comment(std::string_view line);
 // Splits on any of `separators`, dropping empty pieces.
 std::vector<std::string> split(std::string_view text, std::string_view separators);
 
-bool iequals(std::string_view a, std::string_view b);
-
 // The file's text cut into lines (without their '\n'); line i+1 of the file is element i.
 std::vector<std::string_view> lines_of(std::string_view text);
 

@@ -2,38 +2,34 @@
 
 #include <algorithm>
 
-#include "core/liveness/names.hpp"
+#include "core/config/node_name.hpp"
 #include "core/proto/control.hpp"
 #include "core/proto/message.hpp"
+#include "core/util/enum_names.hpp"
 
 namespace hb::linkd {
 
+namespace {
+
+constexpr auto reject_names = std::to_array<util::EnumName<Reject>>({
+    {Reject::malformed, "malformed"},
+    {Reject::oversized, "oversized"},
+    {Reject::auth, "auth"},
+    {Reject::unknown_node, "unknown-node"},
+    {Reject::replay, "replay"},
+    {Reject::stale, "stale"},
+    {Reject::old_generation, "old-generation"},
+    {Reject::generation_out_of_bound, "generation-out-of-bound"},
+    {Reject::unconfirmed_generation, "unconfirmed-generation"},
+    {Reject::seq_too_far_ahead, "seq-too-far-ahead"},
+    {Reject::rexmit_rate, "rexmit-rate"},
+});
+static_assert(util::names_are_unique(reject_names));
+
+}  // namespace
+
 std::string_view to_string(Reject reason) {
-  switch (reason) {
-    case Reject::malformed:
-      return "malformed";
-    case Reject::oversized:
-      return "oversized";
-    case Reject::auth:
-      return "auth";
-    case Reject::unknown_node:
-      return "unknown-node";
-    case Reject::replay:
-      return "replay";
-    case Reject::stale:
-      return "stale";
-    case Reject::old_generation:
-      return "old-generation";
-    case Reject::generation_out_of_bound:
-      return "generation-out-of-bound";
-    case Reject::unconfirmed_generation:
-      return "unconfirmed-generation";
-    case Reject::seq_too_far_ahead:
-      return "seq-too-far-ahead";
-    case Reject::rexmit_rate:
-      return "rexmit-rate";
-  }
-  return "unknown";
+  return util::to_string(reject_names, reason);
 }
 
 PacketPipeline::PacketPipeline(PipelineOptions options, TimePoint start)
@@ -43,7 +39,7 @@ PacketPipeline::PacketPipeline(PipelineOptions options, TimePoint start)
     PeerState state{p.name, proto::PeerReceiver(p.name, receiver_options(), seed_++), {}, false, 0,
                     {}};
     for (const auto& [name, generation] : options_.known_generations)
-      if (liveness::same_name(name, p.name)) state.floor = std::max(state.floor, generation);
+      if (config::same_node_name(name, p.name)) state.floor = std::max(state.floor, generation);
     peers_.push_back(std::move(state));
   }
 }
@@ -143,13 +139,13 @@ std::optional<Reject> PacketPipeline::admit(PeerState& peer, const proto::Messag
 
 PacketPipeline::PeerState* PacketPipeline::find(std::string_view name) {
   for (auto& p : peers_)
-    if (liveness::same_name(p.name, name)) return &p;
+    if (config::same_node_name(p.name, name)) return &p;
   return nullptr;
 }
 
 const PacketPipeline::PeerState* PacketPipeline::find(std::string_view name) const {
   for (const auto& p : peers_)
-    if (liveness::same_name(p.name, name)) return &p;
+    if (config::same_node_name(p.name, name)) return &p;
   return nullptr;
 }
 
@@ -162,7 +158,7 @@ std::uint64_t PacketPipeline::last_seq(std::string_view peer) const {
 bool PacketPipeline::all_links_dead(std::string_view peer) const {
   bool any = false;
   for (const auto& l : tracker_.links()) {
-    if (!liveness::same_name(l.peer, peer)) continue;
+    if (!config::same_node_name(l.peer, peer)) continue;
     any = true;
     if (l.state != liveness::LinkState::dead) return false;
   }
@@ -192,7 +188,7 @@ PacketEvents PacketPipeline::on_packet(std::string_view bytes, std::string_view 
       // Only for attributing the count: who the packet CLAIMS to be from.
       if (auto d = proto::decode(bytes, options_.limits)) {
         std::string_view src = d->message.value_or_empty(proto::field::source);
-        if (liveness::same_name(src, options_.local_node)) {
+        if (config::same_node_name(src, options_.local_node)) {
           ev.own = true;  // e.g. our own packet signed before an authkeys change: not a peer's
           ev.rejected.reset();
           return ev;
@@ -204,7 +200,7 @@ PacketEvents PacketPipeline::on_packet(std::string_view bytes, std::string_view 
   }
   const proto::Message& m = opened->message;
   std::string_view src = m.value_or_empty(proto::field::source);
-  if (liveness::same_name(src, options_.local_node)) {
+  if (config::same_node_name(src, options_.local_node)) {
     ev.own = true;
     return ev;
   }

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "core/liveness/names.hpp"
+#include "core/config/node_name.hpp"
 
 namespace hb::liveness {
 
@@ -23,7 +23,7 @@ std::vector<Peer> peers_from_config(const config::HaCf& ha_cf, std::string_view 
   }
   std::vector<Peer> peers;
   for (const std::string& node : ha_cf.nodes) {
-    if (same_name(node, local_node)) continue;
+    if (config::same_node_name(node, local_node)) continue;
     peers.push_back(Peer{.name = node, .kind = PeerKind::node, .media = media});
   }
   for (const std::string& address : ha_cf.ping_nodes) {

@@ -3,32 +3,35 @@
 #include <algorithm>
 #include <utility>
 
-#include "core/liveness/names.hpp"
+#include "core/config/node_name.hpp"
+#include "core/util/enum_names.hpp"
 
 namespace hb::liveness {
 
+namespace {
+
+constexpr auto link_state_names = std::to_array<util::EnumName<LinkState>>({
+    {LinkState::init, "init"},
+    {LinkState::up, "up"},
+    {LinkState::late, "late"},
+    {LinkState::dead, "dead"},
+});
+static_assert(util::names_are_unique(link_state_names));
+
+constexpr auto peer_kind_names = std::to_array<util::EnumName<PeerKind>>({
+    {PeerKind::node, "node"},
+    {PeerKind::ping, "ping"},
+});
+static_assert(util::names_are_unique(peer_kind_names));
+
+}  // namespace
+
 std::string_view to_string(LinkState state) {
-  switch (state) {
-    case LinkState::init:
-      return "init";
-    case LinkState::up:
-      return "up";
-    case LinkState::late:
-      return "late";
-    case LinkState::dead:
-      return "dead";
-  }
-  return "unknown";
+  return util::to_string(link_state_names, state);
 }
 
 std::string_view to_string(PeerKind kind) {
-  switch (kind) {
-    case PeerKind::node:
-      return "node";
-    case PeerKind::ping:
-      return "ping";
-  }
-  return "unknown";
+  return util::to_string(peer_kind_names, kind);
 }
 
 Tracker::Tracker(Timing timing, std::span<const Peer> peers, TimePoint start)
@@ -58,7 +61,7 @@ Tracker::Tracker(Timing timing, std::span<const Peer> peers, TimePoint start)
 
 std::size_t Tracker::find_peer(std::string_view name) const {
   for (std::size_t i = 0; i < peers_.size(); ++i) {
-    if (same_name(peers_[i].spec.name, name)) return i;
+    if (config::same_node_name(peers_[i].spec.name, name)) return i;
   }
   return npos;
 }

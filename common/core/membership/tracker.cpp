@@ -2,44 +2,40 @@
 
 #include <algorithm>
 
-#include "core/liveness/names.hpp"
+#include "core/config/node_name.hpp"
+#include "core/util/enum_names.hpp"
 
 namespace hb::membership {
 
-using liveness::same_name;
+namespace {
+
+constexpr auto node_state_names = std::to_array<util::EnumName<NodeState>>({
+    {NodeState::init, "init"},
+    {NodeState::up, "up"},
+    {NodeState::dead, "dead"},
+});
+static_assert(util::names_are_unique(node_state_names));
+
+constexpr auto reason_names = std::to_array<util::EnumName<Reason>>({
+    {Reason::none, "none"},
+    {Reason::local, "local"},
+    {Reason::first_contact, "first-contact"},
+    {Reason::returned, "returned"},
+    {Reason::restarted, "restarted"},
+    {Reason::links_dead, "links-dead"},
+    {Reason::never_heard, "never-heard"},
+    {Reason::shutdown, "shutdown"},
+});
+static_assert(util::names_are_unique(reason_names));
+
+}  // namespace
 
 std::string_view to_string(NodeState state) {
-  switch (state) {
-    case NodeState::init:
-      return "init";
-    case NodeState::up:
-      return "up";
-    case NodeState::dead:
-      return "dead";
-  }
-  return "unknown";
+  return util::to_string(node_state_names, state);
 }
 
 std::string_view to_string(Reason reason) {
-  switch (reason) {
-    case Reason::none:
-      return "none";
-    case Reason::local:
-      return "local";
-    case Reason::first_contact:
-      return "first-contact";
-    case Reason::returned:
-      return "returned";
-    case Reason::restarted:
-      return "restarted";
-    case Reason::links_dead:
-      return "links-dead";
-    case Reason::never_heard:
-      return "never-heard";
-    case Reason::shutdown:
-      return "shutdown";
-  }
-  return "unknown";
+  return util::to_string(reason_names, reason);
 }
 
 namespace {
@@ -95,7 +91,7 @@ Tracker::Tracker(std::string_view local_node, std::span<const liveness::Peer> pe
 
 Node* Tracker::find_mut(std::string_view node, Extra** extra) {
   for (std::size_t i = 0; i < nodes_.size(); ++i) {
-    if (same_name(nodes_[i].name, node)) {
+    if (config::same_node_name(nodes_[i].name, node)) {
       if (extra != nullptr) *extra = &extra_[i];
       return &nodes_[i];
     }
@@ -105,7 +101,7 @@ Node* Tracker::find_mut(std::string_view node, Extra** extra) {
 
 const Node* Tracker::find(std::string_view node) const {
   for (const Node& n : nodes_) {
-    if (same_name(n.name, node)) return &n;
+    if (config::same_node_name(n.name, node)) return &n;
   }
   return nullptr;
 }

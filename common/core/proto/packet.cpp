@@ -3,9 +3,16 @@
 #include "core/proto/auth.hpp"
 #include "core/proto/classic.hpp"
 #include "core/proto/netstring.hpp"
+#include "core/util/enum_names.hpp"
 
 namespace hb::proto {
 namespace {
+
+constexpr auto wire_format_names = std::to_array<util::EnumName<WireFormat>>({
+    {WireFormat::classic, "classic"},
+    {WireFormat::netstring, "netstring"},
+});
+static_assert(util::names_are_unique(wire_format_names));
 
 // A claimed sender name for a log line: attacker-controlled, so shortened and made printable.
 std::string printable(std::string_view text) {
@@ -68,7 +75,7 @@ Result<Parsed> parse(std::string_view bytes, const Limits& limits) {
 }  // namespace
 
 std::string_view to_string(WireFormat format) {
-  return format == WireFormat::classic ? "classic" : "netstring";
+  return util::to_string(wire_format_names, format, "netstring");
 }
 
 Result<std::string> seal(const Message& message, const config::AuthKeys& keys,

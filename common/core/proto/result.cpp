@@ -1,6 +1,35 @@
 #include "core/proto/result.hpp"
 
+#include "core/util/enum_names.hpp"
+
 namespace hb::proto {
+namespace {
+
+constexpr auto problem_names = std::to_array<util::EnumName<Problem>>({
+    {Problem::empty, "empty"},
+    {Problem::garbage, "garbage"},
+    {Problem::oversized, "oversized"},
+    {Problem::truncated, "truncated"},
+    {Problem::bad_length, "bad-length"},
+    {Problem::bad_field, "bad-field"},
+    {Problem::trailing_data, "trailing-data"},
+    {Problem::missing_auth, "missing-auth"},
+    {Problem::bad_auth, "bad-auth-field"},
+    {Problem::unknown_key, "unknown-key"},
+    {Problem::bad_digest, "bad-digest"},
+    {Problem::no_signing_key, "no-signing-key"},
+    {Problem::unencodable, "unencodable"},
+});
+static_assert(util::names_are_unique(problem_names));
+
+constexpr auto problem_class_names = std::to_array<util::EnumName<ProblemClass>>({
+    {ProblemClass::malformed, "malformed"},
+    {ProblemClass::oversized, "oversized"},
+    {ProblemClass::bad_auth, "bad-auth"},
+});
+static_assert(util::names_are_unique(problem_class_names));
+
+}  // namespace
 
 ProblemClass classify(Problem problem) {
   switch (problem) {
@@ -18,47 +47,11 @@ ProblemClass classify(Problem problem) {
 }
 
 std::string_view to_string(Problem problem) {
-  switch (problem) {
-    case Problem::empty:
-      return "empty";
-    case Problem::garbage:
-      return "garbage";
-    case Problem::oversized:
-      return "oversized";
-    case Problem::truncated:
-      return "truncated";
-    case Problem::bad_length:
-      return "bad-length";
-    case Problem::bad_field:
-      return "bad-field";
-    case Problem::trailing_data:
-      return "trailing-data";
-    case Problem::missing_auth:
-      return "missing-auth";
-    case Problem::bad_auth:
-      return "bad-auth-field";
-    case Problem::unknown_key:
-      return "unknown-key";
-    case Problem::bad_digest:
-      return "bad-digest";
-    case Problem::no_signing_key:
-      return "no-signing-key";
-    case Problem::unencodable:
-      return "unencodable";
-  }
-  return "unknown";
+  return util::to_string(problem_names, problem);
 }
 
 std::string_view to_string(ProblemClass problem_class) {
-  switch (problem_class) {
-    case ProblemClass::malformed:
-      return "malformed";
-    case ProblemClass::oversized:
-      return "oversized";
-    case ProblemClass::bad_auth:
-      return "bad-auth";
-  }
-  return "unknown";
+  return util::to_string(problem_class_names, problem_class);
 }
 
 }  // namespace hb::proto

@@ -1,25 +1,25 @@
 #include "core/proto/sequence.hpp"
 
+#include "core/util/enum_names.hpp"
+
 namespace hb::proto {
+namespace {
+
+constexpr auto verdict_names = std::to_array<util::EnumName<SeqVerdict>>({
+    {SeqVerdict::accept, "accept"},
+    {SeqVerdict::accept_gap, "accept-gap"},
+    {SeqVerdict::fill, "fill"},
+    {SeqVerdict::duplicate, "duplicate"},
+    {SeqVerdict::replay, "replay"},
+    {SeqVerdict::stale, "stale"},
+    {SeqVerdict::unsequenced, "unsequenced"},
+});
+static_assert(util::names_are_unique(verdict_names));
+
+}  // namespace
 
 std::string_view to_string(SeqVerdict verdict) {
-  switch (verdict) {
-    case SeqVerdict::accept:
-      return "accept";
-    case SeqVerdict::accept_gap:
-      return "accept-gap";
-    case SeqVerdict::fill:
-      return "fill";
-    case SeqVerdict::duplicate:
-      return "duplicate";
-    case SeqVerdict::replay:
-      return "replay";
-    case SeqVerdict::stale:
-      return "stale";
-    case SeqVerdict::unsequenced:
-      return "unsequenced";
-  }
-  return "unknown";
+  return util::to_string(verdict_names, verdict);
 }
 
 bool accepted(SeqVerdict verdict) {

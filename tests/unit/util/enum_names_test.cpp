@@ -1,0 +1,82 @@
+#include "core/util/enum_names.hpp"
+
+#include <gtest/gtest.h>
+
+#include "core/config/authkeys.hpp"
+#include "core/config/ha_cf.hpp"
+#include "core/config/haresources.hpp"
+#include "core/link/packet_pipeline.hpp"
+#include "core/liveness/tracker.hpp"
+#include "core/membership/tracker.hpp"
+#include "core/proto/packet.hpp"
+#include "core/proto/result.hpp"
+#include "core/proto/sequence.hpp"
+
+namespace hb::util {
+namespace {
+
+enum class Colour { red, green, blue };
+
+constexpr auto colour_names = std::to_array<EnumName<Colour>>({
+    {Colour::red, "red"},
+    {Colour::green, "green"},
+    {Colour::blue, "blue-ish"},
+});
+
+// Both directions work at compile time, so a table can be checked where it is written.
+static_assert(names_are_unique(colour_names));
+static_assert(std::string_view(to_string(colour_names, Colour::blue)) == "blue-ish");
+static_assert(parse(colour_names, "green") == Colour::green);
+static_assert(!parse(colour_names, "purple").has_value());
+
+TEST(EnumNames, ToStringAndParseAreInverse) {
+  for (const auto& n : colour_names) {
+    EXPECT_STREQ(to_string(colour_names, n.value), n.name);
+    EXPECT_EQ(parse(colour_names, n.name), n.value);
+  }
+}
+
+TEST(EnumNames, ParseIsExactAndCaseSensitive) {
+  EXPECT_EQ(parse(colour_names, "Red"), std::nullopt);
+  EXPECT_EQ(parse(colour_names, "red "), std::nullopt);
+  EXPECT_EQ(parse(colour_names, ""), std::nullopt);
+  EXPECT_EQ(parse(colour_names, "blue"), std::nullopt);
+}
+
+TEST(EnumNames, AValueOutsideTheTableGetsTheFallback) {
+  const auto stray = static_cast<Colour>(42);
+  EXPECT_STREQ(to_string(colour_names, stray), "unknown");
+  EXPECT_STREQ(to_string(colour_names, stray, "red"), "red");
+}
+
+TEST(EnumNames, DuplicateValuesOrNamesAreRejected) {
+  constexpr auto same_value =
+      std::to_array<EnumName<Colour>>({{Colour::red, "a"}, {Colour::red, "b"}});
+  constexpr auto same_name =
+      std::to_array<EnumName<Colour>>({{Colour::red, "a"}, {Colour::blue, "a"}});
+  static_assert(!names_are_unique(same_value));
+  static_assert(!names_are_unique(same_name));
+}
+
+// The strings hb exports (D-Bus, journal, hbctl JSON) did not change when the switches became
+// tables.
+TEST(EnumNames, HbsExportedSpellingsAreKept) {
+  EXPECT_STREQ(config::to_string(config::AutoFailback::legacy), "legacy");
+  EXPECT_STREQ(config::to_string(config::Medium::Kind::ucast6), "ucast6");
+  EXPECT_STREQ(config::to_string(config::AuthKey::Method::sha256), "sha256");
+  EXPECT_STREQ(config::to_string(config::Resource::Kind::filesystem), "filesystem");
+  EXPECT_EQ(liveness::to_string(liveness::LinkState::late), "late");
+  EXPECT_EQ(liveness::to_string(liveness::PeerKind::ping), "ping");
+  EXPECT_EQ(membership::to_string(membership::NodeState::dead), "dead");
+  EXPECT_EQ(membership::to_string(membership::Reason::first_contact), "first-contact");
+  EXPECT_EQ(membership::to_string(membership::Reason::never_heard), "never-heard");
+  EXPECT_EQ(proto::to_string(proto::WireFormat::netstring), "netstring");
+  EXPECT_EQ(proto::to_string(proto::Problem::bad_auth), "bad-auth-field");
+  EXPECT_EQ(proto::to_string(proto::ProblemClass::bad_auth), "bad-auth");
+  EXPECT_EQ(proto::to_string(proto::SeqVerdict::accept_gap), "accept-gap");
+  EXPECT_EQ(linkd::to_string(linkd::Reject::unknown_node), "unknown-node");
+  EXPECT_EQ(linkd::to_string(linkd::Reject::generation_out_of_bound), "generation-out-of-bound");
+}
+
+}  // namespace
+}  // namespace hb::util
