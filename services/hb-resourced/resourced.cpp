@@ -22,10 +22,7 @@ using failover::Clock;
 namespace {
 
 bool same_node(const std::string& a, const std::string& b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
+  return failover::same_node(a, b);  // heartbeat's rule, without the locale
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 
+#include "core/config/node_name.hpp"
 #include "sys/dbus/error.hpp"
 #include "sys/dbus/names.hpp"
 #include "sys/log.hpp"
@@ -19,7 +20,7 @@ namespace {
 constexpr std::uint64_t call_timeout_usec = 10'000'000;
 
 bool same_node(const std::string& a, const std::string& b) {
-  return ::strcasecmp(a.c_str(), b.c_str()) == 0;
+  return config::same_node_name(a, b);  // heartbeat's rule, without the locale
 }
 
 ipfail::Settings settings_of(const config::Config& config) {

@@ -1,18 +1,12 @@
 // Where a group belongs, from ha.cf's node order, and which groups a command is about.
 #include "core/failover/placement.hpp"
 
-#include <cctype>
+#include "core/config/node_name.hpp"
 
 namespace hb::failover {
 
 bool same_node(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i])))
-      return false;
-  }
-  return true;
+  return config::same_node_name(a, b);
 }
 
 std::string spelled(const std::vector<std::string>& nodes, std::string_view node) {
