@@ -1,128 +1,91 @@
-// String forms of the engine's enums: what D-Bus properties and journal fields show.
+// String forms of the engine's enums: what D-Bus properties and journal fields show. One table
+// per enum (core/util/enum_names.hpp); the spellings are part of the bus and journal contract.
 #include "core/failover/engine.hpp"
+#include "core/util/enum_names.hpp"
 
 namespace hb::failover {
+namespace {
+
+using util::EnumName;
+
+constexpr std::array<EnumName<AutoFailback>, 3> auto_failback_names{{
+    {AutoFailback::on, "on"},
+    {AutoFailback::off, "off"},
+    {AutoFailback::legacy, "legacy"},
+}};
+constexpr std::array<EnumName<NodeChange>, 4> node_change_names{{
+    {NodeChange::up, "up"},
+    {NodeChange::dead, "dead"},
+    {NodeChange::restarted, "restarted"},
+    {NodeChange::clean_shutdown, "clean_shutdown"},
+}};
+constexpr std::array<EnumName<Result>, 4> result_names{{
+    {Result::started, "started"},
+    {Result::start_failed, "start_failed"},
+    {Result::stopped, "stopped"},
+    {Result::stop_failed, "stop_failed"},
+}};
+constexpr std::array<EnumName<Scope>, 4> scope_names{{
+    {Scope::all, "all"},
+    {Scope::local, "local"},
+    {Scope::foreign, "foreign"},
+    {Scope::failback, "failback"},
+}};
+constexpr std::array<EnumName<GroupState>, 5> group_state_names{{
+    {GroupState::stopped, "stopped"},
+    {GroupState::starting, "starting"},
+    {GroupState::running, "running"},
+    {GroupState::stopping, "stopping"},
+    {GroupState::failed, "failed"},
+}};
+constexpr std::array<EnumName<LogKind>, 19> log_kind_names{{
+    {LogKind::acquire, "acquire"},
+    {LogKind::acquired, "acquired"},
+    {LogKind::release, "release"},
+    {LogKind::released, "released"},
+    {LogKind::start_failed, "start_failed"},
+    {LogKind::stop_failed, "stop_failed"},
+    {LogKind::initial_done, "initial_done"},
+    {LogKind::standby_request, "standby_request"},
+    {LogKind::standby_done, "standby_done"},
+    {LogKind::standby_cancelled, "standby_cancelled"},
+    {LogKind::refused, "refused"},
+    {LogKind::peer_dead, "peer_dead"},
+    {LogKind::peer_returned, "peer_returned"},
+    {LogKind::split_brain, "split_brain"},
+    {LogKind::shutdown_begin, "shutdown_begin"},
+    {LogKind::shutdown_complete, "shutdown_complete"},
+    {LogKind::daemons_lost, "daemons_lost"},
+    {LogKind::daemons_back, "daemons_back"},
+    {LogKind::waiting, "waiting"},
+}};
+static_assert(util::names_are_unique(auto_failback_names) &&
+              util::names_are_unique(node_change_names) && util::names_are_unique(result_names) &&
+              util::names_are_unique(scope_names) && util::names_are_unique(group_state_names) &&
+              util::names_are_unique(log_kind_names));
+
+}  // namespace
 
 std::string_view to_string(AutoFailback mode) {
-  switch (mode) {
-    case AutoFailback::on:
-      return "on";
-    case AutoFailback::off:
-      return "off";
-    case AutoFailback::legacy:
-      return "legacy";
-  }
-  return "?";
+  return util::to_string(auto_failback_names, mode, "?");
 }
-
 std::string_view to_string(NodeChange change) {
-  switch (change) {
-    case NodeChange::up:
-      return "up";
-    case NodeChange::dead:
-      return "dead";
-    case NodeChange::restarted:
-      return "restarted";
-    case NodeChange::clean_shutdown:
-      return "clean_shutdown";
-  }
-  return "?";
+  return util::to_string(node_change_names, change, "?");
 }
-
 std::string_view to_string(Result result) {
-  switch (result) {
-    case Result::started:
-      return "started";
-    case Result::start_failed:
-      return "start_failed";
-    case Result::stopped:
-      return "stopped";
-    case Result::stop_failed:
-      return "stop_failed";
-  }
-  return "?";
+  return util::to_string(result_names, result, "?");
 }
-
 std::string_view to_string(Scope scope) {
-  switch (scope) {
-    case Scope::all:
-      return "all";
-    case Scope::local:
-      return "local";
-    case Scope::foreign:
-      return "foreign";
-    case Scope::failback:
-      return "failback";
-  }
-  return "?";
+  return util::to_string(scope_names, scope, "?");
 }
-
 std::optional<Scope> parse_scope(std::string_view text) {
-  if (text == "all") return Scope::all;
-  if (text == "local") return Scope::local;
-  if (text == "foreign") return Scope::foreign;
-  if (text == "failback") return Scope::failback;
-  return std::nullopt;
+  return util::parse(scope_names, text);
 }
-
 std::string_view to_string(GroupState state) {
-  switch (state) {
-    case GroupState::stopped:
-      return "stopped";
-    case GroupState::starting:
-      return "starting";
-    case GroupState::running:
-      return "running";
-    case GroupState::stopping:
-      return "stopping";
-    case GroupState::failed:
-      return "failed";
-  }
-  return "?";
+  return util::to_string(group_state_names, state, "?");
 }
-
 std::string_view to_string(LogKind kind) {
-  switch (kind) {
-    case LogKind::acquire:
-      return "acquire";
-    case LogKind::acquired:
-      return "acquired";
-    case LogKind::release:
-      return "release";
-    case LogKind::released:
-      return "released";
-    case LogKind::start_failed:
-      return "start_failed";
-    case LogKind::stop_failed:
-      return "stop_failed";
-    case LogKind::initial_done:
-      return "initial_done";
-    case LogKind::standby_request:
-      return "standby_request";
-    case LogKind::standby_done:
-      return "standby_done";
-    case LogKind::standby_cancelled:
-      return "standby_cancelled";
-    case LogKind::refused:
-      return "refused";
-    case LogKind::peer_dead:
-      return "peer_dead";
-    case LogKind::peer_returned:
-      return "peer_returned";
-    case LogKind::split_brain:
-      return "split_brain";
-    case LogKind::shutdown_begin:
-      return "shutdown_begin";
-    case LogKind::shutdown_complete:
-      return "shutdown_complete";
-    case LogKind::daemons_lost:
-      return "daemons_lost";
-    case LogKind::daemons_back:
-      return "daemons_back";
-    case LogKind::waiting:
-      return "waiting";
-  }
-  return "?";
+  return util::to_string(log_kind_names, kind, "?");
 }
 
 }  // namespace hb::failover

@@ -5,6 +5,7 @@
 #include "core/config/authkeys.hpp"
 #include "core/config/ha_cf.hpp"
 #include "core/config/haresources.hpp"
+#include "core/failover/engine.hpp"
 #include "core/link/packet_pipeline.hpp"
 #include "core/liveness/tracker.hpp"
 #include "core/membership/tracker.hpp"
@@ -76,6 +77,12 @@ TEST(EnumNames, HbsExportedSpellingsAreKept) {
   EXPECT_EQ(proto::to_string(proto::SeqVerdict::accept_gap), "accept-gap");
   EXPECT_EQ(linkd::to_string(linkd::Reject::unknown_node), "unknown-node");
   EXPECT_EQ(linkd::to_string(linkd::Reject::generation_out_of_bound), "generation-out-of-bound");
+  EXPECT_EQ(failover::to_string(failover::GroupState::running), "running");
+  EXPECT_EQ(failover::to_string(failover::Result::stop_failed), "stop_failed");
+  EXPECT_EQ(failover::to_string(failover::LogKind::standby_cancelled), "standby_cancelled");
+  EXPECT_EQ(failover::to_string(failover::NodeChange::clean_shutdown), "clean_shutdown");
+  EXPECT_EQ(failover::parse_scope("failback"), failover::Scope::failback);
+  EXPECT_EQ(failover::parse_scope("All"), std::nullopt);
 }
 
 }  // namespace
