@@ -18,14 +18,7 @@ namespace hb::resourced {
 namespace link1 = hb::dbus::names::link1;
 namespace membership1 = hb::dbus::names::membership1;
 using failover::Clock;
-
-namespace {
-
-bool same_node(const std::string& a, const std::string& b) {
-  return failover::same_node(a, b);  // heartbeat's rule, without the locale
-}
-
-}  // namespace
+using failover::same_node;  // heartbeat's rule, without the locale
 
 Resourced::Resourced(boost::asio::io_context& io, dbus::Bus& bus, const config::Config& config,
                      State& state, std::function<void(const std::string&)> set_status)

@@ -3,10 +3,7 @@
 // standby takes the group over when the active node dies, starting the seed's three resources in
 // haresources' order (the cluster IP, then the shared disk, then Apache), publishes it running
 // and owned, and on a clean stop releases it in the reverse order, Apache first and the IP last.
-#include <gtest/gtest.h>
-
-#include <memory>
-
+#include "../fakes/daemon_fixture.hpp"
 #include "../fakes/fake_membership1.hpp"
 #include "../fakes/fake_systemd.hpp"
 #include "../fakes/forger.hpp"
@@ -15,53 +12,24 @@
 namespace hb::test {
 namespace {
 
-const char* const ha_cf =
-    "keepalive 100ms\n"
-    "deadtime 1\n"
-    "warntime 500ms\n"
-    "initdead 2\n"
-    "bcast eth0\n"
-    "node ha1 ha2\n"
-    "auto_failback on\n";
-const std::string group_key = "192.0.2.10";
-const std::string ip_unit = "hb-ipaddr@192.0.2.10.service";
+const std::string& group_key = seed_group_key;
+const std::string& ip_unit = seed_ip_unit;
 const std::string mount_unit = "ha.mount";
 const std::string web_unit = "apache2.service";
 
-class ResourcedGroup : public ::testing::Test {
+class ResourcedGroup : public DaemonOnPrivateBus {
  protected:
   void SetUp() override {
-    if (::access("/usr/bin/dbus-daemon", X_OK) != 0) GTEST_SKIP() << "dbus-daemon not installed";
-    conf_ = tmp_.path() / "ha.d";
-    fs::create_directories(conf_);
-    std::ofstream(conf_ / "ha.cf") << ha_cf;
+    DaemonOnPrivateBus::SetUp();
+    if (IsSkipped()) return;
     std::ofstream(conf_ / "haresources")
         << "ha1 " << group_key << " Filesystem::/dev/sdb::/ha::ext4 apache2\n";
-    bus_ = std::make_unique<PrivateBus>(tmp_.path());
-    client_ = std::make_unique<Conn>(bus_->address());
   }
-  void TearDown() override { daemon_.stop(); }
-
-  void start(const std::string& node) {
-    const char* exe = std::getenv("HB_RESOURCED");
-    ASSERT_NE(exe, nullptr) << "HB_RESOURCED must name hb-resourced";
-    log_ = tmp_.path() / "resourced.log";
-    daemon_ = Child({exe, "--config-dir", conf_.string(), "--node", node},
-                    {"DBUS_SYSTEM_BUS_ADDRESS=" + bus_->address()}, log_.string());
-  }
-  std::string log() const { return read_file(log_); }
 
   std::string group_property(const char* prop) {
-    const std::string path = FakeSystemd::encode("/io/github/hbcluster/resource1/group", group_key);
-    char* v = nullptr;
-    sd_bus_error e = SD_BUS_ERROR_NULL;
-    std::string out;
-    if (sd_bus_get_property_string(client_->get(), "io.github.hbcluster.resource1", path.c_str(),
-                                   "io.github.hbcluster.resource1.Group", prop, &e, &v) >= 0)
-      out = v;
-    sd_bus_error_free(&e);
-    std::free(v);
-    return out;
+    return get_string("io.github.hbcluster.resource1",
+                      FakeSystemd::encode("/io/github/hbcluster/resource1/group", group_key),
+                      "io.github.hbcluster.resource1.Group", prop);
   }
 
   // The units systemd was asked to start (or stop), in the order asked.
@@ -71,12 +39,6 @@ class ResourcedGroup : public ::testing::Test {
       if (c.method.rfind(verb, 0) == 0) out.push_back(c.unit);
     return out;
   }
-
-  TempDir tmp_;
-  fs::path conf_, log_;
-  std::unique_ptr<PrivateBus> bus_;
-  std::unique_ptr<Conn> client_;
-  Child daemon_;
 };
 
 TEST_F(ResourcedGroup, StandbyTakesOverInOrderAndReleasesInReverse) {
@@ -88,7 +50,7 @@ TEST_F(ResourcedGroup, StandbyTakesOverInOrderAndReleasesInReverse) {
   std::vector<Conn*> conns{&systemd.conn(), &membership.conn(), &link.conn(), client_.get()};
   auto wait = [&](const std::function<bool()>& pred) { return wait_until(conns, pred); };
 
-  start("ha2");
+  start("HB_RESOURCED", "ha2", tmp_.path() / "resourced.log");
   ASSERT_TRUE(wait([&] {
     return !owner_of(client_->get(), "io.github.hbcluster.resource1").empty();
   })) << log();

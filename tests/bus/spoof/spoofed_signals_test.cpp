@@ -10,6 +10,7 @@
 
 #include <memory>
 
+#include "../fakes/daemon_fixture.hpp"
 #include "../fakes/fake_membership1.hpp"
 #include "../fakes/fake_systemd.hpp"
 #include "../fakes/forger.hpp"
@@ -18,16 +19,8 @@
 namespace hb::test {
 namespace {
 
-const char* const ha_cf =
-    "keepalive 100ms\n"
-    "deadtime 1\n"
-    "warntime 500ms\n"
-    "initdead 2\n"
-    "bcast eth0\n"
-    "node ha1 ha2\n"
-    "auto_failback on\n";
-const std::string group_key = "192.0.2.10";
-const std::string ip_unit = "hb-ipaddr@192.0.2.10.service";
+const std::string& group_key = seed_group_key;
+const std::string& ip_unit = seed_ip_unit;
 
 std::size_t occurrences(const std::string& text, const std::string& what) {
   std::size_t n = 0;
@@ -97,50 +90,16 @@ std::vector<Forged> systemd_signals() {
   };
 }
 
-class SpoofedSignals : public ::testing::Test {
+class SpoofedSignals : public DaemonOnPrivateBus {
  protected:
   void SetUp() override {
-    if (::access("/usr/bin/dbus-daemon", X_OK) != 0) GTEST_SKIP() << "dbus-daemon not installed";
+    DaemonOnPrivateBus::SetUp();
+    if (IsSkipped()) return;
     if (::geteuid() != 0) GTEST_SKIP() << "forging as uid 65534 needs root";
-    conf_ = tmp_.path() / "ha.d";
-    fs::create_directories(conf_);
-    std::ofstream(conf_ / "ha.cf") << ha_cf;
     std::ofstream(conf_ / "authkeys") << "auth 1\n1 sha1 test-secret\n";
     fs::permissions(conf_ / "authkeys", fs::perms::owner_read | fs::perms::owner_write);
     std::ofstream(conf_ / "haresources") << "ha1 " << group_key << " apache2\n";
-    bus_ = std::make_unique<PrivateBus>(tmp_.path());
-    client_ = std::make_unique<Conn>(bus_->address());
   }
-  void TearDown() override { daemon_.stop(); }
-
-  void start(const char* env, const std::string& node, const fs::path& log) {
-    const char* exe = std::getenv(env);
-    ASSERT_NE(exe, nullptr) << env << " must name the daemon's binary";
-    log_ = log;
-    daemon_ = Child({exe, "--config-dir", conf_.string(), "--node", node},
-                    {"DBUS_SYSTEM_BUS_ADDRESS=" + bus_->address()}, log_.string());
-  }
-
-  std::string log() const { return read_file(log_); }
-
-  std::string get_string(const std::string& dest, const std::string& path, const std::string& iface,
-                         const char* prop) {
-    char* v = nullptr;
-    sd_bus_error e = SD_BUS_ERROR_NULL;
-    std::string out;
-    if (sd_bus_get_property_string(client_->get(), dest.c_str(), path.c_str(), iface.c_str(), prop,
-                                   &e, &v) >= 0)
-      out = v;
-    sd_bus_error_free(&e);
-    std::free(v);
-    return out;
-  }
-
-  TempDir tmp_;
-  fs::path conf_, log_;
-  std::unique_ptr<PrivateBus> bus_;
-  std::unique_ptr<Conn> client_;
-  Child daemon_;
 };
 
 TEST_F(SpoofedSignals, StandbyResourcedTakesNothingOverOnForgedSignals) {
