@@ -55,7 +55,8 @@ void GroupRunner::begin(std::function<void()> ready) {
       for (size_t i = 0; i < g.resources.size(); ++i) {
         UnitPlan p = plan_resource(g.resources[i], lookup);
         if (p.kind == UnitPlan::Kind::missing)
-          log::error("", "resource " + g.resources[i].token + ": " + p.error,
+          log::error(log::msgid::resource_unresolved,
+                     "resource " + g.resources[i].token + ": " + p.error,
                      {{"HB_GROUP", g.key()}, {"HB_RESOURCE", g.resources[i].token}});
         if (bus_group && i < bus_group->resources.size())
           std::get<1>(bus_group->resources[i]) = p.unit;
@@ -64,7 +65,7 @@ void GroupRunner::begin(std::function<void()> ready) {
           std::string unit = p.unit;
           systemd_.unit_file_state(unit, [unit, key = g.key()](const std::string& s) {
             if (s == "enabled")
-              log::warning("",
+              log::warning(log::msgid::unit_enabled,
                            unit +
                                " is enabled: systemd starts it on its own at boot, outside "
                                "the cluster's control; run `systemctl disable " +
@@ -118,6 +119,7 @@ void GroupRunner::start_from(const std::string& key, size_t index) {
   Run& run = runs_[key];
   if (index >= run.plans.size()) {
     run.busy = false;
+    // Timing only: the catalogued entry is the engine's "acquired" (engine_journal.cpp).
     log::notice("", "group " + key + " started in " + std::to_string(ms_since(run.since)) + " ms",
                 {{"HB_GROUP", key}, {"HB_DURATION_MS", std::to_string(ms_since(run.since))}});
     return events_.result(key, failover::Result::started);
@@ -127,7 +129,8 @@ void GroupRunner::start_from(const std::string& key, size_t index) {
   systemd_.start(p, [this, key, index, t, unit = p.unit](bool ok, const std::string& result) {
     std::string token = std::get<0>(group(key)->resources[index]);
     if (!ok) {
-      log::error("", "start of " + unit + " (" + token + ") failed: " + result,
+      log::error(log::msgid::unit_start_failed,
+                 "start of " + unit + " (" + token + ") failed: " + result,
                  {{"HB_GROUP", key},
                   {"HB_RESOURCE", token},
                   {"UNIT", unit},
@@ -148,6 +151,7 @@ void GroupRunner::stop_from(const std::string& key, size_t index, bool any_faile
   Run& run = runs_[key];
   if (index == 0) {
     run.busy = false;
+    // Timing only: the catalogued entries are the engine's "released" and "stop failed".
     log::notice("",
                 "group " + key + (any_failed ? " did not stop cleanly" : " stopped") + " in " +
                     std::to_string(ms_since(run.since)) + " ms",
@@ -176,11 +180,13 @@ void GroupRunner::stop_one(const std::string& key, size_t index, bool retried,
                  {"HB_DURATION_MS", std::to_string(ms_since(t))}});
       return done(true);
     }
-    log::error("", "stop of " + p.unit + " (" + token + ") failed: " + result,
+    log::error(log::msgid::unit_stop_failed,
+               "stop of " + p.unit + " (" + token + ") failed: " + result,
                {{"HB_GROUP", key}, {"HB_RESOURCE", token}, {"UNIT", p.unit}});
     if (retried || p.kind != UnitPlan::Kind::transient_mount) return done(false);
     // Busy mount point: kill what holds it, then try once more.
-    log::warning("", "killing the processes that keep " + p.where + " busy",
+    log::warning(log::msgid::mount_users_killed,
+                 "killing the processes that keep " + p.where + " busy",
                  {{"HB_GROUP", key}, {"HB_RESOURCE", token}});
     systemd_.run_once("hb-fuser-" + escape_path(p.where) + ".service",
                       "hb: kill the users of " + p.where,
@@ -194,11 +200,12 @@ void GroupRunner::stop_one(const std::string& key, size_t index, bool retried,
 void GroupRunner::announce(const std::string& key) {
   for (const auto& p : runs_[key].plans) {
     if (p.unit.rfind(ip_unit_prefix, 0) != 0) continue;
-    log::notice("", "announcing " + p.unit + " again: clients may still know the other holder",
+    log::notice(log::msgid::addresses_announced,
+                "announcing " + p.unit + " again: clients may still know the other holder",
                 {{"HB_GROUP", key}, {"UNIT", p.unit}});
     systemd_.reload(p.unit, [key, unit = p.unit](bool ok, const std::string& result) {
       if (!ok)
-        log::warning("", "announcing " + unit + " failed: " + result,
+        log::warning(log::msgid::addresses_announced, "announcing " + unit + " failed: " + result,
                      {{"HB_GROUP", key}, {"UNIT", unit}});
     });
   }
@@ -229,7 +236,8 @@ void GroupRunner::resource_failed(const std::string& key, size_t index) {
   auto move_away = [this, key](const std::string& why) { events_.gave_up(key, why); };
   if (run.restarted) return move_away(p.unit + " failed again");
   run.restarted = true;
-  log::warning("", p.unit + " of group " + key + " stopped behind hb's back; starting it once more",
+  log::warning(log::msgid::resource_restarting,
+               p.unit + " of group " + key + " stopped behind hb's back; starting it once more",
                {{"HB_GROUP", key}, {"UNIT", p.unit}});
   run.busy = true;
   systemd_.start(p, [this, key, move_away, unit = p.unit](bool ok, const std::string& result) {

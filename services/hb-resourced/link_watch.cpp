@@ -65,7 +65,7 @@ void LinkWatch::evaluate() {
   reported_ = ok;
   if (!ok && !owner_.empty())
     log::warning(
-        "",
+        log::msgid::linkd_hung,
         "hb-linkd has not answered for " +
             std::to_string(
                 std::chrono::duration_cast<std::chrono::milliseconds>(now - last_answer_).count()) +

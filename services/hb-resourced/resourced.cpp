@@ -62,7 +62,8 @@ void Resourced::start_engine() {
   // A group whose every unit is active is running here already: adopt it.
   for (const std::string& key : runner_.all_active()) {
     o.adopted.push_back(key);
-    log::notice("", "adopting group " + key + ": all its units are active", {{"HB_GROUP", key}});
+    log::notice(log::msgid::group_adopted, "adopting group " + key + ": all its units are active",
+                {{"HB_GROUP", key}});
   }
   // A deadtime too short for the hand-over rules is a config warning (timing_advice.hpp).
   engine_.emplace(o, now());
@@ -129,8 +130,9 @@ void Resourced::on_owner(const std::string& name, const std::string& owner) {
 void Resourced::on_membership(dbus::Message& r) {
   if (const sd_bus_error* e = r.error()) {
     // Still unable to take over; the next appearance of hb-membershipd reads it again.
-    log::warning("", std::string("cannot read hb-membershipd's nodes: ") +
-                         (e->message ? e->message : e->name));
+    log::warning(
+        log::msgid::membership_unreadable,
+        std::string("cannot read hb-membershipd's nodes: ") + (e->message ? e->message : e->name));
     membership_read_failed_ = true;
     refresh_warnings();
     return;
@@ -329,7 +331,8 @@ void Resourced::refresh_warnings() {
   }
   for (const auto& [node, why] : peers_unable_)
     if (!peers.count(node))
-      log::notice("", node + " no longer reports that it cannot take over", {{"HB_NODE", node}});
+      log::notice(log::msgid::peer_can_take_over,
+                  node + " no longer reports that it cannot take over", {{"HB_NODE", node}});
   peers_unable_ = peers;
   std::string peer_text;
   for (const auto& [node, why] : peers)
@@ -360,8 +363,9 @@ void Resourced::send(const failover::Message& m) {
       [this, type = m.type](dbus::Message& r) {
         --pending_sends_;
         if (const sd_bus_error* e = r.error())
-          log::warning("", "could not send t=" + type +
-                               " through hb-linkd: " + (e->message ? e->message : e->name));
+          log::warning(log::msgid::message_send_failed,
+                       "could not send t=" + type +
+                           " through hb-linkd: " + (e->message ? e->message : e->name));
         check_shutdown();
       },
       2'000'000);
@@ -392,9 +396,10 @@ void Resourced::move_away(const std::string& key, const std::string& why) {
       config_.ha_cf.nodes, preferred, config_.local_node,
       [this](const std::string& node) { return node_state_[node] == "up"; });
   if (n.empty())
-    return log::error("", "group " + key + ": " + why + "; no other live node to take it",
+    return log::error(log::msgid::resource_gave_up,
+                      "group " + key + ": " + why + "; no other live node to take it",
                       {{"HB_GROUP", key}});
-  log::error("", "group " + key + ": " + why + "; moving it to " + n,
+  log::error(log::msgid::resource_gave_up, "group " + key + ": " + why + "; moving it to " + n,
              {{"HB_GROUP", key}, {"HB_NODE", n}});
   feed(engine_->move(key, n, now()));
 }

@@ -78,7 +78,8 @@ void SystemdClient::subscribe(UnitChanged on_active_state) {
     auto m = bus_.new_method_call(sd_bus_name, sd_path, sd_manager, "Subscribe");
     call(m, [](dbus::Message& r) {
       if (const sd_bus_error* e = r.error())
-        log::warning("", "systemd Subscribe failed: " + error_text(e));
+        log::warning(log::msgid::systemd_subscribe_failed,
+                     "systemd Subscribe failed: " + error_text(e));
     });
   });
   systemd1_.start();

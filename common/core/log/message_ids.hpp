@@ -19,6 +19,42 @@ inline constexpr const char* cannot_take_over = "9852e04a55b1494b95df9e674eca360
 inline constexpr const char* can_take_over = "d3ebe9c607fe4346b9aa8a7da499fb39";
 inline constexpr const char* peer_cannot_take_over = "a522eae01ec549e3aad2b8f47940abaf";
 inline constexpr const char* unit_gave_up = "1a827b8834154084b1e569f80b4e27be";
+// A peer that no longer says it is unable (hb-resourced).
+inline constexpr const char* peer_can_take_over = "d883e60f25d843f1920316d1282d1db5";
+
+// hb-resourced: its groups (the engine's entries, services/hb-resourced/engine_journal.cpp),
+// hand-overs, its peers as it sees them, its own hb-linkd, the units behind a group, and its
+// sources (cluster_feed.cpp).
+inline constexpr const char* group_starting = "49837a4aeb92442d811cb46c94fa8359";
+inline constexpr const char* group_started = "b4338db63be04264a31cde2028894d17";
+inline constexpr const char* group_stopping = "10a81c8b4b76412698f379ebda5950ed";
+inline constexpr const char* group_stopped = "29281a090e854d93b4a55083a7ccfa1e";
+inline constexpr const char* group_start_failed = "8e6d13ec90ae4fdab503df712f937cc5";
+inline constexpr const char* group_stop_failed = "3d6ecdc4f3044bd28f80598d203677ca";
+inline constexpr const char* group_adopted = "1c1ce9a5704b45588ae458433a0959fe";
+inline constexpr const char* initial_acquisition_done = "d8a0d2fe51af4a4596eda2d841435420";
+inline constexpr const char* handover_requested = "58a0c7a3b69543c6bb07e62a9697029f";
+inline constexpr const char* handover_done = "ed0542bd42394d64bccd06b0457d63dc";
+inline constexpr const char* handover_cancelled = "9f17a58c62364f3697ccb070aced0dfe";
+inline constexpr const char* request_refused = "4dab51f8c2d646d897849beeda79343e";
+inline constexpr const char* peer_dead = "21e5b405433b4a36b5633c240801ad42";
+inline constexpr const char* peer_returned = "d165a991b97a4f8e8d9b4cb1ddb31f83";
+inline constexpr const char* split_brain = "d1f004f1a742419fb945dede01ba55e9";
+inline constexpr const char* shutdown_complete = "ef81e549d0e5488789036fd5d0c8fd10";
+inline constexpr const char* linkd_hung = "570f26f36de644cc8e54d787ec0e1689";
+inline constexpr const char* linkd_lost_releasing = "9e9528198a8c464e8198d54c004cb4eb";
+inline constexpr const char* linkd_back = "08133953832748ea8a189b65d521402b";
+inline constexpr const char* resource_unresolved = "ffa405cb966643328a32bf59a781703a";
+inline constexpr const char* unit_enabled = "d7375562b7324600ad4863ed9a919c13";
+inline constexpr const char* unit_start_failed = "492c0d799c8a4e5b9fa9996b617c1f83";
+inline constexpr const char* unit_stop_failed = "c7338d50b72e4707a478dcd06f48366a";
+inline constexpr const char* mount_users_killed = "0657cb4d4dd94a6a84d3f696c930f5c7";
+inline constexpr const char* resource_restarting = "493f821d9add41bfb94ed8bc49b0c19e";
+inline constexpr const char* resource_gave_up = "a1a4c1b8b98e4efbb21973ee0499a080";
+inline constexpr const char* addresses_announced = "b85622d5d4f543dfab443dfcc72a6743";
+inline constexpr const char* membership_unreadable = "c3f37deab4844bec8f40f96f5f3c777c";
+inline constexpr const char* message_send_failed = "9a68ce97d3864d42923abc8439bd81d3";
+inline constexpr const char* systemd_subscribe_failed = "61a5d455cbff4b908242d0df1a6bc540";
 
 // hb-linkd: links, peers' restarts, refused packets, media, forgotten generations.
 inline constexpr const char* link_dead = "affbbfd11142477888b24777765da435";
