@@ -1,7 +1,8 @@
-// hb-resourced's work: feeds the hand-over engine (core/failover) with what hb-membershipd says
-// about the nodes, the hand-over messages hb-linkd receives, the results of its own unit jobs,
-// admin commands and time; executes the engine's actions (group start/stop through systemd,
-// messages through link1.SendMessage, journal entries, Group properties and GroupChanged).
+// hb-resourced's work: feeds the hand-over engine (core/failover) with the cluster's news
+// (ClusterFeed, cluster_feed.hpp: what hb-membershipd says about the nodes, the hand-over
+// messages hb-linkd receives), the results of its own unit jobs, admin commands and time;
+// executes the engine's actions (group start/stop through systemd, messages through the feed,
+// journal entries, Group properties and GroupChanged), and keeps Warnings and STATUS= current.
 //
 // The groups' units are run by GroupRunner (group_runner.hpp): left to right and right to left,
 // a busy mount's users killed, a resource that failed behind hb's back started once more. When
@@ -10,9 +11,9 @@
 // adopted instead of restarted.
 //
 // A node whose hb-membershipd or hb-linkd is not on the bus cannot take anything over: it would
-// not learn that a peer died. hb-resourced runs on without them (it follows both names and
-// catches up when they appear), says so in its Warnings, STATUS= and the journal, and tells its
-// peers (hb_unable), which show that the cluster has no working standby.
+// not learn that a peer died. hb-resourced runs on without them (its ClusterFeed follows both
+// names and catches up when they appear), says so in its Warnings, STATUS= and the journal, and
+// tells its peers (hb_unable), which show that the cluster has no working standby.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -25,12 +26,12 @@
 #include <string>
 #include <vector>
 
+#include "cluster_feed.hpp"
 #include "core/config/config.hpp"
 #include "core/failover/engine.hpp"
 #include "group_runner.hpp"
 #include "link_watch.hpp"
 #include "resourced_bus.hpp"
-#include "sys/dbus/follower.hpp"
 
 namespace hb::resourced {
 
@@ -58,17 +59,12 @@ class Resourced : public Commands {
   failover::TimePoint now() const { return failover::Clock::now(); }
   Group* group(const std::string& key);
   void start_engine();
-  void subscribe_cluster();
-  void on_membership(dbus::Message& reply);
-  void read_membership(dbus::Message& reply);
-  void on_node_changed(const std::string& node, const std::string& new_state,
-                       std::uint64_t incarnation);
-  void on_message(dbus::Message& m);
-  void on_owner(const std::string& name, const std::string& owner);
+  ClusterFeed::Events cluster_events();
+  void on_source(Source source, const std::string& owner);
+  void on_membership(bool known);
 
   void feed(failover::Actions actions);
   void execute(const failover::Action& a);
-  void send(const failover::Message& m);
   void move_away(const std::string& key, const std::string& why);
   void arm_timer();
   void check_shutdown();
@@ -82,16 +78,11 @@ class Resourced : public Commands {
   std::function<void(const std::string&)> set_status_;
   BusObjects* objects_ = nullptr;
   GroupRunner runner_;
-  dbus::Follower membership1_, link1_;
+  ClusterFeed cluster_;
   std::optional<failover::Engine> engine_;
-  std::optional<LinkWatch> link_watch_;               // made with the engine
-  std::vector<std::function<void()>> before_engine_;  // cluster events queued during setup
-  std::map<std::string, std::uint64_t> incarnation_;
-  std::map<std::string, std::string> node_state_;
-  std::map<std::string, std::string> owners_;  // link1/membership1 bus name -> unique owner
-  // hb-membershipd's nodes have been read since it (last) appeared: node deaths reach us.
+  std::optional<LinkWatch> link_watch_;  // made with the engine
+  // What the engine was last told: hb-membershipd's nodes are read, node deaths reach us.
   bool membership_known_ = false;
-  bool membership_read_failed_ = false;  // its owner did not answer GetManagedObjects
   std::string unable_;         // why this node cannot take over (hb_unable codes), as logged
   std::string engine_unable_;  // what the engine was last told (it tells the peers)
   bool refreshing_ = false;    // refresh_warnings feeds the engine, which calls it back
@@ -100,7 +91,6 @@ class Resourced : public Commands {
   boost::asio::steady_timer timer_;
   boost::asio::steady_timer exit_timer_;
   std::function<void()> exit_;
-  int pending_sends_ = 0;
 };
 
 }  // namespace hb::resourced
