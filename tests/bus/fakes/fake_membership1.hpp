@@ -1,6 +1,7 @@
 // A test double of hb-membershipd's bus face (dbus/io.github.hbcluster.membership1.xml): owns
 // io.github.hbcluster.membership1 on the private bus, serves one Node object per node under an
-// ObjectManager, and emits NodeChanged when the test changes a node. The daemon under test
+// ObjectManager, and when the test changes a node emits what hb-membershipd emits: the Node's
+// PropertiesChanged (State, Incarnation, Reason) first, then NodeChanged. The daemon under test
 // (hb-resourced, ipfaild) is the real binary.
 #pragma once
 
@@ -23,7 +24,7 @@ class FakeMembership1 {
       : conn_(address) {
     Conn::check(sd_bus_add_object_manager(conn_.get(), nullptr, root), "object manager");
     for (const auto& n : nodes) {
-      nodes_.push_back(Node{n, "up", 1, MembershipClient::node_path(n)});
+      nodes_.push_back(Node{n, "up", "first-contact", 1, MembershipClient::node_path(n)});
       Node& x = nodes_.back();
       Conn::check(sd_bus_add_object_vtable(conn_.get(), nullptr, x.path.c_str(), node_iface,
                                            node_vtable, &x),
@@ -34,20 +35,34 @@ class FakeMembership1 {
   Conn& conn() { return conn_; }
   void own() { Conn::check(sd_bus_request_name(conn_.get(), bus_name, 0), "request membership1"); }
 
-  void set_state(const std::string& name, const std::string& state) {
+  // The node changes state, for `reason` (hb-membershipd's Reason values: first-contact,
+  // returned, restarted, links-dead, never-heard, shutdown). Like hb-membershipd, a node that
+  // comes up, or restarts, is a new incarnation.
+  void set_state(const std::string& name, const std::string& state, const std::string& reason) {
     for (Node& n : nodes_) {
       if (n.name != name) continue;
       const std::string old = n.state;
       n.state = state;
+      n.reason = reason;
+      if (state == "up" && (old != "up" || reason == "restarted")) ++n.incarnation;
+      Conn::check(sd_bus_emit_properties_changed(conn_.get(), n.path.c_str(), node_iface, "State",
+                                                 "Incarnation", "Reason", nullptr),
+                  "emit PropertiesChanged");
       Conn::check(sd_bus_emit_signal(conn_.get(), root, manager, "NodeChanged", "ssst",
                                      name.c_str(), old.c_str(), state.c_str(), n.incarnation),
                   "emit NodeChanged");
     }
   }
+  // Dead as its links went silent (the reason a crash or power loss gives).
+  void set_state(const std::string& name, const std::string& state) {
+    set_state(name, state, state == "dead" ? "links-dead" : "returned");
+  }
+  // A new run of the node (a new generation) while it was up: up -> up, reason restarted.
+  void restart(const std::string& name) { set_state(name, "up", "restarted"); }
 
  private:
   struct Node {
-    std::string name, state;
+    std::string name, state, reason;
     std::uint64_t incarnation;
     std::string path;
   };
@@ -56,15 +71,19 @@ class FakeMembership1 {
     const Node& n = *static_cast<const Node*>(userdata);
     const std::string p = property;
     if (p == "Incarnation") return sd_bus_message_append(reply, "t", n.incarnation);
-    const std::string v = p == "Name" ? n.name : p == "Type" ? "normal" : n.state;
+    const std::string v = p == "Name"     ? n.name
+                          : p == "Type"   ? "normal"
+                          : p == "Reason" ? n.reason
+                                          : n.state;
     return sd_bus_message_append(reply, "s", v.c_str());
   }
   static inline const sd_bus_vtable node_vtable[] = {
       SD_BUS_VTABLE_START(0),
       SD_BUS_PROPERTY("Name", "s", node_prop, 0, SD_BUS_VTABLE_PROPERTY_CONST),
       SD_BUS_PROPERTY("Type", "s", node_prop, 0, SD_BUS_VTABLE_PROPERTY_CONST),
-      SD_BUS_PROPERTY("State", "s", node_prop, 0, 0),
-      SD_BUS_PROPERTY("Incarnation", "t", node_prop, 0, 0),
+      SD_BUS_PROPERTY("State", "s", node_prop, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+      SD_BUS_PROPERTY("Incarnation", "t", node_prop, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+      SD_BUS_PROPERTY("Reason", "s", node_prop, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
       SD_BUS_VTABLE_END};
 
   Conn conn_;

@@ -1,8 +1,8 @@
 // A test double of hb-linkd's bus face (dbus/io.github.hbcluster.link1.xml): owns
 // io.github.hbcluster.link1 on the private bus, serves Link and Peer objects under an
 // ObjectManager at /io/github/hbcluster/link1, and emits LinkChanged, PeerRestarted and
-// MessageReceived when the test says so. It stands in for the transport only; hb-membershipd
-// under test is the real binary.
+// MessageReceived when the test says so; SendMessage calls are recorded, for the test to read.
+// It stands in for the transport only; the daemon under test is the real binary.
 #pragma once
 
 #include <deque>
@@ -21,6 +21,8 @@ class FakeLink1 {
             const std::vector<std::string>& media)
       : conn_(address) {
     add_slot(sd_bus_add_object_manager(conn_.get(), nullptr, root));
+    Conn::check(sd_bus_add_object_vtable(conn_.get(), nullptr, root, manager, manager_vtable, this),
+                "manager vtable");
     for (const auto& n : nodes) {
       for (const auto& m : media) {
         links_.push_back(Link{n, m, "init", 0, {}});
@@ -87,6 +89,13 @@ class FakeLink1 {
     sd_bus_message_unref(m);
   }
 
+  // A message the daemon under test sent (SendMessage): `dest` "" = every node.
+  struct Sent {
+    std::string dest, type;
+    std::map<std::string, std::string> fields;
+  };
+  const std::vector<Sent>& sent() const { return sent_; }
+
   static std::uint64_t now_usec() {
     return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
                                           std::chrono::steady_clock::now().time_since_epoch())
@@ -135,6 +144,24 @@ class FakeLink1 {
     return sd_bus_message_append(reply, "s", p.name.c_str());
   }
 
+  static int send_message(sd_bus_message* call, void* userdata, sd_bus_error*) {
+    auto& self = *static_cast<FakeLink1*>(userdata);
+    const char *dest = nullptr, *type = nullptr;
+    int r = sd_bus_message_read(call, "ss", &dest, &type);
+    if (r < 0) return r;
+    Sent sent{dest, type, {}};
+    if ((r = sd_bus_message_enter_container(call, 'a', "{ss}")) < 0) return r;
+    const char *key = nullptr, *value = nullptr;
+    while ((r = sd_bus_message_read(call, "{ss}", &key, &value)) > 0) sent.fields[key] = value;
+    if (r < 0) return r;
+    self.sent_.push_back(std::move(sent));
+    return sd_bus_reply_method_return(call, "t", static_cast<std::uint64_t>(self.sent_.size()));
+  }
+
+  static inline const sd_bus_vtable manager_vtable[] = {
+      SD_BUS_VTABLE_START(0),
+      SD_BUS_METHOD("SendMessage", "ssa{ss}", "t", send_message, SD_BUS_VTABLE_UNPRIVILEGED),
+      SD_BUS_VTABLE_END};
   static inline const sd_bus_vtable link_vtable[] = {
       SD_BUS_VTABLE_START(0),
       SD_BUS_PROPERTY("Node", "s", link_prop, 0, SD_BUS_VTABLE_PROPERTY_CONST),
@@ -150,6 +177,7 @@ class FakeLink1 {
   Conn conn_;
   std::deque<Link> links_;  // stable addresses: the vtables' userdata
   std::deque<Peer> peers_;
+  std::vector<Sent> sent_;
 };
 
 }  // namespace hb::test
