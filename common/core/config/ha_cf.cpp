@@ -259,6 +259,34 @@ class HaCfParser {
     cf_.respawns.push_back(std::move(r));
   }
 
+  // heartbeat: `stonith TYPE CONFIGFILE`, a device every node may use.
+  void add_stonith(const std::vector<std::string>& v) {
+    if (v.size() != 2) {
+      error("stonith: expected \"stonith TYPE CONFIGFILE\"");
+      return;
+    }
+    StonithDevice d;
+    d.type = v[0];
+    d.config_file = v[1];
+    d.origin = here();
+    cf_.stonith_devices.push_back(std::move(d));
+  }
+
+  // heartbeat: `stonith_host FROM TYPE PARAMETERS...`; FROM is a node or `*`. The parameters
+  // are the plugin's, as one string.
+  void add_stonith_host(const std::vector<std::string>& v) {
+    if (v.size() < 2) {
+      error("stonith_host: expected \"stonith_host FROM TYPE PARAMETERS...\"");
+      return;
+    }
+    StonithDevice d;
+    d.from = v[0];
+    d.type = v[1];
+    for (std::size_t i = 2; i < v.size(); ++i) d.params += (i > 2 ? " " : "") + v[i];
+    d.origin = here();
+    cf_.stonith_devices.push_back(std::move(d));
+  }
+
   void set_auto_failback(const std::string& value) {
     auto_failback_set_ = true;
     if (ascii_iequals(value, "legacy")) {
@@ -489,6 +517,15 @@ constexpr auto grammar = std::to_array<HaCfDirective>({
      .values = Values::whole_line,
      .parse = [](P& p, Name, Args v) { p.add_respawn(v); }},
 
+    // Fencing (docs/handover.md): a dead peer is fenced before its groups start elsewhere.
+    {.name = "stonith",
+     .note = "the file must be root's and not readable by others",
+     .values = Values::whole_line,
+     .parse = [](P& p, Name, Args v) { p.add_stonith(v); }},
+    {.name = "stonith_host",
+     .values = Values::whole_line,
+     .parse = [](P& p, Name, Args v) { p.add_stonith_host(v); }},
+
     // Resource ownership.
     {.name = "auto_failback",
      .default_value = "legacy",
@@ -538,14 +575,6 @@ constexpr auto grammar = std::to_array<HaCfDirective>({
      .parse = [](P& p, Name, Args v) { p.set_hbgenmethod(v.back()); }},
 
     // Accepted with a warning: heartbeat reads them, hb deliberately does not implement them.
-    {.name = "stonith",
-     .support = warned,
-     .note = "hb does not fence nodes",
-     .values = Values::whole_line},
-    {.name = "stonith_host",
-     .support = warned,
-     .note = "hb does not fence nodes",
-     .values = Values::whole_line},
     {.name = "watchdog",
      .support = warned,
      .note = "the systemd units' WatchdogSec= supervises hb"},

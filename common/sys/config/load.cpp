@@ -71,6 +71,34 @@ Diagnostic cannot_read(const std::string& path, int err) {
                     std::string("cannot read: ") + std::strerror(err)};
 }
 
+// A fence device's parameters hold credentials (a BMC's password). A `stonith TYPE FILE` file is
+// refused unless root's (or the caller's) and closed to group and others, as authkeys is;
+// parameters written on a `stonith_host` line of an ha.cf others can read are said loudly
+// (heartbeat's own files put them there, and ha.cf must stay readable by hb's daemons).
+std::vector<Diagnostic> check_fence_files(const HaCf& cf, unsigned ha_cf_mode) {
+  std::vector<Diagnostic> out;
+  for (const auto& d : cf.stonith_devices) {
+    if (!d.config_file.empty()) {
+      struct stat st {};
+      if (::stat(d.config_file.c_str(), &st) != 0) {
+        out.push_back({Diagnostic::Severity::error, d.origin,
+                       "stonith: cannot read " + d.config_file + ": " + std::strerror(errno)});
+      } else if ((st.st_uid != 0 && st.st_uid != ::geteuid()) || (st.st_mode & 0077) != 0) {
+        out.push_back({Diagnostic::Severity::error, d.origin,
+                       "stonith: " + d.config_file +
+                           " holds the fence device's credentials: it must be owned by root and "
+                           "closed to group and others (chmod 600)"});
+      }
+    } else if (!d.params.empty() && (ha_cf_mode & 0044) != 0) {
+      out.push_back({Diagnostic::Severity::warning, d.origin,
+                     "stonith_host: the fence device's parameters (often a password) are "
+                     "readable by other users of this machine; keep them in a root-only file "
+                     "with \"stonith TYPE FILE\""});
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 bool LoadResult::ok() const {
@@ -100,6 +128,7 @@ LoadResult load(const LoadOptions& options) {
   config.ha_cf = std::move(parsed.ha_cf);
   append(result.diagnostics, std::move(parsed.diagnostics));
   append(result.diagnostics, timing_advice(config.ha_cf, ha_cf_path));
+  append(result.diagnostics, check_fence_files(config.ha_cf, ha_cf->mode));
 
   if (options.read_authkeys) {
     const std::string path = dir + "/authkeys";
