@@ -111,7 +111,7 @@ TEST(HaCfGrammar, EachWarnedDirectiveWarnsExactlyOnceWithFileAndLine) {
     EXPECT_EQ(r.ha_cf.ignored, Lines{name});
     ++checked;
   }
-  EXPECT_EQ(checked, 19);
+  EXPECT_EQ(checked, 26);
 }
 
 TEST(HaCfGrammar, ImplementedDirectivesDoNotWarnAtTheirDefault) {
