@@ -670,13 +670,13 @@ constexpr auto version_names = std::to_array<util::EnumName<HeartbeatVersion>>({
     {v2, "2.x"},
     {v3_0, "3.0"},
 });
-static_assert(util::names_are_unique(version_names));
+static_assert(util::names_are_complete(version_names));
 
 constexpr auto support_names = std::to_array<util::EnumName<Support>>({
     {implemented, "implemented"},
     {warned, "warned"},
 });
-static_assert(util::names_are_unique(support_names));
+static_assert(util::names_are_complete(support_names));
 
 }  // namespace
 
@@ -711,7 +711,7 @@ constexpr auto auto_failback_names = std::to_array<util::EnumName<AutoFailback>>
     {AutoFailback::off, "off"},
     {AutoFailback::legacy, "legacy"},
 });
-static_assert(util::names_are_unique(auto_failback_names));
+static_assert(util::names_are_complete(auto_failback_names));
 
 constexpr auto medium_kind_names = std::to_array<util::EnumName<Medium::Kind>>({
     {Medium::Kind::bcast, "bcast"},
@@ -721,7 +721,7 @@ constexpr auto medium_kind_names = std::to_array<util::EnumName<Medium::Kind>>({
     {Medium::Kind::ucast6, "ucast6"},
     {Medium::Kind::serial, "serial"},
 });
-static_assert(util::names_are_unique(medium_kind_names));
+static_assert(util::names_are_complete(medium_kind_names));
 
 }  // namespace
 
