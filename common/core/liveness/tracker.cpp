@@ -30,6 +30,10 @@ std::string_view to_string(LinkState state) {
   return util::to_string(link_state_names, state);
 }
 
+std::optional<LinkState> parse_link_state(std::string_view text) {
+  return util::parse(link_state_names, text);
+}
+
 std::string_view to_string(PeerKind kind) {
   return util::to_string(peer_kind_names, kind);
 }

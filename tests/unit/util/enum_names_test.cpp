@@ -96,6 +96,10 @@ TEST(EnumNames, HbsExportedSpellingsAreKept) {
   EXPECT_STREQ(config::to_string(config::Resource::Kind::filesystem), "filesystem");
   EXPECT_EQ(liveness::to_string(liveness::LinkState::late), "late");
   EXPECT_EQ(liveness::to_string(liveness::PeerKind::ping), "ping");
+  EXPECT_EQ(liveness::parse_link_state("late"), liveness::LinkState::late);
+  EXPECT_EQ(liveness::parse_link_state("init"), liveness::LinkState::init);
+  EXPECT_EQ(liveness::parse_link_state("Dead"), std::nullopt);
+  EXPECT_EQ(liveness::parse_link_state(""), std::nullopt);
   EXPECT_EQ(membership::to_string(membership::NodeState::dead), "dead");
   EXPECT_EQ(membership::to_string(membership::Reason::first_contact), "first-contact");
   EXPECT_EQ(membership::to_string(membership::Reason::never_heard), "never-heard");
