@@ -18,9 +18,10 @@ int prepare_start(const std::string& config_dir, const std::string& old_state_di
     // systemd's own file, never a link
     const auto b = sys::read_file(copy, config::max_config_file_size, sys::Symlinks::refuse);
     if (!a.ok() || !b.ok() || a.text != b.text) {
-      log::error("", "the copy of " + original +
-                         " that systemd made for hb-linkd differs from it (changed during the "
-                         "start?): not starting; the next attempt copies it again");
+      log::error(log::msgid::linkd_start_refused,
+                 "the copy of " + original +
+                     " that systemd made for hb-linkd differs from it (changed during the "
+                     "start?): not starting; the next attempt copies it again");
       return 1;
     }
   }
@@ -33,13 +34,14 @@ int prepare_start(const std::string& config_dir, const std::string& old_state_di
       if (!m.problem.empty()) {
         // Starting without them would take the generation from the clock and forget the peers'
         // runs: refuse, and say what to fix.
-        log::error("", "cannot move hb-linkd's state from " + old_state_dir + " to " + to + ": " +
-                           m.problem + "; not starting");
+        log::error(log::msgid::linkd_start_refused, "cannot move hb-linkd's state from " +
+                                                        old_state_dir + " to " + to + ": " +
+                                                        m.problem + "; not starting");
         return 1;
       }
       for (const auto& name : m.moved)
-        log::notice("", "moved " + old_state_dir + "/" + name + " to " + to +
-                            " (hb-linkd runs as its own user now)");
+        log::notice(log::msgid::state_moved, "moved " + old_state_dir + "/" + name + " to " + to +
+                                                 " (hb-linkd runs as its own user now)");
     }
   }
   return 0;

@@ -89,7 +89,8 @@ void Membership::shutdown(const std::string& node) {
 }
 
 void Membership::snapshot(const LinkSnapshot& snap) {
-  if (!linkd_present_) log::info("", "hb-linkd is on the bus again; following its links");
+  if (!linkd_present_)
+    log::info(msgid::linkd_present, "hb-linkd is on the bus again; following its links");
   linkd_present_ = true;
   absent_logged_ = false;
   // Generations first: hb-linkd reports a restart before the link change it causes.
