@@ -14,6 +14,14 @@
 
 namespace hb::resourced {
 
+// How SystemdClient::run_once's unit runs: `timeout` > 0 ends it as failed (result "timeout")
+// after that long; `collect`: systemd unloads it once it ended, failed or not (CollectMode=
+// inactive-or-failed), so a unique name per run does not pile up units.
+struct RunOptions {
+  std::chrono::microseconds timeout{0};
+  bool collect = false;
+};
+
 class SystemdClient {
  public:
   // ok = the job's result was "done"; result is systemd's word ("done", "failed", "timeout",
@@ -34,13 +42,6 @@ class SystemdClient {
   void stop(const std::string& unit, JobDone done);
   // ReloadUnit (ExecReload=).
   void reload(const std::string& unit, JobDone done);
-  // How run_once's unit runs: `timeout` > 0 ends it as failed (result "timeout") after that
-  // long; `collect`: systemd unloads it once it ended, failed or not (CollectMode=
-  // inactive-or-failed), so a unique name per run does not pile up units.
-  struct RunOptions {
-    std::chrono::microseconds timeout{0};
-    bool collect = false;
-  };
   // Runs `argv` once as a transient oneshot service and reports its result.
   void run_once(const std::string& unit, const std::string& description,
                 const std::vector<std::string>& argv, JobDone done, RunOptions options = {});

@@ -578,6 +578,10 @@ constexpr auto grammar = std::to_array<HaCfDirective>({
     {.name = "watchdog",
      .support = warned,
      .note = "the systemd units' WatchdogSec= supervises hb"},
+    {.name = "use_apphbd",
+     .since = v2,
+     .support = warned,
+     .note = "hb does not register with apphbd; the systemd units' WatchdogSec= supervises hb"},
     {.name = "apiauth",
      .support = warned,
      .note = "hb has no heartbeat API; the D-Bus policy controls access",
@@ -605,6 +609,10 @@ constexpr auto grammar = std::to_array<HaCfDirective>({
      .support = warned,
      .default_value = "true",
      .note = "systemd-coredump handles core dumps"},
+    {.name = "coreroot",
+     .since = v2,
+     .support = warned,
+     .note = "systemd-coredump handles core dumps"},
     {.name = "autojoin",
      .since = v2,
      .support = warned,
@@ -625,6 +633,11 @@ constexpr auto grammar = std::to_array<HaCfDirective>({
      .support = warned,
      .default_value = "60",
      .note = "hb logs to the journal, not to ha_logd"},
+    {.name = "syslogmsgfmt",
+     .since = v2,
+     .support = warned,
+     .default_value = "true",
+     .note = "hb writes logfile and debugfile lines in heartbeat's own ha-log format"},
     {.name = "memreserve",
      .since = v2,
      .support = warned,
@@ -647,6 +660,25 @@ constexpr auto grammar = std::to_array<HaCfDirective>({
      .values = Values::whole_line},
     {.name = "failfast", .since = v2, .support = warned, .note = "hb does not implement failfast"},
     {.name = "quorum_server", .since = v2, .support = warned, .note = "hb has no quorum server"},
+    {.name = "record_config_changes",
+     .since = v2,
+     .support = warned,
+     .default_value = "on",
+     .note = "it is for the CRM's CIB; hb runs heartbeat's classic haresources mode"},
+    {.name = "record_pengine_inputs",
+     .since = v2,
+     .support = warned,
+     .default_value = "on",
+     .note = "it is for the CRM's policy engine; hb runs heartbeat's classic haresources mode"},
+    {.name = "enable_config_writes",
+     .since = v2,
+     .support = warned,
+     .default_value = "on",
+     .note = "it is for the CRM's CIB; hb runs heartbeat's classic haresources mode"},
+    {.name = "normalpoll",
+     .support = warned,
+     .default_value = "true",
+     .note = "hb always uses the system's poll(2)"},
 });
 
 constexpr bool well_formed(const decltype(grammar)& rows) {
@@ -667,13 +699,13 @@ constexpr auto version_names = std::to_array<util::EnumName<HeartbeatVersion>>({
     {v2, "2.x"},
     {v3_0, "3.0"},
 });
-static_assert(util::names_are_unique(version_names));
+static_assert(util::names_are_complete(version_names));
 
 constexpr auto support_names = std::to_array<util::EnumName<Support>>({
     {implemented, "implemented"},
     {warned, "warned"},
 });
-static_assert(util::names_are_unique(support_names));
+static_assert(util::names_are_complete(support_names));
 
 }  // namespace
 
@@ -708,7 +740,7 @@ constexpr auto auto_failback_names = std::to_array<util::EnumName<AutoFailback>>
     {AutoFailback::off, "off"},
     {AutoFailback::legacy, "legacy"},
 });
-static_assert(util::names_are_unique(auto_failback_names));
+static_assert(util::names_are_complete(auto_failback_names));
 
 constexpr auto medium_kind_names = std::to_array<util::EnumName<Medium::Kind>>({
     {Medium::Kind::bcast, "bcast"},
@@ -718,7 +750,7 @@ constexpr auto medium_kind_names = std::to_array<util::EnumName<Medium::Kind>>({
     {Medium::Kind::ucast6, "ucast6"},
     {Medium::Kind::serial, "serial"},
 });
-static_assert(util::names_are_unique(medium_kind_names));
+static_assert(util::names_are_complete(medium_kind_names));
 
 }  // namespace
 

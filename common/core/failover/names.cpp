@@ -65,10 +65,11 @@ constexpr std::array<EnumName<LogKind>, 24> log_kind_names{{
     {LogKind::self_fence, "self_fence"},
     {LogKind::wait_for_peer, "wait_for_peer"},
 }};
-static_assert(util::names_are_unique(auto_failback_names) &&
-              util::names_are_unique(node_change_names) && util::names_are_unique(result_names) &&
-              util::names_are_unique(scope_names) && util::names_are_unique(group_state_names) &&
-              util::names_are_unique(log_kind_names));
+static_assert(util::names_are_complete(auto_failback_names) &&
+              util::names_are_complete(node_change_names) &&
+              util::names_are_complete(result_names) && util::names_are_complete(scope_names) &&
+              util::names_are_complete(group_state_names) &&
+              util::names_are_complete(log_kind_names));
 
 }  // namespace
 

@@ -111,7 +111,7 @@ TEST(HaCfGrammar, EachWarnedDirectiveWarnsExactlyOnceWithFileAndLine) {
     EXPECT_EQ(r.ha_cf.ignored, Lines{name});
     ++checked;
   }
-  EXPECT_EQ(checked, 17);
+  EXPECT_EQ(checked, 24);
 }
 
 TEST(HaCfGrammar, ImplementedDirectivesDoNotWarnAtTheirDefault) {

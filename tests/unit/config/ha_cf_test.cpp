@@ -195,6 +195,32 @@ TEST(HaCf, StonithLinesAreFenceDevicesInFileOrder) {
             Lines{"ha.cf:4: stonith_host: expected \"stonith_host FROM TYPE PARAMETERS...\""});
 }
 
+// Directives a heartbeat 2.x/3.0 ha.cf may carry that hb has no use for: the file loads
+// unchanged, each line with a warning that names it.
+TEST(HaCf, LaterHeartbeatDirectivesAreAcceptedWithAWarning) {
+  auto r = parse(base +
+                 "use_apphbd yes\nsyslogmsgfmt false\ncoreroot /var/lib/heartbeat/cores\n"
+                 "record_config_changes off\nrecord_pengine_inputs off\n"
+                 "enable_config_writes on\nnormalpoll on\n");
+  EXPECT_EQ(errors(r), Lines{});
+  EXPECT_EQ(r.ha_cf.ignored,
+            (Lines{"use_apphbd", "syslogmsgfmt", "coreroot", "record_config_changes",
+                   "record_pengine_inputs", "enable_config_writes", "normalpoll"}));
+  EXPECT_EQ(warnings(r),
+            (Lines{"ha.cf:4: warning: use_apphbd ignored (hb does not register with apphbd; the "
+                   "systemd units' WatchdogSec= supervises hb)",
+                   "ha.cf:5: warning: syslogmsgfmt ignored (hb writes logfile and debugfile "
+                   "lines in heartbeat's own ha-log format)",
+                   "ha.cf:6: warning: coreroot ignored (systemd-coredump handles core dumps)",
+                   "ha.cf:7: warning: record_config_changes ignored (it is for the CRM's CIB; hb "
+                   "runs heartbeat's classic haresources mode)",
+                   "ha.cf:8: warning: record_pengine_inputs ignored (it is for the CRM's policy "
+                   "engine; hb runs heartbeat's classic haresources mode)",
+                   "ha.cf:9: warning: enable_config_writes ignored (it is for the CRM's CIB; hb "
+                   "runs heartbeat's classic haresources mode)",
+                   "ha.cf:10: warning: normalpoll ignored (hb always uses the system's poll(2))"}));
+}
+
 TEST(HaCf, CrmOffIsAcceptedAnythingElseIsNot) {
   EXPECT_EQ(errors(parse(base + "crm off\n")), Lines{});
   EXPECT_EQ(errors(parse(base + "pacemaker no\n")), Lines{});
