@@ -30,6 +30,7 @@
 #include "hb_build_config.hpp"
 #include "sys/config/load.hpp"
 #include "sys/log_files.hpp"
+#include "sys/read_file.hpp"
 
 namespace hb::hbctl {
 namespace {
@@ -97,14 +98,8 @@ class StopSignals {
 };
 
 std::string read_cursor(const std::string& path) {
-  std::string text;
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-  if (fd < 0) return text;
-  char buf[512];
-  ssize_t n;
-  while ((n = ::read(fd, buf, sizeof buf)) > 0 && text.size() < 4096)
-    text.append(buf, static_cast<std::size_t>(n));
-  ::close(fd);
+  // A journal cursor is some 200 bytes; anything unreadable or larger is no cursor.
+  std::string text = sys::read_file(path, 4096, sys::Symlinks::refuse).text;
   while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
   return text;
 }

@@ -125,7 +125,8 @@ int run_daemon(const DaemonSpec& spec, int argc, char** argv, const DaemonSetup&
           why = r == 3 ? "another process owns it" : "RequestName answered " + std::to_string(r);
       }
       if (!why.empty()) {
-        log::error("", "cannot own the bus name " + spec.bus_name + ": " + why);
+        log::error(log::msgid::bus_name_taken,
+                   "cannot own the bus name " + spec.bus_name + ": " + why);
         notify::failed(EADDRINUSE, "Cannot own " + spec.bus_name);
         exit_code = 1;
         io.stop();
@@ -155,14 +156,15 @@ int run_daemon(const DaemonSpec& spec, int argc, char** argv, const DaemonSetup&
         [&] {
           // Applying a changed configuration comes with the daemons' real work; until then the
           // admin learns that a restart is needed.
-          log::notice("", "SIGHUP: reloading the configuration is not supported yet; restart " +
-                              spec.name + " to apply changes");
+          log::notice(log::msgid::reload_unsupported,
+                      "SIGHUP: reloading the configuration is not supported yet; restart " +
+                          spec.name + " to apply changes");
         });
     notify::Watchdog watchdog(io, parts.healthy);
 
     io.run();
   } catch (const std::exception& e) {
-    log::error("", spec.name + ": " + e.what());
+    log::error(log::msgid::daemon_failed, spec.name + ": " + e.what());
     notify::failed(EIO, e.what());
     return 1;
   }

@@ -53,7 +53,8 @@ bool go_realtime(int priority, std::string_view why) {
     log::info("", "running with SCHED_RR priority " + std::to_string(got) + " and locked memory");
     return true;
   }
-  log::warning("", "running without " + missing + ": " + std::string(why));
+  log::warning(log::msgid::realtime_unavailable,
+               "running without " + missing + ": " + std::string(why));
   return false;
 }
 

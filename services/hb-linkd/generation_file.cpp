@@ -12,6 +12,7 @@
 #include <optional>
 
 #include "hb_build_config.hpp"
+#include "sys/read_file.hpp"
 
 namespace hb::linkd {
 namespace {
@@ -23,23 +24,9 @@ std::string errno_text(int e) {
   return std::strerror(e);
 }
 
-// Reads the whole (small) file. A missing file is fine (first start: empty text).
-bool read_file(const std::string& path, std::string& out, int& error, std::size_t max_size = 256) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    error = errno;
-    return error == ENOENT;
-  }
-  char buf[64];
-  ssize_t n;
-  while ((n = ::read(fd, buf, sizeof buf)) > 0) {
-    out.append(buf, static_cast<std::size_t>(n));
-    if (out.size() > max_size) break;
-  }
-  error = n < 0 ? errno : 0;
-  ::close(fd);
-  return n >= 0;
-}
+// hb_generation holds one number; hb_peer_generations a line per node.
+constexpr std::size_t max_generation_size = 256;
+constexpr std::size_t max_peers_size = 1 << 20;
 
 bool write_all(int fd, const std::string& data) {
   std::size_t done = 0;
@@ -88,12 +75,13 @@ GenerationMethod generation_method(const std::string& hbgenmethod) {
 PeerGenerations load_peer_generations(const std::string& dir) {
   PeerGenerations out;
   const std::string path = dir + "/" + kPeersFileName;
-  std::string text;
-  int error = 0;
-  if (!read_file(path, text, error, 1 << 20)) {
-    out.problem = "cannot read " + path + ": " + errno_text(error);
+  // A missing file is no problem: the first start.
+  const sys::FileRead file = sys::read_file(path, max_peers_size);
+  if (!file.ok() && file.error != ENOENT) {
+    out.problem = "cannot read " + path + ": " + file.error_text();
     return out;
   }
+  const std::string& text = file.text;
   std::size_t pos = 0;
   int line_no = 0;
   while (pos < text.size()) {
@@ -131,13 +119,13 @@ namespace {
 // The number in an hb_generation file; nullopt when missing or not a number.
 std::optional<std::uint64_t> stored_generation(const std::string& dir, std::string& problem) {
   const std::string path = dir + "/" + kFileName;
-  std::string text;
-  int error = 0;
-  if (!read_file(path, text, error)) {
-    problem = "cannot read " + path + ": " + errno_text(error);
+  const sys::FileRead file = sys::read_file(path, max_generation_size);
+  if (file.error == ENOENT) return std::nullopt;
+  if (!file.ok()) {
+    problem = "cannot read " + path + ": " + file.error_text();
     return std::nullopt;
   }
-  if (error == ENOENT) return std::nullopt;
+  const std::string& text = file.text;
   char* end = nullptr;
   errno = 0;
   const unsigned long long v = std::strtoull(text.c_str(), &end, 10);
@@ -211,14 +199,14 @@ GenerationResult next_generation(const std::string& dir, std::int64_t now_unix,
                                  GenerationMethod method) {
   GenerationResult r;
   const std::string path = dir + "/" + kFileName;
-  std::string text;
-  int error = 0;
+  const sys::FileRead file = sys::read_file(path, max_generation_size);
+  const std::string& text = file.text;
   std::uint64_t stored = 0;
   bool missing = false;
-  if (!read_file(path, text, error)) {
-    r.problem = "cannot read " + path + ": " + errno_text(error);
-  } else if (error == ENOENT) {
+  if (file.error == ENOENT) {
     missing = true;
+  } else if (!file.ok()) {
+    r.problem = "cannot read " + path + ": " + file.error_text();
   } else {
     // heartbeat writes "%*lu" padded with blanks; tolerate leading blanks and a newline.
     char* end = nullptr;

@@ -49,10 +49,11 @@ Linkd::Linkd(boost::asio::io_context& io, dbus::Bus& bus, const config::Config& 
   GenerationResult g =
       next_generation(options.state_dir, static_cast<std::int64_t>(::time(nullptr)),
                       generation_method(config.ha_cf.hbgenmethod));
-  if (!g.problem.empty()) log::warning("", "generation: " + g.problem);
-  if (!g.note.empty()) log::notice("", "generation: " + g.note);
+  if (!g.problem.empty()) log::warning(msgid::generation_file_problem, "generation: " + g.problem);
+  if (!g.note.empty()) log::notice(msgid::generation_file_problem, "generation: " + g.note);
   PeerGenerations known = load_peer_generations(options.state_dir);
-  if (!known.problem.empty()) log::warning("", "peer generations: " + known.problem);
+  if (!known.problem.empty())
+    log::warning(msgid::generation_file_problem, "peer generations: " + known.problem);
 
   state_ = initial_state(config);
   state_.generation = g.generation;
@@ -63,7 +64,8 @@ Linkd::Linkd(boost::asio::io_context& io, dbus::Bus& bus, const config::Config& 
   }
   for (const auto& w : config::security_warnings(config)) {
     state_.warnings.set(w.code, w.text);
-    log::warning("", w.text + " [" + w.code + "]");
+    log::warning(msgid::weak_authentication, w.text + " [" + w.code + "]",
+                 {{"HB_WARNING", w.code}});
   }
   bus_objects_ = std::make_unique<BusObjects>(
       bus, state_,
@@ -187,7 +189,7 @@ void Linkd::send_everywhere(const proto::Message& message) {
       auto sealed = proto::seal(message, keys_, so);
       if (!sealed) {
         // At the keepalive rate (and for every answer to a request): rate-limited.
-        noisy("sign", log::Level::err, "",
+        noisy("sign", log::Level::err, msgid::cannot_sign,
               "cannot sign a " + std::string(message.type()) + " message: " +
                   std::string(proto::to_string(sealed.problem())) + " " + sealed.error().detail,
               config_.local_node);
@@ -256,7 +258,7 @@ void Linkd::persist_peer_generations(bool now_or_later) {
   persisted_at_ = now;
   std::string failed = save_peer_generations(state_dir_, pipeline_->known_generations());
   if (!failed.empty())
-    noisy("persist", log::Level::warning, "",
+    noisy("persist", log::Level::warning, msgid::generation_file_problem,
           "peer generations: " + failed + "; after a restart an older run may be accepted", "");
 }
 
@@ -354,20 +356,20 @@ void Linkd::on_packet(std::size_t medium_index, std::string_view bytes) {
     if (ev.status) l->last_heard_usec = monotonic_usec(now);  // liveness: status packets only
   }
   if (ev.deadtime_clamped_from)
-    noisy("dt " + ev.peer, log::Level::warning, "",
+    noisy("dt " + ev.peer, log::Level::warning, msgid::deadtime_clamped,
           "node " + ev.peer + " advertises a deadtime of " +
               std::to_string(*ev.deadtime_clamped_from) + " ms, outside [" +
               std::to_string(deadtime_.count() / 2) + ", " + std::to_string(deadtime_.count() * 4) +
               "] ms around ours: clamped",
           ev.peer);
   if (ev.healed_partition)
-    noisy("partition " + ev.peer, log::Level::warning, "",
+    noisy("partition " + ev.peer, log::Level::warning, msgid::partition_healed,
           "cluster node " + ev.peer + " returning after partition", ev.peer);
   if (ev.lost_a_lot)
-    noisy("lost-a-lot " + ev.peer, log::Level::warning, "",
+    noisy("lost-a-lot " + ev.peer, log::Level::warning, msgid::packets_lost,
           "lost a lot of packets from " + ev.peer + "; sequence tracking restarted", ev.peer);
   for (auto s : ev.lost)
-    noisy("lost " + ev.peer, log::Level::warning, "",
+    noisy("lost " + ev.peer, log::Level::warning, msgid::packets_lost,
           "irretrievably lost packet " + std::to_string(s) + " from " + ev.peer, ev.peer);
   if (ev.transition) apply(*ev.transition);
   if (ev.rexmit_request) {
@@ -459,7 +461,7 @@ void Linkd::on_deadline() {
   for (const auto& t : ev.transitions) apply(t);
   for (const auto& r : ev.requests) send_everywhere(r);
   for (const auto& [peer, seq] : ev.lost)
-    noisy("lost " + peer, log::Level::warning, "",
+    noisy("lost " + peer, log::Level::warning, msgid::packets_lost,
           "irretrievably lost packet " + std::to_string(seq) + " from " + peer, peer);
   for (const auto& m : ev.deliver) deliver(m);
   arm_deadline();

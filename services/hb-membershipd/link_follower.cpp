@@ -137,8 +137,9 @@ void LinkFollower::on_owner(const std::string& owner) {
 void LinkFollower::on_snapshot(dbus::Message& reply) {
   first_attempt_done_ = true;
   if (const sd_bus_error* e = reply.error()) {
-    log::warning("", std::string("cannot read hb-linkd's links: ") +
-                         (e->message ? e->message : e->name) + "; node states stay as they are");
+    log::warning(log::msgid::linkd_absent, std::string("cannot read hb-linkd's links: ") +
+                                               (e->message ? e->message : e->name) +
+                                               "; node states stay as they are");
     return;
   }
   LinkSnapshot snap = parse_link_snapshot(reply);

@@ -10,8 +10,6 @@
 namespace hb::membershipd {
 namespace {
 
-using liveness::LinkState;
-
 liveness::TimePoint now() {
   return liveness::Clock::now();
 }
@@ -20,14 +18,6 @@ liveness::TimePoint now() {
 std::uint64_t now_usec() {
   return static_cast<std::uint64_t>(
       std::chrono::duration_cast<std::chrono::microseconds>(now().time_since_epoch()).count());
-}
-
-std::optional<LinkState> parse_link_state(const std::string& s) {
-  if (s == "init") return LinkState::init;
-  if (s == "up") return LinkState::up;
-  if (s == "late") return LinkState::late;
-  if (s == "dead") return LinkState::dead;
-  return std::nullopt;
 }
 
 }  // namespace
@@ -73,7 +63,7 @@ void Membership::set_link(Node& node, const std::string& medium, const std::stri
 
 void Membership::link_changed(const std::string& node, const std::string& medium,
                               const std::string& old_state, const std::string& new_state) {
-  const auto to = parse_link_state(new_state);
+  const auto to = liveness::parse_link_state(new_state);
   Node* n = find(node);
   if (!to || n == nullptr || liveness::same_name(node, state_.local_node)) {
     log::debug("", "ignoring link " + node + ":" + medium + " -> " + new_state +
@@ -99,7 +89,8 @@ void Membership::shutdown(const std::string& node) {
 }
 
 void Membership::snapshot(const LinkSnapshot& snap) {
-  if (!linkd_present_) log::info("", "hb-linkd is on the bus again; following its links");
+  if (!linkd_present_)
+    log::info(msgid::linkd_present, "hb-linkd is on the bus again; following its links");
   linkd_present_ = true;
   absent_logged_ = false;
   // Generations first: hb-linkd reports a restart before the link change it causes.

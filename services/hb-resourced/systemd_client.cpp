@@ -210,7 +210,8 @@ void SystemdClient::reload(const std::string& unit, JobDone done) {
 }
 
 void SystemdClient::run_once(const std::string& unit, const std::string& description,
-                             const std::vector<std::string>& argv, JobDone done) {
+                             const std::vector<std::string>& argv, JobDone done,
+                             RunOptions options) {
   auto m = bus_.new_method_call(sd_bus_name, sd_path, sd_manager, "StartTransientUnit");
   sd_bus_message* msg = m.get();
   m.append_all(unit, std::string("replace"));
@@ -218,6 +219,12 @@ void SystemdClient::run_once(const std::string& unit, const std::string& descrip
   append_sv(msg, "Description", description);
   append_sv(msg, "Type", "oneshot");
   append_exec(msg, "ExecStart", argv);
+  if (options.timeout.count() > 0) {
+    dbus::check(sd_bus_message_append(msg, "(sv)", "TimeoutStartUSec", "t",
+                                      static_cast<std::uint64_t>(options.timeout.count())),
+                "append timeout");
+  }
+  if (options.collect) append_sv(msg, "CollectMode", "inactive-or-failed");
   dbus::check(sd_bus_message_close_container(msg), "close properties");
   dbus::check(sd_bus_message_append(msg, "a(sa(sv))", 0), "append aux");
   start_job(m, std::move(done));

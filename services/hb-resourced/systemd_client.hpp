@@ -3,6 +3,7 @@
 // ActiveState. Never a blocking call: hb-resourced keeps serving its own bus meanwhile.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <map>
 #include <string>
@@ -12,6 +13,14 @@
 #include "unit_map.hpp"
 
 namespace hb::resourced {
+
+// How SystemdClient::run_once's unit runs: `timeout` > 0 ends it as failed (result "timeout")
+// after that long; `collect`: systemd unloads it once it ended, failed or not (CollectMode=
+// inactive-or-failed), so a unique name per run does not pile up units.
+struct RunOptions {
+  std::chrono::microseconds timeout{0};
+  bool collect = false;
+};
 
 class SystemdClient {
  public:
@@ -35,7 +44,7 @@ class SystemdClient {
   void reload(const std::string& unit, JobDone done);
   // Runs `argv` once as a transient oneshot service and reports its result.
   void run_once(const std::string& unit, const std::string& description,
-                const std::vector<std::string>& argv, JobDone done);
+                const std::vector<std::string>& argv, JobDone done, RunOptions options = {});
 
   // Unit properties (an unknown unit reads as LoadState "not-found", ActiveState "inactive").
   void get_unit_property(const std::string& unit, const std::string& property, StringReply done);

@@ -77,7 +77,8 @@ Ipfaild::Ipfaild(boost::asio::io_context& io, dbus::Bus& bus, const config::Conf
   objects_ = std::make_unique<BusObjects>(bus_, state_);
 
   if (config.ha_cf.nodes.size() > 2)
-    log::warning("", "ipfail decides between two nodes; using " + peer_ + " as the peer",
+    log::warning(log::msgid::ipfail_config_limited,
+                 "ipfail decides between two nodes; using " + peer_ + " as the peer",
                  {{"HB_PEER", peer_}});
 
   // Only from the current owners of link1 and membership1 (sys/dbus/follower.hpp): a forged
@@ -114,7 +115,8 @@ Ipfaild::Ipfaild(boost::asio::io_context& io, dbus::Bus& bus, const config::Conf
       std::make_unique<IcmpProber>(io_, addresses, config.ha_cf.keepalive, config.ha_cf.deadping,
                                    [this](std::size_t i, bool up) { ping_node_changed(i, up); });
   for (const auto& a : prober_->unusable())
-    log::warning("", "ping node " + a + " is not an IPv4 address; it counts as dead",
+    log::warning(log::msgid::ipfail_config_limited,
+                 "ping node " + a + " is not an IPv4 address; it counts as dead",
                  {{"HB_PING_NODE", a}});
   prober_->start();
 }
@@ -136,7 +138,8 @@ void Ipfaild::ping_node_changed(std::size_t index, bool up) {
   PingNode& p = state_.ping_nodes.at(index);
   const std::string old = p.state;
   p.state = up ? "up" : "dead";
-  log::write(up ? log::Level::info : log::Level::warning, "",
+  log::write(up ? log::Level::info : log::Level::warning,
+             up ? log::msgid::ping_node_up : log::msgid::ping_node_dead,
              "ping node " + p.address + " is " + p.state + " (was " + old + ")",
              {{"HB_PING_NODE", p.address}});
   objects_->ping_node_changed(p);
@@ -184,11 +187,13 @@ void Ipfaild::on_message(dbus::Message& m) {
       if (it == fields.end()) throw std::invalid_argument("missing");
       n = static_cast<std::uint32_t>(std::stoul(it->second));
     } catch (const std::exception&) {
-      log::warning("", "ignoring num_ping_nodes from " + source + " without a valid num_ping",
+      log::warning(log::msgid::ipfail_bad_message,
+                   "ignoring num_ping_nodes from " + source + " without a valid num_ping",
                    {{"HB_PEER", source}});
       return;
     }
-    log::info("", source + " reaches " + std::to_string(n) + " ping nodes", {{"HB_PEER", source}});
+    log::info(log::msgid::ipfail_exchange, source + " reaches " + std::to_string(n) + " ping nodes",
+              {{"HB_PEER", source}});
     auto ask = fields.find(ipfail::field_ask_count);
     auto actions = engine_.peer_count(n, now, ask != fields.end() && ask->second == "1");
     if (state_.peer_count != n) {
@@ -197,11 +202,12 @@ void Ipfaild::on_message(dbus::Message& m) {
     }
     apply(std::move(actions));
   } else if (type == ipfail::msg_you_are_dead) {
-    log::notice("", source + " says it reaches more ping nodes (you_are_dead)",
-                {{"HB_PEER", source}});
+    log::notice(log::msgid::ipfail_exchange,
+                source + " says it reaches more ping nodes (you_are_dead)", {{"HB_PEER", source}});
     apply(engine_.peer_you_are_dead(now));
   } else if (type == ipfail::msg_abort_giveup) {
-    log::info("", source + " reaches as many ping nodes (abort_giveup)", {{"HB_PEER", source}});
+    log::info(log::msgid::ipfail_exchange, source + " reaches as many ping nodes (abort_giveup)",
+              {{"HB_PEER", source}});
     apply(engine_.peer_abort_giveup(now));
   }
 }
@@ -233,10 +239,10 @@ void Ipfaild::peer_state(const std::string& state) {
   last_peer_state_ = state;
   const auto now = ipfail::Clock::now();
   if (state == "up") {
-    log::info("", "peer " + peer_ + " is up", {{"HB_PEER", peer_}});
+    log::info(log::msgid::ipfail_exchange, "peer " + peer_ + " is up", {{"HB_PEER", peer_}});
     apply(engine_.peer_up(now));
   } else if (state == "dead") {
-    log::info("", "peer " + peer_ + " is dead", {{"HB_PEER", peer_}});
+    log::info(log::msgid::ipfail_exchange, "peer " + peer_ + " is dead", {{"HB_PEER", peer_}});
     apply(engine_.peer_down(now));
     if (state_.peer_count != 0) {
       state_.peer_count = 0;
@@ -249,10 +255,10 @@ void Ipfaild::apply(ipfail::Actions actions) {
   for (const Action& a : actions) {
     switch (a.kind) {
       case Action::Kind::note:
-        log::info("", a.reason);
+        log::info(log::msgid::ipfail_exchange, a.reason, {{"HB_PEER", peer_}});
         break;
       case Action::Kind::send_count:
-        log::info("",
+        log::info(log::msgid::ipfail_exchange,
                   "telling " + peer_ + " we reach " + std::to_string(a.count) +
                       " ping nodes: " + a.reason,
                   {{"HB_PEER", peer_}});
@@ -263,15 +269,18 @@ void Ipfaild::apply(ipfail::Actions actions) {
           send(ipfail::msg_num_ping_nodes, {{ipfail::field_num_ping, std::to_string(a.count)}});
         break;
       case Action::Kind::send_you_are_dead:
-        log::notice("", "telling " + peer_ + " you_are_dead: " + a.reason, {{"HB_PEER", peer_}});
+        log::notice(log::msgid::ipfail_exchange, "telling " + peer_ + " you_are_dead: " + a.reason,
+                    {{"HB_PEER", peer_}});
         send(ipfail::msg_you_are_dead, {});
         break;
       case Action::Kind::send_abort_giveup:
-        log::info("", "telling " + peer_ + " abort_giveup: " + a.reason, {{"HB_PEER", peer_}});
+        log::info(log::msgid::ipfail_exchange, "telling " + peer_ + " abort_giveup: " + a.reason,
+                  {{"HB_PEER", peer_}});
         send(ipfail::msg_abort_giveup, {});
         break;
       case Action::Kind::standby:
-        log::notice("", "asking for standby " + a.scope + ": " + a.reason, {{"HB_PEER", peer_}});
+        log::notice(log::msgid::ipfail_standby, "asking for standby " + a.scope + ": " + a.reason,
+                    {{"HB_PEER", peer_}});
         standby(a.scope);
         break;
     }
@@ -289,8 +298,9 @@ void Ipfaild::send(const std::string& type, const std::map<std::string, std::str
       call,
       [type](dbus::Message& reply) {
         if (const sd_bus_error* e = reply.error())
-          log::warning("", "cannot send " + type +
-                               " through hb-linkd: " + (e->message ? e->message : e->name));
+          log::warning(
+              log::msgid::ipfail_send_failed,
+              "cannot send " + type + " through hb-linkd: " + (e->message ? e->message : e->name));
       },
       call_timeout_usec));
   if (calls_.size() > 64) calls_.erase(calls_.begin(), calls_.begin() + 32);
@@ -305,7 +315,7 @@ void Ipfaild::standby(const std::string& scope) {
       [this, scope](dbus::Message& reply) {
         if (const sd_bus_error* e = reply.error()) {
           const std::string why = e->message ? e->message : e->name;
-          log::warning("", "standby " + scope + " failed: " + why);
+          log::warning(log::msgid::ipfail_standby_failed, "standby " + scope + " failed: " + why);
           apply(engine_.standby_failed(why, ipfail::Clock::now()));
         }
       },

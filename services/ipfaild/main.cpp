@@ -20,7 +20,8 @@ int main(int argc, char** argv) {
   return hb::sys::run_daemon(spec, argc, argv, [](hb::sys::DaemonContext& ctx) {
     if (std::string why = hb::ipfaild::reason_to_exit(ctx.config); !why.empty()) {
       // Nothing was published yet (the bus name comes after setup), so leaving here is clean.
-      hb::log::notice("", "ipfaild has nothing to do: " + why + "; exiting with 100");
+      hb::log::notice(hb::log::msgid::ipfail_idle,
+                      "ipfaild has nothing to do: " + why + "; exiting with 100");
       hb::notify::status("Nothing to do: " + why);
       std::exit(exit_nothing_to_do);
     }

@@ -39,7 +39,7 @@ for a in 192.0.2.11 192.0.2.12; do
   client ping -c1 -W1 $a >/dev/null || fail "client cannot reach $a"
   rig pingnode ping -c1 -W1 $a >/dev/null || fail "ping node cannot reach $a"
 done
-for bcast in 192.0.2.255 198.51.100.255; do
+for bcast in 192.0.2.255 198.51.100.127; do
   in_node ha2 python3 -c '
 import socket, sys
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)

@@ -14,7 +14,7 @@ constexpr auto method_names = std::to_array<util::EnumName<AuthKey::Method>>({
     {AuthKey::Method::sha1, "sha1"},
     {AuthKey::Method::sha256, "sha256"},
 });
-static_assert(util::names_are_unique(method_names));
+static_assert(util::names_are_complete(method_names));
 
 std::optional<int> auth_index(std::string_view text) {
   auto n = parse_int(text);

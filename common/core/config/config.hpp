@@ -58,6 +58,18 @@ struct Respawn {
   Origin origin;
 };
 
+// A fence device (heartbeat's STONITH) from ha.cf: `stonith TYPE FILE` (any node may use it; the
+// plugin reads its parameters from FILE) or `stonith_host FROM TYPE PARAMS...` (used only on
+// node FROM, `*` = every node; PARAMS is the plugin's parameter string). TYPE names one of
+// cluster-glue's STONITH plugins (`stonith -L`), e.g. external/ipmi or rhcs/ipmilan.
+struct StonithDevice {
+  std::string from = "*";
+  std::string type;
+  std::string params;       // stonith_host: the rest of the line
+  std::string config_file;  // stonith: the plugin's configuration file
+  Origin origin;
+};
+
 enum class AutoFailback { on, off, legacy };
 
 // ha.cf: the directives hb acts on, with heartbeat's defaults and derived defaults already
@@ -76,6 +88,7 @@ struct HaCf {
   std::vector<std::string> ping_nodes;
   std::vector<PingGroup> ping_groups;
   std::vector<Respawn> respawns;
+  std::vector<StonithDevice> stonith_devices;  // in ha.cf order
   AutoFailback auto_failback = AutoFailback::legacy;
   int hopfudge = 1;
   std::string logfile;

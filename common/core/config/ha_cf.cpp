@@ -259,6 +259,34 @@ class HaCfParser {
     cf_.respawns.push_back(std::move(r));
   }
 
+  // heartbeat: `stonith TYPE CONFIGFILE`, a device every node may use.
+  void add_stonith(const std::vector<std::string>& v) {
+    if (v.size() != 2) {
+      error("stonith: expected \"stonith TYPE CONFIGFILE\"");
+      return;
+    }
+    StonithDevice d;
+    d.type = v[0];
+    d.config_file = v[1];
+    d.origin = here();
+    cf_.stonith_devices.push_back(std::move(d));
+  }
+
+  // heartbeat: `stonith_host FROM TYPE PARAMETERS...`; FROM is a node or `*`. The parameters
+  // are the plugin's, as one string.
+  void add_stonith_host(const std::vector<std::string>& v) {
+    if (v.size() < 2) {
+      error("stonith_host: expected \"stonith_host FROM TYPE PARAMETERS...\"");
+      return;
+    }
+    StonithDevice d;
+    d.from = v[0];
+    d.type = v[1];
+    for (std::size_t i = 2; i < v.size(); ++i) d.params += (i > 2 ? " " : "") + v[i];
+    d.origin = here();
+    cf_.stonith_devices.push_back(std::move(d));
+  }
+
   void set_auto_failback(const std::string& value) {
     auto_failback_set_ = true;
     if (ascii_iequals(value, "legacy")) {
@@ -489,6 +517,15 @@ constexpr auto grammar = std::to_array<HaCfDirective>({
      .values = Values::whole_line,
      .parse = [](P& p, Name, Args v) { p.add_respawn(v); }},
 
+    // Fencing (docs/handover.md): a dead peer is fenced before its groups start elsewhere.
+    {.name = "stonith",
+     .note = "the file must be root's and not readable by others",
+     .values = Values::whole_line,
+     .parse = [](P& p, Name, Args v) { p.add_stonith(v); }},
+    {.name = "stonith_host",
+     .values = Values::whole_line,
+     .parse = [](P& p, Name, Args v) { p.add_stonith_host(v); }},
+
     // Resource ownership.
     {.name = "auto_failback",
      .default_value = "legacy",
@@ -538,17 +575,13 @@ constexpr auto grammar = std::to_array<HaCfDirective>({
      .parse = [](P& p, Name, Args v) { p.set_hbgenmethod(v.back()); }},
 
     // Accepted with a warning: heartbeat reads them, hb deliberately does not implement them.
-    {.name = "stonith",
-     .support = warned,
-     .note = "hb does not fence nodes",
-     .values = Values::whole_line},
-    {.name = "stonith_host",
-     .support = warned,
-     .note = "hb does not fence nodes",
-     .values = Values::whole_line},
     {.name = "watchdog",
      .support = warned,
      .note = "the systemd units' WatchdogSec= supervises hb"},
+    {.name = "use_apphbd",
+     .since = v2,
+     .support = warned,
+     .note = "hb does not register with apphbd; the systemd units' WatchdogSec= supervises hb"},
     {.name = "apiauth",
      .support = warned,
      .note = "hb has no heartbeat API; the D-Bus policy controls access",
@@ -576,6 +609,10 @@ constexpr auto grammar = std::to_array<HaCfDirective>({
      .support = warned,
      .default_value = "true",
      .note = "systemd-coredump handles core dumps"},
+    {.name = "coreroot",
+     .since = v2,
+     .support = warned,
+     .note = "systemd-coredump handles core dumps"},
     {.name = "autojoin",
      .since = v2,
      .support = warned,
@@ -596,6 +633,11 @@ constexpr auto grammar = std::to_array<HaCfDirective>({
      .support = warned,
      .default_value = "60",
      .note = "hb logs to the journal, not to ha_logd"},
+    {.name = "syslogmsgfmt",
+     .since = v2,
+     .support = warned,
+     .default_value = "true",
+     .note = "hb writes logfile and debugfile lines in heartbeat's own ha-log format"},
     {.name = "memreserve",
      .since = v2,
      .support = warned,
@@ -618,6 +660,25 @@ constexpr auto grammar = std::to_array<HaCfDirective>({
      .values = Values::whole_line},
     {.name = "failfast", .since = v2, .support = warned, .note = "hb does not implement failfast"},
     {.name = "quorum_server", .since = v2, .support = warned, .note = "hb has no quorum server"},
+    {.name = "record_config_changes",
+     .since = v2,
+     .support = warned,
+     .default_value = "on",
+     .note = "it is for the CRM's CIB; hb runs heartbeat's classic haresources mode"},
+    {.name = "record_pengine_inputs",
+     .since = v2,
+     .support = warned,
+     .default_value = "on",
+     .note = "it is for the CRM's policy engine; hb runs heartbeat's classic haresources mode"},
+    {.name = "enable_config_writes",
+     .since = v2,
+     .support = warned,
+     .default_value = "on",
+     .note = "it is for the CRM's CIB; hb runs heartbeat's classic haresources mode"},
+    {.name = "normalpoll",
+     .support = warned,
+     .default_value = "true",
+     .note = "hb always uses the system's poll(2)"},
 });
 
 constexpr bool well_formed(const decltype(grammar)& rows) {
@@ -638,13 +699,13 @@ constexpr auto version_names = std::to_array<util::EnumName<HeartbeatVersion>>({
     {v2, "2.x"},
     {v3_0, "3.0"},
 });
-static_assert(util::names_are_unique(version_names));
+static_assert(util::names_are_complete(version_names));
 
 constexpr auto support_names = std::to_array<util::EnumName<Support>>({
     {implemented, "implemented"},
     {warned, "warned"},
 });
-static_assert(util::names_are_unique(support_names));
+static_assert(util::names_are_complete(support_names));
 
 }  // namespace
 
@@ -679,7 +740,7 @@ constexpr auto auto_failback_names = std::to_array<util::EnumName<AutoFailback>>
     {AutoFailback::off, "off"},
     {AutoFailback::legacy, "legacy"},
 });
-static_assert(util::names_are_unique(auto_failback_names));
+static_assert(util::names_are_complete(auto_failback_names));
 
 constexpr auto medium_kind_names = std::to_array<util::EnumName<Medium::Kind>>({
     {Medium::Kind::bcast, "bcast"},
@@ -689,7 +750,7 @@ constexpr auto medium_kind_names = std::to_array<util::EnumName<Medium::Kind>>({
     {Medium::Kind::ucast6, "ucast6"},
     {Medium::Kind::serial, "serial"},
 });
-static_assert(util::names_are_unique(medium_kind_names));
+static_assert(util::names_are_complete(medium_kind_names));
 
 }  // namespace
 

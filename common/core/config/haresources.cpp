@@ -229,7 +229,7 @@ constexpr auto resource_kind_names = std::to_array<util::EnumName<Resource::Kind
     {Resource::Kind::service, "service"},
     {Resource::Kind::script, "script"},
 });
-static_assert(util::names_are_unique(resource_kind_names));
+static_assert(util::names_are_complete(resource_kind_names));
 
 }  // namespace
 

@@ -93,6 +93,14 @@ json to_json(const Config& c) {
   for (const auto& r : h.respawns) respawn.push_back(json{{"user", r.user}, {"argv", r.argv}});
   json groups = json::array();
   for (const auto& g : c.groups) groups.push_back(to_json(g));
+  // A fence device's parameters usually hold a password: shown only as present or not.
+  json stonith = json::array();
+  for (const auto& d : h.stonith_devices) {
+    stonith.push_back(json{{"from", d.from},
+                           {"type", d.type},
+                           {"config_file", or_null(d.config_file)},
+                           {"params", d.params.empty() ? json(nullptr) : json("<hidden>")}});
+  }
 
   json j;
   j["local_node"] = c.local_node;
@@ -107,6 +115,7 @@ json to_json(const Config& c) {
   j["ping_nodes"] = h.ping_nodes;
   j["ping_groups"] = std::move(ping_groups);
   j["respawn"] = std::move(respawn);
+  j["stonith"] = std::move(stonith);
   j["auto_failback"] = to_string(h.auto_failback);
   j["hopfudge"] = h.hopfudge;
   j["logging"] = json{{"logfile", or_null(h.logfile)},

@@ -50,7 +50,8 @@ Engine::Engine(Options options, TimePoint start)
       now_(start),
       peers_(opt_, start),
       local_(opt_.groups),
-      handovers_(opt_.me) {}
+      handovers_(opt_.me),
+      fencing_(opt_.fencing) {}
 
 template <class Body>
 Actions Engine::step(TimePoint now, Body&& body) {
@@ -132,6 +133,57 @@ void Engine::heard(Actions& out, Peer& p, const Message& m) {
   p.answered = true;
 }
 
+void Engine::appear(Actions& out, Peer& p) {
+  if (fencing_.pending(p.name) && !fencing_.find(p.name)->running) {
+    log(out, LogKind::peer_returned,
+        "node " + p.name + " heard again before its fence began: not fencing it",
+        {{"HB_NODE", p.name}});
+  }
+  fencing_.appeared(p.name);
+  waited_for_.erase(p.name);
+  p.appear();
+}
+
+void Engine::fence_later(Peer& p) {
+  std::set<std::string> may_hold = p.held;
+  may_hold.insert(p.incoming.begin(), p.incoming.end());
+  for (const auto& g : opt_.groups) {
+    const std::string* t = handovers_.transit(g.key);
+    // What it never told us it may run too, unless it runs here.
+    if ((t && *t == p.name) || (!p.answered && !local_.held(g.key))) may_hold.insert(g.key);
+  }
+  // The race: the node that served more fences first; as many (none) -> ha.cf's order.
+  const std::size_t theirs = p.held.size(), mine = local_.held().size();
+  auto rank = [&](const std::string& n) {
+    return std::find(opt_.nodes.begin(), opt_.nodes.end(), n) - opt_.nodes.begin();
+  };
+  const bool wait = theirs > mine || (theirs == mine && rank(p.name) < rank(opt_.me));
+  fencing_.lost(p.name, std::move(may_hold), wait, now_);
+}
+
+bool Engine::fencer_for(const std::string& target) const {
+  for (const auto& n : opt_.nodes) {
+    if (n == target) continue;
+    if (n == opt_.me) return true;
+    const Peer* p = peers_.get(n);
+    if (p && p->status == PeerStatus::up && !p->leaving && p->unable.empty()) return false;
+  }
+  return false;
+}
+
+void Engine::begin_fences(Actions& out) {
+  for (const auto& node :
+       fencing_.take_due(now_, [&](const std::string& n) { return fencer_for(n); })) {
+    const Unclean* u = fencing_.find(node);
+    log(out, LogKind::fence,
+        "fencing node " + node +
+            (u && u->attempts ? " (attempt " + std::to_string(u->attempts + 1) + ")"
+                              : std::string()),
+        {{"HB_NODE", node}, {"HB_GROUPS", u ? join_keys(u->may_hold) : ""}});
+    out.emplace_back(Fence{node});
+  }
+}
+
 // --- inputs ---------------------------------------------------------------------------------
 
 Actions Engine::start(TimePoint now) {
@@ -151,7 +203,7 @@ Actions Engine::on_node(const std::string& node, NodeChange change, TimePoint no
       case NodeChange::up:
         if (p->status == PeerStatus::up) break;
         if (p->status == PeerStatus::dead) log_return(out, *p);
-        p->appear();
+        appear(out, *p);
         ask(out, *p);
         break;
       case NodeChange::restarted:
@@ -160,12 +212,24 @@ Actions Engine::on_node(const std::string& node, NodeChange change, TimePoint no
         // it. Its hand-overs with us stand: only its own t=starting (a new hb-resourced, which
         // knows of none) ends them. Membership's news may also come after the peer's messages
         // of this appearance, which must not be undone.
-        p->appear();
+        appear(out, *p);
         ask(out, *p);
         break;
       case NodeChange::dead:
         if (p->status == PeerStatus::dead) break;
+        if (fencing_.configured() && p->status == PeerStatus::unknown) {
+          // Never heard since we started: it may be the survivor of a partition that fenced
+          // us, and still hold the groups. Written off only once heard, or by an admin.
+          if (waited_for_.insert(p->name).second)
+            log(out, LogKind::wait_for_peer,
+                "node " + p->name +
+                    " not heard since start: taking nothing over until it is heard or "
+                    "confirmed down (fencing is configured)",
+                {{"HB_NODE", p->name}});
+          return false;
+        }
         log(out, LogKind::peer_dead, "node " + p->name + ": is dead", {{"HB_NODE", p->name}});
+        if (fencing_.configured() && p->status == PeerStatus::up) fence_later(*p);
         lost(out, *p, PeerStatus::dead);
         break;
       case NodeChange::clean_shutdown:
@@ -185,7 +249,7 @@ Actions Engine::on_message(const std::string& from, const Message& m, TimePoint 
       // A message is proof of life: membership may tell us a moment later.
       if (p->status == PeerStatus::dead && m.type != msg::starting) log_return(out, *p);
       forget_peer(*p);
-      p->appear();
+      appear(out, *p);
     }
     if (m.type == msg::starting) {
       forget_peer(*p);  // a fresh incarnation holds only what it says it adopted
@@ -222,6 +286,11 @@ Actions Engine::on_message(const std::string& from, const Message& m, TimePoint 
       }
     } else if (m.type == msg::shutdone) {
       lost(out, *p, PeerStatus::gone);
+    } else if (m.type == msg::hb_fenced) {
+      Peer* target = peers_.find(m.get(str(field::node)));
+      if (target && fencing_.fenced(target->name))
+        log(out, LogKind::fenced, "node " + target->name + " fenced by " + p->name,
+            {{"HB_NODE", target->name}});
     }
     return true;
   });
@@ -230,7 +299,16 @@ Actions Engine::on_message(const std::string& from, const Message& m, TimePoint 
 Actions Engine::on_result(const std::string& key, Result result, TimePoint now) {
   return step(now, [&](Actions& out) {
     if (!local_.find(key) || !local_.apply(key, result, now, out)) return false;
-    if (result == Result::stop_failed) handovers_.stop_failed(key);
+    if (result == Result::stop_failed) {
+      handovers_.stop_failed(key);
+      if (fencing_.configured()) {
+        // It may still run here: only the end of this node lets a peer take it safely.
+        log(out, LogKind::self_fence,
+            "the stop of " + key + " failed: fencing this node so that a peer can take it",
+            {{"HB_GROUP", key}, {"HB_REASON", "stop failed"}});
+        out.emplace_back(SelfFence{"the stop of " + key + " failed"});
+      }
+    }
     if (result == Result::started || result == Result::start_failed) {
       // Tell the giver once every group it handed us is settled.
       if (auto done = handovers_.settled(key, local_)) {
@@ -248,6 +326,47 @@ Actions Engine::on_result(const std::string& key, Result result, TimePoint now) 
     // A giver whose groups are all stopped hands them over.
     for (const Done& d : handovers_.stopped(local_, peers_, now_))
       send(out, ask_resources_message("", d.scope, "done", d.keys, d.target));
+    return true;
+  });
+}
+
+Actions Engine::on_fence_result(const std::string& node, bool ok, const std::string& detail,
+                                TimePoint now) {
+  return step(now, [&](Actions& out) {
+    Peer* p = peers_.find(node);
+    if (!p || !fencing_.pending(p->name)) return false;
+    if (!ok) {
+      fencing_.failed(p->name, detail, now);
+      log(out, LogKind::fence_failed,
+          "fencing node " + p->name + " failed (" + detail + "): trying again in " +
+              std::to_string(fencing_.retry().count()) + " ms; nothing of it starts here meanwhile",
+          {{"HB_NODE", p->name}, {"HB_REASON", detail}});
+      return true;
+    }
+    fencing_.fenced(p->name);
+    log(out, LogKind::fenced, "node " + p->name + " fenced: its groups may start elsewhere",
+        {{"HB_NODE", p->name}});
+    // It came back while its power was being cut: what it said is void now.
+    if (p->status == PeerStatus::up) lost(out, *p, PeerStatus::dead);
+    send(out, fenced_message(p->name));
+    return true;
+  });
+}
+
+Actions Engine::confirm_fenced(const std::string& node, TimePoint now) {
+  return step(now, [&](Actions& out) {
+    Peer* p = peers_.find(node);
+    if (!p)
+      return refuse(out, "fence confirmation: unknown node " + node,
+                    {{"HB_NODE", node}, {"HB_REASON", "unknown"}});
+    if (p->status == PeerStatus::up)
+      return refuse(out, "fence confirmation refused: " + p->name + " is up",
+                    {{"HB_NODE", p->name}, {"HB_REASON", "node up"}});
+    fencing_.fenced(p->name);
+    log(out, LogKind::fenced, "node " + p->name + " confirmed down by the administrator",
+        {{"HB_NODE", p->name}});
+    if (p->status == PeerStatus::unknown) lost(out, *p, PeerStatus::dead);
+    send(out, fenced_message(p->name));
     return true;
   });
 }
@@ -379,6 +498,7 @@ std::optional<TimePoint> Engine::next_deadline() const {
     if (t && (!next || *t < *next)) next = t;
   };
   consider(handovers_.next_deadline());
+  consider(fencing_.next_deadline());
   if (lost_since_ && !isolated_) consider(*lost_since_ + opt_.timing.daemon_grace);
   return next;
 }
@@ -400,6 +520,8 @@ void Engine::reconcile(Actions& out) {
     }
   }
 
+  if (may_hold()) begin_fences(out);
+
   // Start and stop what the wants say.
   for (const auto& g : opt_.groups) {
     Local& l = local_.at(g.key);
@@ -413,7 +535,8 @@ void Engine::reconcile(Actions& out) {
       }
       const std::string* t = handovers_.transit(g.key);
       bool to_other = t && *t != opt_.me && peers_.live(*t, now_);
-      if (!answered || !may_hold() || to_other) continue;
+      // A dead peer that may still run it (or anything) is fenced first.
+      if (!answered || !may_hold() || to_other || fencing_.pending()) continue;
       if (g.preferred != opt_.me) policy_.acquiring(g, peers_);
       local_.begin_start(g.key, now_, out);
     }
@@ -468,6 +591,7 @@ GroupView Engine::view(const std::string& key) const {
   if (l->unsafe) return {key, GroupState::failed, opt_.me};
   if (l->state != GroupState::stopped) return {key, l->state, opt_.me};
   if (const Peer* p = peers_.holder(key)) return {key, GroupState::running, p->name};
+  if (const std::string* n = fencing_.holder(key)) return {key, GroupState::fencing, *n};
   const std::string* t = handovers_.transit(key);
   if (t && peers_.live(*t, now_)) return {key, GroupState::starting, *t};
   if (l->failed) return {key, GroupState::failed, ""};

@@ -27,6 +27,11 @@
 //  * Own hb-linkd gone or hung for `daemon_grace` (this node's heartbeats stopped, so the peers
 //    will declare it dead after deadtime and take its groups): stop every group (no messages:
 //    they cannot be sent), then behave as a fresh start once it is back.
+//  * Fencing configured (fencing.hpp): a peer declared dead without a clean shutdown is fenced
+//    before anything starts here (groups it may run show `fencing`); only one survivor fences
+//    it (the first live node in ha.cf order), and tells the others (t=hb_fenced). A peer never
+//    heard since this engine started is never written off. A stop that fails ends in a
+//    self-fence, so that the peers may take the group over.
 //  * Without its own hb-membershipd (set_membership(false)) the node cannot learn that a peer
 //    died, nor that a peer it never heard from is dead: such a peer is not written off when
 //    initdead passes, so nothing is started on a guess. The node tells its peers it cannot take
@@ -42,6 +47,7 @@
 #include <vector>
 
 #include "core/failover/events.hpp"
+#include "core/failover/fencing.hpp"
 #include "core/failover/handovers.hpp"
 #include "core/failover/local_groups.hpp"
 #include "core/failover/message.hpp"
@@ -65,6 +71,13 @@ class Engine {
   Actions on_node(const std::string& node, NodeChange change, TimePoint now);
   Actions on_message(const std::string& from, const Message& message, TimePoint now);
   Actions on_result(const std::string& key, Result result, TimePoint now);
+  // The end of a Fence action: `ok` = the node's power is cut; `detail` = what the fence
+  // device said (logged on failure).
+  Actions on_fence_result(const std::string& node, bool ok, const std::string& detail,
+                          TimePoint now);
+  // An admin says `node` is down (powered off by hand): as if it had been fenced. Also writes
+  // off a peer never heard since start, which fencing otherwise waits for.
+  Actions confirm_fenced(const std::string& node, TimePoint now);
 
   // Admin commands. Refusals come back as a LogEvent of kind `refused`.
   Actions standby(Scope scope, TimePoint now);
@@ -96,6 +109,9 @@ class Engine {
   Actions advance(TimePoint now);
   std::optional<TimePoint> next_deadline() const;
 
+  // Dead peers awaiting their fence, for Warnings and status.
+  const Fencing& fencing() const { return fencing_; }
+
   // Queries, for D-Bus properties and tests.
   GroupView view(const std::string& key) const;
   std::vector<GroupView> views() const;
@@ -122,6 +138,12 @@ class Engine {
   void forget_peer(Peer& p);  // what it said, and every hand-over with it (it left or restarted)
   void lost(Actions& out, Peer& p, PeerStatus status);  // dead or gone
   void heard(Actions& out, Peer& p, const Message& m);  // its t=starting or t=resource
+  void appear(Actions& out, Peer& p);                   // heard again: a fence not begun is off
+  // `p` was declared dead without a clean shutdown: it is to be fenced before anything starts.
+  void fence_later(Peer& p);
+  // Whether this node fences `target` (the first live node in ha.cf order but the target).
+  bool fencer_for(const std::string& target) const;
+  void begin_fences(Actions& out);
 
   void reconcile(Actions& out);
 
@@ -133,6 +155,8 @@ class Engine {
   Handovers handovers_;
   Policy policy_;
   Reports reports_;
+  Fencing fencing_;
+  std::set<std::string> waited_for_;  // peers logged as waited for (wait_for_peer)
   bool shutting_ = false;
   bool shutdone_sent_ = false;
   bool isolated_ = false;

@@ -28,7 +28,9 @@ std::string_view to_string(Result result);
 
 // --- outputs ------------------------------------------------------------------------------
 
-enum class GroupState { stopped, starting, running, stopping, failed };
+// fencing: a dead node that may still run the group is being fenced; it starts nowhere until
+// that ends.
+enum class GroupState { stopped, starting, running, stopping, failed, fencing };
 std::string_view to_string(GroupState state);
 
 struct StartGroup {
@@ -63,7 +65,12 @@ enum class LogKind {
   shutdown_complete,
   daemons_lost,  // own hb-linkd/hb-membershipd gone past the grace: releasing
   daemons_back,
-  waiting,  // a live peer has not said what it holds yet
+  waiting,        // a live peer has not said what it holds yet
+  fence,          // fencing a dead peer (HB_NODE)
+  fenced,         // a dead peer was fenced (HB_NODE), by us or by a peer
+  fence_failed,   // (HB_NODE, HB_REASON): tried again after FenceOptions::retry
+  self_fence,     // this node cannot let go of a group (HB_GROUP, HB_REASON): it fences itself
+  wait_for_peer,  // fencing configured: a peer never heard since start is not written off
 };
 std::string_view to_string(LogKind kind);
 
@@ -89,7 +96,22 @@ struct Announce {
   bool operator==(const Announce&) const = default;
 };
 
-using Action = std::variant<StartGroup, StopGroup, Send, LogEvent, GroupView, Announce>;
+// Cut the power of `node` (a dead peer that may still run groups) with the configured fence
+// devices; the daemon reports the outcome with Engine::on_fence_result.
+struct Fence {
+  std::string node;
+  bool operator==(const Fence&) const = default;
+};
+
+// This node cannot let go of a group (a stop failed): it must end itself now, so that the peers
+// may take the group over without two holders of the shared disk.
+struct SelfFence {
+  std::string reason;
+  bool operator==(const SelfFence&) const = default;
+};
+
+using Action =
+    std::variant<StartGroup, StopGroup, Send, LogEvent, GroupView, Announce, Fence, SelfFence>;
 using Actions = std::vector<Action>;
 
 // For the engine's parts: a journal entry among the actions.

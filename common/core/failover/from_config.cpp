@@ -1,6 +1,8 @@
 // The failover engine's settings built from the cluster configuration (ha.cf and haresources).
 #include "core/failover/from_config.hpp"
 
+#include "core/fence/commands.hpp"
+
 namespace hb::failover {
 
 AutoFailback auto_failback_from(config::AutoFailback mode) {
@@ -37,6 +39,8 @@ Options options_from(const config::Config& config) {
   o.auto_failback = auto_failback_from(config.ha_cf.auto_failback);
   o.timing = timing_from(config.ha_cf);
   o.membership = false;
+  // Fencing is on when a fence device of ha.cf serves this node.
+  o.fencing.configured = fence::can_fence(config.ha_cf.stonith_devices, config.local_node);
   return o;
 }
 

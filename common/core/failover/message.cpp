@@ -111,4 +111,10 @@ std::optional<Holdings> holdings_of(const Message& m) {
   return h;
 }
 
+Message fenced_message(const std::string& node) {
+  Message m = make(msg::hb_fenced, "");
+  m.fields[std::string(field::node)] = node;
+  return m;
+}
+
 }  // namespace hb::failover

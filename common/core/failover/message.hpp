@@ -34,6 +34,8 @@ inline constexpr std::string_view ask_resources = "ask_resources";
 inline constexpr std::string_view hb_takeover = "hb_takeover";
 inline constexpr std::string_view shutdone = "shutdone";
 inline constexpr std::string_view hb_move = "hb_move";  // hb only: per-group move
+// hb only: the sender fenced hb_node (or an admin confirmed it down): nobody else needs to.
+inline constexpr std::string_view hb_fenced = "hb_fenced";
 }  // namespace msg
 
 // Field names.
@@ -58,6 +60,7 @@ inline constexpr std::string_view ask = "hb_ask";
 // comma-separated codes (no-membership, no-link); absent when it can. The peers show it
 // (`hbctl status`: the cluster has no working standby).
 inline constexpr std::string_view unable = "hb_unable";
+inline constexpr std::string_view node = "hb_node";  // t=hb_fenced: the node fenced
 }  // namespace field
 
 std::string join_keys(const std::set<std::string>& keys);
@@ -91,6 +94,7 @@ Message ask_resources_message(const std::string& dest, Scope scope, std::string_
 Message takeover_message(const std::string& dest, Scope scope, bool force);
 Message move_message(const std::string& key, const std::string& target);
 Message shutdone_message();
+Message fenced_message(const std::string& node);
 
 // What a t=starting or t=resource from an hb node says the sender holds, promised and failed;
 // nullopt from heartbeat, which tells only the class of what it holds (rsc_hold).

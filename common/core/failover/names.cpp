@@ -31,14 +31,15 @@ constexpr std::array<EnumName<Scope>, 4> scope_names{{
     {Scope::foreign, "foreign"},
     {Scope::failback, "failback"},
 }};
-constexpr std::array<EnumName<GroupState>, 5> group_state_names{{
+constexpr std::array<EnumName<GroupState>, 6> group_state_names{{
     {GroupState::stopped, "stopped"},
     {GroupState::starting, "starting"},
     {GroupState::running, "running"},
     {GroupState::stopping, "stopping"},
     {GroupState::failed, "failed"},
+    {GroupState::fencing, "fencing"},
 }};
-constexpr std::array<EnumName<LogKind>, 19> log_kind_names{{
+constexpr std::array<EnumName<LogKind>, 24> log_kind_names{{
     {LogKind::acquire, "acquire"},
     {LogKind::acquired, "acquired"},
     {LogKind::release, "release"},
@@ -58,11 +59,17 @@ constexpr std::array<EnumName<LogKind>, 19> log_kind_names{{
     {LogKind::daemons_lost, "daemons_lost"},
     {LogKind::daemons_back, "daemons_back"},
     {LogKind::waiting, "waiting"},
+    {LogKind::fence, "fence"},
+    {LogKind::fenced, "fenced"},
+    {LogKind::fence_failed, "fence_failed"},
+    {LogKind::self_fence, "self_fence"},
+    {LogKind::wait_for_peer, "wait_for_peer"},
 }};
-static_assert(util::names_are_unique(auto_failback_names) &&
-              util::names_are_unique(node_change_names) && util::names_are_unique(result_names) &&
-              util::names_are_unique(scope_names) && util::names_are_unique(group_state_names) &&
-              util::names_are_unique(log_kind_names));
+static_assert(util::names_are_complete(auto_failback_names) &&
+              util::names_are_complete(node_change_names) &&
+              util::names_are_complete(result_names) && util::names_are_complete(scope_names) &&
+              util::names_are_complete(group_state_names) &&
+              util::names_are_complete(log_kind_names));
 
 }  // namespace
 

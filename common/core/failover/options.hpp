@@ -34,6 +34,16 @@ struct Timing {
   Millis daemon_grace{0};
 };
 
+// Fencing (fencing.hpp): whether a fence device can cut a dead peer's power, and its timings.
+struct FenceOptions {
+  bool configured = false;
+  // A failed fence is tried again this much later, forever (heartbeat: 5 s).
+  Millis retry{5000};
+  // The two-node race: the node that served less waits this long before fencing the other, so
+  // the serving one wins. Longer than a fence device takes to cut the power.
+  Millis race_delay{5000};
+};
+
 struct Options {
   std::string me;                  // this node, as in ha.cf
   std::vector<std::string> nodes;  // ha.cf `node` order (must include me)
@@ -44,6 +54,9 @@ struct Options {
   // Whether membership news flows from the start (tests); hb-resourced starts without it and
   // calls set_membership(true) once it has read hb-membershipd's nodes.
   bool membership = true;
+  // With fencing configured a dead peer is fenced before anything starts here, and a peer never
+  // heard since this engine started is never written off (it may hold the shared disk).
+  FenceOptions fencing;
 };
 
 // The group keyed `key`, or nullptr.

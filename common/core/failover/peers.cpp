@@ -46,7 +46,8 @@ Peers::Peers(const Options& options, TimePoint start)
       initdead_(options.timing.initdead),
       deadtime_(options.timing.deadtime),
       start_(start),
-      membership_(options.membership) {
+      membership_(options.membership),
+      wait_for_all_(options.fencing.configured) {
   for (const auto& n : options.nodes) {
     if (!same_node(n, options.me)) peers_[n].name = n;
   }
@@ -72,8 +73,11 @@ bool Peers::live(const std::string& node, TimePoint now) const {
     case PeerStatus::up:
       return true;
     case PeerStatus::unknown:
-      // Without membership nobody would say it is dead: never write it off on a guess.
-      return !membership_ || before_initdead(now);
+      // Without membership nobody would say it is dead: never write it off on a guess. With
+      // fencing, a peer not heard since we started may hold the shared disk (a partition that
+      // persists after we were fenced and booted again): wait for it, as corosync's
+      // wait_for_all does.
+      return !membership_ || wait_for_all_ || before_initdead(now);
     case PeerStatus::dead:
     case PeerStatus::gone:
       return false;

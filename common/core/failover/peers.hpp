@@ -86,6 +86,7 @@ class Peers {
   Millis initdead_, deadtime_;
   TimePoint start_;
   bool membership_;
+  bool wait_for_all_;  // fencing configured: a peer never heard is never written off
   std::map<std::string, Peer> peers_;
 };
 

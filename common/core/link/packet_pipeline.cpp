@@ -24,7 +24,7 @@ constexpr auto reject_names = std::to_array<util::EnumName<Reject>>({
     {Reject::seq_too_far_ahead, "seq-too-far-ahead"},
     {Reject::rexmit_rate, "rexmit-rate"},
 });
-static_assert(util::names_are_unique(reject_names));
+static_assert(util::names_are_complete(reject_names));
 
 }  // namespace
 

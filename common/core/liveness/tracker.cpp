@@ -16,18 +16,22 @@ constexpr auto link_state_names = std::to_array<util::EnumName<LinkState>>({
     {LinkState::late, "late"},
     {LinkState::dead, "dead"},
 });
-static_assert(util::names_are_unique(link_state_names));
+static_assert(util::names_are_complete(link_state_names));
 
 constexpr auto peer_kind_names = std::to_array<util::EnumName<PeerKind>>({
     {PeerKind::node, "node"},
     {PeerKind::ping, "ping"},
 });
-static_assert(util::names_are_unique(peer_kind_names));
+static_assert(util::names_are_complete(peer_kind_names));
 
 }  // namespace
 
 std::string_view to_string(LinkState state) {
   return util::to_string(link_state_names, state);
+}
+
+std::optional<LinkState> parse_link_state(std::string_view text) {
+  return util::parse(link_state_names, text);
 }
 
 std::string_view to_string(PeerKind kind) {

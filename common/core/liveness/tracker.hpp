@@ -50,8 +50,11 @@ struct Timing {
 };
 
 // Exported on D-Bus and in the journal by to_string(): "init", "up", "late", "dead".
+// parse_link_state() reads them back (hb-membershipd, from hb-linkd's signals); nullopt for any
+// other text.
 enum class LinkState { init, up, late, dead };
 std::string_view to_string(LinkState state);
+std::optional<LinkState> parse_link_state(std::string_view text);
 
 // A cluster node (`node` in ha.cf) or a ping pseudo-node (`ping`, `ping_group`).
 enum class PeerKind { node, ping };

@@ -12,6 +12,14 @@ inline constexpr const char* config_error = "5c1a3e0c8e7f4b0a9d26b1f4e2a7c913";
 inline constexpr const char* daemon_started = "8f3b6d2a41c94e67b05d7a1e9c3f2b84";
 inline constexpr const char* daemon_stopping = "2d7e9a1b6c3f48e5a0b94d6c1e8f7a25";
 inline constexpr const char* bus_lost = "b4c81f3e9a2d4c7685e1f0a3d6b92c47";
+// Also common/sys: realtime.cpp, dbus/bus.cpp, dbus/follower.cpp, dbus/log_control.cpp.
+inline constexpr const char* bus_name_taken = "c8a8d7580cbf44bdad67a684e233cf6f";
+inline constexpr const char* daemon_failed = "bcaee6d5c54549d6b749f5a41dcae04e";
+inline constexpr const char* reload_unsupported = "903b7582040a4e1595a61633bbe4b760";
+inline constexpr const char* realtime_unavailable = "35509e245c214defb871f44b13e5101e";
+inline constexpr const char* handler_failed = "d5b79fe5ec2044e285afbf32a35e54d5";
+inline constexpr const char* signals_dropped = "9521cdb6e3b0446cac88a5950ec393e0";
+inline constexpr const char* log_level_changed = "d5eb01c8653548b4a2315d418a401196";
 
 // A node unable to take over (its hb-membershipd or hb-linkd missing), able again, a peer that
 // says it is unable (hb-resourced). hb-unit-failed (units/, a shell script) logs unit_gave_up.
@@ -56,7 +64,8 @@ inline constexpr const char* membership_unreadable = "c3f37deab4844bec8f40f96f5f
 inline constexpr const char* message_send_failed = "9a68ce97d3864d42923abc8439bd81d3";
 inline constexpr const char* systemd_subscribe_failed = "61a5d455cbff4b908242d0df1a6bc540";
 
-// hb-linkd: links, peers' restarts, refused packets, media, forgotten generations.
+// hb-linkd: links, peers' restarts, refused packets, media, forgotten generations, its state
+// files, weak keys, its start checks (prepare_start.cpp).
 inline constexpr const char* link_dead = "affbbfd11142477888b24777765da435";
 inline constexpr const char* link_up = "cc99a003527048408004f46426db292b";
 inline constexpr const char* link_late = "1b77fe4542e04718888281503ec62f9e";
@@ -64,13 +73,34 @@ inline constexpr const char* peer_restarted = "dbbfcee99a6641ac99ecea25bcd2e3a2"
 inline constexpr const char* packets_rejected = "17934649ac1b42bd8df5e6e7c4d14f9f";
 inline constexpr const char* medium_problem = "c8dec96471a0429285af7bac2b365d53";
 inline constexpr const char* generation_forgotten = "5907eee0325648b38eee2ba59f4c1615";
+inline constexpr const char* generation_file_problem = "84d062700b5741ea9d2a164adc8828be";
+inline constexpr const char* weak_authentication = "7aa06991c40e400fb7985b32ccd8f6d7";
+inline constexpr const char* cannot_sign = "47e5a03f729d4354a0179e713966f284";
+inline constexpr const char* linkd_start_refused = "00b8241fc6d344e6bf54a0e67573b7e8";
+inline constexpr const char* state_moved = "de429989cf824461a3317a05b12211f3";
+inline constexpr const char* deadtime_clamped = "f3db85204a6f442a840aee733b2b8f7e";
+inline constexpr const char* partition_healed = "0ba4ca4ec001447fa3ebc09321c36362";
+inline constexpr const char* packets_lost = "65d6411fce3f4852abd979389e396689";
 
-// hb-membershipd: node transitions, hb-linkd's absence. (Link entries are hb-linkd's alone:
-// the ids hb-membershipd once gave them, 6fc0cd1f… and 316a70e1…, are retired.)
+// hb-membershipd: node transitions, hb-linkd's absence and return. (Link entries are hb-linkd's
+// alone: the ids hb-membershipd once gave them, 6fc0cd1f… and 316a70e1…, are retired.)
 inline constexpr const char* node_up = "10dafb5f3f59442c98332964184ab8f5";
 inline constexpr const char* node_dead = "9a13f40fe51941c5b82befbd4436885c";
 inline constexpr const char* node_restarted = "a46445fb4fd3415c87461ecf92f6872d";
 inline constexpr const char* node_shutdown = "c68feec71c24406e9fe15944c1715c31";
 inline constexpr const char* linkd_absent = "77eac4569a624bef87a801836a2f5ac8";
+inline constexpr const char* linkd_present = "cab6265e63e24d0eb0c685604d596d23";
+
+// ipfaild: nothing to do, its configuration's limits, ping nodes, the exchange with its peer
+// (what it heard and told, why), the standby it asks for, and what failed.
+inline constexpr const char* ipfail_idle = "8ec465a32489479ebe570084223b2be5";
+inline constexpr const char* ipfail_config_limited = "4a9b1cc9b25243bfb5ab28bfc0798846";
+inline constexpr const char* ping_node_up = "e2c051f4615c4f66a43494ac8881f02a";
+inline constexpr const char* ping_node_dead = "4b855cbb459046e0bdeb3df086dd38df";
+inline constexpr const char* ipfail_exchange = "30fc93d67eb34667b0907f8a22be5024";
+inline constexpr const char* ipfail_bad_message = "08a27a13ccf641fc8c323d788886ec95";
+inline constexpr const char* ipfail_standby = "efd5ef35d91e4e13aece7264aec7e4b0";
+inline constexpr const char* ipfail_standby_failed = "3d44e4dd5f944a06b390ff4a4084bdd2";
+inline constexpr const char* ipfail_send_failed = "7edee07f134c437b9820cffa50a79fb2";
 
 }  // namespace hb::log::msgid

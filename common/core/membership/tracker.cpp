@@ -14,7 +14,7 @@ constexpr auto node_state_names = std::to_array<util::EnumName<NodeState>>({
     {NodeState::up, "up"},
     {NodeState::dead, "dead"},
 });
-static_assert(util::names_are_unique(node_state_names));
+static_assert(util::names_are_complete(node_state_names));
 
 constexpr auto reason_names = std::to_array<util::EnumName<Reason>>({
     {Reason::none, "none"},
@@ -26,7 +26,7 @@ constexpr auto reason_names = std::to_array<util::EnumName<Reason>>({
     {Reason::never_heard, "never-heard"},
     {Reason::shutdown, "shutdown"},
 });
-static_assert(util::names_are_unique(reason_names));
+static_assert(util::names_are_complete(reason_names));
 
 }  // namespace
 

@@ -12,7 +12,7 @@ constexpr auto wire_format_names = std::to_array<util::EnumName<WireFormat>>({
     {WireFormat::classic, "classic"},
     {WireFormat::netstring, "netstring"},
 });
-static_assert(util::names_are_unique(wire_format_names));
+static_assert(util::names_are_complete(wire_format_names));
 
 // A claimed sender name for a log line: attacker-controlled, so shortened and made printable.
 std::string printable(std::string_view text) {

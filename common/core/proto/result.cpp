@@ -20,14 +20,14 @@ constexpr auto problem_names = std::to_array<util::EnumName<Problem>>({
     {Problem::no_signing_key, "no-signing-key"},
     {Problem::unencodable, "unencodable"},
 });
-static_assert(util::names_are_unique(problem_names));
+static_assert(util::names_are_complete(problem_names));
 
 constexpr auto problem_class_names = std::to_array<util::EnumName<ProblemClass>>({
     {ProblemClass::malformed, "malformed"},
     {ProblemClass::oversized, "oversized"},
     {ProblemClass::bad_auth, "bad-auth"},
 });
-static_assert(util::names_are_unique(problem_class_names));
+static_assert(util::names_are_complete(problem_class_names));
 
 }  // namespace
 

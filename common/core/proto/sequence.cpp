@@ -14,7 +14,7 @@ constexpr auto verdict_names = std::to_array<util::EnumName<SeqVerdict>>({
     {SeqVerdict::stale, "stale"},
     {SeqVerdict::unsequenced, "unsequenced"},
 });
-static_assert(util::names_are_unique(verdict_names));
+static_assert(util::names_are_complete(verdict_names));
 
 }  // namespace
 

@@ -2,11 +2,11 @@
 // hb exports its states as lowercase strings (D-Bus properties, the journal, hbctl's JSON), so
 // the spelling of each value is data: a constexpr array of {value, "name"} pairs, read by
 // to_string() and parse(). Adding an enumerator means adding one pair, and both directions
-// follow.
+// follow; the static_assert beside the table fails the build until the pair is there.
 //
 //   inline constexpr auto link_state_names = std::to_array<util::EnumName<LinkState>>({
 //       {LinkState::init, "init"}, {LinkState::up, "up"}, ...});
-//   static_assert(util::names_are_unique(link_state_names));
+//   static_assert(util::names_are_complete(link_state_names));
 //   util::to_string(link_state_names, LinkState::up)    -> "up"
 //   util::parse(link_state_names, "late")              -> LinkState::late
 #pragma once
@@ -15,6 +15,8 @@
 #include <cstddef>
 #include <optional>
 #include <string_view>
+
+#include "core/util/enumerators.hpp"
 
 namespace hb::util {
 
@@ -55,6 +57,18 @@ constexpr bool names_are_unique(const std::array<EnumName<Enum>, N>& names) {
       if (names[i].value == names[j].value) return false;
       if (std::string_view(names[i].name) == std::string_view(names[j].name)) return false;
     }
+  }
+  return true;
+}
+
+// For the static_assert beside each table: unique, and one row for every enumerator of the enum
+// (enumerators.hpp), so an enumerator added without its row is a compile error, as -Wswitch made
+// it for the switches these tables replaced.
+template <class Enum, std::size_t N>
+constexpr bool names_are_complete(const std::array<EnumName<Enum>, N>& names) {
+  if (!names_are_unique(names) || N != enumerator_count<Enum>()) return false;
+  for (const auto& n : names) {
+    if (!is_enumerator(n.value)) return false;
   }
   return true;
 }

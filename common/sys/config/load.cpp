@@ -1,66 +1,20 @@
 #include "sys/config/load.hpp"
 
-#include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <optional>
-#include <sstream>
 
 #include "core/config/authkeys.hpp"
 #include "core/config/ha_cf.hpp"
 #include "core/config/haresources.hpp"
 #include "core/config/timing_advice.hpp"
+#include "sys/read_file.hpp"
 
 namespace hb::config {
 namespace {
-
-struct FileText {
-  std::string text;
-  unsigned mode = 0;
-  unsigned owner = 0;
-};
-
-// Opens, then checks the file it opened (fstat: no window between the check and the read), and
-// reads it. nullopt with `err` = errno when the file cannot be read; EINVAL when it is not a
-// regular file (a FIFO would block the daemon, a directory is a mistake).
-std::optional<FileText> read_file(const std::string& path, int& err) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-  if (fd < 0) {
-    err = errno;
-    return std::nullopt;
-  }
-  struct stat st {};
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    err = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
-    ::close(fd);
-    return std::nullopt;
-  }
-  FileText out{{}, static_cast<unsigned>(st.st_mode & 07777), static_cast<unsigned>(st.st_uid)};
-  char buf[8192];
-  for (;;) {
-    const ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      err = errno;
-      ::close(fd);
-      return std::nullopt;
-    }
-    if (n == 0) break;
-    out.text.append(buf, static_cast<std::size_t>(n));
-    if (out.text.size() > (16u << 20)) {  // no configuration file is 16 MiB
-      err = EFBIG;
-      ::close(fd);
-      return std::nullopt;
-    }
-  }
-  ::close(fd);
-  return out;
-}
 
 void append(std::vector<Diagnostic>& to, std::vector<Diagnostic>&& from) {
   for (auto& d : from) to.push_back(std::move(d));
@@ -69,6 +23,34 @@ void append(std::vector<Diagnostic>& to, std::vector<Diagnostic>&& from) {
 Diagnostic cannot_read(const std::string& path, int err) {
   return Diagnostic{Diagnostic::Severity::error, Origin{path, 0},
                     std::string("cannot read: ") + std::strerror(err)};
+}
+
+// A fence device's parameters hold credentials (a BMC's password). A `stonith TYPE FILE` file is
+// refused unless root's (or the caller's) and closed to group and others, as authkeys is;
+// parameters written on a `stonith_host` line of an ha.cf others can read are said loudly
+// (heartbeat's own files put them there, and ha.cf must stay readable by hb's daemons).
+std::vector<Diagnostic> check_fence_files(const HaCf& cf, unsigned ha_cf_mode) {
+  std::vector<Diagnostic> out;
+  for (const auto& d : cf.stonith_devices) {
+    if (!d.config_file.empty()) {
+      struct stat st {};
+      if (::stat(d.config_file.c_str(), &st) != 0) {
+        out.push_back({Diagnostic::Severity::error, d.origin,
+                       "stonith: cannot read " + d.config_file + ": " + std::strerror(errno)});
+      } else if ((st.st_uid != 0 && st.st_uid != ::geteuid()) || (st.st_mode & 0077) != 0) {
+        out.push_back({Diagnostic::Severity::error, d.origin,
+                       "stonith: " + d.config_file +
+                           " holds the fence device's credentials: it must be owned by root and "
+                           "closed to group and others (chmod 600)"});
+      }
+    } else if (!d.params.empty() && (ha_cf_mode & 0044) != 0) {
+      out.push_back({Diagnostic::Severity::warning, d.origin,
+                     "stonith_host: the fence device's parameters (often a password) are "
+                     "readable by other users of this machine; keep them in a root-only file "
+                     "with \"stonith TYPE FILE\""});
+    }
+  }
+  return out;
 }
 
 }  // namespace
@@ -90,33 +72,33 @@ LoadResult load(const LoadOptions& options) {
   const std::string dir = options.dir.empty() ? std::string(".") : options.dir;
 
   const std::string ha_cf_path = dir + "/ha.cf";
-  int err = 0;
-  auto ha_cf = read_file(ha_cf_path, err);
-  if (!ha_cf) {
-    result.diagnostics.push_back(cannot_read(ha_cf_path, err));
+  const sys::FileRead ha_cf = sys::read_file(ha_cf_path, max_config_file_size);
+  if (!ha_cf.ok()) {
+    result.diagnostics.push_back(cannot_read(ha_cf_path, ha_cf.error));
     return result;
   }
-  auto parsed = parse_ha_cf(ha_cf->text, ha_cf_path, config.local_node);
+  auto parsed = parse_ha_cf(ha_cf.text, ha_cf_path, config.local_node);
   config.ha_cf = std::move(parsed.ha_cf);
   append(result.diagnostics, std::move(parsed.diagnostics));
   append(result.diagnostics, timing_advice(config.ha_cf, ha_cf_path));
+  append(result.diagnostics, check_fence_files(config.ha_cf, ha_cf.mode));
 
   if (options.read_authkeys) {
     const std::string path = dir + "/authkeys";
     const bool copy = !options.authkeys_copy.empty();
     const std::string& read_path = copy ? options.authkeys_copy : path;
-    auto file = read_file(read_path, err);
-    if (!file) {
-      result.diagnostics.push_back(cannot_read(read_path, err));
+    const sys::FileRead file = sys::read_file(read_path, max_config_file_size);
+    if (!file.ok()) {
+      result.diagnostics.push_back(cannot_read(read_path, file.error));
     } else {
       auto error = [&](const std::string& where, const std::string& why) {
         result.diagnostics.push_back(
             Diagnostic{Diagnostic::Severity::error, Origin{where, 0}, why});
       };
-      unsigned mode = file->mode, owner = file->owner;
+      unsigned mode = file.mode, owner = file.owner;
       if (copy) {
         // The copy: systemd's own file, which nobody else may be able to change.
-        if ((file->mode & 0022) != 0 || (file->owner != 0 && file->owner != ::geteuid()))
+        if ((file.mode & 0022) != 0 || (file.owner != 0 && file.owner != ::geteuid()))
           error(read_path, "the copy of the key file is writable by others: not used");
         // Heartbeat's rule applies to the original, whose mode and owner anyone may stat.
         struct stat st {};
@@ -127,7 +109,7 @@ LoadResult load(const LoadOptions& options) {
           owner = static_cast<unsigned>(st.st_uid);
         }
       }
-      auto keys = parse_authkeys(file->text, path, mode);
+      auto keys = parse_authkeys(file.text, path, mode);
       config.authkeys = std::move(keys.authkeys);
       append(result.diagnostics, std::move(keys.diagnostics));
       if (auto bad = check_authkeys_owner(path, owner, ::geteuid())) error(path, *bad);
@@ -136,12 +118,12 @@ LoadResult load(const LoadOptions& options) {
 
   if (options.read_haresources) {
     const std::string path = dir + "/haresources";
-    auto file = read_file(path, err);
-    if (!file) {
+    const sys::FileRead file = sys::read_file(path, max_config_file_size);
+    if (!file.ok()) {
       // No haresources is a cluster without resources (heartbeat accepts it too).
-      if (err != ENOENT) result.diagnostics.push_back(cannot_read(path, err));
+      if (file.error != ENOENT) result.diagnostics.push_back(cannot_read(path, file.error));
     } else {
-      auto groups = parse_haresources(file->text, path, config.ha_cf.nodes);
+      auto groups = parse_haresources(file.text, path, config.ha_cf.nodes);
       config.groups = std::move(groups.groups);
       append(result.diagnostics, std::move(groups.diagnostics));
     }

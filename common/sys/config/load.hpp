@@ -1,12 +1,16 @@
 // Reads /etc/ha.d (or another directory) into a Config: the one loader every daemon and hbctl use.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
 #include "core/config/config.hpp"
 
 namespace hb::config {
+
+// The largest ha.cf, authkeys or haresources read (a bigger one is "File too large").
+inline constexpr std::size_t max_config_file_size = 16u << 20;
 
 struct LoadOptions {
   std::string dir = "/etc/ha.d";

@@ -24,9 +24,10 @@ int on_message(sd_bus_message* m, void* userdata, sd_bus_error*) noexcept {
     (*static_cast<Bus::MessageHandler*>(userdata))(msg);
   } catch (const std::exception& e) {
     // Not a method handler: nobody to reply to, so the loop must go on.
-    hb::log::error("", std::string("D-Bus handler failed: ") + e.what());
+    hb::log::error(hb::log::msgid::handler_failed,
+                   std::string("D-Bus handler failed: ") + e.what());
   } catch (...) {
-    hb::log::error("", "D-Bus handler failed");
+    hb::log::error(hb::log::msgid::handler_failed, "D-Bus handler failed");
   }
   return 0;
 }

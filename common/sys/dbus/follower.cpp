@@ -144,7 +144,7 @@ void Follower::drop(const Message& m, const char* why) {
   if (auto n = drop_log_.add(log::RateLimitedCounter::Clock::now())) {
     const char* sender = m.sender();
     const char* member = m.member();
-    log::warning("",
+    log::warning(log::msgid::signals_dropped,
                  "dropped " + std::to_string(*n) + " signal(s) claiming to be from " + what_ +
                      " (" + name_ + "): " + why + "; last: " + (member ? member : "?") + " from " +
                      (sender ? sender : "?"),

@@ -42,7 +42,7 @@ void LogControl::set_log_level(Message& value) {
   auto level = log::parse_level(s);
   if (!level) throw Error(SD_BUS_ERROR_INVALID_ARGS, "invalid log level '" + s + "'");
   log::set_level(*level);
-  log::notice("", "log level set to " + s);
+  log::notice(log::msgid::log_level_changed, "log level set to " + s);
 }
 
 void LogControl::set_log_target(Message& value) {

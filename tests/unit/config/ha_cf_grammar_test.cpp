@@ -111,7 +111,7 @@ TEST(HaCfGrammar, EachWarnedDirectiveWarnsExactlyOnceWithFileAndLine) {
     EXPECT_EQ(r.ha_cf.ignored, Lines{name});
     ++checked;
   }
-  EXPECT_EQ(checked, 19);
+  EXPECT_EQ(checked, 24);
 }
 
 TEST(HaCfGrammar, ImplementedDirectivesDoNotWarnAtTheirDefault) {
@@ -135,7 +135,8 @@ TEST(HaCfGrammar, VersionsAndSupportHaveNames) {
   EXPECT_STREQ(to_string(find_ha_cf_directive("keepalive")->since), "1.2");
   EXPECT_STREQ(to_string(find_ha_cf_directive("msgfmt")->since), "2.x");
   EXPECT_STREQ(to_string(find_ha_cf_directive("ucast6")->since), "3.0");
-  EXPECT_STREQ(to_string(find_ha_cf_directive("stonith")->support), "warned");
+  EXPECT_STREQ(to_string(find_ha_cf_directive("apiauth")->support), "warned");
+  EXPECT_STREQ(to_string(find_ha_cf_directive("stonith")->support), "implemented");
   EXPECT_STREQ(to_string(find_ha_cf_directive("node")->support), "implemented");
 }
 

@@ -160,17 +160,65 @@ TEST(HaCf, HbgenmethodFileOrTimeIsHonouredAndAnythingElseIsAnError) {
 
 TEST(HaCf, UnimplementedDirectivesAreIgnoredWithAWarning) {
   auto r = parse(base +
-                 "stonith baytech /etc/ha.d/conf/stonith.baytech\nwatchdog /dev/watchdog\n"
+                 "watchdog /dev/watchdog\n"
                  "apiauth ipfail uid=hacluster\ncompression bz2\ncoredumps true\nrtprio 5\n"
                  "autojoin none\nuuidfrom nodename\nconn_logd_time 60\n");
   EXPECT_EQ(errors(r), Lines{});
-  EXPECT_EQ(r.ha_cf.ignored, (Lines{"stonith", "watchdog", "apiauth", "compression", "coredumps",
-                                    "rtprio", "autojoin", "uuidfrom", "conn_logd_time"}));
+  EXPECT_EQ(r.ha_cf.ignored, (Lines{"watchdog", "apiauth", "compression", "coredumps", "rtprio",
+                                    "autojoin", "uuidfrom", "conn_logd_time"}));
   auto w = warnings(r);
-  ASSERT_EQ(w.size(), 9u);
-  EXPECT_EQ(w[0], "ha.cf:4: warning: stonith ignored (hb does not fence nodes)");
-  EXPECT_EQ(w[1],
-            "ha.cf:5: warning: watchdog ignored (the systemd units' WatchdogSec= supervises hb)");
+  ASSERT_EQ(w.size(), 8u);
+  EXPECT_EQ(w[0],
+            "ha.cf:4: warning: watchdog ignored (the systemd units' WatchdogSec= supervises hb)");
+}
+
+TEST(HaCf, StonithLinesAreFenceDevicesInFileOrder) {
+  auto r = parse(base +
+                 "stonith baytech /etc/ha.d/conf/stonith.baytech\n"
+                 "stonith_host ha1 external/ipmi ha2 198.51.100.202 admin  secret lanplus\n"
+                 "stonith_host * meatware ha1,ha2\n");
+  EXPECT_EQ(errors(r), Lines{});
+  EXPECT_EQ(warnings(r), Lines{});
+  const auto& d = r.ha_cf.stonith_devices;
+  ASSERT_EQ(d.size(), 3u);
+  EXPECT_EQ(d[0].from, "*");
+  EXPECT_EQ(d[0].type, "baytech");
+  EXPECT_EQ(d[0].config_file, "/etc/ha.d/conf/stonith.baytech");
+  EXPECT_EQ(d[0].origin.line, 4);
+  EXPECT_EQ(d[1].from, "ha1");
+  EXPECT_EQ(d[1].type, "external/ipmi");
+  EXPECT_EQ(d[1].params, "ha2 198.51.100.202 admin secret lanplus");
+  EXPECT_EQ(d[2].params, "ha1,ha2");  // the plugin's own syntax: commas kept
+  EXPECT_EQ(errors(parse(base + "stonith baytech\n")),
+            Lines{"ha.cf:4: stonith: expected \"stonith TYPE CONFIGFILE\""});
+  EXPECT_EQ(errors(parse(base + "stonith_host *\n")),
+            Lines{"ha.cf:4: stonith_host: expected \"stonith_host FROM TYPE PARAMETERS...\""});
+}
+
+// Directives a heartbeat 2.x/3.0 ha.cf may carry that hb has no use for: the file loads
+// unchanged, each line with a warning that names it.
+TEST(HaCf, LaterHeartbeatDirectivesAreAcceptedWithAWarning) {
+  auto r = parse(base +
+                 "use_apphbd yes\nsyslogmsgfmt false\ncoreroot /var/lib/heartbeat/cores\n"
+                 "record_config_changes off\nrecord_pengine_inputs off\n"
+                 "enable_config_writes on\nnormalpoll on\n");
+  EXPECT_EQ(errors(r), Lines{});
+  EXPECT_EQ(r.ha_cf.ignored,
+            (Lines{"use_apphbd", "syslogmsgfmt", "coreroot", "record_config_changes",
+                   "record_pengine_inputs", "enable_config_writes", "normalpoll"}));
+  EXPECT_EQ(warnings(r),
+            (Lines{"ha.cf:4: warning: use_apphbd ignored (hb does not register with apphbd; the "
+                   "systemd units' WatchdogSec= supervises hb)",
+                   "ha.cf:5: warning: syslogmsgfmt ignored (hb writes logfile and debugfile "
+                   "lines in heartbeat's own ha-log format)",
+                   "ha.cf:6: warning: coreroot ignored (systemd-coredump handles core dumps)",
+                   "ha.cf:7: warning: record_config_changes ignored (it is for the CRM's CIB; hb "
+                   "runs heartbeat's classic haresources mode)",
+                   "ha.cf:8: warning: record_pengine_inputs ignored (it is for the CRM's policy "
+                   "engine; hb runs heartbeat's classic haresources mode)",
+                   "ha.cf:9: warning: enable_config_writes ignored (it is for the CRM's CIB; hb "
+                   "runs heartbeat's classic haresources mode)",
+                   "ha.cf:10: warning: normalpoll ignored (hb always uses the system's poll(2))"}));
 }
 
 TEST(HaCf, CrmOffIsAcceptedAnythingElseIsNot) {

@@ -98,13 +98,11 @@ TEST(HbctlConfigCheck, QuietPrintsNothingOnSuccess) {
 TEST(HbctlConfigCheck, WarningsGoToStderr) {
   testing::TempDir dir;
   dir.copy_seed();
-  dir.write("ha.cf", testing::read_text(dir.path() + "/ha.cf") + "stonith_host * null ha1\n");
+  dir.write("ha.cf", testing::read_text(dir.path() + "/ha.cf") + "rtprio 5\n");
   auto r = hbctl("config check --config-dir " + dir.path() + " --node ha1.haw2.ibm.com");
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.err.find("/ha.cf:63: warning: stonith_host ignored (hb does not fence nodes)"),
-            std::string::npos)
-      << r.err;
-  EXPECT_EQ(nlohmann::json::parse(r.out)["ignored"], (nlohmann::json{"stonith_host"}));
+  EXPECT_NE(r.err.find("/ha.cf:63: warning: rtprio ignored ("), std::string::npos) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out)["ignored"], (nlohmann::json{"rtprio"}));
 }
 
 // A deadtime heartbeat accepts but hb's hand-over rules find short: said at the deadtime line by

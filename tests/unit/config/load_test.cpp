@@ -130,6 +130,32 @@ TEST(Load, DiagnosticsNameTheFullPath) {
                                           "is not a node of ha.cf"});
 }
 
+// A fence device's credentials: a `stonith` file must be closed to others (refused otherwise);
+// parameters on a stonith_host line of an ha.cf others can read are warned about.
+TEST(Load, FenceCredentialFilesMustBeRootOnly) {
+  testing::TempDir dir;
+  const std::string base = "bcast eth0\nnode ha1 ha2\nauto_failback on\n";
+  const std::string file = dir.write("ipmi.conf", "ha2 198.51.100.202 admin secret\n", 0644);
+  dir.write("ha.cf", base + "stonith external/ipmi " + file + "\n", 0644);
+  auto r = load({dir.path(), "ha1", false, false});
+  EXPECT_EQ(errors(r), Lines{dir.path() + "/ha.cf:4: stonith: " + file +
+                             " holds the fence device's credentials: it must be owned by root "
+                             "and closed to group and others (chmod 600)"});
+  ::chmod(file.c_str(), 0600);
+  EXPECT_TRUE(load({dir.path(), "ha1", false, false}).ok());
+
+  dir.write("ha.cf", base + "stonith_host * external/ipmi ha2 198.51.100.202 admin secret\n", 0644);
+  r = load({dir.path(), "ha1", false, false});
+  EXPECT_TRUE(r.ok());
+  ASSERT_EQ(r.diagnostics.size(), 1u);
+  EXPECT_NE(r.diagnostics[0].str().find("ha.cf:4: warning: stonith_host: the fence device's "
+                                        "parameters (often a password) are readable"),
+            std::string::npos)
+      << r.diagnostics[0].str();
+  dir.write("ha.cf", base + "stonith_host * external/ipmi ha2 198.51.100.202 admin secret\n", 0600);
+  EXPECT_TRUE(load({dir.path(), "ha1", false, false}).diagnostics.empty());
+}
+
 TEST(Json, NeverShowsSecrets) {
   Config c;
   AuthKeys keys;
@@ -141,6 +167,12 @@ TEST(Json, NeverShowsSecrets) {
   auto j = to_json(c);
   EXPECT_EQ(j["authkeys"]["keys"][0]["method"], "sha1");
   EXPECT_EQ(j["authkeys"]["keys"][0]["secret"], "<hidden>");
+  StonithDevice d;
+  d.type = "external/ipmi";
+  d.params = "ha2 198.51.100.202 admin topsecret";
+  c.ha_cf.stonith_devices.push_back(d);
+  EXPECT_EQ(to_json(c).dump().find("topsecret"), std::string::npos);
+  EXPECT_EQ(to_json(c)["stonith"][0]["params"], "<hidden>");
 }
 
 }  // namespace

@@ -30,6 +30,14 @@ static_assert(std::string_view(to_string(colour_names, Colour::blue)) == "blue-i
 static_assert(parse(colour_names, "green") == Colour::green);
 static_assert(!parse(colour_names, "purple").has_value());
 
+// The compiler knows how many enumerators an enum has (enumerators.hpp), gaps included.
+enum class Sparse : unsigned char { one = 1, seven = 7 };
+static_assert(enumerator_count<Colour>() == 3);
+static_assert(enumerator_count<Sparse>() == 2);
+static_assert(is_enumerator(Sparse::seven) && !is_enumerator(static_cast<Sparse>(0)));
+static_assert(!is_enumerator(static_cast<Sparse>(200)));  // past the probed range
+static_assert(names_are_complete(colour_names));
+
 TEST(EnumNames, ToStringAndParseAreInverse) {
   for (const auto& n : colour_names) {
     EXPECT_STREQ(to_string(colour_names, n.value), n.name);
@@ -59,6 +67,26 @@ TEST(EnumNames, DuplicateValuesOrNamesAreRejected) {
   static_assert(!names_are_unique(same_name));
 }
 
+// A table that forgets an enumerator, or lists a value that is none, is not complete: the
+// static_assert beside hb's tables fails the build (they all use names_are_complete).
+TEST(EnumNames, ATableWithoutARowForEveryEnumeratorIsIncomplete) {
+  constexpr auto without_blue =
+      std::to_array<EnumName<Colour>>({{Colour::red, "red"}, {Colour::green, "green"}});
+  constexpr auto with_a_stray = std::to_array<EnumName<Colour>>({{Colour::red, "red"},
+                                                                 {Colour::green, "green"},
+                                                                 {Colour::blue, "blue"},
+                                                                 {static_cast<Colour>(3), "x"}});
+  constexpr auto sparse =
+      std::to_array<EnumName<Sparse>>({{Sparse::one, "one"}, {Sparse::seven, "seven"}});
+  static_assert(names_are_unique(without_blue) && !names_are_complete(without_blue));
+  static_assert(names_are_unique(with_a_stray) && !names_are_complete(with_a_stray));
+  static_assert(names_are_complete(sparse));
+  EXPECT_FALSE(names_are_complete(without_blue));
+  EXPECT_FALSE(names_are_complete(with_a_stray));
+  EXPECT_TRUE(names_are_complete(sparse));
+  EXPECT_TRUE(names_are_complete(colour_names));
+}
+
 // The strings hb exports (D-Bus, journal, hbctl JSON) did not change when the switches became
 // tables.
 TEST(EnumNames, HbsExportedSpellingsAreKept) {
@@ -68,6 +96,10 @@ TEST(EnumNames, HbsExportedSpellingsAreKept) {
   EXPECT_STREQ(config::to_string(config::Resource::Kind::filesystem), "filesystem");
   EXPECT_EQ(liveness::to_string(liveness::LinkState::late), "late");
   EXPECT_EQ(liveness::to_string(liveness::PeerKind::ping), "ping");
+  EXPECT_EQ(liveness::parse_link_state("late"), liveness::LinkState::late);
+  EXPECT_EQ(liveness::parse_link_state("init"), liveness::LinkState::init);
+  EXPECT_EQ(liveness::parse_link_state("Dead"), std::nullopt);
+  EXPECT_EQ(liveness::parse_link_state(""), std::nullopt);
   EXPECT_EQ(membership::to_string(membership::NodeState::dead), "dead");
   EXPECT_EQ(membership::to_string(membership::Reason::first_contact), "first-contact");
   EXPECT_EQ(membership::to_string(membership::Reason::never_heard), "never-heard");

@@ -1,0 +1,43 @@
+// Which fence devices this node uses, and their stonith command lines.
+#include "core/fence/commands.hpp"
+
+#include "core/config/node_name.hpp"
+
+namespace hb::fence {
+
+namespace {
+
+bool serves(const config::StonithDevice& d, std::string_view me) {
+  return d.from == "*" || config::same_node_name(d.from, me);
+}
+
+}  // namespace
+
+std::vector<FenceCommand> fence_commands(const std::vector<config::StonithDevice>& devices,
+                                         std::string_view me, std::string_view target,
+                                         const std::string& stonith_program) {
+  std::vector<FenceCommand> out;
+  for (const auto& d : devices) {
+    if (!serves(d, me)) continue;
+    FenceCommand c;
+    c.device = d.type + " (" + d.origin.file + ":" + std::to_string(d.origin.line) + ")";
+    c.argv = {stonith_program, "-t", d.type};
+    if (!d.config_file.empty()) {
+      c.argv.insert(c.argv.end(), {"-F", d.config_file});
+    } else {
+      c.argv.insert(c.argv.end(), {"-p", d.params});
+    }
+    c.argv.insert(c.argv.end(), {"-T", "reset", std::string(target)});
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+bool can_fence(const std::vector<config::StonithDevice>& devices, std::string_view me) {
+  for (const auto& d : devices) {
+    if (serves(d, me)) return true;
+  }
+  return false;
+}
+
+}  // namespace hb::fence

@@ -1,0 +1,29 @@
+// Which of ha.cf's fence devices this node uses to fence a peer, and the command line of
+// cluster-glue's `stonith` tool for each, by heartbeat's rules: a `stonith_host FROM ...` line
+// serves only node FROM (`*`: every node), a `stonith TYPE FILE` line every node; devices are
+// tried in ha.cf order; the action is a reset (power cycle), as heartbeat's STONITH does.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/config/config.hpp"
+
+namespace hb::fence {
+
+struct FenceCommand {
+  std::string device;  // for messages: "external/ipmi (ha.cf:31)"
+  std::vector<std::string> argv;
+};
+
+// The commands that fence `target` from node `me`, in the order to try them (empty: no device
+// of ha.cf serves this node). `stonith_program`: the path of cluster-glue's stonith.
+std::vector<FenceCommand> fence_commands(const std::vector<config::StonithDevice>& devices,
+                                         std::string_view me, std::string_view target,
+                                         const std::string& stonith_program = "/usr/sbin/stonith");
+
+// Whether any device of ha.cf serves node `me`.
+bool can_fence(const std::vector<config::StonithDevice>& devices, std::string_view me);
+
+}  // namespace hb::fence

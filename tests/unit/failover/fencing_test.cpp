@@ -1,0 +1,268 @@
+// Fencing in the failover engine, one node's engine driven by hand: a dead peer that may still
+// run the group is fenced before the group starts here; the node that served wins the two-node
+// race; a failed fence is retried; a peer heard again is not fenced; a peer never heard since
+// start is not written off; a stop that fails ends in a self-fence; one survivor fences.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <string>
+
+#include "core/failover/engine.hpp"
+
+namespace hb::failover {
+namespace {
+
+using namespace std::chrono_literals;
+
+const std::string G = "192.0.2.10";  // prefers alpha
+
+Options options(const std::string& me, std::vector<std::string> nodes = {"alpha", "beta"},
+                bool fencing = true) {
+  Options o;
+  o.me = me;
+  o.nodes = std::move(nodes);
+  o.groups = {{G, "alpha"}};
+  o.auto_failback = AutoFailback::on;
+  o.timing.initdead = 10s;
+  o.timing.deadtime = 5s;
+  o.fencing.configured = fencing;
+  o.fencing.retry = 5s;
+  o.fencing.race_delay = 3s;
+  return o;
+}
+
+template <class T>
+std::vector<T> all(const Actions& actions) {
+  std::vector<T> out;
+  for (const auto& a : actions)
+    if (auto* x = std::get_if<T>(&a)) out.push_back(*x);
+  return out;
+}
+bool starts(const Actions& a) {
+  return !all<StartGroup>(a).empty();
+}
+bool logged(const Actions& a, LogKind kind) {
+  auto logs = all<LogEvent>(a);
+  return std::any_of(logs.begin(), logs.end(), [&](const LogEvent& l) { return l.kind == kind; });
+}
+std::vector<std::string> fenced_nodes(const Actions& a) {
+  std::vector<std::string> out;
+  for (const auto& f : all<Fence>(a)) out.push_back(f.node);
+  return out;
+}
+
+Message holding(bool holds) {
+  Holdings h;
+  if (holds) h.held = {G};
+  return resource_message("", h, true, "");
+}
+
+// One node's engine with a clock; its own starts and stops complete at once.
+struct Node {
+  explicit Node(Options o) : t(TimePoint{} + 1h), engine(std::move(o), t) {
+    absorb(engine.start(t));
+  }
+  Actions absorb(Actions a) {
+    for (const auto& s : all<StartGroup>(a)) {
+      Actions more = engine.on_result(s.key, Result::started, t);
+      a.insert(a.end(), more.begin(), more.end());
+    }
+    for (const auto& s : all<StopGroup>(a)) {
+      Actions more = engine.on_result(s.key, stop_result, t);
+      a.insert(a.end(), more.begin(), more.end());
+    }
+    history.insert(history.end(), a.begin(), a.end());
+    return a;
+  }
+  // A peer appears and tells what it holds.
+  Actions meet(const std::string& peer, bool holds) {
+    Actions a = absorb(engine.on_node(peer, NodeChange::up, t));
+    Actions b = absorb(engine.on_message(
+        peer, starting_message(holds ? std::set{G} : std::set<std::string>{}), t));
+    Actions c = absorb(engine.on_message(peer, holding(holds), t));
+    a.insert(a.end(), b.begin(), b.end());
+    a.insert(a.end(), c.begin(), c.end());
+    return a;
+  }
+  Actions dies(const std::string& peer) {
+    return absorb(engine.on_node(peer, NodeChange::dead, t));
+  }
+  Actions wait(Millis d) {
+    t += d;
+    return absorb(engine.advance(t));
+  }
+  bool runs() const { return engine.held().count(G) > 0; }
+
+  TimePoint t;
+  Engine engine;
+  Result stop_result = Result::stopped;
+  Actions history;
+};
+
+TEST(Fencing, StandbyFencesTheDeadHolderAfterTheRaceDelayThenTakesOver) {
+  Node beta(options("beta"));
+  beta.meet("alpha", true);
+  ASSERT_FALSE(beta.runs());
+
+  Actions a = beta.dies("alpha");
+  EXPECT_TRUE(fenced_nodes(a).empty()) << "the node that served less waits before fencing";
+  EXPECT_FALSE(starts(a));
+  EXPECT_EQ(beta.engine.view(G), (GroupView{G, GroupState::fencing, "alpha"}));
+  ASSERT_TRUE(beta.engine.next_deadline().has_value());
+  EXPECT_EQ(*beta.engine.next_deadline(), beta.t + 3s);
+
+  a = beta.wait(3s);
+  EXPECT_EQ(fenced_nodes(a), std::vector<std::string>{"alpha"});
+  EXPECT_TRUE(logged(a, LogKind::fence));
+  EXPECT_FALSE(starts(a)) << "nothing starts while the fence runs";
+
+  a = beta.absorb(beta.engine.on_fence_result("alpha", true, "", beta.t));
+  EXPECT_TRUE(logged(a, LogKind::fenced));
+  EXPECT_TRUE(starts(a));
+  EXPECT_TRUE(beta.runs());
+  auto sends = all<Send>(a);
+  EXPECT_TRUE(std::any_of(sends.begin(), sends.end(), [](const Send& s) {
+    return s.message.type == msg::hb_fenced && s.message.get("hb_node") == "alpha";
+  }));
+}
+
+TEST(Fencing, TheServingNodeFencesAtOnceAndKeepsServing) {
+  Node alpha(options("alpha"));
+  alpha.meet("beta", false);
+  alpha.wait(1s);
+  ASSERT_TRUE(alpha.runs());
+  Actions a = alpha.dies("beta");
+  EXPECT_EQ(fenced_nodes(a), std::vector<std::string>{"beta"});
+  EXPECT_TRUE(alpha.runs()) << "what runs here keeps running while the peer is fenced";
+  EXPECT_TRUE(all<StopGroup>(a).empty());
+}
+
+TEST(Fencing, AFailedFenceIsRetriedAndNothingStartsMeanwhile) {
+  Node beta(options("beta"));
+  beta.meet("alpha", true);
+  beta.dies("alpha");
+  ASSERT_EQ(fenced_nodes(beta.wait(3s)), std::vector<std::string>{"alpha"});
+  Actions a = beta.absorb(beta.engine.on_fence_result("alpha", false, "BMC unreachable", beta.t));
+  EXPECT_TRUE(logged(a, LogKind::fence_failed));
+  EXPECT_FALSE(starts(a));
+  EXPECT_EQ(beta.engine.view(G).state, GroupState::fencing);
+  EXPECT_TRUE(fenced_nodes(beta.wait(4900ms)).empty());
+  EXPECT_EQ(fenced_nodes(beta.wait(100ms)), std::vector<std::string>{"alpha"}) << "every 5 s";
+  ASSERT_NE(beta.engine.fencing().find("alpha"), nullptr);
+  EXPECT_EQ(beta.engine.fencing().find("alpha")->attempts, 1u);
+  a = beta.absorb(beta.engine.on_fence_result("alpha", true, "", beta.t));
+  EXPECT_TRUE(beta.runs());
+  EXPECT_FALSE(beta.engine.fencing().pending());
+}
+
+TEST(Fencing, APeerHeardAgainBeforeItsFenceBeganIsNotFenced) {
+  Node beta(options("beta"));
+  beta.meet("alpha", true);
+  beta.dies("alpha");
+  beta.wait(1s);
+  beta.meet("alpha", true);  // the partition healed within the race delay
+  EXPECT_TRUE(fenced_nodes(beta.wait(5s)).empty());
+  EXPECT_FALSE(beta.engine.fencing().pending());
+  EXPECT_EQ(beta.engine.view(G), (GroupView{G, GroupState::running, "alpha"}));
+}
+
+TEST(Fencing, AFenceUnderWayCompletesAndVoidsWhatTheReturningPeerSaid) {
+  Node beta(options("beta"));
+  beta.meet("alpha", true);
+  beta.dies("alpha");
+  ASSERT_EQ(fenced_nodes(beta.wait(3s)), std::vector<std::string>{"alpha"});
+  beta.meet("alpha", true);  // heard while its power is being cut
+  EXPECT_FALSE(starts(beta.wait(1s))) << "the fence under way still blocks";
+  Actions a = beta.absorb(beta.engine.on_fence_result("alpha", true, "", beta.t));
+  EXPECT_TRUE(starts(a)) << "its power is off: what it said it runs is void";
+}
+
+TEST(Fencing, CleanShutdownNeedsNoFence) {
+  Node beta(options("beta"));
+  beta.meet("alpha", true);
+  beta.absorb(beta.engine.on_message("alpha", holding(false), beta.t));
+  Actions a = beta.absorb(beta.engine.on_message("alpha", shutdone_message(), beta.t));
+  a = beta.dies("alpha");
+  a = beta.wait(10s);
+  EXPECT_TRUE(fenced_nodes(beta.history).empty());
+  EXPECT_TRUE(beta.runs());
+}
+
+TEST(Fencing, APeerNeverHeardSinceStartIsNotWrittenOff) {
+  Node beta(options("beta"));
+  Actions a = beta.wait(30s);  // well past initdead
+  a = beta.dies("alpha");      // membership's initdead verdict
+  EXPECT_TRUE(logged(a, LogKind::wait_for_peer));
+  EXPECT_TRUE(fenced_nodes(a).empty()) << "it may be the survivor that fenced us";
+  EXPECT_FALSE(starts(beta.wait(30s)));
+  EXPECT_FALSE(beta.runs());
+  // An admin who knows it is down says so.
+  a = beta.absorb(beta.engine.confirm_fenced("alpha", beta.t));
+  EXPECT_TRUE(logged(a, LogKind::fenced));
+  EXPECT_TRUE(beta.runs());
+}
+
+TEST(Fencing, WithoutFencingALonePeerIsWrittenOffAtInitdead) {
+  Node beta(options("beta", {"alpha", "beta"}, false));
+  beta.wait(11s);
+  beta.dies("alpha");
+  EXPECT_TRUE(beta.runs());
+  EXPECT_TRUE(fenced_nodes(beta.history).empty());
+}
+
+TEST(Fencing, AConfirmationForANodeThatIsUpIsRefused) {
+  Node beta(options("beta"));
+  beta.meet("alpha", true);
+  Actions a = beta.absorb(beta.engine.confirm_fenced("alpha", beta.t));
+  EXPECT_TRUE(logged(a, LogKind::refused));
+  EXPECT_FALSE(beta.runs());
+}
+
+TEST(Fencing, AStopThatFailsEndsInASelfFence) {
+  Node alpha(options("alpha"));
+  alpha.meet("beta", false);
+  alpha.wait(1s);
+  ASSERT_TRUE(alpha.runs());
+  alpha.stop_result = Result::stop_failed;
+  Actions a = alpha.absorb(alpha.engine.shutdown(alpha.t));
+  auto self = all<SelfFence>(a);
+  ASSERT_EQ(self.size(), 1u);
+  EXPECT_NE(self[0].reason.find(G), std::string::npos);
+  EXPECT_TRUE(logged(a, LogKind::self_fence));
+}
+
+TEST(Fencing, WithoutFencingAFailedStopKeepsTheGroupHere) {
+  Node alpha(options("alpha", {"alpha", "beta"}, false));
+  alpha.meet("beta", false);
+  alpha.wait(1s);
+  alpha.stop_result = Result::stop_failed;
+  Actions a = alpha.absorb(alpha.engine.shutdown(alpha.t));
+  EXPECT_TRUE(all<SelfFence>(a).empty());
+  EXPECT_EQ(alpha.engine.view(G), (GroupView{G, GroupState::failed, "alpha"}));
+}
+
+TEST(Fencing, OnlyTheFirstLiveNodeFencesAndTellsTheOthers) {
+  const std::vector<std::string> three{"alpha", "beta", "gamma"};
+  Node beta(options("beta", three));
+  Node gamma(options("gamma", three));
+  for (Node* n : {&beta, &gamma}) {
+    n->meet("alpha", true);
+    n->meet(n == &beta ? "gamma" : "beta", false);
+  }
+  beta.dies("alpha");
+  gamma.dies("alpha");
+  EXPECT_EQ(fenced_nodes(beta.wait(3s)), std::vector<std::string>{"alpha"});
+  EXPECT_TRUE(fenced_nodes(gamma.wait(30s)).empty()) << "beta comes first in ha.cf";
+  EXPECT_EQ(gamma.engine.view(G).state, GroupState::fencing);
+  Actions a = beta.absorb(beta.engine.on_fence_result("alpha", true, "", beta.t));
+  Message told;
+  for (const auto& s : all<Send>(a))
+    if (s.message.type == msg::hb_fenced) told = s.message;
+  ASSERT_EQ(told.type, msg::hb_fenced);
+  a = gamma.absorb(gamma.engine.on_message("beta", told, gamma.t));
+  EXPECT_TRUE(logged(a, LogKind::fenced));
+  EXPECT_FALSE(gamma.engine.fencing().pending());
+}
+
+}  // namespace
+}  // namespace hb::failover
