@@ -22,6 +22,7 @@ int status(const std::vector<std::string>& args);
 int standby(const std::vector<std::string>& args);
 int takeover(const std::vector<std::string>& args);
 int move(const std::vector<std::string>& args);
+int fence_confirm(const std::vector<std::string>& args);
 
 // hb-linkd forgets a peer's persisted generation (forget_generation.cpp).
 int forget_generation(const std::vector<std::string>& args);

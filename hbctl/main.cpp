@@ -30,6 +30,7 @@ const std::vector<Command>& commands() {
       {{"standby"}, "give groups to the peer [all|local|foreign|failback]", hb::hbctl::standby},
       {{"takeover"}, "take groups from the peer [all|local|foreign|failback]", hb::hbctl::takeover},
       {{"move"}, "hand one group over to a node: GROUP NODE", hb::hbctl::move},
+      {{"fence-confirm"}, "say that a node is down, as if fenced: NODE", hb::hbctl::fence_confirm},
       {{"forget-generation"},
        "hear NODE again after its generation started over: NODE",
        hb::hbctl::forget_generation},

@@ -1,7 +1,7 @@
 // hbctl standby|takeover [all|local|foreign|failback]: heartbeat's hb_standby and hb_takeover,
-// and hbctl move GROUP NODE (hb's per-group move), as calls to hb-resourced's Manager
-// (io.github.hbcluster.resource1). A CLI may block on its one call; the default scope is
-// heartbeat's, `all`.
+// hbctl move GROUP NODE (hb's per-group move) and hbctl fence-confirm NODE, as calls to
+// hb-resourced's Manager (io.github.hbcluster.resource1). A CLI may block on its one call; the
+// default scope is heartbeat's, `all`.
 #include <systemd/sd-bus.h>
 
 #include <cerrno>
@@ -97,6 +97,22 @@ int move(const std::vector<std::string>& args) {
   }
   return call("MoveGroup", args, "move",
               "move " + args[0] + " to " + args[1] + ": requested (hbctl status shows it)");
+}
+
+int fence_confirm(const std::vector<std::string>& args) {
+  if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
+    std::cout << "Usage: hbctl fence-confirm NODE\n"
+              << "  says that NODE is down (you powered it off yourself): its resource groups may\n"
+              << "  then start elsewhere, as after a fence. Only when you are sure: if NODE still\n"
+              << "  runs them, two nodes will mount the shared disk.\n";
+    return exit_ok;
+  }
+  if (args.size() != 1) {
+    std::cerr << "hbctl fence-confirm: needs NODE (hbctl fence-confirm --help)\n";
+    return exit_usage;
+  }
+  return call("ConfirmFenced", args, "fence-confirm",
+              "fence-confirm " + args[0] + ": done (the journal and hbctl status show the result)");
 }
 
 }  // namespace hb::hbctl

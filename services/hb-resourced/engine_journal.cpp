@@ -36,11 +36,16 @@ log::Level level_of(failover::LogKind k) {
     case K::stop_failed:
     case K::split_brain:
     case K::daemons_lost:
+    case K::fence_failed:
       return log::Level::err;
+    case K::self_fence:
+      return log::Level::crit;
     case K::refused:
     case K::standby_cancelled:
     case K::peer_dead:
     case K::peer_returned:
+    case K::fence:
+    case K::wait_for_peer:
       return log::Level::warning;
     case K::waiting:
       return log::Level::info;
@@ -90,6 +95,16 @@ const char* id_of(failover::LogKind k) {
       return id::linkd_lost_releasing;
     case K::daemons_back:
       return id::linkd_back;
+    case K::fence:
+      return id::node_fencing;
+    case K::fenced:
+      return id::node_fenced;
+    case K::fence_failed:
+      return id::fence_failed;
+    case K::self_fence:
+      return id::self_fence;
+    case K::wait_for_peer:
+      return id::wait_for_peer;
     case K::shutdown_begin:
     case K::waiting:
       return "";

@@ -43,6 +43,9 @@ class GroupRunner {
   // Gratuitous ARPs again for each address of the group (hb-ipaddr@'s reload).
   void announce(const std::string& key);
 
+  // The systemd client it runs units with, for other one-off units (fencing).
+  SystemdClient& systemd() { return systemd_; }
+
  private:
   struct Run {
     std::vector<UnitPlan> plans;

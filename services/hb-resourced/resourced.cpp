@@ -4,6 +4,7 @@
 #include "core/failover/from_config.hpp"
 #include "core/failover/placement.hpp"
 #include "engine_journal.hpp"
+#include "hb_build_config.hpp"
 #include "sys/dbus/error.hpp"
 #include "sys/dbus/names.hpp"
 #include "sys/log.hpp"
@@ -29,6 +30,7 @@ Resourced::Resourced(boost::asio::io_context& io, dbus::Bus& bus, const config::
                         same_node(view.owner, config_.local_node);
                },
                [this](const std::string& key, const std::string& why) { move_away(key, why); }}),
+      fence_(runner_.systemd(), config, FenceRunner::Settings{HB_LIBEXECDIR "/hb-fence-device"}),
       cluster_(bus, config, cluster_events()),
       timer_(io),
       exit_timer_(io) {}
@@ -56,6 +58,12 @@ void Resourced::start_engine() {
                 {{"HB_GROUP", key}});
   }
   // A deadtime too short for the hand-over rules is a config warning (timing_advice.hpp).
+  if (!o.fencing.configured && !o.groups.empty())
+    log::warning(log::msgid::shared_disk_unprotected,
+                 "no fence device of ha.cf serves this node: if every link between the nodes "
+                 "fails while both run, both may start the resource groups (and mount the shared "
+                 "disk)",
+                 {{"HB_NODE", config_.local_node}});
   engine_.emplace(o, now());
   feed(engine_->start(now()));
   // Only hb-linkd's health decides whether this node may keep its groups: while it sends the
@@ -119,6 +127,12 @@ void Resourced::execute(const failover::Action& a) {
   if (auto* s = std::get_if<failover::Send>(&a)) return cluster_.send(s->message);
   if (auto* an = std::get_if<failover::Announce>(&a)) return runner_.announce(an->key);
   if (auto* l = std::get_if<failover::LogEvent>(&a)) return journal(*l);
+  if (auto* f = std::get_if<failover::Fence>(&a)) {
+    return fence_.fence(f->node, [this, node = f->node](bool ok, const std::string& detail) {
+      feed(engine_->on_fence_result(node, ok, detail, now()));
+    });
+  }
+  if (auto* f = std::get_if<failover::SelfFence>(&a)) return fence_.self_fence(f->reason);
   if (auto* v = std::get_if<failover::GroupView>(&a)) {
     Group* g = group(v->key);
     if (!g) return;
@@ -164,6 +178,28 @@ void Resourced::refresh_warnings() {
                                 "haresources is missing or lists no resource group: this node "
                                 "runs nothing for the cluster")
                           : std::nullopt);
+  // Fencing (docs/handover.md): without a fence device nothing stops two holders after a
+  // partition; a dead peer not yet fenced keeps its groups from starting anywhere.
+  changed |= w.assign(
+      "no-fencing",
+      !engine_->fencing().configured() && !state_.groups.empty()
+          ? std::optional<std::string>(
+                "no fence device of ha.cf serves this node: the shared disk is not protected "
+                "(if every link fails while both nodes run, both may mount it)")
+          : std::nullopt);
+  std::string fencing;
+  for (const auto& [node, u] : engine_->fencing().unclean()) {
+    fencing += (fencing.empty() ? "" : "; ") + node + " is being fenced";
+    if (u.attempts)
+      fencing +=
+          " (" + std::to_string(u.attempts) + " attempts failed, last: " + u.last_error + ")";
+  }
+  if (!fencing.empty())
+    fencing +=
+        ": its groups start nowhere until it is fenced or confirmed down (hbctl "
+        "fence-confirm NODE)";
+  changed |=
+      w.assign("fencing", fencing.empty() ? std::nullopt : std::optional<std::string>(fencing));
 
   std::string unable;
   for (const auto& c : codes) unable += (unable.empty() ? "" : ",") + c;
@@ -267,6 +303,15 @@ void Resourced::move(const std::string& key, const std::string& node) {
     throw dbus::Error(dbus::names::error_no_such_group,
                       "no group '" + key + "' (a group is named by its first resource)");
   feed(engine_->move(key, node, now()));
+}
+
+void Resourced::confirm_fenced(const std::string& node) {
+  if (!engine_) throw dbus::Error(dbus::names::error_busy, "hb-resourced is starting");
+  bool known = false;
+  for (const auto& n : config_.ha_cf.nodes) known = known || same_node(n, node);
+  if (!known || same_node(node, config_.local_node))
+    throw dbus::Error(dbus::names::error_no_such_node, "no peer '" + node + "'");
+  feed(engine_->confirm_fenced(node, now()));
 }
 
 void Resourced::stop(std::function<void()> exit) {

@@ -29,6 +29,7 @@
 #include "cluster_feed.hpp"
 #include "core/config/config.hpp"
 #include "core/failover/engine.hpp"
+#include "fence_runner.hpp"
 #include "group_runner.hpp"
 #include "link_watch.hpp"
 #include "resourced_bus.hpp"
@@ -54,6 +55,7 @@ class Resourced : public Commands {
   void standby(const std::string& which) override;
   void takeover(const std::string& which) override;
   void move(const std::string& group, const std::string& node) override;
+  void confirm_fenced(const std::string& node) override;
 
  private:
   failover::TimePoint now() const { return failover::Clock::now(); }
@@ -78,6 +80,7 @@ class Resourced : public Commands {
   std::function<void(const std::string&)> set_status_;
   BusObjects* objects_ = nullptr;
   GroupRunner runner_;
+  FenceRunner fence_;
   ClusterFeed cluster_;
   std::optional<failover::Engine> engine_;
   std::optional<LinkWatch> link_watch_;  // made with the engine

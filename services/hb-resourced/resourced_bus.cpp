@@ -23,6 +23,8 @@ const sd_bus_vtable manager_vtable[] = {
                             method<&BusObjects::takeover>, 0),
     SD_BUS_METHOD_WITH_ARGS("MoveGroup", SD_BUS_ARGS("s", group, "s", node), SD_BUS_NO_RESULT,
                             method<&BusObjects::move_group>, 0),
+    SD_BUS_METHOD_WITH_ARGS("ConfirmFenced", SD_BUS_ARGS("s", node), SD_BUS_NO_RESULT,
+                            method<&BusObjects::confirm_fenced>, 0),
     SD_BUS_PROPERTY("Warnings", "a(ss)", property<&BusObjects::warning_pairs>, 0,
                     SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
     SD_BUS_SIGNAL_WITH_ARGS("GroupChanged", SD_BUS_ARGS("s", group, "s", owner, "s", state), 0),
@@ -99,6 +101,13 @@ dbus::Message BusObjects::move_group(dbus::Message& call) {
     throw dbus::Error(SD_BUS_ERROR_INVALID_ARGS, "no resource group '" + group + "'");
   if (!commands_) dbus::throw_not_supported("MoveGroup");
   commands_->move(group, node);
+  return call.new_reply();
+}
+
+dbus::Message BusObjects::confirm_fenced(dbus::Message& call) {
+  auto node = call.read<std::string>();
+  if (!commands_) dbus::throw_not_supported("ConfirmFenced");
+  commands_->confirm_fenced(node);
   return call.new_reply();
 }
 

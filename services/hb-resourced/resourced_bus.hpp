@@ -41,6 +41,8 @@ class Commands {
   virtual void standby(const std::string& which) = 0;
   virtual void takeover(const std::string& which) = 0;
   virtual void move(const std::string& group, const std::string& node) = 0;
+  // The admin says `node` is down: as if it had been fenced.
+  virtual void confirm_fenced(const std::string& node) = 0;
 };
 
 class BusObjects {
@@ -50,6 +52,7 @@ class BusObjects {
   dbus::Message standby(dbus::Message& call);
   dbus::Message takeover(dbus::Message& call);
   dbus::Message move_group(dbus::Message& call);
+  dbus::Message confirm_fenced(dbus::Message& call);
 
   // GroupChanged(s group, s owner, s state) + the Group's PropertiesChanged.
   void group_changed(const Group& group);

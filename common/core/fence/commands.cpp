@@ -14,20 +14,18 @@ bool serves(const config::StonithDevice& d, std::string_view me) {
 }  // namespace
 
 std::vector<FenceCommand> fence_commands(const std::vector<config::StonithDevice>& devices,
-                                         std::string_view me, std::string_view target,
-                                         const std::string& stonith_program) {
+                                         std::string_view me, const std::string& stonith_program) {
   std::vector<FenceCommand> out;
   for (const auto& d : devices) {
     if (!serves(d, me)) continue;
     FenceCommand c;
     c.device = d.type + " (" + d.origin.file + ":" + std::to_string(d.origin.line) + ")";
-    c.argv = {stonith_program, "-t", d.type};
+    c.stonith = {stonith_program, "-t", d.type};
     if (!d.config_file.empty()) {
-      c.argv.insert(c.argv.end(), {"-F", d.config_file});
+      c.stonith.insert(c.stonith.end(), {"-F", d.config_file});
     } else {
-      c.argv.insert(c.argv.end(), {"-p", d.params});
+      c.stonith.insert(c.stonith.end(), {"-p", d.params});
     }
-    c.argv.insert(c.argv.end(), {"-T", "reset", std::string(target)});
     out.push_back(std::move(c));
   }
   return out;

@@ -1,7 +1,8 @@
-// Which of ha.cf's fence devices this node uses to fence a peer, and the command line of
-// cluster-glue's `stonith` tool for each, by heartbeat's rules: a `stonith_host FROM ...` line
-// serves only node FROM (`*`: every node), a `stonith TYPE FILE` line every node; devices are
-// tried in ha.cf order; the action is a reset (power cycle), as heartbeat's STONITH does.
+// Which of ha.cf's fence devices this node uses to fence a peer, and how cluster-glue's `stonith`
+// tool addresses each, by heartbeat's rules: a `stonith_host FROM ...` line serves only node FROM
+// (`*`: every node), a `stonith TYPE FILE` line every node; devices are tried in ha.cf order.
+// What is done with a device (its host list checked, then a reset, as heartbeat's STONITH does)
+// is hb-fence-device's (units/hb-fence-device).
 #pragma once
 
 #include <string>
@@ -13,14 +14,14 @@
 namespace hb::fence {
 
 struct FenceCommand {
-  std::string device;  // for messages: "external/ipmi (ha.cf:31)"
-  std::vector<std::string> argv;
+  std::string device;                // for messages: "external/ipmi (ha.cf:31)"
+  std::vector<std::string> stonith;  // the tool and the device's options: -t TYPE -p/-F ...
 };
 
-// The commands that fence `target` from node `me`, in the order to try them (empty: no device
-// of ha.cf serves this node). `stonith_program`: the path of cluster-glue's stonith.
+// The devices node `me` fences a peer with, in the order to try them (empty: no device of ha.cf
+// serves this node). `stonith_program`: the path of cluster-glue's stonith.
 std::vector<FenceCommand> fence_commands(const std::vector<config::StonithDevice>& devices,
-                                         std::string_view me, std::string_view target,
+                                         std::string_view me,
                                          const std::string& stonith_program = "/usr/sbin/stonith");
 
 // Whether any device of ha.cf serves node `me`.

@@ -63,6 +63,16 @@ inline constexpr const char* addresses_announced = "b85622d5d4f543dfab443dfcc72a
 inline constexpr const char* membership_unreadable = "c3f37deab4844bec8f40f96f5f3c777c";
 inline constexpr const char* message_send_failed = "9a68ce97d3864d42923abc8439bd81d3";
 inline constexpr const char* systemd_subscribe_failed = "61a5d455cbff4b908242d0df1a6bc540";
+// hb-resourced's fencing (docs/handover.md): a dead peer being fenced, fenced, a failed attempt,
+// each device tried (fence_runner.cpp), this node fencing itself, a peer never heard that is not
+// written off, and a node with no fence device.
+inline constexpr const char* node_fencing = "38eff529118a4ff684ed5b6452f9ac83";
+inline constexpr const char* node_fenced = "563ae8f4e9644c68bf3fa4577d15d179";
+inline constexpr const char* fence_failed = "c6c68ab179134dc8812fc6ad02ca045d";
+inline constexpr const char* fence_device = "27132383b5fd4f819eb1291ca5a9d568";
+inline constexpr const char* self_fence = "746a6deb1f214865b5d44762b20739ad";
+inline constexpr const char* wait_for_peer = "6d9df18142694f3082e60b0d9f02322e";
+inline constexpr const char* shared_disk_unprotected = "e312867c626f4885879692d48ad21135";
 
 // hb-linkd: links, peers' restarts, refused packets, media, forgotten generations, its state
 // files, weak keys, its start checks (prepare_start.cpp).

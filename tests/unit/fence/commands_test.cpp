@@ -1,5 +1,5 @@
-// The stonith command lines a node runs to fence a peer: heartbeat's rules for which ha.cf
-// devices serve which node, in ha.cf order, with a reset.
+// The fence devices a node uses to fence a peer and their stonith options: heartbeat's rules for
+// which ha.cf devices serve which node, in ha.cf order.
 #include "core/fence/commands.hpp"
 
 #include <gtest/gtest.h>
@@ -22,13 +22,13 @@ TEST(FenceCommands, StonithHostLinesServeTheirNodeOrEveryNode) {
       host("ha2", "external/ipmi", "ha1 198.51.100.201 admin secret lanplus", 31),
       host("*", "meatware", "ha1 ha2", 32),
   };
-  auto c = fence_commands(devices, "HA1", "ha2");  // node names compare without case
+  auto c = fence_commands(devices, "HA1");  // node names compare without case
   ASSERT_EQ(c.size(), 2u);
-  EXPECT_EQ(c[0].argv, (std::vector<std::string>{"/usr/sbin/stonith", "-t", "external/ipmi", "-p",
-                                                 "ha2 198.51.100.202 admin secret lanplus", "-T",
-                                                 "reset", "ha2"}));
+  EXPECT_EQ(c[0].stonith,
+            (std::vector<std::string>{"/usr/sbin/stonith", "-t", "external/ipmi", "-p",
+                                      "ha2 198.51.100.202 admin secret lanplus"}));
   EXPECT_EQ(c[0].device, "external/ipmi (/etc/ha.d/ha.cf:30)");
-  EXPECT_EQ(c[1].argv[2], "meatware");
+  EXPECT_EQ(c[1].stonith[2], "meatware");
   EXPECT_TRUE(can_fence(devices, "ha2"));
   EXPECT_FALSE(can_fence({devices[0]}, "ha2"));
 }
@@ -37,14 +37,14 @@ TEST(FenceCommands, AStonithLineReadsItsParametersFromAFile) {
   config::StonithDevice d;
   d.type = "external/ipmi";
   d.config_file = "/etc/ha.d/ipmi.conf";
-  auto c = fence_commands({d}, "ha2", "ha1", "/usr/bin/stonith");
+  auto c = fence_commands({d}, "ha2", "/usr/bin/stonith");
   ASSERT_EQ(c.size(), 1u);
-  EXPECT_EQ(c[0].argv, (std::vector<std::string>{"/usr/bin/stonith", "-t", "external/ipmi", "-F",
-                                                 "/etc/ha.d/ipmi.conf", "-T", "reset", "ha1"}));
+  EXPECT_EQ(c[0].stonith, (std::vector<std::string>{"/usr/bin/stonith", "-t", "external/ipmi", "-F",
+                                                    "/etc/ha.d/ipmi.conf"}));
 }
 
 TEST(FenceCommands, NoDeviceNoCommand) {
-  EXPECT_TRUE(fence_commands({}, "ha1", "ha2").empty());
+  EXPECT_TRUE(fence_commands({}, "ha1").empty());
   EXPECT_FALSE(can_fence({}, "ha1"));
 }
 
