@@ -14,6 +14,7 @@
 #include "core/config/authkeys.hpp"
 #include "core/config/ha_cf.hpp"
 #include "core/config/haresources.hpp"
+#include "core/config/hb_conf.hpp"
 #include "core/config/timing_advice.hpp"
 
 namespace hb::config {
@@ -100,6 +101,19 @@ LoadResult load(const LoadOptions& options) {
   config.ha_cf = std::move(parsed.ha_cf);
   append(result.diagnostics, std::move(parsed.diagnostics));
   append(result.diagnostics, timing_advice(config.ha_cf, ha_cf_path));
+
+  {
+    // hb's own settings; a missing file is all defaults.
+    const std::string path = dir + "/hb.conf";
+    auto file = read_file(path, err);
+    if (!file) {
+      if (err != ENOENT) result.diagnostics.push_back(cannot_read(path, err));
+    } else {
+      auto parsed_hb = parse_hb_conf(file->text, path);
+      config.hb_conf = std::move(parsed_hb.hb_conf);
+      append(result.diagnostics, std::move(parsed_hb.diagnostics));
+    }
+  }
 
   if (options.read_authkeys) {
     const std::string path = dir + "/authkeys";
