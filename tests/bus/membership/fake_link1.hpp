@@ -1,6 +1,7 @@
 // A test double of hb-linkd's bus face (dbus/io.github.hbcluster.link1.xml): owns
 // io.github.hbcluster.link1 on the private bus, serves Link and Peer objects under an
-// ObjectManager at /io/github/hbcluster/link1, and emits LinkChanged, PeerRestarted and
+// ObjectManager at /io/github/hbcluster/link1 (with a Manager there: LocalNode, Generation, no
+// Warnings), and emits LinkChanged, PeerRestarted and
 // MessageReceived when the test says so. It stands in for the transport only; hb-membershipd
 // under test is the real binary.
 #pragma once
@@ -21,6 +22,8 @@ class FakeLink1 {
             const std::vector<std::string>& media)
       : conn_(address) {
     add_slot(sd_bus_add_object_manager(conn_.get(), nullptr, root));
+    Conn::check(sd_bus_add_object_vtable(conn_.get(), nullptr, root, manager, manager_vtable, this),
+                "manager vtable");
     for (const auto& n : nodes) {
       for (const auto& m : media) {
         links_.push_back(Link{n, m, "init", 0, {}});
@@ -135,6 +138,19 @@ class FakeLink1 {
     return sd_bus_message_append(reply, "s", p.name.c_str());
   }
 
+  static int manager_prop(sd_bus*, const char*, const char*, const char* property,
+                          sd_bus_message* reply, void*, sd_bus_error*) {
+    const std::string p = property;
+    if (p == "Generation") return sd_bus_message_append(reply, "t", std::uint64_t{1});
+    if (p == "Warnings") return sd_bus_message_append(reply, "a(ss)", 0);
+    return sd_bus_message_append(reply, "s", "");
+  }
+  static inline const sd_bus_vtable manager_vtable[] = {
+      SD_BUS_VTABLE_START(0),
+      SD_BUS_PROPERTY("LocalNode", "s", manager_prop, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+      SD_BUS_PROPERTY("Generation", "t", manager_prop, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+      SD_BUS_PROPERTY("Warnings", "a(ss)", manager_prop, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+      SD_BUS_VTABLE_END};
   static inline const sd_bus_vtable link_vtable[] = {
       SD_BUS_VTABLE_START(0),
       SD_BUS_PROPERTY("Node", "s", link_prop, 0, SD_BUS_VTABLE_PROPERTY_CONST),
