@@ -1,14 +1,15 @@
-// hb-statusd, the real binary on a private dbus-daemon, against fake hb-membershipd, hb-linkd and
-// hb-resourced (tests/bus/fakes), asked over real HTTP (cpp-httplib's client): what a poller, a
-// probe and Prometheus would see. The cluster document follows the fakes' changes, errors are
-// JSON with the right status, ETags give 304s, /healthz turns 503 when a daemon leaves, /metrics
-// parses, and the responses match the OpenAPI document it serves.
+// hb-statusd, the real binary on a private dbus-daemon, against fake hb-membershipd, hb-linkd,
+// hb-resourced and ipfaild (tests/bus/fakes), asked over real HTTP (cpp-httplib's client): what a
+// poller, a probe and Prometheus would see. The cluster document follows the fakes' changes, errors
+// are JSON with the right status, ETags give 304s, /healthz turns 503 when a daemon leaves,
+// /metrics parses, and the responses match the OpenAPI document it serves.
 #include <httplib.h>
 #include <sys/socket.h>
 
 #include <nlohmann/json.hpp>
 
 #include "../fakes/daemon_fixture.hpp"
+#include "../fakes/fake_ipfail1.hpp"
 #include "../fakes/fake_membership1.hpp"
 #include "../fakes/fake_resource1.hpp"
 #include "../membership/fake_link1.hpp"
@@ -101,6 +102,11 @@ void expect_schema(const json& api, const std::string& name, const json& doc) {
 }
 
 TEST_F(Statusd, ServesTheClusterAsTheDaemonsSayIt) {
+  // This node runs ipfaild too, so /healthz waits for it.
+  std::ofstream(conf_ / "ha.cf", std::ios::app)
+      << "ping 192.0.2.1\nrespawn hacluster /usr/lib/heartbeat/ipfail\n";
+  FakeIpfail1 ipfail(bus_->address(), {"192.0.2.1"});
+  ipfail.own();
   FakeMembership1 membership(bus_->address(), {"ha1", "ha2"});
   membership.own();
   FakeLink1 link(bus_->address(), {"ha2"}, {"eth0"});
@@ -114,7 +120,8 @@ TEST_F(Statusd, ServesTheClusterAsTheDaemonsSayIt) {
         "running",
         {{seed_group_key, seed_ip_unit, "active"}, {"apache2", "apache2.service", "active"}}}});
   resource.own();
-  std::vector<Conn*> conns{&membership.conn(), &link.conn(), &resource.conn(), client_.get()};
+  std::vector<Conn*> conns{&membership.conn(), &link.conn(), &resource.conn(), &ipfail.conn(),
+                           client_.get()};
   auto wait = [&](const std::function<bool()>& pred) { return wait_until(conns, pred); };
 
   start("HB_STATUSD", "ha1", tmp_.path() / "statusd.log");
@@ -148,7 +155,9 @@ TEST_F(Statusd, ServesTheClusterAsTheDaemonsSayIt) {
   EXPECT_EQ(up, (std::map<std::string, bool>{{"hb-linkd", true},
                                              {"hb-membershipd", true},
                                              {"hb-resourced", true},
-                                             {"ipfaild", false}}));
+                                             {"ipfaild", true}}));
+  EXPECT_EQ(cluster["ping_nodes"], (json{{{"address", "192.0.2.1"}, {"state", "up"}}}));
+  EXPECT_EQ(cluster["ipfail"], (json{{"local_count", 1}, {"peer_count", 0}}));
 
   // Nothing changed: 304 for the ETag the poller has (HEAD too).
   const std::string etag = r->get_header_value("ETag");
@@ -167,11 +176,13 @@ TEST_F(Statusd, ServesTheClusterAsTheDaemonsSayIt) {
   membership.set_state("ha2", "dead");
   link.set_link("ha2", "eth0", "dead");
   resource.set_group(seed_group_key, "", "stopped");
+  ipfail.set_state("192.0.2.1", "dead");
   ASSERT_TRUE(wait([&] {
     json c = get_json("/api/v1/cluster");
     const json* n = node_in(c, "ha2");
     return n && (*n)["state"] == "dead" && (*n)["links"][0]["state"] == "dead" &&
-           c["groups"][0]["state"] == "stopped" && c["groups"][0]["owner"].is_null();
+           c["groups"][0]["state"] == "stopped" && c["groups"][0]["owner"].is_null() &&
+           c["ping_nodes"][0]["state"] == "dead" && c["ipfail"]["local_count"] == 0;
   })) << log();
   auto changed = get("/api/v1/cluster", {{"If-None-Match", etag}});
   ASSERT_TRUE(changed);
