@@ -65,7 +65,8 @@ class Statusd : public DaemonOnPrivateBus {
     return nullptr;
   }
 
-  // Sends `request` as is on a new connection; what came back until the server closed it.
+  // Sends `request` as is on a new connection; the one response that comes back (headers and
+  // Content-Length bytes of body, or what came until the server closed).
   std::string raw(const std::string& request) {
     const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     sockaddr_in a{};
@@ -74,11 +75,15 @@ class Statusd : public DaemonOnPrivateBus {
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     std::string answer;
     if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0) {
-      // The server may answer (and close) before it has read everything: that is fine.
       ::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
       char buf[4096];
-      for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;)
+      for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;) {
         answer.append(buf, static_cast<std::size_t>(n));
+        const auto end = answer.find("\r\n\r\n");
+        const auto length = answer.find("Content-Length: ");
+        if (end == std::string::npos || length == std::string::npos) continue;
+        if (answer.size() >= end + 4 + std::stoul(answer.substr(length + 16))) break;
+      }
     }
     ::close(fd);
     return answer;
