@@ -46,8 +46,7 @@ status::Clocks now_clocks() {
 
 StatusCache::StatusCache(boost::asio::io_context& io, dbus::Bus& bus, const config::Config& config,
                          SnapshotStore& store, std::function<void(const std::string&)> on_summary)
-    : io_(io),
-      bus_(bus),
+    : bus_(bus),
       config_(config),
       store_(store),
       on_summary_(std::move(on_summary)),

@@ -53,7 +53,6 @@ class StatusCache {
   void arm_refresh();
   void publish();
 
-  boost::asio::io_context& io_;
   dbus::Bus& bus_;
   const config::Config& config_;
   SnapshotStore& store_;
