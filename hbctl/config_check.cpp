@@ -17,7 +17,8 @@ namespace {
 
 void usage(std::ostream& out) {
   out << "Usage: hbctl config check [--config-dir DIR] [--node NAME] [--quiet]\n\n"
-         "  --config-dir DIR  read DIR/ha.cf, DIR/authkeys, DIR/haresources (default "
+         "  --config-dir DIR  read DIR/ha.cf, DIR/hb.conf, DIR/authkeys, DIR/haresources\n"
+         "                    (default "
       << HB_HA_D
       << ")\n"
          "  --node NAME       this node's name (default: uname -n)\n"

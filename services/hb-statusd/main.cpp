@@ -1,12 +1,49 @@
-// hb-statusd: the read-only HTTP status service. It reads the other daemons' objects and owns
-// nothing on the bus but its name (for BusName= and LogControl1). This skeleton only runs.
+// hb-statusd: the read-only HTTP view of the cluster. The bus side (status_cache.hpp) follows the
+// other daemons on the Asio thread and publishes immutable snapshots; the HTTP side
+// (http_server.hpp, api.hpp) serves them from cpp-httplib's pool. It owns nothing on the bus but
+// its name (for BusName= and LogControl1).
+#include <memory>
+#include <string_view>
+
+#include "api.hpp"
+#include "http_server.hpp"
+#include "status_cache.hpp"
 #include "sys/daemon.hpp"
 #include "sys/dbus/names.hpp"
+
+namespace hb::statusd {
+extern const std::string_view openapi_json;  // docs/openapi.json, embedded at build time
+}
+
+namespace {
+struct Objects {
+  std::string listening;  // "127.0.0.1:9694 [::1]:9694", for STATUS=
+  hb::statusd::SnapshotStore store;
+  std::unique_ptr<hb::statusd::StatusCache> cache;
+  // Declared last: destroyed first, so no HTTP thread outlives the store it reads.
+  std::unique_ptr<hb::statusd::HttpServer> http;
+};
+}  // namespace
 
 int main(int argc, char** argv) {
   hb::sys::DaemonSpec spec{"hb-statusd", "hb status: read-only HTTP view of the cluster",
                            hb::dbus::names::status1::bus, /*root_path=*/""};
-  return hb::sys::run_daemon(spec, argc, argv, [](hb::sys::DaemonContext&) {
-    return hb::sys::DaemonParts{nullptr, "HTTP status not yet served"};
+  return hb::sys::run_daemon(spec, argc, argv, [](hb::sys::DaemonContext& ctx) {
+    auto o = std::make_shared<Objects>();
+    const auto& settings = ctx.config.hb_conf.status;
+    o->cache = std::make_unique<hb::statusd::StatusCache>(
+        ctx.io, ctx.bus, ctx.config, o->store, [&ctx, o = o.get()](const std::string& line) {
+          if (!o->listening.empty()) ctx.set_status("listening on " + o->listening + "; " + line);
+        });
+    hb::statusd::ApiOptions api{settings.healthz_max_age, hb::statusd::openapi_json};
+    o->http = std::make_unique<hb::statusd::HttpServer>(
+        settings,
+        [o = o.get(), api](httplib::Server& s) { hb::statusd::install_api(s, o->store, api); });
+    o->http->start();
+    for (const auto& a : o->http->bound()) o->listening += (o->listening.empty() ? "" : " ") + a;
+    hb::sys::DaemonParts parts;
+    parts.objects = o;
+    parts.status = "listening on " + o->listening + "; " + o->cache->summary();
+    return parts;
   });
 }

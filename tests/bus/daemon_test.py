@@ -17,6 +17,7 @@ import contextlib
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -29,6 +30,13 @@ from hbtest import (NODE, PERMISSIVE, POLICY_DIR, SKIP, SYSTEM_LIKE, BusDaemon, 
 WAIT = 20.0  # upper bound for any state we wait on; never a fixed sleep
 
 
+def free_port():
+    """A TCP port nobody listens on now (the kernel's pick)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def start_daemon(daemon, tmp, bus, notify, without=()):
     # WatchdogSec=0.4s as systemd would pass it: pings are due every 0.2 s.
     env = daemon_env(bus.address, notify, drop=("WATCHDOG_PID",), WATCHDOG_USEC="400000")
@@ -36,6 +44,10 @@ def start_daemon(daemon, tmp, bus, notify, without=()):
     for f in without:  # files of /etc/ha.d this case goes without
         os.remove(os.path.join(d, f))
     cmd = [daemon, "--config-dir", d, "--node", NODE]
+    if os.path.basename(daemon) == "hb-statusd":
+        # Not the default port, which a real hb-statusd (or another test run) may hold.
+        with open(os.path.join(d, "hb.conf"), "w") as f:
+            f.write(f"[status]\nlisten = 127.0.0.1:{free_port()}\n")
     if os.path.basename(daemon) == "ipfaild":
         # ipfaild pings the seed's ping node, a real public address: give it an empty network
         # namespace (the bus and NOTIFY_SOCKET are path sockets and still reach it).

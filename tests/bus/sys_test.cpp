@@ -1,7 +1,7 @@
 // common/sys as a daemon uses it: logging where there is no journal (plain stderr lines, and no
 // logfile/debugfile of its own), the drop-log rate limiter, and the Asio bus driver carrying an
 // asynchronous call between two connections on one io_context; and ha.cf's logfile/debugfile as
-// `hbctl log --write-files` appends to them (heartbeat's rule, logrotate).
+// `hbctl log --write-files` appends to them (heartbeat's rule, logrotate); any D-Bus value as JSON.
 #include <gtest/gtest.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -17,6 +17,7 @@
 
 #include "sys/dbus/asio_driver.hpp"
 #include "sys/dbus/error.hpp"
+#include "sys/dbus/json_reader.hpp"
 #include "sys/dbus/vtable.hpp"
 #include "sys/log.hpp"
 #include "sys/log_files.hpp"
@@ -307,6 +308,67 @@ TEST_F(DriverTest, UnansweredCallTimesOutThroughTheTimer) {
       200'000);
   run_until(done);
   EXPECT_EQ(error, SD_BUS_ERROR_NO_REPLY);
+}
+
+}  // namespace
+
+// Any D-Bus value as JSON (sys/dbus/json_reader.hpp): what hb-statusd makes of the daemons'
+// GetManagedObjects replies, built here as a sealed message on a connection nobody answers.
+namespace {
+
+struct MessageOnIdleBus {
+  MessageOnIdleBus() {
+    // sd-bus makes messages only on a started connection; its peer need never answer.
+    hb::dbus::check(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) == 0 ? 0 : -errno,
+                    "socketpair");
+    hb::dbus::check(sd_bus_new(&bus), "sd_bus_new");
+    hb::dbus::check(sd_bus_set_fd(bus, fds[0], fds[0]), "set fd");
+    hb::dbus::check(sd_bus_start(bus), "start");
+    hb::dbus::check(sd_bus_message_new_signal(bus, &m, "/x", "x.y", "Z"), "new signal");
+  }
+  ~MessageOnIdleBus() {
+    sd_bus_message_unref(m);
+    sd_bus_close_unref(bus);
+    ::close(fds[1]);
+  }
+  hb::dbus::Message sealed() {
+    hb::dbus::check(sd_bus_message_seal(m, 1, 0), "seal");
+    hb::dbus::check(sd_bus_message_rewind(m, 1), "rewind");
+    return hb::dbus::Message(m);
+  }
+  int fds[2] = {-1, -1};
+  sd_bus* bus = nullptr;
+  sd_bus_message* m = nullptr;
+};
+
+TEST(JsonReader, ManagedObjectsBecomePathsInterfacesAndProperties) {
+  MessageOnIdleBus x;
+  sd_bus_message* m = x.m;
+  using hb::dbus::check;
+  check(sd_bus_message_open_container(m, 'a', "{oa{sa{sv}}}"), "open");
+  check(sd_bus_message_open_container(m, 'e', "oa{sa{sv}}"), "open entry");
+  check(sd_bus_message_append(m, "o", "/io/github/hbcluster/link1/link/ha2_2feth0"), "path");
+  check(sd_bus_message_open_container(m, 'a', "{sa{sv}}"), "open ifaces");
+  check(sd_bus_message_open_container(m, 'e', "sa{sv}"), "open iface");
+  check(sd_bus_message_append(m, "s", "io.github.hbcluster.link1.Link"), "iface");
+  check(sd_bus_message_append(m, "a{sv}", 6, "State", "s", "up", "PacketsReceived", "t",
+                              std::uint64_t{12}, "Rejected", "a{st}", 1, "auth", std::uint64_t{2},
+                              "Resources", "a(sss)", 1, "a", "b", "c", "Up", "b", 1, "Weight", "i",
+                              -3),
+        "props");
+  for (int i = 0; i < 4; ++i) check(sd_bus_message_close_container(m), "close");
+  hb::dbus::Message reply = x.sealed();
+  const nlohmann::json j = hb::dbus::read_managed_objects(reply);
+  EXPECT_EQ(j, nlohmann::json::parse(R"({"/io/github/hbcluster/link1/link/ha2_2feth0":
+      {"io.github.hbcluster.link1.Link": {"State": "up", "PacketsReceived": 12,
+       "Rejected": {"auth": 2}, "Resources": [["a", "b", "c"]], "Up": true, "Weight": -3}}})"));
+}
+
+TEST(JsonReader, SomethingElseIsNoObjects) {
+  MessageOnIdleBus x;
+  hb::dbus::check(sd_bus_message_append(x.m, "s", "not a dictionary"), "append");
+  hb::dbus::Message reply = x.sealed();
+  EXPECT_EQ(hb::dbus::read_properties(reply), nlohmann::json::object());
 }
 
 }  // namespace

@@ -1,7 +1,8 @@
 // libFuzzer entry point over hb's configuration parsers: whatever bytes an admin (or a broken
 // editor, or a disk) leaves in /etc/ha.d must give diagnostics, never a crash or a hang. The
 // first byte picks the file: 'c' ha.cf, 'a' authkeys (mode 0600), 'A' authkeys (mode 0644: the
-// readability rule), 'r' haresources (with the seed's nodes); anything else feeds all three.
+// readability rule), 'r' haresources (with the seed's nodes), 'h' hb.conf; anything else feeds
+// all four.
 // What parses is also printed as hbctl config check prints it (JSON, invalid UTF-8 replaced: the
 // fuzzer found that bytes such as 0xff in a haresources line made the JSON printer throw) and its
 // diagnostics formatted as `file:line: message`. Built with clang as a fuzzer (scripts/fuzz.sh);
@@ -14,6 +15,7 @@
 #include "core/config/authkeys.hpp"
 #include "core/config/ha_cf.hpp"
 #include "core/config/haresources.hpp"
+#include "core/config/hb_conf.hpp"
 #include "core/config/json.hpp"
 
 namespace {
@@ -44,6 +46,14 @@ void haresources(std::string_view text) {
     (void)hb::config::to_json(g).dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+void hb_conf(std::string_view text) {
+  auto r = hb::config::parse_hb_conf(text, "/etc/ha.d/hb.conf");
+  format_all(r);
+  hb::config::Config c;
+  c.hb_conf = r.hb_conf;
+  (void)hb::config::to_json(c).dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -62,10 +72,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     case 'r':
       haresources(text);
       break;
+    case 'h':
+      hb_conf(text);
+      break;
     default:
       ha_cf(text);
       authkeys(text, 0600);
       haresources(text);
+      hb_conf(text);
   }
   return 0;
 }

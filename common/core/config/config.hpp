@@ -1,6 +1,6 @@
-// The cluster configuration as heartbeat's /etc/ha.d files describe it: ha.cf, authkeys and
-// haresources, parsed into plain values. Pure data: the parsers live beside this file, the file
-// reading (and authkeys' mode check) in load.hpp.
+// The cluster configuration as the /etc/ha.d files describe it: heartbeat's ha.cf, authkeys and
+// haresources, and hb's own hb.conf, parsed into plain values. Pure data: the parsers live beside
+// this file, the file reading (and authkeys' mode check) in load.hpp.
 #pragma once
 
 #include <chrono>
@@ -164,9 +164,37 @@ struct ResourceGroup {
   const std::string& key() const { return resources.front().token; }
 };
 
+// One address hb-statusd listens on: a literal IPv4 or IPv6 address (without brackets) and a port.
+struct ListenAddress {
+  std::string host;
+  std::uint16_t port = 0;
+  bool operator==(const ListenAddress&) const = default;
+};
+
+// hb.conf [status]: hb-statusd's HTTP server (docs/hb.conf.5.md).
+struct StatusSettings {
+  std::vector<ListenAddress> listen{{"127.0.0.1", 9694}, {"::1", 9694}};
+  int max_event_streams = 16;  // long-lived streams served at once (the event stream, later)
+  int request_workers = 4;     // threads for ordinary requests
+  Millis read_timeout{5000};
+  Millis write_timeout{5000};
+  int max_request_bytes = 8192;   // request body limit
+  Millis healthz_max_age{10000};  // /healthz: a followed daemon's snapshot may be this old
+  Millis refresh_interval{2000};  // every daemon is re-read this often (counters have no signal)
+};
+
+// hb.conf: hb's own settings, which heartbeat's files have no place for. A missing file is all
+// defaults.
+struct HbConf {
+  bool present = false;  // the file existed
+  StatusSettings status;
+  std::map<std::string, Origin> origins;  // "status.listen" -> hb.conf:3
+};
+
 struct Config {
   std::string local_node;
   HaCf ha_cf;
+  HbConf hb_conf;
   std::optional<AuthKeys> authkeys;  // only when the loader was asked to read it
   std::vector<ResourceGroup> groups;
 };

@@ -3,6 +3,7 @@
 #include "core/config/authkeys.hpp"
 #include "core/config/ha_cf.hpp"
 #include "core/config/haresources.hpp"
+#include "core/config/hb_conf.hpp"
 
 namespace hb::config {
 namespace {
@@ -50,6 +51,22 @@ json authkeys_json(const AuthKeys& a) {
     keys.push_back(std::move(k));
   }
   return json{{"active_index", a.active_index}, {"keys", std::move(keys)}};
+}
+
+json hb_conf_json(const HbConf& h) {
+  const StatusSettings& s = h.status;
+  json listen = json::array();
+  for (const auto& a : s.listen) listen.push_back(to_string(a));
+  return json{{"present", h.present},
+              {"status",
+               {{"listen", std::move(listen)},
+                {"max_event_streams", s.max_event_streams},
+                {"request_workers", s.request_workers},
+                {"read_timeout_ms", s.read_timeout.count()},
+                {"write_timeout_ms", s.write_timeout.count()},
+                {"max_request_bytes", s.max_request_bytes},
+                {"healthz_max_age_ms", s.healthz_max_age.count()},
+                {"refresh_interval_ms", s.refresh_interval.count()}}}};
 }
 
 }  // namespace
@@ -129,6 +146,7 @@ json to_json(const Config& c) {
   j["ignored"] = h.ignored;
   j["authkeys"] = c.authkeys ? authkeys_json(*c.authkeys) : json(nullptr);
   j["groups"] = std::move(groups);
+  j["hb_conf"] = hb_conf_json(c.hb_conf);
   return j;
 }
 

@@ -10,6 +10,7 @@
 #include "core/config/authkeys.hpp"
 #include "core/config/ha_cf.hpp"
 #include "core/config/haresources.hpp"
+#include "core/config/hb_conf.hpp"
 #include "core/config/timing_advice.hpp"
 #include "sys/read_file.hpp"
 
@@ -82,6 +83,19 @@ LoadResult load(const LoadOptions& options) {
   append(result.diagnostics, std::move(parsed.diagnostics));
   append(result.diagnostics, timing_advice(config.ha_cf, ha_cf_path));
   append(result.diagnostics, check_fence_files(config.ha_cf, ha_cf.mode));
+
+  {
+    // hb's own settings; a missing file is all defaults.
+    const std::string path = dir + "/hb.conf";
+    auto file = read_file(path, err);
+    if (!file) {
+      if (err != ENOENT) result.diagnostics.push_back(cannot_read(path, err));
+    } else {
+      auto parsed_hb = parse_hb_conf(file->text, path);
+      config.hb_conf = std::move(parsed_hb.hb_conf);
+      append(result.diagnostics, std::move(parsed_hb.diagnostics));
+    }
+  }
 
   if (options.read_authkeys) {
     const std::string path = dir + "/authkeys";

@@ -31,9 +31,10 @@ struct LoadResult {
   bool ok() const;                      // no errors
 };
 
-// Reads options.dir/ha.cf (missing: an error), options.dir/authkeys when asked (its owner and
-// mode checked with fstat of the file read; or options.authkeys_copy) and options.dir/haresources
-// (missing: no groups). Never throws; every problem is a Diagnostic naming file and line.
+// Reads options.dir/ha.cf (missing: an error), options.dir/hb.conf (missing: all defaults),
+// options.dir/authkeys when asked (its owner and mode checked with fstat of the file read; or
+// options.authkeys_copy) and options.dir/haresources (missing: no groups). Never throws; every
+// problem is a Diagnostic naming file and line.
 LoadResult load(const LoadOptions& options);
 
 // This machine's node name as heartbeat takes it (uname -n).

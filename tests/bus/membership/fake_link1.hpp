@@ -1,8 +1,9 @@
 // A test double of hb-linkd's bus face (dbus/io.github.hbcluster.link1.xml): owns
 // io.github.hbcluster.link1 on the private bus, serves Link and Peer objects under an
-// ObjectManager at /io/github/hbcluster/link1, and emits LinkChanged, PeerRestarted and
-// MessageReceived when the test says so; SendMessage calls are recorded, for the test to read.
-// It stands in for the transport only; the daemon under test is the real binary.
+// ObjectManager at /io/github/hbcluster/link1 (with a Manager there: LocalNode, Generation, no
+// Warnings), and emits LinkChanged, PeerRestarted and MessageReceived when the test says so;
+// SendMessage calls are recorded, for the test to read. It stands in for the transport only;
+// the daemon under test is the real binary.
 #pragma once
 
 #include <deque>
@@ -158,9 +159,19 @@ class FakeLink1 {
     return sd_bus_reply_method_return(call, "t", static_cast<std::uint64_t>(self.sent_.size()));
   }
 
+  static int manager_prop(sd_bus*, const char*, const char*, const char* property,
+                          sd_bus_message* reply, void*, sd_bus_error*) {
+    const std::string p = property;
+    if (p == "Generation") return sd_bus_message_append(reply, "t", std::uint64_t{1});
+    if (p == "Warnings") return sd_bus_message_append(reply, "a(ss)", 0);
+    return sd_bus_message_append(reply, "s", "");
+  }
   static inline const sd_bus_vtable manager_vtable[] = {
       SD_BUS_VTABLE_START(0),
       SD_BUS_METHOD("SendMessage", "ssa{ss}", "t", send_message, SD_BUS_VTABLE_UNPRIVILEGED),
+      SD_BUS_PROPERTY("LocalNode", "s", manager_prop, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+      SD_BUS_PROPERTY("Generation", "t", manager_prop, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+      SD_BUS_PROPERTY("Warnings", "a(ss)", manager_prop, 0, SD_BUS_VTABLE_PROPERTY_CONST),
       SD_BUS_VTABLE_END};
   static inline const sd_bus_vtable link_vtable[] = {
       SD_BUS_VTABLE_START(0),

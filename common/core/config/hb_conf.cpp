@@ -1,0 +1,211 @@
+#include "core/config/hb_conf.hpp"
+
+#include <arpa/inet.h>
+
+#include <functional>
+#include <map>
+
+#include "core/config/lexical.hpp"
+
+namespace hb::config {
+namespace {
+
+std::string_view trim(std::string_view s) {
+  auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r'; };
+  while (!s.empty() && space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && space(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+// A key's parser stores the value into `conf` and returns "" or what is wrong with it.
+using KeyParser = std::function<std::string(std::string_view value, HbConf& conf)>;
+
+std::string parse_int_in(std::string_view value, int low, int high, int& out) {
+  auto v = parse_int(value);
+  if (!v || *v < low || *v > high)
+    return "must be a whole number from " + std::to_string(low) + " to " + std::to_string(high);
+  out = *v;
+  return {};
+}
+
+// heartbeat's time syntax, plus an explicit seconds suffix ("5s", "5 sec"), which hb.conf's
+// documentation and examples use.
+std::optional<Millis> parse_hb_time(std::string_view value) {
+  if (auto v = parse_time(value)) return v;
+  for (std::string_view suffix : {"sec", "s"}) {
+    if (value.size() <= suffix.size() || value.substr(value.size() - suffix.size()) != suffix)
+      continue;
+    const std::string_view number = trim(value.substr(0, value.size() - suffix.size()));
+    if (!number.empty() && number.back() >= '0' && number.back() <= '9') return parse_time(number);
+  }
+  return std::nullopt;
+}
+
+std::string parse_time_in(std::string_view value, Millis low, Millis high, Millis& out) {
+  auto v = parse_hb_time(value);
+  if (!v) return "is not a time (e.g. 5s, 500ms)";
+  if (*v < low || *v > high) return "must be from " + format_time(low) + " to " + format_time(high);
+  out = *v;
+  return {};
+}
+
+std::string parse_listen(std::string_view value, std::vector<ListenAddress>& out) {
+  std::vector<ListenAddress> addresses;
+  for (const auto& word : split(value, " \t,")) {
+    auto a = parse_listen_address(word);
+    if (!a) return "\"" + word + "\" is not an address:port (e.g. 127.0.0.1:9694 or [::1]:9694)";
+    for (const auto& seen : addresses)
+      if (seen == *a) return "lists " + word + " twice";
+    addresses.push_back(*a);
+  }
+  if (addresses.empty()) return "needs at least one address:port";
+  out = std::move(addresses);
+  return {};
+}
+
+// The grammar: section -> key -> parser. A new setting is one line here, its field in
+// config.hpp, its JSON in json.cpp and its entry in docs/hb.conf.5.md.
+const std::map<std::string, std::map<std::string, KeyParser>>& grammar() {
+  using std::chrono::hours;
+  using std::chrono::milliseconds;
+  static const std::map<std::string, std::map<std::string, KeyParser>> g{
+      {"status",
+       {
+           {"listen",
+            [](std::string_view v, HbConf& c) { return parse_listen(v, c.status.listen); }},
+           {"max_event_streams",
+            [](std::string_view v, HbConf& c) {
+              return parse_int_in(v, 0, 1024, c.status.max_event_streams);
+            }},
+           {"request_workers",
+            [](std::string_view v, HbConf& c) {
+              return parse_int_in(v, 1, 256, c.status.request_workers);
+            }},
+           {"read_timeout",
+            [](std::string_view v, HbConf& c) {
+              return parse_time_in(v, milliseconds(100), hours(1), c.status.read_timeout);
+            }},
+           {"write_timeout",
+            [](std::string_view v, HbConf& c) {
+              return parse_time_in(v, milliseconds(100), hours(1), c.status.write_timeout);
+            }},
+           {"max_request_bytes",
+            [](std::string_view v, HbConf& c) {
+              return parse_int_in(v, 1024, 16 << 20, c.status.max_request_bytes);
+            }},
+           {"healthz_max_age",
+            [](std::string_view v, HbConf& c) {
+              return parse_time_in(v, milliseconds(100), hours(24), c.status.healthz_max_age);
+            }},
+           {"refresh_interval",
+            [](std::string_view v, HbConf& c) {
+              return parse_time_in(v, milliseconds(100), hours(1), c.status.refresh_interval);
+            }},
+       }},
+  };
+  return g;
+}
+
+}  // namespace
+
+std::optional<ListenAddress> parse_listen_address(std::string_view text) {
+  std::string_view host, port;
+  if (!text.empty() && text.front() == '[') {
+    const auto close = text.find(']');
+    if (close == std::string_view::npos || close + 1 >= text.size() || text[close + 1] != ':')
+      return std::nullopt;
+    host = text.substr(1, close - 1);
+    port = text.substr(close + 2);
+    in6_addr a6{};
+    if (::inet_pton(AF_INET6, std::string(host).c_str(), &a6) != 1) return std::nullopt;
+  } else {
+    const auto colon = text.rfind(':');
+    if (colon == std::string_view::npos) return std::nullopt;
+    host = text.substr(0, colon);
+    port = text.substr(colon + 1);
+    in_addr a4{};
+    if (::inet_pton(AF_INET, std::string(host).c_str(), &a4) != 1) return std::nullopt;
+  }
+  auto p = parse_int(port);
+  if (!p || *p < 1 || *p > 65535) return std::nullopt;
+  return ListenAddress{std::string(host), static_cast<std::uint16_t>(*p)};
+}
+
+std::string to_string(const ListenAddress& a) {
+  const bool v6 = a.host.find(':') != std::string::npos;
+  return (v6 ? "[" + a.host + "]" : a.host) + ":" + std::to_string(a.port);
+}
+
+HbConfResult parse_hb_conf(std::string_view text, const std::string& file) {
+  HbConfResult result;
+  result.hb_conf.present = true;
+  auto error = [&](int line, std::string message) {
+    result.diagnostics.push_back(
+        Diagnostic{Diagnostic::Severity::error, Origin{file, line}, std::move(message)});
+  };
+  const std::map<std::string, KeyParser>* section = nullptr;
+  std::string section_name;
+  bool in_unknown_section = false;  // its keys are not reported again, one by one
+  const auto lines = lines_of(text);
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    const int n = static_cast<int>(i) + 1;
+    const std::string_view line = trim(strip_comment(lines[i]));
+    if (line.empty()) continue;
+    if (line.front() == '[') {
+      if (line.back() != ']') {
+        error(n, "a section header is [name]");
+        section = nullptr;
+        section_name.clear();
+        in_unknown_section = true;
+        continue;
+      }
+      section_name = std::string(trim(line.substr(1, line.size() - 2)));
+      auto it = grammar().find(section_name);
+      if (it == grammar().end()) {
+        error(n, "unknown section [" + section_name + "]");
+        section = nullptr;
+        section_name.clear();
+        in_unknown_section = true;
+      } else {
+        section = &it->second;
+        in_unknown_section = false;
+      }
+      continue;
+    }
+    const auto eq = line.find('=');
+    if (eq == std::string_view::npos) {
+      error(n, "expected key = value");
+      continue;
+    }
+    const std::string key(trim(line.substr(0, eq)));
+    const std::string_view value = trim(line.substr(eq + 1));
+    if (section == nullptr) {
+      if (in_unknown_section) continue;
+      error(n, "\"" + key + "\" is not in a section (e.g. [status])");
+      continue;
+    }
+    auto it = section->find(key);
+    if (it == section->end()) {
+      error(n, "unknown key \"" + key + "\" in [" + section_name + "]");
+      continue;
+    }
+    if (value.empty()) {
+      error(n, key + " needs a value");
+      continue;
+    }
+    const std::string full = section_name + "." + key;
+    if (auto seen = result.hb_conf.origins.find(full); seen != result.hb_conf.origins.end()) {
+      error(n, key + " is already set in [" + section_name + "] at line " +
+                   std::to_string(seen->second.line));
+      continue;
+    }
+    if (std::string why = it->second(value, result.hb_conf); !why.empty()) {
+      error(n, key + " " + why);
+      continue;
+    }
+    result.hb_conf.origins[full] = Origin{file, n};
+  }
+  return result;
+}
+
+}  // namespace hb::config

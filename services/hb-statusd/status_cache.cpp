@@ -1,0 +1,219 @@
+#include "status_cache.hpp"
+
+#include <time.h>
+
+#include <algorithm>
+#include <chrono>
+
+#include "core/status/etag.hpp"
+#include "core/status/render_json.hpp"
+#include "hb_build_config.hpp"
+#include "sys/dbus/json_reader.hpp"
+#include "sys/dbus/names.hpp"
+#include "sys/log.hpp"
+
+namespace hb::statusd {
+namespace names = hb::dbus::names;
+namespace {
+
+constexpr const char* properties_iface = "org.freedesktop.DBus.Properties";
+constexpr const char* object_manager_iface = "org.freedesktop.DBus.ObjectManager";
+// The daemons answer from memory; a read that takes longer is given up and retried later.
+constexpr std::uint64_t read_timeout_usec = 5'000'000;
+
+bool runs_ipfail(const config::Config& c) {
+  return std::any_of(c.ha_cf.respawns.begin(), c.ha_cf.respawns.end(), [](const auto& r) {
+    if (r.argv.empty()) return false;
+    const std::string& p = r.argv[0];
+    return p == "ipfail" || (p.size() >= 7 && p.compare(p.size() - 7, 7, "/ipfail") == 0);
+  });
+}
+
+std::string error_text(const sd_bus_error* e) {
+  return e->message ? e->message : (e->name ? e->name : "error");
+}
+
+}  // namespace
+
+status::Clocks now_clocks() {
+  timespec mono{};
+  ::clock_gettime(CLOCK_MONOTONIC, &mono);
+  const auto wall = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::system_clock::now().time_since_epoch());
+  return status::Clocks{wall.count(), static_cast<std::uint64_t>(mono.tv_sec) * 1'000'000 +
+                                          static_cast<std::uint64_t>(mono.tv_nsec) / 1000};
+}
+
+StatusCache::StatusCache(boost::asio::io_context& io, dbus::Bus& bus, const config::Config& config,
+                         SnapshotStore& store, std::function<void(const std::string&)> on_summary)
+    : bus_(bus),
+      config_(config),
+      store_(store),
+      on_summary_(std::move(on_summary)),
+      refresh_timer_(io) {
+  // The epoch tells one run of hb-statusd from the next: its start time in µs.
+  epoch_ = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                          std::chrono::system_clock::now().time_since_epoch())
+                                          .count());
+  sources_.ipfail.expected = runs_ipfail(config);
+  auto add = [&](status::Source& s, const char* root, const char* manager,
+                 std::vector<const char*> signals) {
+    auto f = std::make_unique<Followed>();
+    f->source = &s;
+    f->root = root;
+    f->manager_interface = manager;
+    followed_.push_back(std::move(f));
+    follow(*followed_.back(), signals);
+  };
+  add(sources_.link, names::link1::root, names::link1::manager, {"LinkChanged", "PeerRestarted"});
+  add(sources_.membership, names::membership1::root, names::membership1::manager, {"NodeChanged"});
+  add(sources_.resource, names::resource1::root, names::resource1::manager, {"GroupChanged"});
+  add(sources_.ipfail, names::ipfail1::root, names::ipfail1::manager, {"PingNodeChanged"});
+  publish();  // every daemon down until its owner is known
+  for (auto& f : followed_) f->follower->start();
+  arm_refresh();
+}
+
+void StatusCache::follow(Followed& f, const std::vector<const char*>& signals) {
+  f.follower = std::make_unique<dbus::Follower>(bus_, f.source->bus_name, f.source->daemon);
+  auto changed = [this, &f](dbus::Message&) { read(f); };
+  // A property that changed, an object that came or went, or a transition the daemon announced:
+  // read its objects again (the reply is newer than the signal, so nothing goes back in time).
+  const std::string below = f.root + "/";
+  f.follower->on_signal(below, properties_iface, "PropertiesChanged", changed);
+  f.follower->on_signal(below, object_manager_iface, "InterfacesAdded", changed);
+  f.follower->on_signal(below, object_manager_iface, "InterfacesRemoved", changed);
+  for (const char* s : signals) f.follower->on_signal(f.root, f.manager_interface, s, changed);
+  f.follower->on_owner([this, &f](const std::string& owner) { on_owner(f, owner); });
+}
+
+void StatusCache::on_owner(Followed& f, const std::string& owner) {
+  ++f.round;
+  f.in_flight = false;
+  f.again = false;
+  f.objects_call = {};
+  f.manager_call = {};
+  status::Source& s = *f.source;
+  s.up = !owner.empty();
+  s.read = false;
+  s.objects = nlohmann::json::object();
+  s.manager = nlohmann::json::object();
+  s.error.clear();
+  if (s.up) {
+    log::info("", s.daemon + " is on the bus; reading its objects");
+    read(f);
+  } else if (f.follower->resolved()) {
+    log::info("", s.daemon + " is not on the bus");
+  }
+  publish();
+}
+
+void StatusCache::read(Followed& f) {
+  const std::string& owner = f.follower->owner();
+  if (owner.empty()) return;
+  if (f.in_flight) {
+    f.again = true;
+    return;
+  }
+  f.in_flight = true;
+  f.again = false;
+  f.replies = 0;
+  f.error.clear();
+  const std::uint64_t round = f.round;
+  try {
+    auto objects = bus_.new_method_call(owner, f.root, object_manager_iface, "GetManagedObjects");
+    f.objects_call = bus_.call_async(
+        objects, [this, &f, round](dbus::Message& r) { on_reply(f, round, true, r); },
+        read_timeout_usec);
+    auto all = bus_.new_method_call(owner, f.root, properties_iface, "GetAll");
+    all.append(f.manager_interface);
+    f.manager_call = bus_.call_async(
+        all, [this, &f, round](dbus::Message& r) { on_reply(f, round, false, r); },
+        read_timeout_usec);
+  } catch (const std::exception& e) {
+    f.in_flight = false;
+    f.source->error = e.what();
+    log::warning("", "cannot read " + f.source->daemon + ": " + e.what());
+    publish();
+  }
+}
+
+void StatusCache::on_reply(Followed& f, std::uint64_t round, bool objects, dbus::Message& reply) {
+  if (round != f.round) return;  // an earlier owner's answer
+  try {
+    if (const sd_bus_error* e = reply.error()) {
+      f.error = error_text(e);
+    } else if (objects) {
+      f.objects = dbus::read_managed_objects(reply);
+    } else {
+      f.manager = dbus::read_properties(reply);
+    }
+  } catch (const std::exception& e) {
+    f.error = std::string("malformed reply: ") + e.what();
+  }
+  if (++f.replies < 2) return;
+  f.in_flight = false;
+  status::Source& s = *f.source;
+  if (f.error.empty()) {
+    s.objects = std::move(f.objects);
+    s.manager = std::move(f.manager);
+    s.read = true;
+    s.read_at_usec = now_clocks().monotonic_usec;
+    s.error.clear();
+  } else {
+    // What was read before stays; its age shows in /healthz and the metrics.
+    if (s.error != f.error) log::warning("", "cannot read " + s.daemon + "'s objects: " + f.error);
+    s.error = f.error;
+  }
+  f.objects = nlohmann::json();
+  f.manager = nlohmann::json();
+  publish();
+  if (f.again) read(f);
+}
+
+void StatusCache::arm_refresh() {
+  refresh_timer_.expires_after(config_.hb_conf.status.refresh_interval);
+  refresh_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec) return;
+    for (auto& f : followed_) read(*f);
+    arm_refresh();
+  });
+}
+
+void StatusCache::publish() {
+  const status::Clocks now = now_clocks();
+  auto view = std::make_shared<View>();
+  if (last_ && sources_.same_data(last_sources_)) {
+    // Nothing users see changed: the same document, with the new read times for the ages.
+    *view = *last_;
+    for (std::size_t i = 0; i < view->snapshot.daemons.size(); ++i)
+      view->snapshot.daemons[i].read_at_usec = sources_.all()[i]->read_at_usec;
+  } else {
+    if (last_) ++generation_;
+    status::AssembleInput in{&config_, HB_VERSION, epoch_, generation_, now};
+    view->snapshot = status::assemble(sources_, in, last_ ? &last_->snapshot : nullptr);
+    view->cluster_body = status::cluster_json(view->snapshot)
+                             .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    view->cluster_etag = status::etag_of(view->cluster_body);
+    last_sources_ = sources_;
+  }
+  last_ = view;
+  store_.publish(std::move(view));
+  if (on_summary_) {
+    std::string line = summary();
+    if (line != last_summary_) on_summary_(last_summary_ = std::move(line));
+  }
+}
+
+std::string StatusCache::summary() const {
+  std::string up, down;
+  for (const status::Source* s : sources_.all()) {
+    if (!s->expected && !s->up) continue;
+    std::string& list = s->up ? up : down;
+    list += (list.empty() ? "" : ", ") + s->daemon;
+  }
+  return "serving HTTP; following " + (up.empty() ? std::string("nobody yet") : up) +
+         (down.empty() ? "" : "; not on the bus: " + down);
+}
+
+}  // namespace hb::statusd

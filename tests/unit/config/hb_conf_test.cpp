@@ -1,0 +1,176 @@
+// hb.conf: the parser's defaults, values and diagnostics; the loader with the file missing, valid
+// and wrong; and hbctl config check showing it.
+#include "core/config/hb_conf.hpp"
+
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <nlohmann/json.hpp>
+
+#include "sys/config/load.hpp"
+#include "temp_dir.hpp"
+
+namespace hb::config {
+namespace {
+
+using std::chrono::milliseconds;
+using Lines = std::vector<std::string>;
+
+Lines messages(const std::vector<Diagnostic>& diagnostics) {
+  Lines out;
+  for (const auto& d : diagnostics) out.push_back(d.str());
+  return out;
+}
+
+TEST(HbConf, AnEmptyFileIsAllDefaults) {
+  auto r = parse_hb_conf("# nothing here\n\n", "hb.conf");
+  EXPECT_EQ(messages(r.diagnostics), Lines{});
+  const StatusSettings& s = r.hb_conf.status;
+  EXPECT_EQ(s.listen, (std::vector<ListenAddress>{{"127.0.0.1", 9694}, {"::1", 9694}}));
+  EXPECT_EQ(s.max_event_streams, 16);
+  EXPECT_EQ(s.request_workers, 4);
+  EXPECT_EQ(s.read_timeout, milliseconds(5000));
+  EXPECT_EQ(s.write_timeout, milliseconds(5000));
+  EXPECT_EQ(s.max_request_bytes, 8192);
+  EXPECT_EQ(s.healthz_max_age, milliseconds(10000));
+  EXPECT_EQ(s.refresh_interval, milliseconds(2000));
+}
+
+TEST(HbConf, ReadsEveryStatusKey) {
+  auto r = parse_hb_conf(
+      "[status]  # hb-statusd\n"
+      "listen = 192.0.2.5:8080 [2001:db8::5]:8443\n"
+      "max_event_streams=2\n"
+      "request_workers = 8\n"
+      "read_timeout = 1500ms\n"
+      "write_timeout = 2s\n"
+      "max_request_bytes = 4096\n"
+      "healthz_max_age = 30 sec\n"
+      "refresh_interval = 500 ms\n",
+      "hb.conf");
+  EXPECT_EQ(messages(r.diagnostics), Lines{});
+  const StatusSettings& s = r.hb_conf.status;
+  EXPECT_EQ(s.listen, (std::vector<ListenAddress>{{"192.0.2.5", 8080}, {"2001:db8::5", 8443}}));
+  EXPECT_EQ(s.max_event_streams, 2);
+  EXPECT_EQ(s.request_workers, 8);
+  EXPECT_EQ(s.read_timeout, milliseconds(1500));
+  EXPECT_EQ(s.write_timeout, milliseconds(2000));
+  EXPECT_EQ(s.max_request_bytes, 4096);
+  EXPECT_EQ(s.healthz_max_age, milliseconds(30000));
+  EXPECT_EQ(s.refresh_interval, milliseconds(500));
+  EXPECT_EQ(r.hb_conf.origins.at("status.listen").line, 2);
+}
+
+TEST(HbConf, SaysWhereAndWhatIsWrong) {
+  auto r = parse_hb_conf(
+      "listen = 127.0.0.1:1\n"
+      "[status]\n"
+      "listen = localhost:9694\n"
+      "request_workers = 0\n"
+      "read_timeout = soon\n"
+      "colour = blue\n"
+      "this line has no equals sign\n"
+      "max_event_streams = 3\n"
+      "max_event_streams = 4\n"
+      "[fencing]\n"
+      "device = /dev/null\n"
+      "[status\n",
+      "/etc/ha.d/hb.conf");
+  EXPECT_EQ(messages(r.diagnostics),
+            (Lines{
+                "/etc/ha.d/hb.conf:1: \"listen\" is not in a section (e.g. [status])",
+                "/etc/ha.d/hb.conf:3: listen \"localhost:9694\" is not an address:port (e.g. "
+                "127.0.0.1:9694 or [::1]:9694)",
+                "/etc/ha.d/hb.conf:4: request_workers must be a whole number from 1 to 256",
+                "/etc/ha.d/hb.conf:5: read_timeout is not a time (e.g. 5s, 500ms)",
+                "/etc/ha.d/hb.conf:6: unknown key \"colour\" in [status]",
+                "/etc/ha.d/hb.conf:7: expected key = value",
+                "/etc/ha.d/hb.conf:9: max_event_streams is already set in [status] at line 8",
+                "/etc/ha.d/hb.conf:10: unknown section [fencing]",
+                "/etc/ha.d/hb.conf:12: a section header is [name]",
+            }));
+  // Wrong values keep their defaults.
+  EXPECT_EQ(r.hb_conf.status.request_workers, 4);
+  EXPECT_EQ(r.hb_conf.status.listen.size(), 2u);
+  EXPECT_EQ(r.hb_conf.status.max_event_streams, 3);
+}
+
+TEST(HbConf, TimesTakeHeartbeatsSyntaxAndSeconds) {
+  auto r = parse_hb_conf("[status]\nread_timeout = 1.5\nwrite_timeout = 250ms\n", "hb.conf");
+  EXPECT_EQ(messages(r.diagnostics), Lines{});
+  EXPECT_EQ(r.hb_conf.status.read_timeout, milliseconds(1500));
+  EXPECT_EQ(r.hb_conf.status.write_timeout, milliseconds(250));
+  auto bad = parse_hb_conf("[status]\nread_timeout = s\nwrite_timeout = 10ms\n", "hb.conf");
+  EXPECT_EQ(messages(bad.diagnostics),
+            (Lines{"hb.conf:2: read_timeout is not a time (e.g. 5s, 500ms)",
+                   "hb.conf:3: write_timeout must be from 100 ms to 3600 s"}));
+}
+
+TEST(HbConf, ListenAddresses) {
+  EXPECT_EQ(parse_listen_address("0.0.0.0:80"), (ListenAddress{"0.0.0.0", 80}));
+  EXPECT_EQ(parse_listen_address("[::]:9694"), (ListenAddress{"::", 9694}));
+  for (const char* bad :
+       {"127.0.0.1", "127.0.0.1:", "127.0.0.1:0", "127.0.0.1:65536", "::1:80", "[::1]", "[::1]80",
+        "[127.0.0.1]:80", "host:80", ":80", "[]:80", "1.2.3:80", "127.0.0.1:+80"})
+    EXPECT_EQ(parse_listen_address(bad), std::nullopt) << bad;
+  EXPECT_EQ(to_string(ListenAddress{"::1", 9694}), "[::1]:9694");
+  EXPECT_EQ(to_string(ListenAddress{"127.0.0.1", 9694}), "127.0.0.1:9694");
+}
+
+TEST(HbConfLoad, MissingIsDefaultsAndABadFileIsAnError) {
+  testing::TempDir dir;
+  dir.copy_seed();
+  auto missing = load({dir.path(), "ha1.haw2.ibm.com", false, true});
+  EXPECT_TRUE(missing.ok());
+  EXPECT_FALSE(missing.config.hb_conf.present);
+  EXPECT_EQ(missing.config.hb_conf.status.request_workers, 4);
+
+  dir.write("hb.conf", "[status]\nrequest_workers = 2\n");
+  auto good = load({dir.path(), "ha1.haw2.ibm.com", false, true});
+  EXPECT_TRUE(good.ok());
+  EXPECT_TRUE(good.config.hb_conf.present);
+  EXPECT_EQ(good.config.hb_conf.status.request_workers, 2);
+
+  dir.write("hb.conf", "[status]\nrequest_workers = many\n");
+  auto bad = load({dir.path(), "ha1.haw2.ibm.com", false, true});
+  EXPECT_FALSE(bad.ok());
+  EXPECT_EQ(messages(bad.diagnostics),
+            Lines{dir.path() + "/hb.conf:2: request_workers must be a whole number from 1 to 256"});
+}
+
+struct Run {
+  int exit_code;
+  std::string out, err;
+};
+
+Run config_check(const std::string& dir) {
+  testing::TempDir io;
+  const std::string cmd = std::string(std::getenv("HBCTL")) + " config check --config-dir " + dir +
+                          " --node ha1.haw2.ibm.com >" + io.path() + "/out 2>" + io.path() + "/err";
+  const int status = std::system(cmd.c_str());
+  return Run{WIFEXITED(status) ? WEXITSTATUS(status) : -1, testing::read_text(io.path() + "/out"),
+             testing::read_text(io.path() + "/err")};
+}
+
+TEST(HbConfCheck, HbctlShowsItAndItsErrors) {
+  testing::TempDir dir;
+  dir.copy_seed();
+  dir.write("hb.conf", "[status]\nlisten = 192.0.2.5:8080\n");
+  auto ok = config_check(dir.path());
+  ASSERT_EQ(ok.exit_code, 0) << ok.err;
+  auto j = nlohmann::json::parse(ok.out);
+  EXPECT_EQ(j["hb_conf"]["present"], true);
+  EXPECT_EQ(j["hb_conf"]["status"]["listen"], (nlohmann::json{"192.0.2.5:8080"}));
+  EXPECT_EQ(j["hb_conf"]["status"]["read_timeout_ms"], 5000);
+
+  dir.write("hb.conf", "[status]\nlisten = 192.0.2.5\n");
+  auto bad = config_check(dir.path());
+  EXPECT_EQ(bad.exit_code, 65);
+  EXPECT_NE(bad.err.find(dir.path() + "/hb.conf:2: listen \"192.0.2.5\" is not an address:port"),
+            std::string::npos)
+      << bad.err;
+}
+
+}  // namespace
+}  // namespace hb::config
