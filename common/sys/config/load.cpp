@@ -87,11 +87,11 @@ LoadResult load(const LoadOptions& options) {
   {
     // hb's own settings; a missing file is all defaults.
     const std::string path = dir + "/hb.conf";
-    auto file = read_file(path, err);
-    if (!file) {
-      if (err != ENOENT) result.diagnostics.push_back(cannot_read(path, err));
+    const sys::FileRead file = sys::read_file(path, max_config_file_size);
+    if (!file.ok()) {
+      if (file.error != ENOENT) result.diagnostics.push_back(cannot_read(path, file.error));
     } else {
-      auto parsed_hb = parse_hb_conf(file->text, path);
+      auto parsed_hb = parse_hb_conf(file.text, path);
       config.hb_conf = std::move(parsed_hb.hb_conf);
       append(result.diagnostics, std::move(parsed_hb.diagnostics));
     }
