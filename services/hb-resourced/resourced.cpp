@@ -30,7 +30,10 @@ Resourced::Resourced(boost::asio::io_context& io, dbus::Bus& bus, const config::
                         same_node(view.owner, config_.local_node);
                },
                [this](const std::string& key, const std::string& why) { move_away(key, why); }}),
-      fence_(runner_.systemd(), config, FenceRunner::Settings{HB_LIBEXECDIR "/hb-fence-device"}),
+      fence_(runner_.systemd(), config,
+             FenceRunner::Settings{
+                 HB_LIBEXECDIR "/hb-fence-device", "/usr/sbin/stonith",
+                 std::chrono::duration_cast<std::chrono::seconds>(config.hb_conf.fencing.timeout)}),
       cluster_(bus, config, cluster_events()),
       timer_(io),
       exit_timer_(io) {}

@@ -183,11 +183,22 @@ struct StatusSettings {
   Millis refresh_interval{2000};  // every daemon is re-read this often (counters have no signal)
 };
 
+// hb.conf [fencing]: how hb-resourced fences a dead peer with ha.cf's fence devices
+// (stonith, stonith_host; docs/handover.md has the rules).
+struct FencingSettings {
+  // The two-node race: the node that served less waits this long before fencing the other.
+  // Longer than a fence device takes to cut the power.
+  Millis race_delay{5000};
+  Millis retry{5000};     // a failed fence is tried again this much later (heartbeat: 5 s)
+  Millis timeout{60000};  // one fence device's try, at most
+};
+
 // hb.conf: hb's own settings, which heartbeat's files have no place for. A missing file is all
 // defaults.
 struct HbConf {
   bool present = false;  // the file existed
   StatusSettings status;
+  FencingSettings fencing;
   std::map<std::string, Origin> origins;  // "status.listen" -> hb.conf:3
 };
 

@@ -102,6 +102,21 @@ const std::map<std::string, std::map<std::string, KeyParser>>& grammar() {
               return parse_time_in(v, milliseconds(100), hours(1), c.status.refresh_interval);
             }},
        }},
+      {"fencing",
+       {
+           {"race_delay",
+            [](std::string_view v, HbConf& c) {
+              return parse_time_in(v, milliseconds(0), hours(1), c.fencing.race_delay);
+            }},
+           {"retry",
+            [](std::string_view v, HbConf& c) {
+              return parse_time_in(v, milliseconds(100), hours(1), c.fencing.retry);
+            }},
+           {"timeout",
+            [](std::string_view v, HbConf& c) {
+              return parse_time_in(v, milliseconds(1000), hours(1), c.fencing.timeout);
+            }},
+       }},
   };
   return g;
 }

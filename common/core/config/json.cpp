@@ -66,7 +66,11 @@ json hb_conf_json(const HbConf& h) {
                 {"write_timeout_ms", s.write_timeout.count()},
                 {"max_request_bytes", s.max_request_bytes},
                 {"healthz_max_age_ms", s.healthz_max_age.count()},
-                {"refresh_interval_ms", s.refresh_interval.count()}}}};
+                {"refresh_interval_ms", s.refresh_interval.count()}}},
+              {"fencing",
+               {{"race_delay_ms", h.fencing.race_delay.count()},
+                {"retry_ms", h.fencing.retry.count()},
+                {"timeout_ms", h.fencing.timeout.count()}}}};
 }
 
 }  // namespace

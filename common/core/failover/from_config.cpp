@@ -41,6 +41,8 @@ Options options_from(const config::Config& config) {
   o.membership = false;
   // Fencing is on when a fence device of ha.cf serves this node.
   o.fencing.configured = fence::can_fence(config.ha_cf.stonith_devices, config.local_node);
+  o.fencing.race_delay = config.hb_conf.fencing.race_delay;
+  o.fencing.retry = config.hb_conf.fencing.retry;
   return o;
 }
 

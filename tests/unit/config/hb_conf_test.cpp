@@ -73,7 +73,7 @@ TEST(HbConf, SaysWhereAndWhatIsWrong) {
       "this line has no equals sign\n"
       "max_event_streams = 3\n"
       "max_event_streams = 4\n"
-      "[fencing]\n"
+      "[fenceing]\n"
       "device = /dev/null\n"
       "[status\n",
       "/etc/ha.d/hb.conf");
@@ -87,13 +87,24 @@ TEST(HbConf, SaysWhereAndWhatIsWrong) {
                 "/etc/ha.d/hb.conf:6: unknown key \"colour\" in [status]",
                 "/etc/ha.d/hb.conf:7: expected key = value",
                 "/etc/ha.d/hb.conf:9: max_event_streams is already set in [status] at line 8",
-                "/etc/ha.d/hb.conf:10: unknown section [fencing]",
+                "/etc/ha.d/hb.conf:10: unknown section [fenceing]",
                 "/etc/ha.d/hb.conf:12: a section header is [name]",
             }));
   // Wrong values keep their defaults.
   EXPECT_EQ(r.hb_conf.status.request_workers, 4);
   EXPECT_EQ(r.hb_conf.status.listen.size(), 2u);
   EXPECT_EQ(r.hb_conf.status.max_event_streams, 3);
+}
+
+TEST(HbConf, FencingTimings) {
+  auto r = parse_hb_conf("[fencing]\nrace_delay = 0\nretry = 2s\ntimeout = 30\n", "hb.conf");
+  EXPECT_TRUE(r.diagnostics.empty()) << messages(r.diagnostics).front();
+  EXPECT_EQ(r.hb_conf.fencing.race_delay, milliseconds(0));
+  EXPECT_EQ(r.hb_conf.fencing.retry, milliseconds(2000));
+  EXPECT_EQ(r.hb_conf.fencing.timeout, milliseconds(30000));
+  EXPECT_EQ(parse_hb_conf("[fencing]\n", "hb.conf").hb_conf.fencing.race_delay, milliseconds(5000));
+  EXPECT_EQ(messages(parse_hb_conf("[fencing]\ntimeout = 10ms\n", "hb.conf").diagnostics).size(),
+            1u);
 }
 
 TEST(HbConf, TimesTakeHeartbeatsSyntaxAndSeconds) {
