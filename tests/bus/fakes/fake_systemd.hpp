@@ -1,10 +1,10 @@
 // A test double of systemd's manager on a private bus (org.freedesktop.systemd1), enough for
 // hb-resourced: Subscribe, StartUnit, StopUnit, ReloadUnit, StartTransientUnit, ResetFailedUnit,
 // GetUnitFileState, and each unit's LoadState/ActiveState/SubState. Every job finishes at once
-// with "done": the reply names the job, then JobRemoved and the unit's PropertiesChanged follow,
-// in that order, as systemd sends them. Every call is recorded, so a test can assert that
-// nothing was started. It stands in for PID 1 where the host has none (the bus suite); the
-// cluster suite runs the real systemd.
+// with "done" (or "failed", for units the test says fail): the reply names the job, then JobRemoved
+// and the unit's PropertiesChanged follow, in that order, as systemd sends them. Every call is
+// recorded, so a test can assert that nothing was started. It stands in for PID 1 where the host
+// has none (the bus suite); the cluster suite runs the real systemd.
 #pragma once
 
 #include <deque>
@@ -53,6 +53,21 @@ class FakeSystemd {
     return it == units_.end() ? "inactive" : it->second.active;
   }
 
+  // Jobs of units whose name starts with `prefix` end "failed" from now on ("" = none).
+  void fail_units_starting_with(std::string prefix) { fail_prefix_ = std::move(prefix); }
+  // Calls of `method` for units whose name starts with `prefix`.
+  std::size_t count(const std::string& method, const std::string& prefix) const {
+    std::size_t n = 0;
+    for (const auto& c : calls_) n += c.method == method && c.unit.rfind(prefix, 0) == 0;
+    return n;
+  }
+  // Where the first call of `method` for a unit starting with `prefix` is in calls(), or npos.
+  std::size_t first(const std::string& method, const std::string& prefix) const {
+    for (std::size_t i = 0; i < calls_.size(); ++i)
+      if (calls_[i].method == method && calls_[i].unit.rfind(prefix, 0) == 0) return i;
+    return std::string::npos;
+  }
+
   static std::string unit_path(const std::string& unit) { return encode(unit_prefix, unit); }
   // sd_bus_path_encode
   static std::string encode(const std::string& prefix, const std::string& name) {
@@ -85,12 +100,16 @@ class FakeSystemd {
     Unit& u = unit(name);
     int r = sd_bus_reply_method_return(m, "o", job_path.c_str());
     if (r < 0) return r;
-    if (active != nullptr) {
+    const bool fails = !fail_prefix_.empty() && name.rfind(fail_prefix_, 0) == 0;
+    if (fails) {
+      u.active = "failed";
+      u.sub = "failed";
+    } else if (active != nullptr) {
       u.active = active;
       u.sub = sub;
     }
     sd_bus_emit_signal(conn_.get(), path, manager, "JobRemoved", "uoss", job_id_, job_path.c_str(),
-                       name.c_str(), "done");
+                       name.c_str(), fails ? "failed" : "done");
     const char* props[] = {"ActiveState", "SubState", nullptr};
     sd_bus_emit_properties_changed_strv(conn_.get(), unit_path(name).c_str(), unit_iface,
                                         const_cast<char**>(props));
@@ -182,6 +201,7 @@ class FakeSystemd {
 
   Conn conn_;
   std::set<std::string> loaded_;
+  std::string fail_prefix_;
   std::map<std::string, Unit> units_;  // std::map: stable addresses for the vtable's userdata
   std::vector<Call> calls_;
   std::uint32_t job_id_ = 0;
