@@ -6,6 +6,7 @@
 #include "link_follower.hpp"
 #include "membership.hpp"
 #include "membershipd_bus.hpp"
+#include "ping_follower.hpp"
 #include "sys/daemon.hpp"
 #include "sys/dbus/names.hpp"
 #include "sys/realtime.hpp"
@@ -20,6 +21,7 @@ struct Objects {
   std::unique_ptr<hb::membershipd::BusObjects> bus;
   std::unique_ptr<hb::membershipd::Membership> membership;
   std::unique_ptr<hb::membershipd::LinkFollower> follower;
+  std::unique_ptr<hb::membershipd::PingFollower> pings;
 };
 
 }  // namespace
@@ -48,6 +50,12 @@ int main(int argc, char** argv) {
                      [m](const std::string& node) { m->shutdown(node); },
                      [m](const hb::membershipd::LinkSnapshot& s) { m->snapshot(s); },
                      [m] { m->linkd_absent(); }});
+    o->pings = std::make_unique<hb::membershipd::PingFollower>(
+        ctx.bus, hb::membershipd::PingFollower::Handlers{
+                     [m](const std::string& address, const std::string& state) {
+                       m->ping_node(address, state);
+                     },
+                     [m] { m->ping_nodes_unwatched(); }});
     // READY=1 (sent once the name is ours) must mean "the membership is as good as hb-linkd
     // knows it", so let the loop run until the first snapshot is answered or hb-linkd is found
     // absent. Only asynchronous calls are in flight, each with a deadline, so this ends.

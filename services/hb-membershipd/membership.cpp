@@ -40,6 +40,7 @@ Membership::Membership(const config::Config& config, State& state, BusObjects& b
     for (const auto& [medium, link] : t.links)
       n->links[medium] = std::string(liveness::to_string(link));
   }
+  for (const auto& g : config.ha_cf.ping_groups) ping_groups_[g.name] = g.addresses;
   last_status_ = status();
 }
 
@@ -114,6 +115,45 @@ void Membership::linkd_absent() {
                  "hb-linkd is not on the bus: node states stay as they are until it returns");
   }
   update_status();
+}
+
+void Membership::ping_node(const std::string& address, const std::string& state) {
+  if (state != "init" && state != "up" && state != "dead") return;  // not a state ipfail1 has
+  ping_states_[address] = state;
+  for (Node& n : state_.nodes) {
+    if (n.type != "ping") continue;
+    auto group = ping_groups_.find(n.name);
+    if (group == ping_groups_.end()) {
+      if (n.name == address) set_ping_state(n, state);
+      continue;
+    }
+    // heartbeat's ping_group is one pseudo-node, up while any member answers.
+    bool any_up = false, all_dead = true, known = false;
+    for (const auto& a : group->second) {
+      auto it = ping_states_.find(a);
+      const std::string s = it == ping_states_.end() ? "init" : it->second;
+      known = known || it != ping_states_.end();
+      any_up = any_up || s == "up";
+      all_dead = all_dead && s == "dead";
+    }
+    if (known) set_ping_state(n, any_up ? "up" : all_dead ? "dead" : "init");
+  }
+  update_status();
+}
+
+void Membership::ping_nodes_unwatched() {
+  ping_states_.clear();
+  for (Node& n : state_.nodes)
+    if (n.type == "ping") set_ping_state(n, "unknown");
+  update_status();
+}
+
+void Membership::set_ping_state(Node& node, const std::string& state) {
+  if (node.state == state) return;
+  const std::string old_state = node.state;
+  node.state = state;
+  // ipfaild logs the ping node's transition (the one owner logs it); this is only its mirror.
+  bus_.node_changed(node, old_state);
 }
 
 void Membership::apply(const std::optional<membership::Event>& event) {

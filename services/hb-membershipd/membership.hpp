@@ -7,7 +7,9 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <string>
+#include <vector>
 
 #include "core/config/config.hpp"
 #include "core/membership/tracker.hpp"
@@ -30,6 +32,12 @@ class Membership {
   // hb-linkd is not on the bus: states are kept (a missing link layer is not a dead cluster).
   void linkd_absent();
 
+  // Ping nodes are ipfaild's (ping_follower.hpp): a ping address's state as it says it (init, up,
+  // dead) is mirrored onto the ping Node of that address and of each ping_group holding it (up
+  // while any member is up). Without ipfaild every ping Node is `unknown`: nobody watches it.
+  void ping_node(const std::string& address, const std::string& state);
+  void ping_nodes_unwatched();
+
   // "2/2 nodes up", plus ping nodes and a note while hb-linkd is absent.
   std::string status() const;
 
@@ -40,11 +48,15 @@ class Membership {
   void apply(const std::optional<membership::Event>& event);
   void publish_links(Node& node);
   void update_status();
+  void set_ping_state(Node& node, const std::string& state);
 
   State& state_;
   BusObjects& bus_;
   std::function<void(const std::string&)> set_status_;
   membership::Tracker tracker_;
+  // ping_group name -> its addresses, and each ping address's state as ipfaild last said.
+  std::map<std::string, std::vector<std::string>> ping_groups_;
+  std::map<std::string, std::string> ping_states_;
   bool linkd_present_ = true;
   bool absent_logged_ = false;
   std::string last_status_;

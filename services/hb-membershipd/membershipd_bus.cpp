@@ -50,7 +50,8 @@ State initial_state(const config::Config& config) {
     Node n;
     n.name = name;
     n.type = type;
-    n.state = "init";
+    // A ping node's state is ipfaild's, mirrored once it is heard from (membership.hpp).
+    n.state = std::string(type) == "ping" ? "unknown" : "init";
     n.path = dbus::object_path(names::node_prefix, name);
     s.nodes.push_back(std::move(n));
   };
