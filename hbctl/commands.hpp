@@ -1,6 +1,10 @@
 // hbctl's subcommands: main.cpp dispatches, each lives in its own file.
 #pragma once
 
+#include <systemd/sd-bus.h>
+
+#include <optional>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -17,6 +21,12 @@ int config_check(const std::vector<std::string>& args);
 int link_test(const std::vector<std::string>& args);
 // status / nodes: the members as hb-membershipd sees them, and the groups (status.cpp).
 int status(const std::vector<std::string>& args);
+// The same, on an open bus, into `out` (errors into `err`): what `hbctl watch` redraws.
+// `json` is "short" or "pretty" for JSON, empty for the table. Returns status's exit code.
+int render_status(sd_bus* bus, const std::optional<std::string>& json, std::ostream& out,
+                  std::ostream& err);
+// hbctl watch: the status table, redrawn on every change signal of hb's daemons (watch.cpp).
+int watch(const std::vector<std::string>& args);
 
 // hb_standby / hb_takeover, and the per-group move (standby.cpp).
 int standby(const std::vector<std::string>& args);

@@ -27,6 +27,7 @@ const std::vector<Command>& commands() {
       {{"link-test"}, "test a serial heartbeat cable in both directions", hb::hbctl::link_test},
       {{"status"}, "nodes, links and resource groups (--json)", hb::hbctl::status},
       {{"nodes"}, "same as \"status\"", hb::hbctl::status},
+      {{"watch"}, "status, redrawn live on every change (q quits)", hb::hbctl::watch},
       {{"standby"}, "give groups to the peer [all|local|foreign|failback]", hb::hbctl::standby},
       {{"takeover"}, "take groups from the peer [all|local|foreign|failback]", hb::hbctl::takeover},
       {{"move"}, "hand one group over to a node: GROUP NODE", hb::hbctl::move},

@@ -190,21 +190,21 @@ std::string age(std::uint64_t last, std::uint64_t now) {
   return buf;
 }
 
-void print_takeover(const std::vector<std::string>& why) {
+void print_takeover(std::ostream& out, const std::vector<std::string>& why) {
   if (why.empty()) {
-    std::cout << "This node can take over its peers' resource groups.\n";
+    out << "This node can take over its peers' resource groups.\n";
     return;
   }
-  std::cout << "This node CANNOT take over its peers' resource groups:";
-  for (const auto& w : why) std::cout << "\n  - " << w;
-  std::cout << "\n";
+  out << "This node CANNOT take over its peers' resource groups:";
+  for (const auto& w : why) out << "\n  - " << w;
+  out << "\n";
 }
 
-void print_warnings(const std::vector<WarningRow>& warnings) {
+void print_warnings(std::ostream& out, const std::vector<WarningRow>& warnings) {
   if (warnings.empty()) return;
-  std::cout << "\nWarnings:\n";
+  out << "\nWarnings:\n";
   for (const auto& w : warnings)
-    std::cout << "  " << w.daemon << ": " << w.code << ": " << w.text << "\n";
+    out << "  " << w.daemon << ": " << w.code << ": " << w.text << "\n";
 }
 
 int usage(std::ostream& out, int rc) {
@@ -241,15 +241,23 @@ int status(const std::vector<std::string>& args) {
     return exit_not_running;
   }
   BusPtr bus(raw);
+  return render_status(bus.get(), json, std::cout, std::cerr);
+}
 
+int render_status(sd_bus* bus_raw, const std::optional<std::string>& json, std::ostream& out,
+                  std::ostream& err) {
+  struct Borrowed {
+    sd_bus* b;
+    sd_bus* get() const { return b; }
+  } bus{bus_raw};
   std::string error;
   char* local = nullptr;
   sd_bus_error e = SD_BUS_ERROR_NULL;
   std::vector<WarningRow> warnings;
   if (sd_bus_get_property_string(bus.get(), m1::bus, m1::root, m1::manager, "LocalNode", &e,
                                  &local) < 0) {
-    std::cerr << "hbctl: hb-membershipd is not running (" << (e.message ? e.message : "no reply")
-              << ")\n";
+    err << "hbctl: hb-membershipd is not running (" << (e.message ? e.message : "no reply")
+        << ")\n";
     sd_bus_error_free(&e);
     // Still say what hb-resourced knows: that this node cannot take over, and what its peers
     // told it.
@@ -263,10 +271,10 @@ int status(const std::vector<std::string>& args) {
       j["warnings"] = nlohmann::json::array();
       for (const auto& w : warnings)
         j["warnings"].push_back({{"daemon", w.daemon}, {"code", w.code}, {"text", w.text}});
-      std::cout << (*json == "pretty" ? j.dump(2) : j.dump()) << "\n";
+      out << (*json == "pretty" ? j.dump(2) : j.dump()) << "\n";
     } else {
-      print_takeover(why);
-      print_warnings(warnings);
+      print_takeover(out, why);
+      print_warnings(out, warnings);
     }
     return exit_not_running;
   }
@@ -287,7 +295,7 @@ int status(const std::vector<std::string>& args) {
   std::map<std::string, NodeRow> rows;  // by object path
   MsgPtr objs = managed_objects(bus.get(), m1::bus, m1::root, error);
   if (!objs) {
-    std::cerr << "hbctl: cannot read hb-membershipd's nodes: " << error << "\n";
+    err << "hbctl: cannot read hb-membershipd's nodes: " << error << "\n";
     return exit_error;
   }
   walk_objects(objs.get(), [&](const std::string& path, const std::string& iface,
@@ -371,9 +379,11 @@ int status(const std::vector<std::string>& args) {
                        {"state", n.state},
                        {"incarnation", n.incarnation},
                        {"local", n.name == local_node},
-                       {"never_heard", n.state == "dead" && n.incarnation == 0},
+                       {"never_heard", n.type != "ping" && n.state == "dead" && n.incarnation == 0},
                        {"links", n.links}};
-      if (n.last_heard_usec != 0 && n.name != local_node) {
+      // A ping node's state is ipfaild's (mirrored by hb-membershipd); unknown = not watched.
+      if (n.type == "ping") o["monitored"] = n.state != "unknown";
+      if (n.last_heard_usec != 0 && n.name != local_node && n.type != "ping") {
         o["last_heard_usec"] = n.last_heard_usec;
         o["last_heard_age_ms"] = n.last_heard_usec >= now ? 0 : (now - n.last_heard_usec) / 1000;
       } else {
@@ -401,22 +411,22 @@ int status(const std::vector<std::string>& args) {
     j["warnings"] = nlohmann::json::array();
     for (const auto& w : warnings)
       j["warnings"].push_back({{"daemon", w.daemon}, {"code", w.code}, {"text", w.text}});
-    std::cout << (*json == "pretty" ? j.dump(2) : j.dump()) << "\n";
+    out << (*json == "pretty" ? j.dump(2) : j.dump()) << "\n";
     return exit_ok;
   }
 
-  std::cout << "Local node: " << local_node << "; " << up << "/" << normal << " nodes up";
-  if (!linkd_error.empty()) std::cout << "; hb-linkd not reachable (" << linkd_error << ")";
-  std::cout << "\n";
-  print_takeover(why);
-  std::cout << "\n";
+  out << "Local node: " << local_node << "; " << up << "/" << normal << " nodes up";
+  if (!linkd_error.empty()) out << "; hb-linkd not reachable (" << linkd_error << ")";
+  out << "\n";
+  print_takeover(out, why);
+  out << "\n";
   std::size_t w = 4;
   for (const auto& n : nodes) w = std::max(w, n.name.size());
   auto pad = [](const std::string& s, std::size_t width) {
     return s + std::string(width > s.size() ? width - s.size() : 0, ' ');
   };
-  std::cout << pad("NODE", w + 2) << pad("TYPE", 8) << pad("STATE", 7) << pad("INC", 5)
-            << pad("LAST HEARD", 12) << "LINKS\n";
+  out << pad("NODE", w + 2) << pad("TYPE", 8) << pad("STATE", 8) << pad("INC", 5)
+      << pad("LAST HEARD", 12) << "LINKS\n";
   for (const auto& n : nodes) {
     std::string links;
     for (const auto& [medium, st] : n.links)
@@ -424,32 +434,37 @@ int status(const std::vector<std::string>& args) {
     const bool is_local = n.name == local_node;
     // Listed in ha.cf, declared dead after initdead without ever coming up: heartbeat's
     // "never heard" nodes, told apart from nodes that died.
-    if (n.state == "dead" && n.incarnation == 0)
+    const bool is_ping = n.type == "ping";
+    if (!is_ping && n.state == "dead" && n.incarnation == 0)
       links += links.empty() ? "never heard" : "; never heard";
-    std::cout << pad(n.name, w + 2) << pad(n.type, 8) << pad(n.state, 7)
-              << pad(std::to_string(n.incarnation), 5)
-              << pad(is_local ? "-" : age(n.last_heard_usec, now), 12)
-              << (is_local ? "(local node)" : links) << "\n";
+    // Ping nodes are ipfaild's: reached (up) or not (dead) by its ICMP probes, which have no
+    // heartbeat time; unknown while ipfaild does not run (no `respawn ... ipfail` line).
+    if (is_ping)
+      links = n.state == "unknown" ? "not monitored (ipfaild is not running)" : "pinged by ipfaild";
+    out << pad(n.name, w + 2) << pad(n.type, 8) << pad(n.state, 8)
+        << pad(std::to_string(n.incarnation), 5)
+        << pad(is_local || is_ping ? "-" : age(n.last_heard_usec, now), 12)
+        << (is_local ? "(local node)" : links) << "\n";
   }
 
-  std::cout << "\n";
+  out << "\n";
   if (!resourced_error.empty()) {
-    std::cout << "Resource groups: hb-resourced not reachable (" << resourced_error << ")\n";
-    print_warnings(warnings);
+    out << "Resource groups: hb-resourced not reachable (" << resourced_error << ")\n";
+    print_warnings(out, warnings);
     return exit_ok;
   }
   std::size_t gw = 5;
   for (const auto& g : groups) gw = std::max(gw, g.key.size());
-  std::cout << pad("GROUP", gw + 2) << pad("OWNER", w + 2) << pad("STATE", 10)
-            << "RESOURCES (unit: its state on this node)\n";
+  out << pad("GROUP", gw + 2) << pad("OWNER", w + 2) << pad("STATE", 10)
+      << "RESOURCES (unit: its state on this node)\n";
   for (const auto& g : groups) {
     std::string rs;
     for (const auto& r : g.resources)
       rs += (rs.empty() ? "" : ", ") + r.token + " (" + r.unit + ": " + r.active + ")";
-    std::cout << pad(g.key, gw + 2) << pad(g.owner.empty() ? "-" : g.owner, w + 2)
-              << pad(g.state, 10) << rs << "\n";
+    out << pad(g.key, gw + 2) << pad(g.owner.empty() ? "-" : g.owner, w + 2) << pad(g.state, 10)
+        << rs << "\n";
   }
-  print_warnings(warnings);
+  print_warnings(out, warnings);
   return exit_ok;
 }
 
