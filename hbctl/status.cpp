@@ -6,7 +6,9 @@
 // resource1 if hb-resourced is there. Then the Warnings of hb-membershipd and hb-resourced, and
 // whether this node can take over its peers' groups: it cannot when hb-resourced, hb-membershipd
 // or hb-linkd is missing (a node that would not notice a death must say so, not look healthy).
-// Blocking sd-bus calls are fine in a CLI.
+// Ping nodes are listed with the state hb-membershipd mirrors from ipfaild, their one owner
+// ("not monitored" while ipfaild does not run). Blocking sd-bus calls are fine in a CLI;
+// render_status draws into any stream, for hbctl watch.
 #include <systemd/sd-bus.h>
 #include <time.h>
 
