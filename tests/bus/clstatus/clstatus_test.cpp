@@ -177,6 +177,31 @@ TEST_F(ClStatus, AnswersAsHeartbeatFromHbsDaemons) {
   EXPECT_NE(r.err.find("ERROR: Cannot signon with heartbeat\n"), std::string::npos) << r.err;
 }
 
+TEST_F(ClStatus, APingGroupIsUpWhileAnyMemberAnswers) {
+  std::ofstream(conf_ / "ha.cf", std::ios::app) << "ping_group routers 192.0.2.2 192.0.2.3\n";
+  FakeLink1 link(bus_->address(), {"ha2"}, {"eth0"});
+  link.own();
+  FakeIpfail1 ipfail(bus_->address(), {"192.0.2.1", "192.0.2.2", "192.0.2.3"});
+  ipfail.own();
+  MembershipClient membership(bus_->address());
+  conns_ = {&link.conn(), &ipfail.conn(), &membership.conn()};
+  start("HB_MEMBERSHIPD", "ha1", tmp_.path() / "membershipd.log");
+  ASSERT_TRUE(wait_until(conns_, [&] { return membership.state("routers") == "up"; })) << log();
+  EXPECT_EQ(cl_status({"listnodes", "-p"}).out, "192.0.2.1\nrouters\n");
+  EXPECT_EQ(cl_status({"nodestatus", "routers"}).out, "ping\n");
+
+  ipfail.set_state("192.0.2.2", "dead");
+  ipfail.set_state("192.0.2.1", "dead");
+  ASSERT_TRUE(wait_until(conns_, [&] { return membership.state("192.0.2.1") == "dead"; }));
+  EXPECT_EQ(membership.state("routers"), "up");  // 192.0.2.3 still answers
+  ipfail.set_state("192.0.2.3", "dead");
+  ASSERT_TRUE(wait_until(conns_, [&] { return membership.state("routers") == "dead"; }));
+  Ran r = cl_status({"nodestatus", "routers"});
+  EXPECT_EQ(r.out, "dead\n");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(cl_status({"listhblinks", "-v", "routers"}).out, "\trouters\tdead\n");
+}
+
 // tmux runs `hbctl watch` in a pane of its own server (its own socket), killed at the end.
 class Tmux {
  public:
