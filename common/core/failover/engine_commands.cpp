@@ -3,9 +3,8 @@
 #include <algorithm>
 #include <string>
 
-#include "core/failover/placement.hpp"
-
 #include "core/failover/engine.hpp"
+#include "core/failover/placement.hpp"
 
 namespace hb::failover {
 
