@@ -168,17 +168,36 @@ void GroupRunner::stop_one(const std::string& key, size_t index, bool retried,
                            std::function<void(bool ok)> done) {
   const UnitPlan& p = runs_[key].plans[index];
   auto t = failover::Clock::now();
-  systemd_.stop(p.unit, [this, key, index, retried, t, p, done = std::move(done)](
+  // A unit that had failed before (a crash) stays "failed" after its stop; one that was running
+  // and ends "failed" had its stop command fail or time out (a resource script saying it cannot
+  // stop, a service that would not end): systemd then killed what it knew of, but what it did
+  // not know of may still run and hold the data. That is a failed stop, as Pacemaker takes it.
+  const bool failed_before = std::get<2>(group(key)->resources[index]) == "failed";
+  systemd_.stop(p.unit, [this, key, index, retried, t, p, failed_before, done = std::move(done)](
                             bool ok, const std::string& result) mutable {
     std::string token = std::get<0>(group(key)->resources[index]);
     if (ok) {
-      log::info("",
+      return systemd_.get_unit_property(
+          p.unit, "ActiveState",
+          [this, key, token, t, p, failed_before,
+           done = std::move(done)](const std::string& active) mutable {
+            if (active == "failed" && !failed_before) {
+              log::error(log::msgid::unit_stop_failed,
+                         "stop of " + p.unit + " (" + token +
+                             ") ended with the unit failed: its stop command failed or timed "
+                             "out, and something of it may still run",
+                         {{"HB_GROUP", key}, {"HB_RESOURCE", token}, {"UNIT", p.unit}});
+              return done(false);
+            }
+            log::info(
+                "",
                 "stopped " + p.unit + " (" + token + ") in " + std::to_string(ms_since(t)) + " ms",
                 {{"HB_GROUP", key},
                  {"HB_RESOURCE", token},
                  {"UNIT", p.unit},
                  {"HB_DURATION_MS", std::to_string(ms_since(t))}});
-      return done(true);
+            done(true);
+          });
     }
     log::error(log::msgid::unit_stop_failed,
                "stop of " + p.unit + " (" + token + ") failed: " + result,

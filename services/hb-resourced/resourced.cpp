@@ -194,8 +194,8 @@ void Resourced::refresh_warnings() {
   for (const auto& [node, u] : engine_->fencing().unclean()) {
     fencing += (fencing.empty() ? "" : "; ") + node + " is being fenced";
     if (u.attempts)
-      fencing +=
-          " (" + std::to_string(u.attempts) + " attempts failed, last: " + u.last_error + ")";
+      fencing += " (" + std::to_string(u.attempts) + (u.attempts == 1 ? " attempt" : " attempts") +
+                 " failed, last: " + u.last_error + ")";
   }
   if (!fencing.empty())
     fencing +=

@@ -176,3 +176,22 @@ serving_cluster() { # WHAT
   wait_for 10 "ha1 serves the site" page_names http://192.0.2.10/hostname.html ha1
   sleep 1 # steady state: both nodes see each other before the fault
 }
+
+# Fence devices for a --fencing ipmi rig, as an admin would write them: one `stonith` line, the
+# same in both nodes' ha.cf, naming a root-only file that holds the *peer's* BMC (its host name,
+# address and credentials: cluster-glue's external/ipmi parameters, in -p order).
+configure_fencing() { # (two nodes; hb not started yet)
+  local node peer
+  for node in ha1 ha2; do
+    peer=$([ "$node" = ha1 ] && echo ha2 || echo ha1)
+    local bmc_var="BMC_$peer"
+    in_node "$node" sh -c "umask 077 && printf '%s\n' '# the peer this node fences: host ipaddr userid passwd interface' \
+      '$peer ${!bmc_var} $BMC_USER $BMC_PASSWORD lan' > /etc/ha.d/fence-peer.cf &&
+      echo 'stonith external/ipmi /etc/ha.d/fence-peer.cf' >> /etc/ha.d/ha.cf" ||
+      fail "could not configure fencing on $node"
+  done
+}
+powered_off() { "$RIG" holders | awk -v n="$1" '$1 == n { exit !($2 == "off") }'; } # NODE
+powered_on() { "$RIG" holders | awk -v n="$1" '$1 == n { exit !($2 == "up") }'; }   # NODE
+# NODE's hb-resourced journal has a line matching PATTERN.
+resourced_logged() { in_node "$1" journalctl -q -u hb-resourced.service --grep "$2" >/dev/null; } # NODE PATTERN

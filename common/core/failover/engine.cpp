@@ -32,12 +32,6 @@ Options canonical(Options o) {
   return o;
 }
 
-// A refused input: the journal says why; nothing else happens.
-bool refuse(Actions& out, std::string text, std::map<std::string, std::string> fields) {
-  log(out, LogKind::refused, std::move(text), std::move(fields));
-  return false;
-}
-
 void log_return(Actions& out, const Peer& p) {
   log(out, LogKind::peer_returned, "Cluster node " + p.name + " returning after partition",
       {{"HB_NODE", p.name}});
@@ -53,25 +47,8 @@ Engine::Engine(Options options, TimePoint start)
       handovers_(opt_.me),
       fencing_(opt_.fencing) {}
 
-template <class Body>
-Actions Engine::step(TimePoint now, Body&& body) {
-  Actions out;
-  now_ = now;
-  if (body(out)) reconcile(out);
-  return out;
-}
-
 Situation Engine::situation() const {
   return {opt_, peers_, local_, handovers_, now_, may_hold()};
-}
-
-bool Engine::command_allowed(Actions& out, const std::string& what, const std::string& name) {
-  if (opt_.auto_failback == AutoFailback::legacy)
-    return refuse(out, what + " only implemented when auto_failback is on or off",
-                  {{"HB_REASON", "legacy"}});
-  if (!may_hold())
-    return refuse(out, name + " refused: local resources in flux", {{"HB_REASON", "in flux"}});
-  return true;
 }
 
 // --- outputs --------------------------------------------------------------------------------
@@ -142,46 +119,6 @@ void Engine::appear(Actions& out, Peer& p) {
   fencing_.appeared(p.name);
   waited_for_.erase(p.name);
   p.appear();
-}
-
-void Engine::fence_later(Peer& p) {
-  std::set<std::string> may_hold = p.held;
-  may_hold.insert(p.incoming.begin(), p.incoming.end());
-  for (const auto& g : opt_.groups) {
-    const std::string* t = handovers_.transit(g.key);
-    // What it never told us it may run too, unless it runs here.
-    if ((t && *t == p.name) || (!p.answered && !local_.held(g.key))) may_hold.insert(g.key);
-  }
-  // The race: the node that served more fences first; as many (none) -> ha.cf's order.
-  const std::size_t theirs = p.held.size(), mine = local_.held().size();
-  auto rank = [&](const std::string& n) {
-    return std::find(opt_.nodes.begin(), opt_.nodes.end(), n) - opt_.nodes.begin();
-  };
-  const bool wait = theirs > mine || (theirs == mine && rank(p.name) < rank(opt_.me));
-  fencing_.lost(p.name, std::move(may_hold), wait, now_);
-}
-
-bool Engine::fencer_for(const std::string& target) const {
-  for (const auto& n : opt_.nodes) {
-    if (n == target) continue;
-    if (n == opt_.me) return true;
-    const Peer* p = peers_.get(n);
-    if (p && p->status == PeerStatus::up && !p->leaving && p->unable.empty()) return false;
-  }
-  return false;
-}
-
-void Engine::begin_fences(Actions& out) {
-  for (const auto& node :
-       fencing_.take_due(now_, [&](const std::string& n) { return fencer_for(n); })) {
-    const Unclean* u = fencing_.find(node);
-    log(out, LogKind::fence,
-        "fencing node " + node +
-            (u && u->attempts ? " (attempt " + std::to_string(u->attempts + 1) + ")"
-                              : std::string()),
-        {{"HB_NODE", node}, {"HB_GROUPS", u ? join_keys(u->may_hold) : ""}});
-    out.emplace_back(Fence{node});
-  }
 }
 
 // --- inputs ---------------------------------------------------------------------------------
@@ -326,89 +263,6 @@ Actions Engine::on_result(const std::string& key, Result result, TimePoint now) 
     // A giver whose groups are all stopped hands them over.
     for (const Done& d : handovers_.stopped(local_, peers_, now_))
       send(out, ask_resources_message("", d.scope, "done", d.keys, d.target));
-    return true;
-  });
-}
-
-Actions Engine::on_fence_result(const std::string& node, bool ok, const std::string& detail,
-                                TimePoint now) {
-  return step(now, [&](Actions& out) {
-    Peer* p = peers_.find(node);
-    if (!p || !fencing_.pending(p->name)) return false;
-    if (!ok) {
-      fencing_.failed(p->name, detail, now);
-      log(out, LogKind::fence_failed,
-          "fencing node " + p->name + " failed (" + detail + "): trying again in " +
-              std::to_string(fencing_.retry().count()) + " ms; nothing of it starts here meanwhile",
-          {{"HB_NODE", p->name}, {"HB_REASON", detail}});
-      return true;
-    }
-    fencing_.fenced(p->name);
-    log(out, LogKind::fenced, "node " + p->name + " fenced: its groups may start elsewhere",
-        {{"HB_NODE", p->name}});
-    // It came back while its power was being cut: what it said is void now.
-    if (p->status == PeerStatus::up) lost(out, *p, PeerStatus::dead);
-    send(out, fenced_message(p->name));
-    return true;
-  });
-}
-
-Actions Engine::confirm_fenced(const std::string& node, TimePoint now) {
-  return step(now, [&](Actions& out) {
-    Peer* p = peers_.find(node);
-    if (!p)
-      return refuse(out, "fence confirmation: unknown node " + node,
-                    {{"HB_NODE", node}, {"HB_REASON", "unknown"}});
-    if (p->status == PeerStatus::up)
-      return refuse(out, "fence confirmation refused: " + p->name + " is up",
-                    {{"HB_NODE", p->name}, {"HB_REASON", "node up"}});
-    fencing_.fenced(p->name);
-    log(out, LogKind::fenced, "node " + p->name + " confirmed down by the administrator",
-        {{"HB_NODE", p->name}});
-    if (p->status == PeerStatus::unknown) lost(out, *p, PeerStatus::dead);
-    send(out, fenced_message(p->name));
-    return true;
-  });
-}
-
-Actions Engine::standby(Scope scope, TimePoint now) {
-  return step(now, [&](Actions& out) {
-    if (!command_allowed(out, "Standby mode", "standby")) return false;
-    for (auto& [t, keys] : Policy::standby_plan(situation(), scope, out))
-      offer(out, t, std::move(keys), scope, false);
-    return true;
-  });
-}
-
-Actions Engine::takeover(Scope scope, TimePoint now) {
-  return step(now, [&](Actions& out) {
-    if (!command_allowed(out, "Takeover", "takeover")) return false;
-    for (const auto& g : opt_.groups) {
-      if (in_scope(g, scope, opt_.me)) local_.clear_failure(g.key);
-    }
-    send(out, takeover_message("", scope, true));
-    return true;
-  });
-}
-
-Actions Engine::move(const std::string& key, const std::string& node, TimePoint now) {
-  return step(now, [&](Actions& out) {
-    std::string target = spelled(opt_.nodes, node);
-    if (!group(key) || target.empty())
-      return refuse(out, "move: unknown group or node",
-                    {{"HB_GROUP", key}, {"HB_NODE", node}, {"HB_REASON", "unknown"}});
-    if (!may_hold() || handovers_.busy(key))
-      return refuse(out, "move of " + key + " refused: in flux",
-                    {{"HB_GROUP", key}, {"HB_REASON", "in flux"}});
-    if (target != opt_.me && !peers_.at(target).active())
-      return refuse(out, "move of " + key + " refused: " + target + " is not active",
-                    {{"HB_GROUP", key}, {"HB_NODE", target}, {"HB_REASON", "target down"}});
-    if (target == opt_.me) local_.clear_failure(key);
-    if (local_.at(key).state == GroupState::running) {
-      if (target != opt_.me) offer(out, target, {key}, Scope::all, true);
-    } else {
-      send(out, move_message(key, target));
-    }
     return true;
   });
 }

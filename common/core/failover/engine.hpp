@@ -164,4 +164,13 @@ class Engine {
   std::optional<TimePoint> lost_since_;
 };
 
+// Every input: note the time, let `body` act, then apply the rules unless it returns false.
+template <class Body>
+Actions Engine::step(TimePoint now, Body&& body) {
+  Actions out;
+  now_ = now;
+  if (body(out)) reconcile(out);
+  return out;
+}
+
 }  // namespace hb::failover

@@ -120,4 +120,11 @@ inline void log(Actions& out, LogKind kind, std::string text,
   out.emplace_back(LogEvent{kind, std::move(text), std::move(fields)});
 }
 
+// For the engine's inputs: a refused one. The journal says why; returns false (the rules need
+// not run: nothing changed).
+inline bool refuse(Actions& out, std::string text, std::map<std::string, std::string> fields) {
+  log(out, LogKind::refused, std::move(text), std::move(fields));
+  return false;
+}
+
 }  // namespace hb::failover

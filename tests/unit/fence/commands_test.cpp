@@ -43,6 +43,18 @@ TEST(FenceCommands, AStonithLineReadsItsParametersFromAFile) {
                                                     "/etc/ha.d/ipmi.conf"}));
 }
 
+TEST(FenceCommands, NameValueParametersArePassedAsSuch) {
+  auto c = fence_commands(
+      {host("*", "rhcs/ipmilan", "ipaddr=198.51.100.202 login=admin passwd=secret", 40)}, "ha1");
+  ASSERT_EQ(c.size(), 1u);
+  EXPECT_EQ(c[0].stonith,
+            (std::vector<std::string>{"/usr/sbin/stonith", "-t", "rhcs/ipmilan",
+                                      "ipaddr=198.51.100.202", "login=admin", "passwd=secret"}));
+  // One positional word among them: heartbeat's positional string, as -p.
+  c = fence_commands({host("*", "external/ipmi", "ha2 ipaddr=198.51.100.202", 41)}, "ha1");
+  EXPECT_EQ(c[0].stonith[3], "-p");
+}
+
 TEST(FenceCommands, NoDeviceNoCommand) {
   EXPECT_TRUE(fence_commands({}, "ha1").empty());
   EXPECT_FALSE(can_fence({}, "ha1"));

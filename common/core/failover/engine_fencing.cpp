@@ -1,0 +1,91 @@
+// The failover engine's fencing (engine.hpp's rules, fencing.hpp's bookkeeping): which dead
+// peer to fence and when, who fences it, and what its result or an admin's confirmation changes.
+#include <algorithm>
+#include <string>
+
+#include "core/failover/engine.hpp"
+
+namespace hb::failover {
+
+void Engine::fence_later(Peer& p) {
+  std::set<std::string> may_hold = p.held;
+  may_hold.insert(p.incoming.begin(), p.incoming.end());
+  for (const auto& g : opt_.groups) {
+    const std::string* t = handovers_.transit(g.key);
+    // What it never told us it may run too, unless it runs here.
+    if ((t && *t == p.name) || (!p.answered && !local_.held(g.key))) may_hold.insert(g.key);
+  }
+  // The race: the node that served more fences first; as many (none) -> ha.cf's order.
+  const std::size_t theirs = p.held.size(), mine = local_.held().size();
+  auto rank = [&](const std::string& n) {
+    return std::find(opt_.nodes.begin(), opt_.nodes.end(), n) - opt_.nodes.begin();
+  };
+  const bool wait = theirs > mine || (theirs == mine && rank(p.name) < rank(opt_.me));
+  fencing_.lost(p.name, std::move(may_hold), wait, now_);
+}
+
+bool Engine::fencer_for(const std::string& target) const {
+  for (const auto& n : opt_.nodes) {
+    if (n == target) continue;
+    if (n == opt_.me) return true;
+    const Peer* p = peers_.get(n);
+    if (p && p->status == PeerStatus::up && !p->leaving && p->unable.empty()) return false;
+  }
+  return false;
+}
+
+void Engine::begin_fences(Actions& out) {
+  for (const auto& node :
+       fencing_.take_due(now_, [&](const std::string& n) { return fencer_for(n); })) {
+    const Unclean* u = fencing_.find(node);
+    log(out, LogKind::fence,
+        "fencing node " + node +
+            (u && u->attempts ? " (attempt " + std::to_string(u->attempts + 1) + ")"
+                              : std::string()),
+        {{"HB_NODE", node}, {"HB_GROUPS", u ? join_keys(u->may_hold) : ""}});
+    out.emplace_back(Fence{node});
+  }
+}
+
+Actions Engine::on_fence_result(const std::string& node, bool ok, const std::string& detail,
+                                TimePoint now) {
+  return step(now, [&](Actions& out) {
+    Peer* p = peers_.find(node);
+    if (!p || !fencing_.pending(p->name)) return false;
+    if (!ok) {
+      fencing_.failed(p->name, detail, now);
+      log(out, LogKind::fence_failed,
+          "fencing node " + p->name + " failed (" + detail + "): trying again in " +
+              std::to_string(fencing_.retry().count()) + " ms; nothing of it starts here meanwhile",
+          {{"HB_NODE", p->name}, {"HB_REASON", detail}});
+      return true;
+    }
+    fencing_.fenced(p->name);
+    log(out, LogKind::fenced, "node " + p->name + " fenced: its groups may start elsewhere",
+        {{"HB_NODE", p->name}});
+    // It came back while its power was being cut: what it said is void now.
+    if (p->status == PeerStatus::up) lost(out, *p, PeerStatus::dead);
+    send(out, fenced_message(p->name));
+    return true;
+  });
+}
+
+Actions Engine::confirm_fenced(const std::string& node, TimePoint now) {
+  return step(now, [&](Actions& out) {
+    Peer* p = peers_.find(node);
+    if (!p)
+      return refuse(out, "fence confirmation: unknown node " + node,
+                    {{"HB_NODE", node}, {"HB_REASON", "unknown"}});
+    if (p->status == PeerStatus::up)
+      return refuse(out, "fence confirmation refused: " + p->name + " is up",
+                    {{"HB_NODE", p->name}, {"HB_REASON", "node up"}});
+    fencing_.fenced(p->name);
+    log(out, LogKind::fenced, "node " + p->name + " confirmed down by the administrator",
+        {{"HB_NODE", p->name}});
+    if (p->status == PeerStatus::unknown) lost(out, *p, PeerStatus::dead);
+    send(out, fenced_message(p->name));
+    return true;
+  });
+}
+
+}  // namespace hb::failover
