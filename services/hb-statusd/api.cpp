@@ -2,6 +2,7 @@
 
 #include <httplib.h>
 
+#include "connection_lobby.hpp"
 #include "core/status/etag.hpp"
 #include "core/status/health.hpp"
 #include "core/status/render_json.hpp"
@@ -74,11 +75,14 @@ void serve_events(EventHub& events, const httplib::Request& req, httplib::Respon
   }
   res.status = 200;
   res.set_header("Cache-Control", "no-store");
+  // A client that leaves frees its place within a second, not at the next keep-alive.
+  ClientConnection* connection = ClientConnection::serving();
+  std::function<bool()> gone = [connection] { return connection && connection->peer_closed(); };
   res.set_chunked_content_provider(
       "text/event-stream",
-      [stream](std::size_t, httplib::DataSink& sink) {
+      [stream, gone](std::size_t, httplib::DataSink& sink) {
         std::string frames;
-        if (!stream->next(frames)) return false;  // dropped or shutting down: close
+        if (!stream->next(frames, gone)) return false;  // dropped or shutting down: close
         return sink.write(frames.data(), frames.size());
       },
       [stream](bool) { stream->end(); });

@@ -17,6 +17,7 @@ namespace hb::statusd {
 namespace {
 
 constexpr std::size_t read_ahead = 4096;
+thread_local ClientConnection* serving_on_this_thread = nullptr;
 
 void address_of(int fd, bool peer, std::string& ip, int& port) {
   sockaddr_storage a{};
@@ -55,6 +56,18 @@ bool ClientConnection::wait_for(short events, std::chrono::milliseconds limit) c
 
 bool ClientConnection::is_readable() const {
   return has_buffered() || wait_for(POLLIN, read_timeout_);
+}
+
+bool ClientConnection::peer_closed() const {
+  pollfd p{fd_, POLLRDHUP, 0};
+  return ::poll(&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
+}
+
+ClientConnection* ClientConnection::serving() {
+  return serving_on_this_thread;
+}
+void ClientConnection::set_serving(ClientConnection* c) {
+  serving_on_this_thread = c;
 }
 
 bool ClientConnection::is_writable() const {

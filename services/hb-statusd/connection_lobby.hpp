@@ -40,6 +40,13 @@ class ClientConnection : public httplib::Stream {
 
   // Bytes of a next request already read (a pipelining client): serve without waiting.
   bool has_buffered() const { return buffered_begin_ < buffered_.size(); }
+  // The client closed or reset its end (a long response can stop at once).
+  bool peer_closed() const;
+
+  // The connection this thread is serving a request of (null when none): lets a long-lived
+  // response see its client go away between writes.
+  static ClientConnection* serving();
+  static void set_serving(ClientConnection* c);
 
   void* server = nullptr;         // the server whose routes answer it
   std::size_t requests_left = 0;  // keep-alive: requests it may still send

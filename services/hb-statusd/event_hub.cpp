@@ -68,10 +68,17 @@ void EventHub::Stream::end() {
   hub_->release(*this);
 }
 
-bool EventHub::Stream::next(std::string& out) {
+bool EventHub::Stream::next(std::string& out, const std::function<bool()>& client_gone) {
+  using namespace std::chrono;
   std::unique_lock lock(hub_->mutex_);
-  wake_.wait_for(lock, hub_->limits_.keepalive,
-                 [&] { return ended_ || !queue_.empty() || queue_.overflowed(); });
+  const auto until = steady_clock::now() + hub_->limits_.keepalive;
+  auto ready = [&] { return ended_ || !queue_.empty() || queue_.overflowed(); };
+  while (!ready()) {
+    const auto now = steady_clock::now();
+    if (now >= until) break;
+    wake_.wait_for(lock, std::min<steady_clock::duration>(until - now, seconds(1)), ready);
+    if (!ready() && client_gone && client_gone()) return false;
+  }
   if (ended_ || queue_.overflowed()) return false;
   out = queue_.empty() ? status::sse_comment("ping") : queue_.take_all();
   return true;

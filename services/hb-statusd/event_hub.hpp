@@ -8,6 +8,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -68,8 +69,9 @@ class EventHub::Stream {
   Stream& operator=(const Stream&) = delete;
 
   // Waits up to the keep-alive interval: the queued frames, or a keep-alive comment when none
-  // came. False when the stream is over: the client fell too far behind, or the hub closed.
-  bool next(std::string& out);
+  // came. False when the stream is over: the client fell too far behind, the hub closed, or
+  // `client_gone` (asked about once a second while nothing comes) says the client left.
+  bool next(std::string& out, const std::function<bool()>& client_gone = {});
   // The stream ended (the client went away): frees its place at once.
   void end();
 

@@ -38,7 +38,9 @@ class GatedServer : public httplib::Server {
   void serve(const ConnectionLobby::Connection& c) {
     bool closed = false;
     const bool last = c->requests_left <= 1;
+    ClientConnection::set_serving(c.get());
     const bool ok = process_request(*c, last, closed, nullptr);
+    ClientConnection::set_serving(nullptr);
     if (c->requests_left > 0) --c->requests_left;
     if (ok && !closed && !last && is_running()) lobby_.admit(c);
   }
