@@ -5,7 +5,8 @@
 #   scripts/ensure-deps.sh test    build + what the unit and bus suites use (dbus-daemon, ip,
 #                                  clang-format for the format check,
 #                                  systemd-journal-remote to make journal files for hbctl log,
-#                                  python3-prometheus-client to parse hb-statusd's /metrics)
+#                                  python3-prometheus-client to parse hb-statusd's /metrics,
+#                                  chromium for the dashboard test)
 #   scripts/ensure-deps.sh rig     test + what the cluster rig uses (nspawn, Apache, socat,
 #                                  openipmi for the simulated BMCs, ...)
 #   scripts/ensure-deps.sh fuzz    build + clang with libFuzzer (scripts/fuzz.sh)
@@ -15,7 +16,7 @@ build_pkgs=(g++ meson ninja-build pkg-config ccache python3
   libsystemd-dev systemd libboost-dev nlohmann-json3-dev libcpp-httplib-dev
   libgtest-dev libgmock-dev libssl-dev libnl-route-3-dev)
 test_pkgs=(dbus iproute2 util-linux systemd-journal-remote clang-format
-  python3-prometheus-client)
+  python3-prometheus-client chromium)
 rig_pkgs=(systemd-container socat apache2 nftables e2fsprogs curl iputils-ping openipmi)
 fuzz_pkgs=(clang)
 

@@ -15,25 +15,13 @@
 #include "../fakes/fake_membership1.hpp"
 #include "../fakes/fake_resource1.hpp"
 #include "../membership/fake_link1.hpp"
+#include "free_port.hpp"
 #include "sse_client.hpp"
 
 namespace hb::test {
 namespace {
 
 using nlohmann::json;
-
-// A TCP port nobody listens on now (the kernel's pick).
-int free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof a;
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
 
 class Statusd : public DaemonOnPrivateBus {
  protected:
