@@ -403,6 +403,12 @@ TEST_F(Statusd, EventsComeInOrderAndResumeWithExactlyTheMissedOnes) {
   EXPECT_EQ(running["old_state"], "starting");
   EXPECT_EQ(running["new_state"], "running");
   EXPECT_EQ(json::parse(ev[4].data)["address"], "192.0.2.1");
+  // What they say is what the OpenAPI document describes.
+  const json api = get_json("/api/v1/openapi.json");
+  expect_schema(api, "NodeEvent", node);
+  expect_schema(api, "LinkEvent", link);
+  expect_schema(api, "GroupEvent", running);
+  expect_schema(api, "PingNodeEvent", json::parse(ev[4].data));
   EXPECT_EQ(owner_then["owner"], "ha2") << owner_then.dump();
   EXPECT_EQ(owner_then["state"], "running") << owner_then.dump();
 
@@ -436,6 +442,7 @@ TEST_F(Statusd, EventsComeInOrderAndResumeWithExactlyTheMissedOnes) {
   const json warnings = json::parse(resumed.events[4].data);
   EXPECT_EQ(warnings["daemon"], "hb-membershipd");
   EXPECT_EQ(warnings["added"][0]["code"], "no-link-source");
+  expect_schema(api, "WarningsEvent", warnings);
 
   // An id from another start of hb-statusd: the whole state first, then live events.
   SseClient foreign(port_, "1-3");
