@@ -11,12 +11,15 @@
 #include <algorithm>
 #include <cerrno>
 #include <stdexcept>
+#include <string_view>
 #include <system_error>
 
 namespace hb::statusd {
 namespace {
 
 constexpr std::size_t read_ahead = 4096;
+// Beyond this, the head goes to cpp-httplib as it is, which answers 414 or 400.
+constexpr std::size_t max_head_bytes = 16384;
 thread_local ClientConnection* serving_on_this_thread = nullptr;
 
 void address_of(int fd, bool peer, std::string& ip, int& port) {
@@ -61,6 +64,31 @@ bool ClientConnection::is_readable() const {
 bool ClientConnection::peer_closed() const {
   pollfd p{fd_, POLLRDHUP, 0};
   return ::poll(&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
+}
+
+bool ClientConnection::read_available() {
+  buffered_.erase(buffered_.begin(),
+                  buffered_.begin() + static_cast<std::ptrdiff_t>(buffered_begin_));
+  buffered_begin_ = 0;
+  for (;;) {
+    const std::size_t had = buffered_.size();
+    buffered_.resize(had + read_ahead);
+    const ssize_t n = ::recv(fd_, buffered_.data() + had, read_ahead, MSG_DONTWAIT);
+    buffered_.resize(had + static_cast<std::size_t>(std::max<ssize_t>(n, 0)));
+    if (n > 0) {
+      if (buffered_.size() > max_head_bytes) return true;
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+  }
+}
+
+bool ClientConnection::head_complete() const {
+  const std::string_view text(buffered_.data() + buffered_begin_,
+                              buffered_.size() - buffered_begin_);
+  return text.size() > max_head_bytes || text.find("\r\n\r\n") != std::string_view::npos ||
+         text.find("\n\n") != std::string_view::npos;
 }
 
 ClientConnection* ClientConnection::serving() {
@@ -163,7 +191,7 @@ void ConnectionLobby::take_incoming() {
     arrived.swap(incoming_);
   }
   for (auto& c : arrived) {
-    if (c->has_buffered()) {
+    if (c->head_complete()) {
       ready_(std::move(c));
       continue;
     }
@@ -186,10 +214,16 @@ void ConnectionLobby::take_incoming() {
 void ConnectionLobby::dispatch(int fd) {
   auto it = waiting_.find(fd);
   if (it == waiting_.end()) return;
+  // Part of a head: keep waiting (the idle timeout still runs from when it came in); the end of
+  // the stream or an error before a whole head: close.
+  const bool open = it->second.connection->read_available();
+  if (!it->second.connection->head_complete()) {
+    if (!open) close_waiting(fd);
+    return;
+  }
   Connection c = std::move(it->second.connection);
   ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
   waiting_.erase(it);
-  // A hang-up too goes to a worker: reading finds the end and closes it there.
   ready_(std::move(c));
 }
 

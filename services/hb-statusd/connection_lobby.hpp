@@ -1,9 +1,11 @@
 // Where hb-statusd's idle HTTP connections wait without holding a thread: a connection that has
-// not sent its (next) request sits in one epoll set and goes to the thread pool only once bytes
-// arrive. cpp-httplib gives each connection a thread for its whole life, keep-alive waits
-// included, so without this a handful of idle or hostile connections would hold every worker and
-// the cluster document would wait behind them. Bounded: at most `max_waiting` connections wait
-// (the one idle longest is closed to admit a new one), none longer than `idle_timeout`.
+// not sent its (next) request sits in one epoll set, which reads what arrives without blocking,
+// and goes to the thread pool only once its request head is complete (a blank line), so neither
+// an idle client nor one that sends its request a byte at a time holds a worker. cpp-httplib gives
+// each connection a thread for its whole life, keep-alive waits included, so without this a handful
+// of idle or hostile connections would hold every worker and the cluster document would wait behind
+// them. Bounded: at most `max_waiting` connections wait (the one idle longest is closed to admit a
+// new one), none longer than `idle_timeout`.
 #pragma once
 
 #include <httplib.h>
@@ -42,6 +44,10 @@ class ClientConnection : public httplib::Stream {
   bool has_buffered() const { return buffered_begin_ < buffered_.size(); }
   // The client closed or reset its end (a long response can stop at once).
   bool peer_closed() const;
+  // Reads what has arrived without waiting. False at the end of the stream or on an error.
+  bool read_available();
+  // The buffered bytes hold a whole request head ("\r\n\r\n"), or more than a head may be.
+  bool head_complete() const;
 
   // The connection this thread is serving a request of (null when none): lets a long-lived
   // response see its client go away between writes.

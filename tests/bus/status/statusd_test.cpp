@@ -483,7 +483,7 @@ TEST_F(Statusd, StreamsAndIdleConnectionsLeaveRoomForRequests) {
         << "stream " << i << "\n"
         << log();
   }
-  // ... and 8 connections that never send a request.
+  // ... and 8 connections that never finish a request: 4 send nothing, 4 half a request head.
   std::vector<int> idle;
   for (int i = 0; i < 8; ++i) {
     const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -492,6 +492,10 @@ TEST_F(Statusd, StreamsAndIdleConnectionsLeaveRoomForRequests) {
     a.sin_port = htons(static_cast<std::uint16_t>(port_));
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+    if (i % 2 == 1) {
+      const std::string part = "GET /api/v1/cluster HTTP/1.1\r\nHost: 127.0.0.1\r\n";
+      ASSERT_EQ(::send(fd, part.data(), part.size(), MSG_NOSIGNAL), ssize_t(part.size()));
+    }
     idle.push_back(fd);
   }
   // The cluster document still comes at once.
