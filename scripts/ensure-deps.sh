@@ -6,7 +6,8 @@
 #                                  clang-format for the format check,
 #                                  systemd-journal-remote to make journal files for hbctl log,
 #                                  python3-prometheus-client to parse hb-statusd's /metrics,
-#                                  tmux to watch `hbctl watch` redraw)
+#                                  tmux to watch `hbctl watch` redraw, chromium for the dashboard
+#                                  test)
 #   scripts/ensure-deps.sh rig     test + what the cluster rig uses (nspawn, Apache, socat,
 #                                  openipmi for the simulated BMCs, ...)
 #   scripts/ensure-deps.sh fuzz    build + clang with libFuzzer (scripts/fuzz.sh)
@@ -16,7 +17,7 @@ build_pkgs=(g++ meson ninja-build pkg-config ccache python3
   libsystemd-dev systemd libboost-dev nlohmann-json3-dev libcpp-httplib-dev
   libgtest-dev libgmock-dev libssl-dev libnl-route-3-dev)
 test_pkgs=(dbus iproute2 util-linux systemd-journal-remote clang-format
-  python3-prometheus-client tmux)
+  python3-prometheus-client tmux chromium)
 rig_pkgs=(systemd-container socat apache2 nftables e2fsprogs curl iputils-ping openipmi)
 fuzz_pkgs=(clang)
 

@@ -2,6 +2,7 @@
 
 #include <httplib.h>
 
+#include "connection_lobby.hpp"
 #include "core/status/etag.hpp"
 #include "core/status/health.hpp"
 #include "core/status/render_json.hpp"
@@ -44,9 +45,53 @@ ViewPtr view_or_503(const SnapshotStore& store, httplib::Response& res) {
   return v;
 }
 
+// A static file of the dashboard; the policy keeps the page to what hb-statusd itself serves.
+void send_static(const httplib::Request& req, httplib::Response& res, std::string_view body,
+                 const char* type) {
+  const std::string text(body);
+  const std::string etag = status::etag_of(text);
+  res.set_header("ETag", etag);
+  res.set_header("Cache-Control", "no-cache");
+  res.set_header("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'");
+  res.set_header("X-Content-Type-Options", "nosniff");
+  if (req.has_header("If-None-Match") &&
+      status::if_none_match(req.get_header_value("If-None-Match"), etag)) {
+    res.status = 304;
+    return;
+  }
+  res.status = 200;
+  res.set_content(text, type);
+}
+
+// GET /api/v1/events: one Server-Sent Events stream, on this HTTP thread while it lasts.
+void serve_events(EventHub& events, const httplib::Request& req, httplib::Response& res) {
+  auto stream = events.open(req.get_header_value("Last-Event-ID"));
+  if (!stream) {
+    res.set_header("Retry-After", "5");
+    send_error(res, 503,
+               "too many event streams: at most " + std::to_string(events.limits().max_streams) +
+                   " at once (hb.conf [status] max_event_streams); try again later");
+    return;
+  }
+  res.status = 200;
+  res.set_header("Cache-Control", "no-store");
+  // A client that leaves frees its place within a second, not at the next keep-alive.
+  ClientConnection* connection = ClientConnection::serving();
+  std::function<bool()> gone = [connection] { return connection && connection->peer_closed(); };
+  res.set_chunked_content_provider(
+      "text/event-stream",
+      [stream, gone](std::size_t, httplib::DataSink& sink) {
+        std::string frames;
+        if (!stream->next(frames, gone)) return false;  // dropped or shutting down: close
+        return sink.write(frames.data(), frames.size());
+      },
+      [stream](bool) { stream->end(); });
+}
+
 }  // namespace
 
-void install_api(httplib::Server& server, const SnapshotStore& store, const ApiOptions& options) {
+void install_api(httplib::Server& server, const SnapshotStore& store, EventHub& events,
+                 const ApiOptions& options) {
   // Read-only: refuse every other method before routing, whatever the path.
   server.set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
     if (req.method == "GET" || req.method == "HEAD")
@@ -118,6 +163,21 @@ void install_api(httplib::Server& server, const SnapshotStore& store, const ApiO
     res.set_content(status::render_metrics(v->snapshot, now_clocks().monotonic_usec),
                     status::metrics_content_type);
   });
+  server.Get("/api/v1/events", [&events](const httplib::Request& req, httplib::Response& res) {
+    serve_events(events, req, res);
+  });
+  server.Get("/",
+             [html = options.dashboard_html](const httplib::Request& req, httplib::Response& res) {
+               send_static(req, res, html, "text/html; charset=utf-8");
+             });
+  server.Get("/dashboard.js",
+             [js = options.dashboard_js](const httplib::Request& req, httplib::Response& res) {
+               send_static(req, res, js, "text/javascript; charset=utf-8");
+             });
+  server.Get("/dashboard.css",
+             [css = options.dashboard_css](const httplib::Request& req, httplib::Response& res) {
+               send_static(req, res, css, "text/css; charset=utf-8");
+             });
   server.Get(".*", [](const httplib::Request& req, httplib::Response& res) {
     send_error(res, 404, "no such path: " + req.path);
   });

@@ -4,23 +4,61 @@
 
 #include <stdexcept>
 
+#include "connection_lobby.hpp"
 #include "core/config/hb_conf.hpp"
 #include "sys/log.hpp"
 
 namespace hb::statusd {
 namespace {
 
-// Lets several servers (one per address) hand their connections to one pool; the pool is shut
-// down by its owner, not by whichever server stops first.
-class SharedQueue : public httplib::TaskQueue {
+// At most this many connections wait for a request at once (the lobby's bound). Far below
+// FD_SETSIZE, which Debian's cpp-httplib (built with select()) cannot serve beyond.
+constexpr std::size_t max_waiting_connections = 256;
+
+// Runs the listener's hand-off at once on the listener's thread: GatedServer's hand-off only
+// puts the connection in the lobby, so accepting never waits for a worker.
+class InlineQueue : public httplib::TaskQueue {
  public:
-  explicit SharedQueue(std::shared_ptr<httplib::ThreadPool> pool) : pool_(std::move(pool)) {}
-  void enqueue(std::function<void()> fn) override { pool_->enqueue(std::move(fn)); }
+  void enqueue(std::function<void()> fn) override { fn(); }
   void shutdown() override {}
+};
+
+}  // namespace
+
+// A cpp-httplib server whose accepted connections go to the lobby instead of a thread, and are
+// served one request at a time on the shared pool when they have one.
+class GatedServer : public httplib::Server {
+ public:
+  GatedServer(ConnectionLobby& lobby, const config::StatusSettings& s)
+      : lobby_(lobby), read_timeout_(s.read_timeout), write_timeout_(s.write_timeout) {
+    new_task_queue = [] { return new InlineQueue; };
+  }
+
+  // On a pool thread: one request and its response, then back to the lobby (keep-alive).
+  void serve(const ConnectionLobby::Connection& c) {
+    bool closed = false;
+    const bool last = c->requests_left <= 1;
+    ClientConnection::set_serving(c.get());
+    const bool ok = process_request(*c, last, closed, nullptr);
+    ClientConnection::set_serving(nullptr);
+    if (c->requests_left > 0) --c->requests_left;
+    if (ok && !closed && !last && is_running()) lobby_.admit(c);
+  }
 
  private:
-  std::shared_ptr<httplib::ThreadPool> pool_;
+  bool process_and_close_socket(int sock) override {
+    auto c = std::make_shared<ClientConnection>(sock, read_timeout_, write_timeout_);
+    c->server = this;
+    c->requests_left = keep_alive_max_count_;
+    lobby_.admit(std::move(c));
+    return true;
+  }
+
+  ConnectionLobby& lobby_;
+  std::chrono::milliseconds read_timeout_, write_timeout_;
 };
+
+namespace {
 
 template <class D>
 std::pair<time_t, time_t> sec_usec(D d) {
@@ -30,15 +68,21 @@ std::pair<time_t, time_t> sec_usec(D d) {
 
 }  // namespace
 
-HttpServer::HttpServer(const config::StatusSettings& s, const Routes& routes) {
-  // Every connection holds a thread while it lives (cpp-httplib is thread-per-connection), so
-  // the pool is sized for the ordinary requests plus the long-lived streams.
+HttpServer::HttpServer(const config::StatusSettings& s, const Routes& routes,
+                       std::function<void()> on_stop)
+    : on_stop_(std::move(on_stop)) {
+  // A request holds a thread while it is read and answered, an event stream while it lasts; an
+  // idle connection holds none (it waits in the lobby). So request_workers threads stay for
+  // ordinary requests however many of the max_event_streams streams are open.
   const auto threads = static_cast<std::size_t>(s.request_workers + s.max_event_streams);
   pool_ = std::make_shared<httplib::ThreadPool>(threads);
+  lobby_ = std::make_unique<ConnectionLobby>(
+      max_waiting_connections, s.read_timeout, [pool = pool_.get()](ConnectionLobby::Connection c) {
+        pool->enqueue([c] { static_cast<GatedServer*>(c->server)->serve(c); });
+      });
   std::vector<std::string> failed;
   for (const auto& address : s.listen) {
-    auto server = std::make_unique<httplib::Server>();
-    server->new_task_queue = [pool = pool_] { return new SharedQueue(pool); };
+    auto server = std::make_unique<GatedServer>(*lobby_, s);
     const auto [rs, ru] = sec_usec(s.read_timeout);
     const auto [ws, wu] = sec_usec(s.write_timeout);
     server->set_read_timeout(rs, ru);
@@ -57,6 +101,7 @@ HttpServer::HttpServer(const config::StatusSettings& s, const Routes& routes) {
     servers_.push_back(std::move(server));
   }
   if (servers_.empty()) {
+    lobby_->stop();
     pool_->shutdown();
     std::string all;
     for (const auto& f : failed) all += (all.empty() ? "" : ", ") + f;
@@ -71,10 +116,12 @@ void HttpServer::start() {
 }
 
 HttpServer::~HttpServer() {
+  if (on_stop_) on_stop_();  // long-lived responses end, so their threads come back
   for (auto& server : servers_) server->stop();
   for (auto& t : threads_)
     if (t.joinable()) t.join();
-  if (pool_) pool_->shutdown();
+  lobby_->stop();
+  pool_->shutdown();  // before the servers whose routes the queued requests use go
 }
 
 }  // namespace hb::statusd

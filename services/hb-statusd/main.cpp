@@ -1,6 +1,7 @@
 // hb-statusd: the read-only HTTP view of the cluster. The bus side (status_cache.hpp) follows the
 // other daemons on the Asio thread and publishes immutable snapshots; the HTTP side
-// (http_server.hpp, api.hpp) serves them from cpp-httplib's pool. It owns nothing on the bus but
+// (http_server.hpp, api.hpp) serves them from cpp-httplib's pool, and the transitions it hears go
+// to the event stream's clients through the EventHub. It owns nothing on the bus but
 // its name (for BusName= and LogControl1).
 #include <memory>
 #include <string_view>
@@ -12,13 +13,16 @@
 #include "sys/dbus/names.hpp"
 
 namespace hb::statusd {
-extern const std::string_view openapi_json;  // docs/openapi.json, embedded at build time
-}
+// Embedded at build time: docs/openapi.json and the dashboard's files (dashboard/).
+extern const std::string_view openapi_json;
+extern const std::string_view dashboard_html, dashboard_js, dashboard_css;
+}  // namespace hb::statusd
 
 namespace {
 struct Objects {
   std::string listening;  // "127.0.0.1:9694 [::1]:9694", for STATUS=
   hb::statusd::SnapshotStore store;
+  std::unique_ptr<hb::statusd::EventHub> events;
   std::unique_ptr<hb::statusd::StatusCache> cache;
   // Declared last: destroyed first, so no HTTP thread outlives the store it reads.
   std::unique_ptr<hb::statusd::HttpServer> http;
@@ -31,14 +35,24 @@ int main(int argc, char** argv) {
   return hb::sys::run_daemon(spec, argc, argv, [](hb::sys::DaemonContext& ctx) {
     auto o = std::make_shared<Objects>();
     const auto& settings = ctx.config.hb_conf.status;
+    const std::uint64_t epoch = hb::statusd::new_epoch();
+    hb::statusd::EventHub::Limits limits;
+    limits.max_streams = static_cast<std::size_t>(settings.max_event_streams);
+    o->events = std::make_unique<hb::statusd::EventHub>(epoch, limits, o->store);
     o->cache = std::make_unique<hb::statusd::StatusCache>(
-        ctx.io, ctx.bus, ctx.config, o->store, [&ctx, o = o.get()](const std::string& line) {
+        ctx.io, ctx.bus, ctx.config, o->store, epoch, o->events.get(),
+        [&ctx, o = o.get()](const std::string& line) {
           if (!o->listening.empty()) ctx.set_status("listening on " + o->listening + "; " + line);
         });
-    hb::statusd::ApiOptions api{settings.healthz_max_age, hb::statusd::openapi_json};
+    hb::statusd::ApiOptions api{settings.healthz_max_age, hb::statusd::openapi_json,
+                                hb::statusd::dashboard_html, hb::statusd::dashboard_js,
+                                hb::statusd::dashboard_css};
     o->http = std::make_unique<hb::statusd::HttpServer>(
         settings,
-        [o = o.get(), api](httplib::Server& s) { hb::statusd::install_api(s, o->store, api); });
+        [o = o.get(), api](httplib::Server& s) {
+          hb::statusd::install_api(s, o->store, *o->events, api);
+        },
+        [o = o.get()] { o->events->close(); });
     o->http->start();
     for (const auto& a : o->http->bound()) o->listening += (o->listening.empty() ? "" : " ") + a;
     hb::sys::DaemonParts parts;

@@ -6,6 +6,7 @@
 #include <chrono>
 
 #include "core/status/etag.hpp"
+#include "core/status/events.hpp"
 #include "core/status/render_json.hpp"
 #include "hb_build_config.hpp"
 #include "sys/dbus/json_reader.hpp"
@@ -44,17 +45,22 @@ status::Clocks now_clocks() {
                                           static_cast<std::uint64_t>(mono.tv_nsec) / 1000};
 }
 
+std::uint64_t new_epoch() {
+  return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                        std::chrono::system_clock::now().time_since_epoch())
+                                        .count());
+}
+
 StatusCache::StatusCache(boost::asio::io_context& io, dbus::Bus& bus, const config::Config& config,
-                         SnapshotStore& store, std::function<void(const std::string&)> on_summary)
+                         SnapshotStore& store, std::uint64_t epoch, EventHub* events,
+                         std::function<void(const std::string&)> on_summary)
     : bus_(bus),
       config_(config),
       store_(store),
       on_summary_(std::move(on_summary)),
-      refresh_timer_(io) {
-  // The epoch tells one run of hb-statusd from the next: its start time in µs.
-  epoch_ = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
-                                          std::chrono::system_clock::now().time_since_epoch())
-                                          .count());
+      refresh_timer_(io),
+      epoch_(epoch),
+      events_(events) {
   sources_.ipfail.expected = runs_ipfail(config);
   auto add = [&](status::Source& s, const char* root, const char* manager,
                  std::vector<const char*> signals) {
@@ -83,7 +89,13 @@ void StatusCache::follow(Followed& f, const std::vector<const char*>& signals) {
   f.follower->on_signal(below, properties_iface, "PropertiesChanged", changed);
   f.follower->on_signal(below, object_manager_iface, "InterfacesAdded", changed);
   f.follower->on_signal(below, object_manager_iface, "InterfacesRemoved", changed);
-  for (const char* s : signals) f.follower->on_signal(f.root, f.manager_interface, s, changed);
+  for (const char* s : signals) {
+    f.follower->on_signal(f.root, f.manager_interface, s,
+                          [this, &f, member = std::string(s)](dbus::Message& m) {
+                            note_transition(f, member, m);
+                            read(f);
+                          });
+  }
   f.follower->on_owner([this, &f](const std::string& owner) { on_owner(f, owner); });
 }
 
@@ -99,6 +111,9 @@ void StatusCache::on_owner(Followed& f, const std::string& owner) {
   s.objects = nlohmann::json::object();
   s.manager = nlohmann::json::object();
   s.error.clear();
+  // A new hb-resourced or ipfaild starts from what it reads, not from what the old one said.
+  if (&s == &sources_.resource) group_said_.clear();
+  if (&s == &sources_.ipfail) ping_said_.clear();
   if (s.up) {
     log::info("", s.daemon + " is on the bus; reading its objects");
     read(f);
@@ -117,6 +132,7 @@ void StatusCache::read(Followed& f) {
   }
   f.in_flight = true;
   f.again = false;
+  ++f.reads_started;
   f.replies = 0;
   f.error.clear();
   const std::uint64_t round = f.round;
@@ -132,6 +148,7 @@ void StatusCache::read(Followed& f) {
         read_timeout_usec);
   } catch (const std::exception& e) {
     f.in_flight = false;
+    f.reads_done = f.reads_started;
     f.source->error = e.what();
     log::warning("", "cannot read " + f.source->daemon + ": " + e.what());
     publish();
@@ -153,6 +170,7 @@ void StatusCache::on_reply(Followed& f, std::uint64_t round, bool objects, dbus:
   }
   if (++f.replies < 2) return;
   f.in_flight = false;
+  f.reads_done = f.reads_started;
   status::Source& s = *f.source;
   if (f.error.empty()) {
     s.objects = std::move(f.objects);
@@ -196,13 +214,97 @@ void StatusCache::publish() {
                              .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     view->cluster_etag = status::etag_of(view->cluster_body);
     last_sources_ = sources_;
+    note_warnings(view->snapshot);
   }
   last_ = view;
   store_.publish(std::move(view));
+  // Only now: a client that hears an event and asks for the cluster sees the change.
+  flush_events();
   if (on_summary_) {
     std::string line = summary();
     if (line != last_summary_) on_summary_(last_summary_ = std::move(line));
   }
+}
+
+void StatusCache::note_transition(Followed& f, const std::string& member, dbus::Message& m) {
+  if (!events_) return;
+  const std::int64_t now = now_clocks().unix_ms;
+  Pending p{&f, f.round, f.reads_started + 1, {}, {}};
+  try {
+    if (member == "NodeChanged") {
+      const auto node = m.read<std::string>();
+      const auto old_state = m.read<std::string>();
+      const auto new_state = m.read<std::string>();
+      const auto incarnation = m.read<std::uint64_t>();
+      p.type = "node";
+      p.data = status::node_event(node, old_state, new_state, incarnation, now);
+    } else if (member == "LinkChanged") {
+      const auto node = m.read<std::string>();
+      const auto medium = m.read<std::string>();
+      const auto old_state = m.read<std::string>();
+      const auto new_state = m.read<std::string>();
+      p.type = "link";
+      p.data = status::link_event(node, medium, old_state, new_state, now);
+    } else if (member == "GroupChanged") {
+      const auto key = m.read<std::string>();
+      const auto owner = m.read<std::string>();
+      const auto state = m.read<std::string>();
+      auto said = group_said_.find(key);
+      std::pair<std::string, std::string> before;
+      if (said != group_said_.end()) {
+        before = said->second;
+      } else if (const status::Group* g = last_ ? last_->snapshot.group(key) : nullptr) {
+        before = {g->owner, g->state};
+      }
+      group_said_[key] = {owner, state};
+      p.type = "group";
+      p.data = status::group_event(key, before.first, owner, before.second, state, now);
+    } else if (member == "PingNodeChanged") {
+      const auto address = m.read<std::string>();
+      const auto state = m.read<std::string>();
+      std::string before;
+      if (auto said = ping_said_.find(address); said != ping_said_.end()) {
+        before = said->second;
+      } else if (last_) {
+        for (const auto& n : last_->snapshot.ping_nodes)
+          if (n.address == address) before = n.state;
+      }
+      ping_said_[address] = state;
+      p.type = "pingnode";
+      p.data = status::pingnode_event(address, before, state, now);
+    }
+  } catch (const std::exception& e) {
+    // A malformed signal says no transition; the read that follows still shows the state.
+    log::warning("", f.source->daemon + " sent a malformed " + member + ": " + e.what());
+    return;
+  }
+  if (!p.type.empty()) pending_.push_back(std::move(p));
+}
+
+void StatusCache::note_warnings(const status::Snapshot& s) {
+  if (!events_) return;
+  const std::int64_t now = now_clocks().unix_ms;
+  for (const auto& d : s.daemons) {
+    // Only what a daemon says: one that leaves the bus has not withdrawn its warnings, and one
+    // that comes back saying the same changed nothing.
+    if (!d.read) continue;
+    auto& said = warnings_said_[d.name];
+    if (auto e = status::warnings_event(d.name, said, d.warnings, now))
+      pending_.push_back(Pending{nullptr, 0, 0, "warnings", std::move(*e)});
+    said = d.warnings;
+  }
+}
+
+void StatusCache::flush_events() {
+  std::vector<std::pair<std::string, nlohmann::json>> ready;
+  while (!pending_.empty()) {
+    Pending& p = pending_.front();
+    // Held until a read sent after the signal was answered (or the daemon went away).
+    if (p.from && p.round == p.from->round && p.from->reads_done < p.needs_read) break;
+    ready.emplace_back(std::move(p.type), std::move(p.data));
+    pending_.pop_front();
+  }
+  if (events_ && !ready.empty()) events_->publish(ready);
 }
 
 std::string StatusCache::summary() const {

@@ -2,7 +2,9 @@
 // hb-resourced and ipfaild (tests/bus/fakes), asked over real HTTP (cpp-httplib's client): what a
 // poller, a probe and Prometheus would see. The cluster document follows the fakes' changes, errors
 // are JSON with the right status, ETags give 304s, /healthz turns 503 when a daemon leaves,
-// /metrics parses, and the responses match the OpenAPI document it serves.
+// /metrics parses, and the responses match the OpenAPI document it serves. The event stream gives
+// the fakes' transitions in order, resumes with exactly the missed ones, resets for an id of
+// another start, and its streams and idle connections leave ordinary requests their workers.
 #include <httplib.h>
 #include <sys/socket.h>
 
@@ -13,24 +15,13 @@
 #include "../fakes/fake_membership1.hpp"
 #include "../fakes/fake_resource1.hpp"
 #include "../membership/fake_link1.hpp"
+#include "free_port.hpp"
+#include "sse_client.hpp"
 
 namespace hb::test {
 namespace {
 
 using nlohmann::json;
-
-// A TCP port nobody listens on now (the kernel's pick).
-int free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof a;
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
 
 class Statusd : public DaemonOnPrivateBus {
  protected:
@@ -316,6 +307,222 @@ TEST_F(Statusd, HealthzTurns503WhenADaemonLeavesAndMetricsParse) {
   const json cluster = get_json("/api/v1/cluster");
   EXPECT_EQ(cluster["groups"][0]["state"], "unknown");
   EXPECT_EQ(cluster["daemons"][2]["up"], false);
+}
+
+// The four fakes, with ha2 up on eth0, the group on ha1 and the ping node reachable.
+struct FourFakes {
+  explicit FourFakes(const std::string& address)
+      : ipfail(address, {"192.0.2.1"}),
+        membership(address, {"ha1", "ha2"}),
+        link(address, {"ha2"}, {"eth0"}),
+        resource(address, {{seed_group_key, "ha1", "ha1", "running", {}}}) {
+    link.set_link("ha2", "eth0", "up");
+    ipfail.own();
+    membership.own();
+    link.own();
+    resource.own();
+  }
+  std::vector<Conn*> conns() {
+    return {&membership.conn(), &link.conn(), &resource.conn(), &ipfail.conn()};
+  }
+  FakeIpfail1 ipfail;
+  FakeMembership1 membership;
+  FakeLink1 link;
+  FakeResource1 resource;
+};
+
+std::vector<std::string> types(const std::vector<SseEvent>& events) {
+  std::vector<std::string> out;
+  for (const auto& e : events) out.push_back(e.event);
+  return out;
+}
+
+std::uint64_t seq_of(const SseEvent& e) {
+  return std::stoull(e.id.substr(e.id.find('-') + 1));
+}
+std::string epoch_of(const SseEvent& e) {
+  return e.id.substr(0, e.id.find('-'));
+}
+
+TEST_F(Statusd, EventsComeInOrderAndResumeWithExactlyTheMissedOnes) {
+  std::ofstream(conf_ / "ha.cf", std::ios::app)
+      << "ping 192.0.2.1\nrespawn hacluster /usr/lib/heartbeat/ipfail\n";
+  std::ofstream(conf_ / "hb.conf") << "[status]\nlisten = 127.0.0.1:" << port_ << "\n";
+  FourFakes fakes(bus_->address());
+  std::vector<Conn*> conns = fakes.conns();
+  conns.push_back(client_.get());
+  auto wait = [&](const std::function<bool()>& pred) { return wait_until(conns, pred); };
+  start("HB_STATUSD", "ha1", tmp_.path() / "statusd.log");
+  ASSERT_TRUE(wait([&] {
+    auto r = get("/healthz");
+    return r && r->status == 200;
+  })) << log();
+
+  auto first = std::make_unique<SseClient>(port_);
+  ASSERT_TRUE(wait([&] { return first->poll() && first->status == 200; })) << log();
+  EXPECT_NE(first->head.find("Content-Type: text/event-stream"), std::string::npos) << first->head;
+
+  // A failover as the daemons announce it.
+  fakes.membership.set_state("ha2", "dead");
+  fakes.link.set_link("ha2", "eth0", "dead");
+  fakes.resource.set_group(seed_group_key, "ha2", "starting");
+  fakes.resource.set_group(seed_group_key, "ha2", "running");
+  fakes.ipfail.set_state("192.0.2.1", "dead");
+  // When the group's last event arrives, the cluster document shows it already.
+  json owner_then;
+  ASSERT_TRUE(wait([&] {
+    first->poll();
+    if (first->events.size() >= 4 && owner_then.is_null())
+      owner_then = get_json("/api/v1/cluster")["groups"][0];
+    return first->events.size() >= 5;
+  })) << log();
+  EXPECT_EQ(types(first->events),
+            (std::vector<std::string>{"node", "link", "group", "group", "pingnode"}));
+  const auto& ev = first->events;
+  for (std::size_t i = 0; i < ev.size(); ++i) {
+    EXPECT_EQ(epoch_of(ev[i]), epoch_of(ev[0]));
+    if (i > 0) {
+      EXPECT_EQ(seq_of(ev[i]), seq_of(ev[i - 1]) + 1) << ev[i].id;
+    }
+  }
+  const json node = json::parse(ev[0].data);
+  EXPECT_EQ(node["node"], "ha2");
+  EXPECT_EQ(node["old_state"], "up");
+  EXPECT_EQ(node["new_state"], "dead");
+  EXPECT_FALSE(node["time"].get<std::string>().empty());
+  const json link = json::parse(ev[1].data);
+  EXPECT_EQ(link["medium"], "eth0");
+  EXPECT_EQ(link["new_state"], "dead");
+  const json starting = json::parse(ev[2].data);
+  EXPECT_EQ(starting["group"], seed_group_key);
+  EXPECT_EQ(starting["old_owner"], "ha1");
+  EXPECT_EQ(starting["old_state"], "running");
+  EXPECT_EQ(starting["new_owner"], "ha2");
+  EXPECT_EQ(starting["new_state"], "starting");
+  const json running = json::parse(ev[3].data);
+  EXPECT_EQ(running["old_state"], "starting");
+  EXPECT_EQ(running["new_state"], "running");
+  EXPECT_EQ(json::parse(ev[4].data)["address"], "192.0.2.1");
+  // What they say is what the OpenAPI document describes.
+  const json api = get_json("/api/v1/openapi.json");
+  expect_schema(api, "NodeEvent", node);
+  expect_schema(api, "LinkEvent", link);
+  expect_schema(api, "GroupEvent", running);
+  expect_schema(api, "PingNodeEvent", json::parse(ev[4].data));
+  EXPECT_EQ(owner_then["owner"], "ha2") << owner_then.dump();
+  EXPECT_EQ(owner_then["state"], "running") << owner_then.dump();
+
+  // The client goes away after the link event; two things happen while it is gone.
+  const std::string seen = ev[1].id;
+  first.reset();
+  fakes.membership.set_state("ha2", "up");
+  fakes.membership.set_warnings({{"no-link-source", "hb-linkd is not on the bus"}});
+  // The live client that returns later still needs them: wait until the cache has them all.
+  ASSERT_TRUE(wait([&] {
+    json c = get_json("/api/v1/cluster");
+    return c.is_object() && c["daemons"][1]["warnings"].size() == 1 && node_in(c, "ha2") &&
+           (*node_in(c, "ha2"))["state"] == "up";
+  })) << log();
+  SseClient resumed(port_, seen);
+  auto listing = [](const SseClient& c) {
+    std::string out = "status " + std::to_string(c.status) + "\n";
+    for (const auto& e : c.events) out += e.id + " " + e.event + " " + e.data + "\n";
+    return out;
+  };
+  ASSERT_TRUE(wait([&] { return resumed.poll() && resumed.events.size() >= 5; }))
+      << listing(resumed) << log();
+  // Then one more live, so that anything extra would have shown by now.
+  fakes.link.set_link("ha2", "eth0", "up");
+  ASSERT_TRUE(wait([&] { return resumed.poll() && resumed.events.size() >= 6; })) << log();
+  EXPECT_EQ(types(resumed.events),
+            (std::vector<std::string>{"group", "group", "pingnode", "node", "warnings", "link"}));
+  EXPECT_EQ(seq_of(resumed.events[0]), std::stoull(seen.substr(seen.find('-') + 1)) + 1);
+  for (std::size_t i = 1; i < resumed.events.size(); ++i)
+    EXPECT_EQ(seq_of(resumed.events[i]), seq_of(resumed.events[i - 1]) + 1);
+  const json warnings = json::parse(resumed.events[4].data);
+  EXPECT_EQ(warnings["daemon"], "hb-membershipd");
+  EXPECT_EQ(warnings["added"][0]["code"], "no-link-source");
+  expect_schema(api, "WarningsEvent", warnings);
+
+  // An id from another start of hb-statusd: the whole state first, then live events.
+  SseClient foreign(port_, "1-3");
+  ASSERT_TRUE(wait([&] { return foreign.poll() && !foreign.events.empty(); })) << log();
+  EXPECT_EQ(foreign.events[0].event, "reset");
+  EXPECT_EQ(foreign.events[0].id, resumed.events.back().id);
+  const json state = json::parse(foreign.events[0].data);
+  ASSERT_TRUE(state.is_object()) << foreign.events[0].data;
+  EXPECT_EQ(state["groups"][0]["owner"], "ha2");
+  EXPECT_EQ((*node_in(state, "ha2"))["links"][0]["state"], "up");
+  fakes.resource.set_group(seed_group_key, "ha1", "starting");
+  ASSERT_TRUE(wait([&] { return foreign.poll() && foreign.events.size() >= 2; })) << log();
+  EXPECT_EQ(foreign.events[1].event, "group");
+  EXPECT_EQ(json::parse(foreign.events[1].data)["new_owner"], "ha1");
+  EXPECT_EQ(foreign.events.size(), 2u);
+}
+
+TEST_F(Statusd, StreamsAndIdleConnectionsLeaveRoomForRequests) {
+  std::ofstream(conf_ / "hb.conf") << "[status]\n"
+                                   << "listen = 127.0.0.1:" << port_ << "\n"
+                                   << "request_workers = 2\n"
+                                   << "max_event_streams = 3\n";
+  FourFakes fakes(bus_->address());
+  std::vector<Conn*> conns = fakes.conns();
+  conns.push_back(client_.get());
+  start("HB_STATUSD", "ha1", tmp_.path() / "statusd.log");
+  ASSERT_TRUE(wait_until(conns, [&] {
+    auto r = get("/healthz");
+    return r && r->status == 200;
+  })) << log();
+
+  // Every stream it allows, each holding its thread ...
+  std::vector<std::unique_ptr<SseClient>> streams;
+  for (int i = 0; i < 3; ++i) {
+    streams.push_back(std::make_unique<SseClient>(port_));
+    ASSERT_TRUE(
+        wait_until(conns, [&] { return streams.back()->poll() && streams.back()->status == 200; }))
+        << "stream " << i << "\n"
+        << log();
+  }
+  // ... and 8 connections that never finish a request: 4 send nothing, 4 half a request head.
+  std::vector<int> idle;
+  for (int i = 0; i < 8; ++i) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(static_cast<std::uint16_t>(port_));
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+    if (i % 2 == 1) {
+      const std::string part = "GET /api/v1/cluster HTTP/1.1\r\nHost: 127.0.0.1\r\n";
+      ASSERT_EQ(::send(fd, part.data(), part.size(), MSG_NOSIGNAL), ssize_t(part.size()));
+    }
+    idle.push_back(fd);
+  }
+  // The cluster document still comes at once.
+  const auto before = std::chrono::steady_clock::now();
+  auto r = get("/api/v1/cluster");
+  const auto took = std::chrono::steady_clock::now() - before;
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_LT(took, std::chrono::seconds(1));
+
+  // One stream more: a clear 503.
+  auto refused = get("/api/v1/events");
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 503);
+  EXPECT_EQ(refused->get_header_value("Content-Type"), "application/json");
+  const json error = json::parse(refused->body, nullptr, false);
+  EXPECT_NE(error["error"]["message"].get<std::string>().find("too many event streams"),
+            std::string::npos)
+      << refused->body;
+  // The streams it has are still served.
+  fakes.membership.set_state("ha2", "dead");
+  ASSERT_TRUE(wait_until(conns, [&] {
+    for (auto& s : streams)
+      if (!s->poll() || s->events.empty()) return false;
+    return true;
+  })) << log();
+  for (int fd : idle) ::close(fd);
 }
 
 TEST_F(Statusd, ABadHbConfExits78WithFileAndLine) {
