@@ -166,7 +166,8 @@ Actions Engine::on_node(const std::string& node, NodeChange change, TimePoint no
           return false;
         }
         log(out, LogKind::peer_dead, "node " + p->name + ": is dead", {{"HB_NODE", p->name}});
-        if (fencing_.configured() && p->status == PeerStatus::up) fence_later(*p);
+        if (fencing_.configured() && p->status == PeerStatus::up && p->fenced_epoch != p->epoch)
+          fence_later(*p);
         lost(out, *p, PeerStatus::dead);
         break;
       case NodeChange::clean_shutdown:
@@ -368,9 +369,17 @@ void Engine::reconcile(Actions& out) {
   if (may_hold() && answered) {
     for (const auto& g : opt_.groups) {
       Local& l = local_.at(g.key);
+      const bool mine = Policy::designated(s, g) == opt_.me;
+      // A start that waited (for a fence, for a peer's answer) while the peer it was to
+      // replace came back: that peer is the designated node again, and will start it.
+      if (l.designated && l.want && l.state == GroupState::stopped && !mine) {
+        l.want = false;
+        l.designated = false;
+      }
       if (l.failed || l.unsafe || Policy::claimed(s, g.key)) continue;
-      if (Policy::designated(s, g) != opt_.me) continue;
+      if (!mine) continue;
       l.claim(g.preferred == opt_.me ? "preferred node" : "takeover");
+      l.designated = true;
     }
   }
 

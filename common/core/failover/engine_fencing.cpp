@@ -63,8 +63,16 @@ Actions Engine::on_fence_result(const std::string& node, bool ok, const std::str
     fencing_.fenced(p->name);
     log(out, LogKind::fenced, "node " + p->name + " fenced: its groups may start elsewhere",
         {{"HB_NODE", p->name}});
-    // It came back while its power was being cut: what it said is void now.
-    if (p->status == PeerStatus::up) lost(out, *p, PeerStatus::dead);
+    // It was heard while its power was being cut (a partition that healed, or a reset that
+    // already booted it again): what it said may predate the cut, so it is asked afresh, and
+    // nothing starts here before it answers. Its death in this appearance is our fence's, and
+    // is not fenced again.
+    if (p->status == PeerStatus::up) {
+      forget_peer(*p);
+      appear(out, *p);
+      ask(out, *p);
+    }
+    p->fenced_epoch = p->epoch;
     send(out, fenced_message(p->name));
     return true;
   });

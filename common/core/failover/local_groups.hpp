@@ -19,6 +19,9 @@ struct Local {
   bool failed = false;   // a start failed here: not a candidate until cleared
   bool unsafe = false;   // a stop failed: may still be active
   bool cleanup = false;  // stopping after a failed start
+  // Wanted because this node is the group's designated node (not handed over to it): the want
+  // lapses while the group has not started and another node becomes the designated one.
+  bool designated = false;
   std::string reason;
   TimePoint since{};
 
@@ -34,6 +37,7 @@ struct Local {
   }
   void claim(std::string why) {
     want = true;
+    designated = false;
     reason = std::move(why);
   }
 };

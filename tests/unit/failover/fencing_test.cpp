@@ -166,15 +166,45 @@ TEST(Fencing, APeerHeardAgainBeforeItsFenceBeganIsNotFenced) {
   EXPECT_EQ(beta.engine.view(G), (GroupView{G, GroupState::running, "alpha"}));
 }
 
-TEST(Fencing, AFenceUnderWayCompletesAndVoidsWhatTheReturningPeerSaid) {
+TEST(Fencing, APeerHeardWhileItsFenceRanIsAskedAfreshAndNotFencedAgain) {
   Node beta(options("beta"));
   beta.meet("alpha", true);
   beta.dies("alpha");
   ASSERT_EQ(fenced_nodes(beta.wait(3s)), std::vector<std::string>{"alpha"});
-  beta.meet("alpha", true);  // heard while its power is being cut
+  beta.meet("alpha", false);  // heard while its power is being cut (its reset booted it again)
   EXPECT_FALSE(starts(beta.wait(1s))) << "the fence under way still blocks";
   Actions a = beta.absorb(beta.engine.on_fence_result("alpha", true, "", beta.t));
-  EXPECT_TRUE(starts(a)) << "its power is off: what it said it runs is void";
+  // What it said may predate the cut: asked again, and nothing starts before it answers.
+  EXPECT_FALSE(starts(a));
+  auto sends = all<Send>(a);
+  EXPECT_TRUE(std::any_of(sends.begin(), sends.end(), [](const Send& s) {
+    return s.message.type == msg::resource && s.message.dest == "alpha" &&
+           s.message.get("hb_ask") == "1";
+  }));
+  // Its answer: it holds nothing, and it is the group's preferred node: it starts it, not beta.
+  a = beta.absorb(beta.engine.on_message("alpha", holding(false), beta.t));
+  EXPECT_FALSE(starts(a));
+  EXPECT_FALSE(starts(beta.wait(2s)));
+  // It was not back after all (its boot outlasted deadtime): dead by our fence, not fenced again.
+  a = beta.dies("alpha");
+  EXPECT_TRUE(fenced_nodes(a).empty());
+  EXPECT_TRUE(fenced_nodes(beta.wait(10s)).empty());
+  EXPECT_TRUE(beta.runs());
+}
+
+TEST(Fencing, ATakeoverThatWaitedLapsesWhenThePreferredNodeComesBack) {
+  Node beta(options("beta"));
+  beta.meet("alpha", true);
+  beta.dies("alpha");  // beta claims the group, and waits race_delay before fencing alpha
+  beta.wait(1s);
+  // alpha rebooted meanwhile (a new run: it holds nothing) and is heard: the fence is off, and
+  // alpha, the preferred node, takes its group; beta must not start it too.
+  beta.absorb(beta.engine.on_node("alpha", NodeChange::restarted, beta.t));
+  beta.absorb(beta.engine.on_message("alpha", starting_message({}), beta.t));
+  Actions a = beta.absorb(beta.engine.on_message("alpha", holding(false), beta.t));
+  EXPECT_FALSE(starts(a));
+  EXPECT_FALSE(starts(beta.wait(10s)));
+  EXPECT_FALSE(beta.runs());
 }
 
 TEST(Fencing, CleanShutdownNeedsNoFence) {
