@@ -1,3 +1,4 @@
+// hb-membershipd's mirror of ipfaild's ping-node states (ping_follower.hpp).
 #include "ping_follower.hpp"
 
 #include "sys/dbus/json_reader.hpp"

@@ -1,3 +1,4 @@
+// The routes hb-statusd serves (api.hpp).
 #include "api.hpp"
 
 #include <httplib.h>

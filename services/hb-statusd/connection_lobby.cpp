@@ -1,3 +1,4 @@
+// Where idle or half-sent HTTP connections wait without holding a thread (connection_lobby.hpp).
 #include "connection_lobby.hpp"
 
 #include <arpa/inet.h>

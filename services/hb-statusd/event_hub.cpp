@@ -1,3 +1,4 @@
+// The event stream's hand-over from the bus side to each open stream (event_hub.hpp).
 #include "event_hub.hpp"
 
 #include <algorithm>

@@ -1,3 +1,4 @@
+// hb-statusd's HTTP servers, their shared thread pool and limits (http_server.hpp).
 #include "http_server.hpp"
 
 #include <httplib.h>

@@ -1,3 +1,4 @@
+// hb-statusd's bus side: following the daemons, publishing snapshots (status_cache.hpp).
 #include "status_cache.hpp"
 
 #include <time.h>

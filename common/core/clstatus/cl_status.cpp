@@ -1,3 +1,4 @@
+// heartbeat's cl_status sub-commands, answered from hb's view of the cluster (cl_status.hpp).
 #include "core/clstatus/cl_status.hpp"
 
 #include <algorithm>

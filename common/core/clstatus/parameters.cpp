@@ -1,3 +1,4 @@
+// cl_status hbparameter's values, with heartbeat 3.0.6's defaults (parameters.hpp).
 #include "core/clstatus/parameters.hpp"
 
 #include <array>

@@ -1,3 +1,4 @@
+// hb.conf's parser: sections, keys and values, each problem a file:line diagnostic (hb_conf.hpp).
 #include "core/config/hb_conf.hpp"
 
 #include <arpa/inet.h>

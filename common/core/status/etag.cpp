@@ -1,3 +1,4 @@
+// Entity tags and If-None-Match for the REST API (etag.hpp).
 #include "core/status/etag.hpp"
 
 #include <cstdint>

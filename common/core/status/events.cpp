@@ -1,3 +1,4 @@
+// The event stream's pure parts: ids, SSE framing, event data, the bounded history (events.hpp).
 #include "core/status/events.hpp"
 
 #include <algorithm>

@@ -1,3 +1,4 @@
+// /healthz's rule: which followed daemons are missing or stale (health.hpp).
 #include "core/status/health.hpp"
 
 namespace hb::status {

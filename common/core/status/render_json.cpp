@@ -1,3 +1,4 @@
+// The REST API's JSON documents, rendered from a Snapshot (render_json.hpp).
 #include "core/status/render_json.hpp"
 
 #include <cstdio>

@@ -1,3 +1,4 @@
+// /metrics: a Snapshot in Prometheus' text format (render_metrics.hpp).
 #include "core/status/render_metrics.hpp"
 
 #include <algorithm>

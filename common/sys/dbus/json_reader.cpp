@@ -1,3 +1,4 @@
+// Any D-Bus value read from a message as JSON (json_reader.hpp).
 #include "sys/dbus/json_reader.hpp"
 
 #include <string>
