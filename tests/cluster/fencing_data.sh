@@ -4,7 +4,8 @@
 # script on the node that holds the cluster IP appends the number to /ha/records and fsyncs it
 # before it answers "ok N"; the client counts N as acknowledged only then. Cycles alternate a
 # partition of every heartbeat medium (the holder fences the standby) and a power loss of the
-# holder (the standby fences it and takes over); each fenced node boots again and rejoins. At the
+# holder (the standby fences it, a reset that boots it again, and one of them serves); each
+# fenced node boots again and rejoins. At the
 # end every acknowledged record is in /ha/records and `e2fsck -fn` of the image finds nothing.
 # HB_DATA_FENCING=off runs the same without fence devices: then both nodes mount the disk during
 # each partition, and this test is expected to catch the damage (it fails).
@@ -20,11 +21,14 @@ rig_up --fencing ipmi --hb manual
 for n in ha1 ha2; do
   in_node "$n" sh -c 'a2enmod -q cgid >/dev/null && mkdir -p /usr/lib/cgi-bin && cat > /usr/lib/cgi-bin/append <<"EOS"
 #!/usr/bin/python3
-# Appends the record number in the query string to /ha/records; answers only once it is on disk.
+# Appends the record number in the query string to /ha/records; answers only once it is on disk,
+# and only on the shared disk (not into the empty mount point of a node that does not hold it).
 import os
 n = os.environ.get("QUERY_STRING", "")
 if not n.isdigit():
     print("Status: 400\nContent-Type: text/plain\n\nbad record")
+elif not os.path.ismount("/ha"):
+    print("Status: 503\nContent-Type: text/plain\n\nthe shared disk is not mounted here")
 else:
     fd = os.open("/ha/records", os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666)
     os.write(fd, (n + "\n").encode())
@@ -59,6 +63,8 @@ trap 'rc=$?; cleanup_writer; finish $rc' EXIT
 acked() { wc -l <"$ACKED"; }
 wait_for 10 "the first records are acknowledged" sh -c "[ \$(wc -l < $ACKED) -ge 5 ]"
 
+fence_count() { (in_node "$1" journalctl -q -u hb-resourced.service --grep "node $2 fenced" || true) | wc -l; } # NODE TARGET
+serves_any() { page_names http://192.0.2.10/hostname.html ha1 || page_names http://192.0.2.10/hostname.html ha2; }
 holder() { if holds_ip ha1; then echo ha1; elif holds_ip ha2; then echo ha2; fi; }
 other() { [ "$1" = ha1 ] && echo ha2 || echo ha1; }
 for c in $(seq 1 "$CYCLES"); do
@@ -68,15 +74,19 @@ for c in $(seq 1 "$CYCLES"); do
   before=$(acked)
   if [ $((c % 2)) = 1 ]; then
     say "cycle $c: partition ($h holds the group, $before records acknowledged)"
+    fences=$(fence_count "$h" "$o")
     rig cut "$h" udp
-    [ "$DATA_FENCING" = on ] && wait_for 20 "cycle $c: $h fenced $o" resourced_logged "$h" "node $o fenced"
+    [ "$DATA_FENCING" = on ] && wait_for 20 "cycle $c: $h fenced $o" sh -c \
+      "[ \$('$RIG' exec $h journalctl -q -u hb-resourced.service --grep 'node $o fenced' | wc -l) -gt $fences ]"
     [ "$DATA_FENCING" = on ] || sleep_past deadtime 3
     sleep 2
     rig restore "$h" udp
   else
     say "cycle $c: power loss of $h ($before records acknowledged)"
     rig poweroff "$h"
-    wait_for 30 "cycle $c: $o serves" page_names http://192.0.2.10/hostname.html "$o"
+    # $o fences $h (a reset: it boots again) and takes the group over, or $h, back first and
+    # the group's preferred node, takes it again.
+    wait_for 30 "cycle $c: the site is served again" serves_any
     [ "$DATA_FENCING" = on ] || rig boot "$h"
   fi
   wait_for 40 "cycle $c: both nodes up, one standby of the other" sh -c \

@@ -101,6 +101,7 @@ void Engine::lost(Actions& out, Peer& p, PeerStatus status) {
 }
 
 void Engine::heard(Actions& out, Peer& p, const Message& m) {
+  p.fenced_epoch.reset();  // alive after our fence: its next death is a new one
   p.learn(m, opt_.groups);
   handovers_.arrived(p);
   // A healed partition: both run the group. The node later in its succession gives it up.

@@ -71,8 +71,8 @@ Actions Engine::on_fence_result(const std::string& node, bool ok, const std::str
       forget_peer(*p);
       appear(out, *p);
       ask(out, *p);
+      p->fenced_epoch = p->epoch;
     }
-    p->fenced_epoch = p->epoch;
     send(out, fenced_message(p->name));
     return true;
   });

@@ -23,7 +23,8 @@ struct Peer {
   bool leaving = false;   // announced info=shutdown
   bool stable = false;
   unsigned epoch = 0;  // bumped on each (re)appearance: failback happens once per epoch
-  // The epoch in which we fenced it last: its death in that same epoch is our fence's doing.
+  // Set when we fenced it while it was up, until it answers again: a death before that answer
+  // is our fence's doing (its reset outlasted deadtime), one after it a new death.
   std::optional<unsigned> fenced_epoch;
   std::set<std::string> held, incoming, failed;
   std::string unable;  // its hb_unable codes: why it cannot take over ("" = it can)

@@ -181,15 +181,27 @@ TEST(Fencing, APeerHeardWhileItsFenceRanIsAskedAfreshAndNotFencedAgain) {
     return s.message.type == msg::resource && s.message.dest == "alpha" &&
            s.message.get("hb_ask") == "1";
   }));
-  // Its answer: it holds nothing, and it is the group's preferred node: it starts it, not beta.
-  a = beta.absorb(beta.engine.on_message("alpha", holding(false), beta.t));
-  EXPECT_FALSE(starts(a));
-  EXPECT_FALSE(starts(beta.wait(2s)));
-  // It was not back after all (its boot outlasted deadtime): dead by our fence, not fenced again.
+  EXPECT_FALSE(starts(beta.wait(500ms)));
+  // It never answers: its boot outlasts deadtime. Dead by our fence, not fenced again.
   a = beta.dies("alpha");
   EXPECT_TRUE(fenced_nodes(a).empty());
   EXPECT_TRUE(fenced_nodes(beta.wait(10s)).empty());
   EXPECT_TRUE(beta.runs());
+}
+
+TEST(Fencing, APeerThatAnsweredAfterItsFenceIsFencedWhenItDiesAgain) {
+  Node beta(options("beta"));
+  beta.meet("alpha", true);
+  beta.dies("alpha");
+  ASSERT_EQ(fenced_nodes(beta.wait(3s)), std::vector<std::string>{"alpha"});
+  beta.meet("alpha", false);  // its reset booted it again before the fence's result came
+  beta.absorb(beta.engine.on_fence_result("alpha", true, "", beta.t));
+  beta.absorb(beta.engine.on_message("alpha", holding(true), beta.t));  // it runs the group
+  beta.wait(5s);
+  // A new partition, or a new crash: a new death, fenced again before anything starts here.
+  Actions a = beta.dies("alpha");
+  EXPECT_FALSE(starts(a));
+  EXPECT_EQ(fenced_nodes(beta.wait(3s)), std::vector<std::string>{"alpha"});
 }
 
 TEST(Fencing, ATakeoverThatWaitedLapsesWhenThePreferredNodeComesBack) {
