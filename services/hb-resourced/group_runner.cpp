@@ -172,7 +172,10 @@ void GroupRunner::stop_one(const std::string& key, size_t index, bool retried,
   // and ends "failed" had its stop command fail or time out (a resource script saying it cannot
   // stop, a service that would not end): systemd then killed what it knew of, but what it did
   // not know of may still run and hold the data. That is a failed stop, as Pacemaker takes it.
-  const bool failed_before = std::get<2>(group(key)->resources[index]) == "failed";
+  // (Not for a mount: its unmount job's result is the truth, and a first unmount that failed on
+  // a busy mount point leaves the unit "failed" after the retry's success.)
+  const bool failed_before = std::get<2>(group(key)->resources[index]) == "failed" || retried ||
+                             p.kind == UnitPlan::Kind::transient_mount;
   systemd_.stop(p.unit, [this, key, index, retried, t, p, failed_before, done = std::move(done)](
                             bool ok, const std::string& result) mutable {
     std::string token = std::get<0>(group(key)->resources[index]);
