@@ -55,11 +55,13 @@ client sh -c 'i=0; while [ ! -e '"$STOP"' ]; do i=$((i + 1))
   [ "$r" = "ok $i" ] && echo "$i" >> '"$ACKED"'; done' &
 WRITER=$!
 cleanup_writer() {
+  [ -n "${WRITER:-}" ] || return 0
   touch "$STOP"
   wait "$WRITER" 2>/dev/null || true
   rm -f "$STOP"
+  WRITER=""
 }
-trap 'rc=$?; cleanup_writer; finish $rc' EXIT
+trap 'rc=$?; cleanup_writer; rm -f "$ACKED"; finish $rc' EXIT
 acked() { wc -l <"$ACKED"; }
 wait_for 10 "the first records are acknowledged" sh -c "[ \$(wc -l < $ACKED) -ge 5 ]"
 
