@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "bus_reads.hpp"
 #include "core/clstatus/parameters.hpp"
 #include "hb_build_config.hpp"
 #include "sys/dbus/names.hpp"
@@ -30,30 +31,13 @@ namespace {
 
 namespace names = hb::dbus::names;
 using hb::clstatus::View;
+using hb::hbctl::BusDeleter;
+using hb::hbctl::has_owner;
+using hb::hbctl::MsgPtr;
 
 // heartbeat's cl_status alarm: a daemon that does not answer must not hang a script.
 constexpr unsigned timeout_seconds = 5;
 constexpr std::uint64_t call_timeout_usec = 4'000'000;
-
-struct BusDeleter {
-  void operator()(sd_bus* b) const { sd_bus_flush_close_unref(b); }
-};
-struct MsgDeleter {
-  void operator()(sd_bus_message* m) const { sd_bus_message_unref(m); }
-};
-using MsgPtr = std::unique_ptr<sd_bus_message, MsgDeleter>;
-
-bool has_owner(sd_bus* bus, const char* name) {
-  sd_bus_error e = SD_BUS_ERROR_NULL;
-  sd_bus_message* reply = nullptr;
-  int r = sd_bus_call_method(bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
-                             "org.freedesktop.DBus", "NameHasOwner", &e, &reply, "s", name);
-  sd_bus_error_free(&e);
-  if (r < 0) return false;
-  MsgPtr owned(reply);
-  int yes = 0;
-  return sd_bus_message_read(reply, "b", &yes) >= 0 && yes;
-}
 
 MsgPtr managed_objects(sd_bus* bus, const char* dest, const char* root) {
   sd_bus_message* call = nullptr;

@@ -24,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "bus_reads.hpp"
 #include "commands.hpp"
 #include "sys/dbus/names.hpp"
 
@@ -51,15 +52,6 @@ struct GroupRow {
   };
   std::vector<Resource> resources;
 };
-
-struct BusDeleter {
-  void operator()(sd_bus* b) const { sd_bus_flush_close_unref(b); }
-};
-struct MsgDeleter {
-  void operator()(sd_bus_message* m) const { sd_bus_message_unref(m); }
-};
-using BusPtr = std::unique_ptr<sd_bus, BusDeleter>;
-using MsgPtr = std::unique_ptr<sd_bus_message, MsgDeleter>;
 
 std::uint64_t now_usec() {
   timespec ts{};
@@ -153,19 +145,6 @@ bool read_warnings(sd_bus* bus, const char* dest, const char* path, const char* 
   const char *code = nullptr, *text = nullptr;
   while (sd_bus_message_read(reply, "(ss)", &code, &text) > 0) out.push_back({daemon, code, text});
   return true;
-}
-
-// Is the name on the bus? (A daemon takes its name last, once it is ready.)
-bool has_owner(sd_bus* bus, const char* name) {
-  sd_bus_error e = SD_BUS_ERROR_NULL;
-  sd_bus_message* reply = nullptr;
-  int r = sd_bus_call_method(bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
-                             "org.freedesktop.DBus", "NameHasOwner", &e, &reply, "s", name);
-  sd_bus_error_free(&e);
-  if (r < 0) return false;
-  MsgPtr owned(reply);
-  int yes = 0;
-  return sd_bus_message_read(reply, "b", &yes) >= 0 && yes;
 }
 
 // Why this node cannot take over, one reason per missing daemon or own warning.
