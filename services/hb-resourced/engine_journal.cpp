@@ -46,6 +46,7 @@ log::Level level_of(failover::LogKind k) {
     case K::peer_returned:
     case K::fence:
     case K::wait_for_peer:
+    case K::two_holder_window:
       return log::Level::warning;
     case K::waiting:
       return log::Level::info;
@@ -105,6 +106,8 @@ const char* id_of(failover::LogKind k) {
       return id::self_fence;
     case K::wait_for_peer:
       return id::wait_for_peer;
+    case K::two_holder_window:
+      return id::two_holder_window;
     case K::shutdown_begin:
     case K::waiting:
       return "";

@@ -240,13 +240,10 @@ Actions Engine::on_result(const std::string& key, Result result, TimePoint now) 
     if (!local_.find(key) || !local_.apply(key, result, now, out)) return false;
     if (result == Result::stop_failed) {
       handovers_.stop_failed(key);
-      if (fencing_.configured()) {
-        // It may still run here: only the end of this node lets a peer take it safely.
-        log(out, LogKind::self_fence,
-            "the stop of " + key + " failed: fencing this node so that a peer can take it",
-            {{"HB_GROUP", key}, {"HB_REASON", "stop failed"}});
-        out.emplace_back(SelfFence{"the stop of " + key + " failed"});
-      }
+      // It may still run here: only the end of this node lets a peer take it safely.
+      if (fencing_.configured())
+        self_fence(out, "the stop of " + key + " failed",
+                   {{"HB_GROUP", key}, {"HB_REASON", "stop failed"}});
     }
     if (result == Result::started || result == Result::start_failed) {
       // Tell the giver once every group it handed us is settled.
@@ -290,6 +287,7 @@ Actions Engine::set_daemons_ok(bool ok, TimePoint now, std::optional<TimePoint> 
       return false;
     }
     lost_since_.reset();
+    release_checked_ = false;
     if (!isolated_) return false;
     isolated_ = false;
     log(out, LogKind::daemons_back, "hb-linkd is back: starting afresh");
@@ -343,6 +341,10 @@ Actions Engine::advance(TimePoint now) {
       handovers_.abandon();
       local_.release_all("own hb-linkd lost");
     }
+    if (lost_since_ && !release_checked_ && now >= *release_deadline()) {
+      release_checked_ = true;
+      release_overdue(out);
+    }
     handovers_.expire(now, out);
     return true;
   });
@@ -356,6 +358,7 @@ std::optional<TimePoint> Engine::next_deadline() const {
   consider(handovers_.next_deadline());
   consider(fencing_.next_deadline());
   if (lost_since_ && !isolated_) consider(*lost_since_ + opt_.timing.daemon_grace);
+  if (!release_checked_ && !local_.held().empty()) consider(release_deadline());
   return next;
 }
 

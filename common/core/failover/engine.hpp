@@ -31,7 +31,9 @@
 //    before anything starts here (groups it may run show `fencing`); only one survivor fences
 //    it (the first live node in ha.cf order), and tells the others (t=hb_fenced). A peer never
 //    heard since this engine started is never written off. A stop that fails ends in a
-//    self-fence, so that the peers may take the group over.
+//    self-fence, so that the peers may take the group over; so does a release after a lost
+//    hb-linkd that has not ended when the peers are about to declare this node dead (without
+//    fencing, that is logged as a likely window with two holders).
 //  * Without its own hb-membershipd (set_membership(false)) the node cannot learn that a peer
 //    died, nor that a peer it never heard from is dead: such a peer is not written off when
 //    initdead passes, so nothing is started on a guess. The node tells its peers it cannot take
@@ -144,6 +146,15 @@ class Engine {
   // Whether this node fences `target` (the first live node in ha.cf order but the target).
   bool fencer_for(const std::string& target) const;
   void begin_fences(Actions& out);
+  // Own hb-linkd lost: when the release must have ended, before the peers declare this node
+  // dead (nullopt while hb-linkd works).
+  std::optional<TimePoint> release_deadline() const;
+  // The release deadline passed: what is still held here ends in a self-fence (fencing) or a
+  // journal entry saying two nodes may hold it for a while.
+  void release_overdue(Actions& out);
+  // A self-fence, once: the node is going down, and one reason suffices.
+  void self_fence(Actions& out, const std::string& reason,
+                  std::map<std::string, std::string> fields);
 
   void reconcile(Actions& out);
 
@@ -162,6 +173,8 @@ class Engine {
   bool isolated_ = false;
   std::string unable_;
   std::optional<TimePoint> lost_since_;
+  bool release_checked_ = false;  // the release deadline of this loss of hb-linkd was acted on
+  bool self_fenced_ = false;
 };
 
 // Every input: note the time, let `body` act, then apply the rules unless it returns false.

@@ -1,6 +1,8 @@
 // The failover engine's fencing (engine.hpp's rules, fencing.hpp's bookkeeping): which dead
-// peer to fence and when, who fences it, and what its result or an admin's confirmation changes.
+// peer to fence and when, who fences it, what its result or an admin's confirmation changes,
+// and when this node, unable to let go in time, fences itself.
 #include <algorithm>
+#include <map>
 #include <string>
 
 #include "core/failover/engine.hpp"
@@ -94,6 +96,47 @@ Actions Engine::confirm_fenced(const std::string& node, TimePoint now) {
     send(out, fenced_message(p->name));
     return true;
   });
+}
+
+// --- a node that cannot let go -------------------------------------------------------------
+
+void Engine::self_fence(Actions& out, const std::string& reason,
+                        std::map<std::string, std::string> fields) {
+  if (self_fenced_) return;
+  self_fenced_ = true;
+  log(out, LogKind::self_fence, reason + ": fencing this node so that a peer can take over",
+      std::move(fields));
+  out.emplace_back(SelfFence{reason});
+}
+
+// The peers declare this node dead deadtime after the last heartbeat they got from it, and that
+// heartbeat may have left up to a keepalive before hb-linkd last worked (lost_since_). A tenth of
+// deadtime is kept for the self-fence itself, so that this node is off before they count it
+// dead. Never before the grace ends: the release only begins there.
+std::optional<TimePoint> Engine::release_deadline() const {
+  if (!lost_since_) return std::nullopt;
+  const Timing& t = opt_.timing;
+  return *lost_since_ + std::max(t.daemon_grace, t.deadtime - t.keepalive - t.deadtime / 10);
+}
+
+void Engine::release_overdue(Actions& out) {
+  const std::set<std::string> left = local_.held();
+  if (left.empty()) return;
+  // Only a peer that is up (or may be: never heard yet) can declare this node dead and take over.
+  const bool taker = std::any_of(peers_.begin(), peers_.end(), [](const auto& kv) {
+    return kv.second.status == PeerStatus::up || kv.second.status == PeerStatus::unknown;
+  });
+  if (!taker) return;
+  if (fencing_.configured()) {
+    self_fence(out, "release could not finish before the peers' deadtime (hb-linkd hung)",
+               {{"HB_GROUPS", join_keys(left)}, {"HB_REASON", "release overdue"}});
+    return;
+  }
+  log(out, LogKind::two_holder_window,
+      "hb-linkd lost and " + join_keys(left) +
+          " not yet released when the peers declare this node dead: they may start it while "
+          "it is still active here (no fencing configured)",
+      {{"HB_GROUPS", join_keys(left)}});
 }
 
 }  // namespace hb::failover

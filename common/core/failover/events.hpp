@@ -71,6 +71,9 @@ enum class LogKind {
   fence_failed,   // (HB_NODE, HB_REASON): tried again after FenceOptions::retry
   self_fence,     // this node cannot let go of a group (HB_GROUP, HB_REASON): it fences itself
   wait_for_peer,  // fencing configured: a peer never heard since start is not written off
+  // No fencing: own hb-linkd lost and groups still held here when the peers declare this node
+  // dead (HB_GROUPS): they may run on two nodes for a while.
+  two_holder_window,
 };
 std::string_view to_string(LogKind kind);
 

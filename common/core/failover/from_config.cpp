@@ -28,6 +28,7 @@ Timing timing_from(const config::HaCf& ha_cf) {
   Timing t;
   t.initdead = ha_cf.initdead;
   t.deadtime = ha_cf.deadtime;
+  t.keepalive = ha_cf.keepalive;
   return t;
 }
 

@@ -39,7 +39,7 @@ constexpr std::array<EnumName<GroupState>, 6> group_state_names{{
     {GroupState::failed, "failed"},
     {GroupState::fencing, "fencing"},
 }};
-constexpr std::array<EnumName<LogKind>, 24> log_kind_names{{
+constexpr std::array<EnumName<LogKind>, 25> log_kind_names{{
     {LogKind::acquire, "acquire"},
     {LogKind::acquired, "acquired"},
     {LogKind::release, "release"},
@@ -64,6 +64,7 @@ constexpr std::array<EnumName<LogKind>, 24> log_kind_names{{
     {LogKind::fence_failed, "fence_failed"},
     {LogKind::self_fence, "self_fence"},
     {LogKind::wait_for_peer, "wait_for_peer"},
+    {LogKind::two_holder_window, "two_holder_window"},
 }};
 static_assert(util::names_are_complete(auto_failback_names) &&
               util::names_are_complete(node_change_names) &&

@@ -32,6 +32,9 @@ struct Timing {
   // with the groups stopped, before the peers' deadtime runs out: grace + stop time <
   // deadtime - keepalive.
   Millis daemon_grace{0};
+  // ha.cf's keepalive: this node's last heartbeat may have left up to this long before its
+  // hb-linkd last worked, so its peers may declare it dead that much sooner than deadtime after.
+  Millis keepalive{1000};
 };
 
 // Fencing (fencing.hpp): whether a fence device can cut a dead peer's power, and its timings.

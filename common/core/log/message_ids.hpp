@@ -65,7 +65,8 @@ inline constexpr const char* message_send_failed = "9a68ce97d3864d42923abc8439bd
 inline constexpr const char* systemd_subscribe_failed = "61a5d455cbff4b908242d0df1a6bc540";
 // hb-resourced's fencing (docs/handover.md): a dead peer being fenced, fenced, a failed attempt,
 // each device tried (fence_runner.cpp), this node fencing itself, a peer never heard that is not
-// written off, and a node with no fence device.
+// written off, a node with no fence device, and (without one) a release after a lost hb-linkd
+// that did not end before the peers' deadtime.
 inline constexpr const char* node_fencing = "38eff529118a4ff684ed5b6452f9ac83";
 inline constexpr const char* node_fenced = "563ae8f4e9644c68bf3fa4577d15d179";
 inline constexpr const char* fence_failed = "c6c68ab179134dc8812fc6ad02ca045d";
@@ -73,6 +74,7 @@ inline constexpr const char* fence_device = "27132383b5fd4f819eb1291ca5a9d568";
 inline constexpr const char* self_fence = "746a6deb1f214865b5d44762b20739ad";
 inline constexpr const char* wait_for_peer = "6d9df18142694f3082e60b0d9f02322e";
 inline constexpr const char* shared_disk_unprotected = "e312867c626f4885879692d48ad21135";
+inline constexpr const char* two_holder_window = "d6cf97ca4a0c478189850c3b96463d52";
 
 // hb-linkd: links, peers' restarts, refused packets, media, forgotten generations, its state
 // files, weak keys, its start checks (prepare_start.cpp).

@@ -1,7 +1,8 @@
 // Fencing in the failover engine, one node's engine driven by hand: a dead peer that may still
 // run the group is fenced before the group starts here; the node that served wins the two-node
 // race; a failed fence is retried; a peer heard again is not fenced; a peer never heard since
-// start is not written off; a stop that fails ends in a self-fence; one survivor fences.
+// start is not written off; a stop that fails, or a release after a hung hb-linkd that cannot end
+// before the peers' deadtime, ends in a self-fence; one survivor fences.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -68,6 +69,7 @@ struct Node {
       a.insert(a.end(), more.begin(), more.end());
     }
     for (const auto& s : all<StopGroup>(a)) {
+      if (stops_hang) continue;
       Actions more = engine.on_result(s.key, stop_result, t);
       a.insert(a.end(), more.begin(), more.end());
     }
@@ -96,6 +98,7 @@ struct Node {
   TimePoint t;
   Engine engine;
   Result stop_result = Result::stopped;
+  bool stops_hang = false;  // a stop never ends (its result is given by hand)
   Actions history;
 };
 
@@ -281,6 +284,65 @@ TEST(Fencing, WithoutFencingAFailedStopKeepsTheGroupHere) {
   Actions a = alpha.absorb(alpha.engine.shutdown(alpha.t));
   EXPECT_TRUE(all<SelfFence>(a).empty());
   EXPECT_EQ(alpha.engine.view(G), (GroupView{G, GroupState::failed, "alpha"}));
+}
+
+// hb-linkd hangs on the holder: no heartbeat leaves it, and the peers declare it dead deadtime
+// after the last one (up to a keepalive before hb-linkd last worked). The release begins after
+// the grace; a stop still running a tenth of deadtime before that ends in a self-fence.
+TEST(Fencing, AReleaseThatCannotFinishBeforeThePeersDeadtimeEndsInASelfFence) {
+  Node alpha(options("alpha"));
+  alpha.meet("beta", false);
+  alpha.wait(1s);
+  ASSERT_TRUE(alpha.runs());
+  alpha.stops_hang = true;
+  const TimePoint last_worked = alpha.t;
+  alpha.t += 1s;  // the hang is noticed a second late
+  Actions a = alpha.absorb(alpha.engine.set_daemons_ok(false, alpha.t, last_worked));
+  EXPECT_TRUE(all<SelfFence>(a).empty());
+  a = alpha.wait(1500ms);  // the grace (deadtime / 2) ends: the release begins
+  EXPECT_EQ(all<StopGroup>(a).size(), 1u);
+  EXPECT_TRUE(all<SelfFence>(a).empty());
+  // deadtime 5 s - keepalive 1 s - 0.5 s after it last worked.
+  ASSERT_EQ(alpha.engine.next_deadline(), last_worked + 3500ms);
+  a = alpha.wait(999ms);
+  EXPECT_TRUE(all<SelfFence>(a).empty());
+  a = alpha.wait(1ms);
+  auto self = all<SelfFence>(a);
+  ASSERT_EQ(self.size(), 1u);
+  EXPECT_EQ(self[0].reason, "release could not finish before the peers' deadtime (hb-linkd hung)");
+  EXPECT_TRUE(logged(a, LogKind::self_fence));
+  EXPECT_FALSE(logged(a, LogKind::two_holder_window));
+  // The stop then fails too: the node is already going down, once is enough.
+  a = alpha.absorb(alpha.engine.on_result(G, Result::stop_failed, alpha.t));
+  EXPECT_TRUE(all<SelfFence>(a).empty());
+}
+
+TEST(Fencing, AReleaseThatEndsInTimeNeedsNoSelfFence) {
+  Node alpha(options("alpha"));
+  alpha.meet("beta", false);
+  alpha.wait(1s);
+  alpha.absorb(alpha.engine.set_daemons_ok(false, alpha.t));
+  alpha.wait(2500ms);
+  EXPECT_FALSE(alpha.runs());
+  alpha.wait(10s);
+  EXPECT_TRUE(all<SelfFence>(alpha.history).empty());
+  EXPECT_FALSE(logged(alpha.history, LogKind::self_fence));
+}
+
+// A node alone (its peer declared dead) has nobody to take over from it: a slow release harms
+// nobody, and a reboot would only end the service.
+TEST(Fencing, ASlowReleaseWithNoLivePeerNeedsNoSelfFence) {
+  Node alpha(options("alpha"));
+  alpha.meet("beta", false);
+  alpha.wait(1s);
+  alpha.dies("beta");
+  alpha.absorb(alpha.engine.on_fence_result("beta", true, "", alpha.t));
+  ASSERT_TRUE(alpha.runs());
+  alpha.stops_hang = true;
+  alpha.absorb(alpha.engine.set_daemons_ok(false, alpha.t));
+  alpha.wait(2500ms);
+  alpha.wait(10s);
+  EXPECT_TRUE(all<SelfFence>(alpha.history).empty());
 }
 
 TEST(Fencing, OnlyTheFirstLiveNodeFencesAndTellsTheOthers) {

@@ -148,5 +148,43 @@ TEST(Protocol, HungLinkReleasesAtGraceAfterItLastWorked) {
   EXPECT_TRUE(sends(a).empty());  // nothing can go out through a hung hb-linkd
 }
 
+// The release after a hung hb-linkd must end before the peers declare this node dead: deadtime
+// after its last heartbeat (up to a keepalive before hb-linkd last worked), less a tenth of
+// deadtime. Without fencing, a stop still running then is journaled as a likely window with two
+// holders; a stop that ended in time leaves no such entry.
+TEST(Protocol, HungLinkWithASlowReleaseLogsATwoHolderWindow) {
+  for (bool slow : {true, false}) {
+    Engine e(alpha_options(AutoFailback::off), T0);
+    e.start(T0);
+    e.on_node("beta", NodeChange::up, T0);
+    Message answer{"resource", "", {{"hb_held", ""}, {"rsc_hold", "none"}, {"isstable", "1"}}};
+    ASSERT_TRUE(starts(e.on_message("beta", answer, T0), "192.0.2.10"));
+    e.on_result("192.0.2.10", Result::started, T0 + 100ms);
+    e.set_daemons_ok(false, T0 + 2s, T0 + 1s);
+    e.advance(T0 + 3500ms);  // the grace: the stop begins
+    if (!slow) e.on_result("192.0.2.10", Result::stopped, T0 + 3600ms);
+    // 1 s + deadtime 5 s - keepalive 1 s - 0.5 s.
+    const TimePoint deadline = T0 + 4500ms;
+    if (slow) {
+      ASSERT_EQ(e.next_deadline(), deadline);
+    }
+    Actions a = e.advance(deadline);
+    bool window = false;
+    for (const auto& x : a) {
+      EXPECT_FALSE(std::holds_alternative<SelfFence>(x)) << "no fencing configured";
+      if (auto* l = std::get_if<LogEvent>(&x); l && l->kind == LogKind::two_holder_window) {
+        window = true;
+        EXPECT_EQ(l->fields.at("HB_GROUPS"), "192.0.2.10");
+      }
+    }
+    EXPECT_EQ(window, slow) << (slow ? "slow" : "in time");
+    EXPECT_TRUE(sends(a).empty());
+    for (const auto& x : e.advance(deadline + 1s)) {
+      auto* l = std::get_if<LogEvent>(&x);
+      EXPECT_FALSE(l && l->kind == LogKind::two_holder_window) << "said once";
+    }
+  }
+}
+
 }  // namespace
 }  // namespace hb::failover
