@@ -356,7 +356,9 @@ std::optional<TimePoint> Engine::next_deadline() const {
     if (t && (!next || *t < *next)) next = t;
   };
   consider(handovers_.next_deadline());
-  consider(fencing_.next_deadline());
+  // Fences are begun only while this node may hold groups, and only by the fencer.
+  if (may_hold())
+    consider(fencing_.next_deadline([&](const std::string& n) { return fencer_for(n); }));
   if (lost_since_ && !isolated_) consider(*lost_since_ + opt_.timing.daemon_grace);
   if (!release_checked_ && !local_.held().empty()) consider(release_deadline());
   return next;

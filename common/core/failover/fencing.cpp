@@ -57,10 +57,11 @@ const std::string* Fencing::holder(const std::string& key) const {
   return nullptr;
 }
 
-std::optional<TimePoint> Fencing::next_deadline() const {
+std::optional<TimePoint> Fencing::next_deadline(
+    const std::function<bool(const std::string&)>& ours) const {
   std::optional<TimePoint> next;
   for (const auto& [node, u] : unclean_) {
-    if (!u.running && (!next || u.due < *next)) next = u.due;
+    if (!u.running && (!next || u.due < *next) && ours(node)) next = u.due;
   }
   return next;
 }

@@ -58,7 +58,10 @@ class Fencing {
   // The unclean peer that may still run `key`, if any.
   const std::string* holder(const std::string& key) const;
   const std::map<std::string, Unclean>& unclean() const { return unclean_; }
-  std::optional<TimePoint> next_deadline() const;
+  // When the next attempt that `ours` says this node carries out is due. The others need no
+  // timer: only an input (a death, a message) can make them ours, and a deadline kept for them
+  // would stay in the past and wake the daemon at once, for ever.
+  std::optional<TimePoint> next_deadline(const std::function<bool(const std::string&)>& ours) const;
   Millis retry() const { return opt_.retry; }
 
  private:

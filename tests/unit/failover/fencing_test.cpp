@@ -286,6 +286,33 @@ TEST(Fencing, WithoutFencingAFailedStopKeepsTheGroupHere) {
   EXPECT_EQ(alpha.engine.view(G), (GroupView{G, GroupState::failed, "alpha"}));
 }
 
+// Only a node that is to begin a fence wakes up for it. One that leaves it to the first live
+// node, or that may not fence now (it is shutting down), must not ask to be woken at a time
+// already past: hb-resourced's timer would fire at once, for ever (found by the simulation).
+TEST(Fencing, ANodeThatDoesNotFenceNowSetsNoTimerForIt) {
+  auto in_future = [](const Node& n) {
+    auto d = n.engine.next_deadline();
+    return !d || *d > n.t;
+  };
+  const std::vector<std::string> three{"alpha", "beta", "gamma"};
+  Node gamma(options("gamma", three));
+  gamma.meet("alpha", true);
+  gamma.meet("beta", false);
+  gamma.dies("alpha");  // beta fences it
+  gamma.wait(5s);
+  EXPECT_TRUE(in_future(gamma));
+  EXPECT_EQ(gamma.engine.view(G).state, GroupState::fencing);
+
+  Node alpha(options("alpha"));
+  alpha.meet("beta", false);
+  alpha.wait(1s);
+  ASSERT_TRUE(alpha.runs());
+  alpha.stops_hang = true;
+  alpha.absorb(alpha.engine.shutdown(alpha.t));
+  EXPECT_TRUE(fenced_nodes(alpha.dies("beta")).empty());
+  EXPECT_TRUE(in_future(alpha));
+}
+
 // hb-linkd hangs on the holder: no heartbeat leaves it, and the peers declare it dead deadtime
 // after the last one (up to a keepalive before hb-linkd last worked). The release begins after
 // the grace; a stop still running a tenth of deadtime before that ends in a self-fence.
