@@ -55,7 +55,16 @@ Actions Engine::on_fence_result(const std::string& node, bool ok, const std::str
     Peer* p = peers_.find(node);
     if (!p || !fencing_.pending(p->name)) return false;
     if (!ok) {
-      fencing_.failed(p->name, detail, now);
+      // Heard again while the attempt ran (the partition healed): what it says now counts, as
+      // for a peer heard before its fence began. Otherwise this node would wait for good for a
+      // fence that the first live node, which hears it, never begins.
+      if (!fencing_.failed(p->name, detail, now)) {
+        log(out, LogKind::fence_failed,
+            "fencing node " + p->name + " failed (" + detail +
+                "); it was heard again meanwhile: not fencing it",
+            {{"HB_NODE", p->name}, {"HB_REASON", detail}});
+        return true;
+      }
       log(out, LogKind::fence_failed,
           "fencing node " + p->name + " failed (" + detail + "): trying again in " +
               std::to_string(fencing_.retry().count()) + " ms; nothing of it starts here meanwhile",

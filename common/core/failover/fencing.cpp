@@ -18,20 +18,29 @@ void Fencing::lost(const std::string& node, std::set<std::string> may_hold, bool
 
 void Fencing::appeared(const std::string& node) {
   auto it = unclean_.find(node);
-  if (it != unclean_.end() && !it->second.running) unclean_.erase(it);
+  if (it == unclean_.end()) return;
+  if (it->second.running)
+    it->second.heard = true;
+  else
+    unclean_.erase(it);
 }
 
 bool Fencing::fenced(const std::string& node) {
   return unclean_.erase(node) > 0;
 }
 
-void Fencing::failed(const std::string& node, std::string error, TimePoint now) {
+bool Fencing::failed(const std::string& node, std::string error, TimePoint now) {
   auto it = unclean_.find(node);
-  if (it == unclean_.end()) return;
+  if (it == unclean_.end()) return false;
+  if (it->second.heard) {
+    unclean_.erase(it);
+    return false;
+  }
   it->second.running = false;
   ++it->second.attempts;
   it->second.last_error = std::move(error);
   it->second.due = now + opt_.retry;
+  return true;
 }
 
 std::vector<std::string> Fencing::take_due(TimePoint now,

@@ -26,6 +26,7 @@ struct Unclean {
   TimePoint lost_at{};
   TimePoint due{};        // when the next attempt may begin
   bool running = false;   // an attempt is under way: its result is awaited
+  bool heard = false;     // heard again while an attempt ran: not tried again if it fails
   unsigned attempts = 0;  // attempts that failed so far
   std::string last_error;
 };
@@ -40,13 +41,14 @@ class Fencing {
   // waits before fencing it.
   void lost(const std::string& node, std::set<std::string> may_hold, bool delay, TimePoint now);
   // `node` was heard again. A fence not yet begun is called off (the partition healed); one
-  // under way stays: its result still comes.
+  // under way stays: its result still comes, and if it failed it is not tried again.
   void appeared(const std::string& node);
   // The fence of `node` ended (here, or by a peer: t=hb_fenced), or an admin confirmed it down.
   // False when nothing was pending for it.
   bool fenced(const std::string& node);
-  // An attempt failed: the next one is due `retry` from now.
-  void failed(const std::string& node, std::string error, TimePoint now);
+  // An attempt failed: the next one is due `retry` from now. False when none is: the node was
+  // heard again meanwhile, so it is called off as if heard before the attempt.
+  bool failed(const std::string& node, std::string error, TimePoint now);
 
   // Fences due now that `ours` says this node is to carry out (marked running).
   std::vector<std::string> take_due(TimePoint now,

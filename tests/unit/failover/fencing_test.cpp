@@ -192,6 +192,22 @@ TEST(Fencing, APeerHeardWhileItsFenceRanIsAskedAfreshAndNotFencedAgain) {
   EXPECT_TRUE(beta.runs());
 }
 
+// The device fails while the peer is heard again (the partition healed): not tried again, and
+// nothing waits for it any more (found by the simulation: in three nodes the first live node,
+// which heard the peer all along, never fences it, and the group stayed `fencing` here).
+TEST(Fencing, APeerHeardWhileItsFenceFailedIsNotFencedAgain) {
+  Node beta(options("beta"));
+  beta.meet("alpha", true);
+  beta.dies("alpha");
+  ASSERT_EQ(fenced_nodes(beta.wait(3s)), std::vector<std::string>{"alpha"});
+  beta.meet("alpha", true);
+  Actions a = beta.absorb(beta.engine.on_fence_result("alpha", false, "BMC unreachable", beta.t));
+  EXPECT_TRUE(logged(a, LogKind::fence_failed));
+  EXPECT_FALSE(beta.engine.fencing().pending());
+  EXPECT_TRUE(fenced_nodes(beta.wait(10s)).empty());
+  EXPECT_EQ(beta.engine.view(G), (GroupView{G, GroupState::running, "alpha"}));
+}
+
 TEST(Fencing, APeerThatAnsweredAfterItsFenceIsFencedWhenItDiesAgain) {
   Node beta(options("beta"));
   beta.meet("alpha", true);
