@@ -227,9 +227,20 @@ Actions Engine::on_message(const std::string& from, const Message& m, TimePoint 
       lost(out, *p, PeerStatus::gone);
     } else if (m.type == msg::hb_fenced) {
       Peer* target = peers_.find(m.get(str(field::node)));
-      if (target && fencing_.fenced(target->name))
+      if (!target) return true;
+      if (fencing_.fenced(target->name))
         log(out, LogKind::fenced, "node " + target->name + " fenced by " + p->name,
             {{"HB_NODE", target->name}});
+      // Heard here while its power was being cut (a reset that booted it again): as on the
+      // fencer, what it said may predate the cut, so it is asked afresh, and a death before it
+      // answers is that fence's doing. The fencer does not fence that death again, and this
+      // node must not wait for it to.
+      if (target->status == PeerStatus::up) {
+        forget_peer(*target);
+        appear(out, *target);
+        ask(out, *target);
+        target->fenced_epoch = target->epoch;
+      }
     }
     return true;
   });

@@ -302,6 +302,38 @@ TEST(Fencing, WithoutFencingAFailedStopKeepsTheGroupHere) {
   EXPECT_EQ(alpha.engine.view(G), (GroupView{G, GroupState::failed, "alpha"}));
 }
 
+// beta fences alpha; alpha, reset, boots quickly and is heard by gamma too before beta's
+// t=hb_fenced arrives there; then its boot outlasts deadtime (or it is reset again). beta does
+// not fence that death (its own fence's doing), so gamma must not wait for it either (found by
+// the simulation: the group stayed `fencing` on gamma for good).
+TEST(Fencing, ADeathRightAfterAFenceToldByThePeerIsNotWaitedFor) {
+  const std::vector<std::string> three{"alpha", "beta", "gamma"};
+  Node beta(options("beta", three));
+  Node gamma(options("gamma", three));
+  for (Node* n : {&beta, &gamma}) {
+    n->meet("alpha", true);
+    n->meet(n == &beta ? "gamma" : "beta", false);
+    n->dies("alpha");
+  }
+  gamma.wait(3s);
+  ASSERT_EQ(fenced_nodes(beta.wait(3s)), std::vector<std::string>{"alpha"});
+  beta.meet("alpha", false);
+  gamma.meet("alpha", false);
+  Message told;
+  for (const auto& s :
+       all<Send>(beta.absorb(beta.engine.on_fence_result("alpha", true, "", beta.t))))
+    if (s.message.type == msg::hb_fenced) told = s.message;
+  ASSERT_EQ(told.type, msg::hb_fenced);
+  gamma.absorb(gamma.engine.on_message("beta", told, gamma.t));
+  EXPECT_FALSE(starts(gamma.dies("alpha")));
+  beta.dies("alpha");
+  EXPECT_TRUE(fenced_nodes(beta.wait(10s)).empty());
+  gamma.wait(10s);
+  EXPECT_FALSE(gamma.engine.fencing().pending());
+  EXPECT_NE(gamma.engine.view(G).state, GroupState::fencing);
+  EXPECT_TRUE(beta.runs()) << "next in the group's succession";
+}
+
 // Only a node that is to begin a fence wakes up for it. One that leaves it to the first live
 // node, or that may not fence now (it is shutting down), must not ask to be woken at a time
 // already past: hb-resourced's timer would fire at once, for ever (found by the simulation).
