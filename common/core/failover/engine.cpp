@@ -71,6 +71,7 @@ Message Engine::state_message(const std::string& dest, const std::string& info, 
 // Unanswered, it is asked again (reconcile) every Peers' ask interval.
 void Engine::ask(Actions& out, Peer& p) {
   peers_.asked(p, now_);
+  p.asked_seq = ++news_;
   send(out, state_message(p.name, "", true));
 }
 
@@ -102,6 +103,8 @@ void Engine::lost(Actions& out, Peer& p, PeerStatus status) {
 
 void Engine::heard(Actions& out, Peer& p, const Message& m) {
   p.fenced_epoch.reset();  // alive after our fence: its next death is a new one
+  p.heard_seq = ++news_;
+  p.speaks_hb = holdings_of(m).has_value();
   p.learn(m, opt_.groups);
   handovers_.arrived(p);
   // A healed partition: both run the group. The node later in its succession gives it up.
@@ -395,6 +398,7 @@ void Engine::reconcile(Actions& out) {
       }
       if (l.failed || l.unsafe || Policy::claimed(s, g.key)) continue;
       if (!mine) continue;
+      if (!l.want || !l.designated) l.claim_seq = news_;
       l.claim(g.preferred == opt_.me ? "preferred node" : "takeover");
       l.designated = true;
     }
@@ -417,6 +421,7 @@ void Engine::reconcile(Actions& out) {
       bool to_other = t && *t != opt_.me && peers_.live(*t, now_);
       // A dead peer that may still run it (or anything) is fenced first.
       if (!answered || !may_hold() || to_other || fencing_.pending()) continue;
+      if (l.designated && fencing_.configured() && !fresh_since(l.claim_seq, out)) continue;
       if (g.preferred != opt_.me) policy_.acquiring(g, peers_);
       local_.begin_start(g.key, now_, out);
     }
@@ -461,6 +466,16 @@ void Engine::reconcile(Actions& out) {
   }
 
   reports_.views(views(), out);
+}
+
+bool Engine::fresh_since(unsigned seq, Actions& out) {
+  bool fresh = true;
+  for (auto& [name, p] : peers_) {
+    if (p.status != PeerStatus::up || !p.speaks_hb || p.heard_seq > seq) continue;
+    fresh = false;
+    if (p.asked_seq <= seq) ask(out, p);
+  }
+  return fresh;
 }
 
 // --- queries --------------------------------------------------------------------------------

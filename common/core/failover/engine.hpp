@@ -30,7 +30,10 @@
 //  * Fencing configured (fencing.hpp): a peer declared dead without a clean shutdown is fenced
 //    before anything starts here (groups it may run show `fencing`); only one survivor fences
 //    it (the first live node in ha.cf order), and tells the others (t=hb_fenced). A peer never
-//    heard since this engine started is never written off. A stop that fails ends in a
+//    heard since this engine started is never written off. A group nobody handed this node
+//    starts only once every live peer has told what it holds since the group became this
+//    node's (it is asked: a peer cut off but not yet declared dead may have taken the group
+//    since it last spoke). A stop that fails ends in a
 //    self-fence, so that the peers may take the group over; so does a release after a lost
 //    hb-linkd that has not ended when the peers are about to declare this node dead (without
 //    fencing, that is logged as a likely window with two holders).
@@ -157,6 +160,10 @@ class Engine {
                   std::map<std::string, std::string> fields);
 
   void reconcile(Actions& out);
+  // Fencing: whether every live peer that speaks hb's fields has told us what it holds since
+  // `seq` (Engine::news_); those that have not are asked (hb_ask=1). A peer cut off but not yet
+  // declared dead may have taken a group since it last spoke: its old word is not enough.
+  bool fresh_since(unsigned seq, Actions& out);
 
   Options opt_;
   TimePoint now_;
@@ -173,6 +180,7 @@ class Engine {
   bool isolated_ = false;
   std::string unable_;
   std::optional<TimePoint> lost_since_;
+  unsigned news_ = 0;             // counts what peers told us and what we asked them, in order
   bool release_checked_ = false;  // the release deadline of this loss of hb-linkd was acted on
   bool self_fenced_ = false;
 };

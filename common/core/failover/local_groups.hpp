@@ -22,6 +22,7 @@ struct Local {
   // Wanted because this node is the group's designated node (not handed over to it): the want
   // lapses while the group has not started and another node becomes the designated one.
   bool designated = false;
+  unsigned claim_seq = 0;  // Engine::news_ when it became this node's as the designated node
   std::string reason;
   TimePoint since{};
 

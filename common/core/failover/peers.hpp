@@ -30,6 +30,10 @@ struct Peer {
   std::string unable;  // its hb_unable codes: why it cannot take over ("" = it can)
   bool asked = false;  // we sent it hb_ask=1 and wait for its t=resource
   TimePoint asked_at{};
+  // Engine::news_ when it last told us what it holds, and when we last asked it to (fencing:
+  // a start nobody handed us waits for a fresh word of every live peer).
+  unsigned heard_seq = 0, asked_seq = 0;
+  bool speaks_hb = false;  // its messages carry hb_held: it answers hb_ask
 
   // Dead or gone: it holds nothing, whatever it said last.
   bool present() const { return status != PeerStatus::dead && status != PeerStatus::gone; }

@@ -331,7 +331,34 @@ TEST(Fencing, ADeathRightAfterAFenceToldByThePeerIsNotWaitedFor) {
   gamma.wait(10s);
   EXPECT_FALSE(gamma.engine.fencing().pending());
   EXPECT_NE(gamma.engine.view(G).state, GroupState::fencing);
+  beta.absorb(beta.engine.on_message("gamma", holding(false), beta.t));  // its fresh word
   EXPECT_TRUE(beta.runs()) << "next in the group's succession";
+}
+
+// Three nodes: beta fences alpha and would take its group, but gamma, up, spoke last before
+// alpha died. It may have been cut off from beta meanwhile (not yet declared dead) and have
+// taken the group from alpha over a link beta does not share: beta asks it first (found by the
+// simulation: a network that splits anew within deadtime put a group on two nodes).
+TEST(Fencing, ATakeoverWaitsForAFreshWordOfEveryLivePeer) {
+  for (bool gamma_holds : {false, true}) {
+    const std::vector<std::string> three{"alpha", "beta", "gamma"};
+    Node beta(options("beta", three));
+    beta.meet("alpha", true);
+    beta.meet("gamma", false);
+    beta.dies("alpha");
+    ASSERT_EQ(fenced_nodes(beta.wait(3s)), std::vector<std::string>{"alpha"});
+    Actions a = beta.absorb(beta.engine.on_fence_result("alpha", true, "", beta.t));
+    EXPECT_FALSE(starts(a));
+    auto sends = all<Send>(a);
+    EXPECT_TRUE(std::any_of(sends.begin(), sends.end(), [](const Send& s) {
+      return s.message.type == msg::resource && s.message.dest == "gamma" &&
+             s.message.get("hb_ask") == "1";
+    }));
+    EXPECT_FALSE(starts(beta.wait(10s))) << "no word from gamma yet";
+    a = beta.absorb(beta.engine.on_message("gamma", holding(gamma_holds), beta.t));
+    EXPECT_EQ(starts(a), !gamma_holds);
+    EXPECT_EQ(beta.runs(), !gamma_holds);
+  }
 }
 
 // Only a node that is to begin a fence wakes up for it. One that leaves it to the first live
