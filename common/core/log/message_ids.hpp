@@ -73,6 +73,11 @@ inline constexpr const char* fence_device = "27132383b5fd4f819eb1291ca5a9d568";
 inline constexpr const char* self_fence = "746a6deb1f214865b5d44762b20739ad";
 inline constexpr const char* wait_for_peer = "6d9df18142694f3082e60b0d9f02322e";
 inline constexpr const char* shared_disk_unprotected = "e312867c626f4885879692d48ad21135";
+// hb-resourced's side of sbd fencing (fencing_disk.hpp): its mailbox on the fencing disk (found,
+// unreadable, read again), a poison pill that makes it leave, one from before its start cleared.
+inline constexpr const char* fencing_disk = "3dd2c46ba1b14990aa616cc90ad18668";
+inline constexpr const char* poison_pill = "7ff24e5aabcb46fbb375bba1a932839a";
+inline constexpr const char* poison_pill_cleared = "9172ddc8b0f3447c96b422552b8b0fae";
 
 // hb-linkd: links, peers' restarts, refused packets, media, forgotten generations, its state
 // files, weak keys, its start checks (prepare_start.cpp).
