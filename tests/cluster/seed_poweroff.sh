@@ -26,7 +26,7 @@ owner_views() { # NODE
 }
 views_say() { [ "$(owner_views "$1")" = "$2" ]; } # NODE "api hbctl cl_status"
 wait_for 5 "ha1's views: ha1 owns the group, its own group here (local)" views_say ha1 "ha1 ha1 local"
-wait_for 5 "ha2's views: ha1 owns the group, nothing here" views_say ha2 "ha1 ha1 none"
+wait_for 5 "ha2's views: ha1 owns the group (rscstatus local: it has none of its own)" views_say ha2 "ha1 ha1 local"
 # ha2's event stream, read by curl in a unit of its own on ha2 (from the current state on).
 in_node ha2 systemd-run --quiet --unit=hb-test-events --property=StandardOutput=file:/run/hb-test-events \
   curl -sN http://127.0.0.1:9694/api/v1/events || fail "could not start the event reader on ha2"
@@ -38,7 +38,7 @@ limit=$(awk -v d=$DEADTIME -v m="$MARGIN" 'BEGIN { print d + m }')
 wait_for "$limit" "ha2 serves hostname.html after ha1's power loss (limit: deadtime $DEADTIME s + $MARGIN s)" \
   page_names http://192.0.2.10/hostname.html ha2
 say "power-off -> first page from ha2: $(secs_since "$t") s"
-wait_for 5 "ha2's views: ha2 owns the group, ha1's group here (foreign)" views_say ha2 "ha2 ha2 foreign"
+wait_for 5 "ha2's views: ha2 owns the group (rscstatus all)" views_say ha2 "ha2 ha2 all"
 in_node ha2 systemctl stop hb-test-events
 in_node ha2 cat /run/hb-test-events | python3 -c '
 import json, sys
@@ -66,6 +66,6 @@ rig boot ha1
 wait_for 15 "ha1 serves again after it booted (auto_failback on)" page_names http://192.0.2.10/hostname.html ha1
 wait_for 5 "ha2 released everything" holds_nothing ha2
 wait_for 5 "ha1's views: ha1 owns the group again" views_say ha1 "ha1 ha1 local"
-wait_for 5 "ha2's views: ha1 owns the group again" views_say ha2 "ha1 ha1 none"
+wait_for 5 "ha2's views: ha1 owns the group again" views_say ha2 "ha1 ha1 local"
 say "boot -> failback: $(secs_since "$t") s"
 say "PASS: power-off of the active node"
