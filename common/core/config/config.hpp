@@ -101,6 +101,9 @@ struct HaCf {
   // Where this node's generation comes from (heartbeat's hbgenmethod): "file" counts starts in
   // the state directory, "time" uses the wall clock; both persist it and never go backwards.
   std::string hbgenmethod = "file";
+  // heartbeat's `watchdog PATH`: the watchdog device hb-linkd feeds (docs/fencing.md,
+  // "Watchdog"); empty: none.
+  std::string watchdog;
   std::vector<std::string> ignored;  // directive names accepted without effect, in file order
   // Where each directive was last set ("keepalive" -> ha.cf:19), for later messages.
   std::map<std::string, Origin> origins;
@@ -193,12 +196,20 @@ struct FencingSettings {
   Millis timeout{60000};  // one fence device's try, at most
 };
 
+// hb.conf [watchdog]: the watchdog device of ha.cf's `watchdog` line (docs/fencing.md).
+struct WatchdogSettings {
+  // How long the device waits for a feed before it resets the node; unset: twice deadtime
+  // (watchdog_timeout() in core/config/watchdog.hpp gives the value in force).
+  std::optional<Millis> timeout;
+};
+
 // hb.conf: hb's own settings, which heartbeat's files have no place for. A missing file is all
 // defaults.
 struct HbConf {
   bool present = false;  // the file existed
   StatusSettings status;
   FencingSettings fencing;
+  WatchdogSettings watchdog;
   std::map<std::string, Origin> origins;  // "status.listen" -> hb.conf:3
 };
 

@@ -118,6 +118,16 @@ const std::map<std::string, std::map<std::string, KeyParser>>& grammar() {
               return parse_time_in(v, milliseconds(1000), hours(1), c.fencing.timeout);
             }},
        }},
+      {"watchdog",
+       {
+           {"timeout",
+            [](std::string_view v, HbConf& c) {
+              Millis t{};
+              std::string why = parse_time_in(v, milliseconds(1000), hours(1), t);
+              if (why.empty()) c.watchdog.timeout = t;
+              return why;
+            }},
+       }},
   };
   return g;
 }

@@ -96,6 +96,11 @@ inline constexpr const char* state_moved = "de429989cf824461a3317a05b12211f3";
 inline constexpr const char* deadtime_clamped = "f3db85204a6f442a840aee733b2b8f7e";
 inline constexpr const char* partition_healed = "0ba4ca4ec001447fa3ebc09321c36362";
 inline constexpr const char* packets_lost = "65d6411fce3f4852abd979389e396689";
+// hb-linkd's watchdog (ha.cf `watchdog`): armed or disarmed; not opened (PID 1 or another
+// process holds it, or it cannot be opened); feeds withheld (a reset is coming).
+inline constexpr const char* watchdog_armed = "f231ea534c3a42e6b7b28ffb780725da";
+inline constexpr const char* watchdog_not_opened = "518a1ef96c2940a9991f1ed21c43f4df";
+inline constexpr const char* watchdog_starving = "14cb35663cbd4d2e891817710f0f9403";
 
 // hb-membershipd: node transitions, hb-linkd's absence and return. (Link entries are hb-linkd's
 // alone: the ids hb-membershipd once gave them, 6fc0cd1f… and 316a70e1…, are retired.)

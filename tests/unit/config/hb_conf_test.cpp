@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 
+#include "core/config/watchdog.hpp"
 #include "sys/config/load.hpp"
 #include "temp_dir.hpp"
 
@@ -150,6 +151,39 @@ TEST(HbConfLoad, MissingIsDefaultsAndABadFileIsAnError) {
             Lines{dir.path() + "/hb.conf:2: request_workers must be a whole number from 1 to 256"});
 }
 
+TEST(HbConf, WatchdogTimeoutDefaultsToTwiceDeadtime) {
+  HaCf ha_cf;
+  ha_cf.deadtime = milliseconds(1000);
+  ha_cf.watchdog = "/dev/watchdog";
+  auto none = parse_hb_conf("", "hb.conf");
+  EXPECT_FALSE(none.hb_conf.watchdog.timeout);
+  EXPECT_EQ(watchdog_timeout(ha_cf, none.hb_conf), milliseconds(2000));
+  auto set = parse_hb_conf("[watchdog]\ntimeout = 5s\n", "hb.conf");
+  EXPECT_EQ(messages(set.diagnostics), Lines{});
+  EXPECT_EQ(watchdog_timeout(ha_cf, set.hb_conf), milliseconds(5000));
+  EXPECT_EQ(messages(check_watchdog(ha_cf, set.hb_conf)), Lines{});
+  EXPECT_EQ(messages(parse_hb_conf("[watchdog]\ntimeout = 500ms\n", "hb.conf").diagnostics),
+            Lines{"hb.conf:2: timeout must be from 1 s to 3600 s"});
+}
+
+TEST(HbConfLoad, AWatchdogTimeoutNotAboveDeadtimeIsRefusedWithItsLine) {
+  testing::TempDir dir;
+  dir.copy_seed();  // deadtime 60
+  dir.write("ha.cf", testing::read_text(dir.path() + "/ha.cf") + "bcast eth0\nwatchdog /dev/wd\n");
+  dir.write("hb.conf", "# the watchdog\n[watchdog]\ntimeout = 60\n");
+  auto bad = load({dir.path(), "ha1.haw2.ibm.com", false, true});
+  EXPECT_FALSE(bad.ok());
+  EXPECT_EQ(messages(bad.diagnostics),
+            Lines{dir.path() +
+                  "/hb.conf:3: timeout (60 s) must be longer than ha.cf's deadtime (60 s): a node "
+                  "its peers still see alive would be reset (default: twice deadtime)"});
+  dir.write("hb.conf", "[watchdog]\ntimeout = 61\n");
+  auto good = load({dir.path(), "ha1.haw2.ibm.com", false, true});
+  EXPECT_TRUE(good.ok()) << messages(good.diagnostics).front();
+  EXPECT_EQ(good.config.ha_cf.watchdog, "/dev/wd");
+  EXPECT_EQ(watchdog_timeout(good.config.ha_cf, good.config.hb_conf), milliseconds(61000));
+}
+
 struct Run {
   int exit_code;
   std::string out, err;
@@ -174,6 +208,9 @@ TEST(HbConfCheck, HbctlShowsItAndItsErrors) {
   EXPECT_EQ(j["hb_conf"]["present"], true);
   EXPECT_EQ(j["hb_conf"]["status"]["listen"], (nlohmann::json{"192.0.2.5:8080"}));
   EXPECT_EQ(j["hb_conf"]["status"]["read_timeout_ms"], 5000);
+  EXPECT_EQ(j["watchdog"], nullptr);
+  EXPECT_EQ(j["hb_conf"]["watchdog"]["timeout_ms"], 120000);  // twice the seed's deadtime
+  EXPECT_EQ(j["hb_conf"]["watchdog"]["timeout_from"], "2 x deadtime");
 
   dir.write("hb.conf", "[status]\nlisten = 192.0.2.5\n");
   auto bad = config_check(dir.path());
