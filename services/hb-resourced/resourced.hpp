@@ -29,6 +29,7 @@
 #include "cluster_feed.hpp"
 #include "core/config/config.hpp"
 #include "core/failover/engine.hpp"
+#include "core/failover/takeovers.hpp"
 #include "fence_runner.hpp"
 #include "group_runner.hpp"
 #include "link_watch.hpp"
@@ -83,6 +84,7 @@ class Resourced : public Commands {
   FenceRunner fence_;
   ClusterFeed cluster_;
   std::optional<failover::Engine> engine_;
+  failover::Takeovers takeovers_;        // the Group objects' Takeovers and LastTakeoverUSec
   std::optional<LinkWatch> link_watch_;  // made with the engine
   // What the engine was last told: hb-membershipd's nodes are read, node deaths reach us.
   bool membership_known_ = false;

@@ -39,6 +39,10 @@ const sd_bus_vtable group_vtable[] = {
     SD_BUS_PROPERTY("State", "s", property<&Group::state>, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
     SD_BUS_PROPERTY("Resources", "a(sss)", property<&Group::resources>, 0,
                     SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+    SD_BUS_PROPERTY("Takeovers", "u", property<&Group::takeovers>, 0,
+                    SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+    SD_BUS_PROPERTY("LastTakeoverUSec", "t", property<&Group::last_takeover_usec>, 0,
+                    SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
     SD_BUS_VTABLE_END};
 
 // hb_standby/hb_takeover's arguments.
@@ -115,7 +119,8 @@ void BusObjects::group_changed(const Group& group) {
   auto m = bus_.new_signal(names::root, names::manager, "GroupChanged");
   m.append_all(group.key, group.owner, group.state);
   bus_.send(m);
-  bus_.emit_properties_changed(group.path, names::group, {"Owner", "State", "Resources"});
+  bus_.emit_properties_changed(group.path, names::group,
+                               {"Owner", "State", "Resources", "Takeovers", "LastTakeoverUSec"});
 }
 
 void BusObjects::resources_changed(const Group& group) {
