@@ -104,12 +104,18 @@ json group_json(const Group& g) {
     resources.push_back(json{{"token", r.token},
                              {"unit", r.unit.empty() ? json(nullptr) : json(r.unit)},
                              {"state", r.state}});
+  // Null before this node's first takeover of the group, or while hb-resourced is not read.
+  json last_takeover = nullptr;
+  if (g.takeovers && *g.takeovers > 0 && g.last_takeover_usec)
+    last_takeover = static_cast<double>(*g.last_takeover_usec) / 1e6;
   return json{{"key", g.key},
               {"preferred_node", g.preferred_node},
               {"owner", g.owner.empty() ? json(nullptr) : json(g.owner)},
               {"state", g.state},
               {"since", time_or_null(g.since_unix_ms)},
-              {"resources", std::move(resources)}};
+              {"resources", std::move(resources)},
+              {"takeovers", or_null(g.takeovers)},
+              {"last_takeover_seconds", last_takeover}};
 }
 
 json cluster_json(const Snapshot& s) {
