@@ -55,6 +55,7 @@ int main(int argc, char** argv) {
         [o = o.get()] { o->events->close(); });
     o->http->start();
     for (const auto& a : o->http->bound()) o->listening += (o->listening.empty() ? "" : " ") + a;
+    if (o->http->tls()) o->listening += " (TLS)";
     hb::sys::DaemonParts parts;
     parts.objects = o;
     parts.status = "listening on " + o->listening + "; " + o->cache->summary();
