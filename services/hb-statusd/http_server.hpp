@@ -2,7 +2,7 @@
 // thread pool of request_workers + max_event_streams threads and one lobby where idle
 // connections wait without a thread (connection_lobby.hpp), with hb.conf's read and write
 // timeouts and request size limit, and TLS on every address when hb.conf names a certificate.
-// Its threads only read the SnapshotStore and the EventHub.
+// Its threads only read the SnapshotStore and the EventHub (and wait for admin calls).
 #pragma once
 
 #include <functional>

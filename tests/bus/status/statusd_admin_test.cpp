@@ -1,6 +1,10 @@
 // hb-statusd's optional parts, the real binary against fake daemons on a private dbus-daemon:
 // TLS with a certificate made at test time (https answers, plain http on that port does not; the
-// credentials systemd would hand over win over hb.conf's paths).
+// credentials systemd would hand over win over hb.conf's paths), and the admin endpoints (404
+// while off; with admin = yes, 401 without or with a wrong bearer token, and with the right one
+// the fake hb-resourced receives the Standby, Takeover or MoveGroup that hbctl would send). The
+// read-only API stays read-only either way. Also the takeover figures in /api/v1/cluster and
+// /metrics as hb-resourced's properties give them.
 #include <httplib.h>
 
 #include <future>
@@ -16,6 +20,7 @@ namespace hb::test {
 namespace {
 
 using nlohmann::json;
+const std::string token = "0123456789abcdef-test-token";
 
 class StatusdOptions : public DaemonOnPrivateBus {
  protected:
@@ -53,6 +58,8 @@ class StatusdOptions : public DaemonOnPrivateBus {
       return r && r->status == 200;
     });
   }
+
+  void write_token(const std::string& text) { std::ofstream(credentials_ / "admin-token") << text; }
 
   // One request on a new connection, while the fakes are served (hb-statusd may call them).
   httplib::Result request(const std::string& method, const std::string& path,
@@ -133,6 +140,124 @@ TEST_F(StatusdOptions, TlsCredentialsWinOverTheConfiguredPaths) {
       "tls_certificate = /nonexistent/hb-status.crt\ntls_key = /nonexistent/hb-status.key\n",
       /*tls=*/true))
       << log();
+}
+
+TEST_F(StatusdOptions, AdminEndpointsAre404WhileOffAndTheApiStaysReadOnly) {
+  write_token(token);
+  ASSERT_TRUE(start_statusd("")) << log();
+  const httplib::Headers bearer{{"Authorization", "Bearer " + token}};
+  for (const char* path : {"/api/v1/admin/standby", "/api/v1/admin/takeover",
+                           "/api/v1/admin/groups/192.0.2.10/move"}) {
+    auto r = request("POST", path, "{}", bearer);
+    ASSERT_TRUE(r) << path;
+    EXPECT_EQ(r->status, 404) << path;
+    EXPECT_EQ(json::parse(r->body)["error"]["status"], 404);
+  }
+  auto post = request("POST", "/api/v1/cluster", "{}");
+  ASSERT_TRUE(post);
+  EXPECT_EQ(post->status, 405);
+  EXPECT_EQ(post->get_header_value("Allow"), "GET, HEAD");
+  EXPECT_TRUE(resource_->calls().empty());
+}
+
+TEST_F(StatusdOptions, AdminCallsHbResourcedOnlyWithTheToken) {
+  write_token(token + "\n");
+  ASSERT_TRUE(start_statusd("admin = yes\n")) << log();
+
+  // No token, a wrong one, another scheme: 401 with a challenge, and nothing called.
+  for (const httplib::Headers& h :
+       {httplib::Headers{}, httplib::Headers{{"Authorization", "Bearer " + token + "x"}},
+        httplib::Headers{{"Authorization", "Bearer " + token.substr(1)}},
+        httplib::Headers{{"Authorization", "Basic " + token}}}) {
+    auto r = request("POST", "/api/v1/admin/standby", "", h);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 401);
+    EXPECT_EQ(r->get_header_value("WWW-Authenticate"), "Bearer realm=\"hb-statusd admin\"");
+    EXPECT_EQ(json::parse(r->body)["error"]["status"], 401);
+  }
+  EXPECT_TRUE(resource_->calls().empty());
+
+  const httplib::Headers bearer{{"Authorization", "Bearer " + token}};
+  auto standby = request("POST", "/api/v1/admin/standby", R"({"which": "local"})", bearer);
+  ASSERT_TRUE(standby);
+  EXPECT_EQ(standby->status, 202) << standby->body;
+  EXPECT_EQ(json::parse(standby->body), (json{{"requested", "standby"}, {"which", "local"}}));
+  auto takeover = request("POST", "/api/v1/admin/takeover?which=foreign", "", bearer);
+  ASSERT_TRUE(takeover);
+  EXPECT_EQ(takeover->status, 202) << takeover->body;
+  auto move = request("POST", "/api/v1/admin/groups/192.0.2.10/move", R"({"node": "ha2"})", bearer);
+  ASSERT_TRUE(move);
+  EXPECT_EQ(move->status, 202) << move->body;
+  EXPECT_EQ(resource_->calls(), (std::vector<std::string>{"Standby local", "Takeover foreign",
+                                                          "MoveGroup 192.0.2.10 ha2"}));
+  // The OpenAPI document describes these answers.
+  const json api = json::parse(request("GET", "/api/v1/openapi.json")->body);
+  EXPECT_TRUE(api["paths"].contains("/api/v1/admin/groups/{key}/move"));
+  const json& accepted = api["components"]["schemas"]["AdminAccepted"]["properties"];
+  for (const httplib::Result* r : {&standby, &takeover, &move}) {
+    const json body = json::parse((*r)->body);
+    for (const auto& [key, value] : body.items())
+      EXPECT_TRUE(accepted.contains(key)) << "AdminAccepted lacks " << key;
+  }
+
+  // Bad requests never reach hb-resourced; its own errors come back as statuses.
+  auto bad = request("POST", "/api/v1/admin/standby", R"({"which": "everything"})", bearer);
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->status, 400);
+  auto garbage = request("POST", "/api/v1/admin/takeover", "not json", bearer);
+  ASSERT_TRUE(garbage);
+  EXPECT_EQ(garbage->status, 400);
+  auto unknown =
+      request("POST", "/api/v1/admin/groups/198.51.100.1/move", R"({"node": "ha2"})", bearer);
+  ASSERT_TRUE(unknown);
+  EXPECT_EQ(unknown->status, 404) << unknown->body;
+  auto get = request("GET", "/api/v1/admin/standby", "", bearer);
+  ASSERT_TRUE(get);
+  EXPECT_EQ(get->status, 405);
+  EXPECT_EQ(resource_->calls().size(), 3u);
+
+  // hb-resourced gone: 503, not a hang.
+  resource_->vanish();
+  conns_ = {&membership_->conn(), &link_->conn(), client_.get()};
+  auto gone = request("POST", "/api/v1/admin/standby", "", bearer);
+  ASSERT_TRUE(gone);
+  EXPECT_EQ(gone->status, 503) << gone->body;
+  // The read-only API is unchanged beside it.
+  auto post = request("POST", "/api/v1/cluster", "{}", bearer);
+  ASSERT_TRUE(post);
+  EXPECT_EQ(post->status, 405);
+}
+
+TEST_F(StatusdOptions, AdminWithoutATokenDoesNotStart) {
+  std::ofstream(conf_ / "hb.conf") << "[status]\nlisten = 127.0.0.1:" << port_ << "\nadmin = yes\n";
+  start("HB_STATUSD", "ha1", tmp_.path() / "statusd.log",
+        {"CREDENTIALS_DIRECTORY=" + credentials_.string()});
+  const int status = daemon_.wait();
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_NE(WEXITSTATUS(status), 0);
+  EXPECT_NE(log().find("no admin token"), std::string::npos) << log();
+}
+
+TEST_F(StatusdOptions, TakeoversShowInTheDocumentAndTheMetrics) {
+  ASSERT_TRUE(start_statusd("")) << log();
+  auto before = request("GET", "/api/v1/groups/192.0.2.10");
+  ASSERT_TRUE(before);
+  EXPECT_EQ(json::parse(before->body)["takeovers"], 0);
+  EXPECT_TRUE(json::parse(before->body)["last_takeover_seconds"].is_null());
+  resource_->set_takeovers(seed_group_key, 2, 1'250'000);
+  ASSERT_TRUE(wait_until(conns_, [&] {
+    auto r = request("GET", "/api/v1/groups/192.0.2.10");
+    return r && json::parse(r->body)["takeovers"] == 2;
+  })) << log();
+  const json group = json::parse(request("GET", "/api/v1/groups/192.0.2.10")->body);
+  EXPECT_DOUBLE_EQ(group["last_takeover_seconds"].get<double>(), 1.25);
+  const std::string metrics = request("GET", "/metrics")->body;
+  EXPECT_NE(metrics.find("# TYPE hb_failovers_total counter\n"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("hb_failovers_total{group=\"192.0.2.10\"} 2\n"), std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find("hb_last_takeover_duration_seconds{group=\"192.0.2.10\"} 1.25"),
+            std::string::npos)
+      << metrics;
 }
 
 }  // namespace
