@@ -8,10 +8,12 @@
 #include <string_view>
 
 #include "api.hpp"
+#include "core/config/hb_conf.hpp"
 #include "http_server.hpp"
 #include "status_cache.hpp"
 #include "sys/daemon.hpp"
 #include "sys/dbus/names.hpp"
+#include "sys/log.hpp"
 
 namespace hb::statusd {
 // Embedded at build time: docs/openapi.json and the dashboard's files (dashboard/).
@@ -23,6 +25,10 @@ namespace {
 // hb-resourced answers its admin methods at once (the work follows in the background); a call
 // that takes longer is reported to the HTTP client as a timeout.
 constexpr std::chrono::milliseconds admin_call_timeout{10000};
+
+bool loopback(const std::string& host) {
+  return host == "::1" || host.rfind("127.", 0) == 0;
+}
 
 struct Objects {
   std::string listening;  // "127.0.0.1:9694 [::1]:9694", for STATUS=
@@ -55,6 +61,13 @@ int main(int argc, char** argv) {
       o->admin = std::make_unique<hb::statusd::Admin>(hb::statusd::Admin{
           hb::statusd::AdminToken::from_credential(),
           std::make_shared<hb::statusd::AdminBridge>(ctx.io, ctx.bus, admin_call_timeout)});
+      // The token travels in every request: off this host, only TLS keeps it secret.
+      if (settings.tls_certificate.empty())
+        for (const auto& a : settings.listen)
+          if (!loopback(a.host))
+            hb::log::warning("", "admin endpoints without TLS on " + hb::config::to_string(a) +
+                                     ": the admin token crosses the network in clear text "
+                                     "(hb.conf [status] tls_certificate, tls_key)");
     }
     hb::statusd::ApiOptions api{settings.healthz_max_age,    hb::statusd::openapi_json,
                                 hb::statusd::dashboard_html, hb::statusd::dashboard_js,

@@ -163,6 +163,7 @@ TEST_F(StatusdOptions, AdminEndpointsAre404WhileOffAndTheApiStaysReadOnly) {
 TEST_F(StatusdOptions, AdminCallsHbResourcedOnlyWithTheToken) {
   write_token(token + "\n");
   ASSERT_TRUE(start_statusd("admin = yes\n")) << log();
+  EXPECT_EQ(log().find("without TLS"), std::string::npos) << log();  // loopback only
 
   // No token, a wrong one, another scheme: 401 with a challenge, and nothing called.
   for (const httplib::Headers& h :
@@ -226,6 +227,17 @@ TEST_F(StatusdOptions, AdminCallsHbResourcedOnlyWithTheToken) {
   auto post = request("POST", "/api/v1/cluster", "{}", bearer);
   ASSERT_TRUE(post);
   EXPECT_EQ(post->status, 405);
+}
+
+TEST_F(StatusdOptions, AdminWithoutTlsOffThisHostIsWarnedOf) {
+  write_token(token);
+  std::ofstream(conf_ / "hb.conf") << "[status]\nlisten = 0.0.0.0:" << port_ << "\nadmin = yes\n";
+  start("HB_STATUSD", "ha1", tmp_.path() / "statusd.log",
+        {"CREDENTIALS_DIRECTORY=" + credentials_.string()});
+  ASSERT_TRUE(wait_until(conns_, [&] {
+    return log().find("admin endpoints without TLS on 0.0.0.0:" + std::to_string(port_)) !=
+           std::string::npos;
+  })) << log();
 }
 
 TEST_F(StatusdOptions, AdminWithoutATokenDoesNotStart) {
