@@ -10,6 +10,7 @@
 
 #include "core/status/render_json.hpp"
 #include "sys/credentials.hpp"
+#include "sys/daemon.hpp"
 #include "sys/dbus/names.hpp"
 #include "sys/log.hpp"
 #include "sys/read_file.hpp"
@@ -120,17 +121,17 @@ AdminToken AdminToken::from_credential() {
   const char* how =
       "admin = yes in hb.conf [status] needs the credential admin-token (a drop-in with "
       "LoadCredential=admin-token:/etc/ha.d/hb-status.token, hb.conf(5))";
-  if (path.empty()) throw std::runtime_error(std::string("no admin token: ") + how);
+  if (path.empty()) throw sys::ConfigError(std::string("no admin token: ") + how);
   const sys::FileRead f = sys::read_file(path, 4096);
   if (!f.ok())
-    throw std::runtime_error("cannot read the admin token " + path + ": " + f.error_text());
+    throw sys::ConfigError("cannot read the admin token " + path + ": " + f.error_text());
   std::string token = f.text;
   if (!token.empty() && token.back() == '\n') token.pop_back();
   if (!token.empty() && token.back() == '\r') token.pop_back();
   if (token.size() < min_token_length)
-    throw std::runtime_error("the admin token " + path + " is shorter than " +
-                             std::to_string(min_token_length) +
-                             " characters (e.g. openssl rand -hex 32)");
+    throw sys::ConfigError("the admin token " + path + " is shorter than " +
+                           std::to_string(min_token_length) +
+                           " characters (e.g. openssl rand -hex 32)");
   return AdminToken(token);
 }
 

@@ -22,7 +22,7 @@ namespace hb::statusd {
 // candidate (no early exit on the first differing byte, no length leak).
 class AdminToken {
  public:
-  // Reads the credential admin-token ($CREDENTIALS_DIRECTORY); throws std::runtime_error saying
+  // Reads the credential admin-token ($CREDENTIALS_DIRECTORY); throws sys::ConfigError saying
   // how to provide it when it is missing, unreadable or shorter than 16 characters. One trailing
   // newline is not part of the token.
   static AdminToken from_credential();

@@ -11,6 +11,7 @@
 #include "connection_lobby.hpp"
 #include "core/config/hb_conf.hpp"
 #include "sys/credentials.hpp"
+#include "sys/daemon.hpp"
 #include "sys/log.hpp"
 
 namespace hb::statusd {
@@ -94,20 +95,19 @@ std::string openssl_error() {
 std::shared_ptr<SSL_CTX> make_tls_context(const config::StatusSettings& s) {
   if (s.tls_certificate.empty()) return nullptr;
   std::shared_ptr<SSL_CTX> ctx(SSL_CTX_new(TLS_server_method()), SSL_CTX_free);
-  if (!ctx) throw std::runtime_error("TLS: " + openssl_error());
+  if (!ctx) throw sys::ConfigError("TLS: " + openssl_error());
   SSL_CTX_set_min_proto_version(ctx.get(), TLS1_2_VERSION);
   // Partial writes: a response goes out as the socket takes it, under the write timeout.
   SSL_CTX_set_mode(ctx.get(), SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
   const std::string certificate = credential_or("tls-certificate", s.tls_certificate);
   const std::string key = credential_or("tls-key", s.tls_key);
   if (SSL_CTX_use_certificate_chain_file(ctx.get(), certificate.c_str()) != 1)
-    throw std::runtime_error("cannot use the TLS certificate " + certificate + ": " +
-                             openssl_error());
+    throw sys::ConfigError("cannot use the TLS certificate " + certificate + ": " +
+                           openssl_error());
   if (SSL_CTX_use_PrivateKey_file(ctx.get(), key.c_str(), SSL_FILETYPE_PEM) != 1)
-    throw std::runtime_error("cannot use the TLS key " + key + ": " + openssl_error());
+    throw sys::ConfigError("cannot use the TLS key " + key + ": " + openssl_error());
   if (SSL_CTX_check_private_key(ctx.get()) != 1)
-    throw std::runtime_error("the TLS key " + key + " does not match the certificate " +
-                             certificate);
+    throw sys::ConfigError("the TLS key " + key + " does not match the certificate " + certificate);
   // OpenSSL writes to the socket with write(2): a client gone mid-response must not kill us.
   ::signal(SIGPIPE, SIG_IGN);
   return ctx;

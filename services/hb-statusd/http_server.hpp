@@ -24,7 +24,7 @@ using SSL_CTX = ssl_ctx_st;
 namespace hb::statusd {
 
 // TLS settings from hb.conf's tls_certificate and tls_key (or the credentials tls-certificate and
-// tls-key a unit loads); null without TLS. Throws std::runtime_error saying what is wrong.
+// tls-key a unit loads); null without TLS. Throws sys::ConfigError saying what is wrong.
 std::shared_ptr<SSL_CTX> make_tls_context(const config::StatusSettings& settings);
 
 class ConnectionLobby;

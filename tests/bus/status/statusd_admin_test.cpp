@@ -142,6 +142,20 @@ TEST_F(StatusdOptions, TlsCredentialsWinOverTheConfiguredPaths) {
       << log();
 }
 
+TEST_F(StatusdOptions, ATlsFileThatDoesNotLoadIsAConfigError) {
+  std::ofstream(conf_ / "hb.conf") << "[status]\nlisten = 127.0.0.1:" << port_
+                                   << "\ntls_certificate = /nonexistent/hb-status.crt"
+                                   << "\ntls_key = /nonexistent/hb-status.key\n";
+  start("HB_STATUSD", "ha1", tmp_.path() / "statusd.log",
+        {"CREDENTIALS_DIRECTORY=" + credentials_.string()});
+  const int status = daemon_.wait();
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 78) << log();
+  EXPECT_NE(log().find("cannot use the TLS certificate /nonexistent/hb-status.crt"),
+            std::string::npos)
+      << log();
+}
+
 TEST_F(StatusdOptions, AdminEndpointsAre404WhileOffAndTheApiStaysReadOnly) {
   write_token(token);
   ASSERT_TRUE(start_statusd("")) << log();
@@ -246,7 +260,7 @@ TEST_F(StatusdOptions, AdminWithoutATokenDoesNotStart) {
         {"CREDENTIALS_DIRECTORY=" + credentials_.string()});
   const int status = daemon_.wait();
   ASSERT_TRUE(WIFEXITED(status));
-  EXPECT_NE(WEXITSTATUS(status), 0);
+  EXPECT_EQ(WEXITSTATUS(status), 78) << log();  // a config error: the unit does not restart it
   EXPECT_NE(log().find("no admin token"), std::string::npos) << log();
 }
 
