@@ -36,6 +36,7 @@ Resourced::Resourced(boost::asio::io_context& io, dbus::Bus& bus, const config::
                  HB_LIBEXECDIR "/hb-fence-device", "/usr/sbin/stonith",
                  std::chrono::duration_cast<std::chrono::seconds>(config.hb_conf.fencing.timeout)}),
       cluster_(bus, config, cluster_events()),
+      takeovers_(config.local_node),
       timer_(io),
       exit_timer_(io) {}
 
@@ -150,6 +151,11 @@ void Resourced::execute(const failover::Action& a) {
     if (!g) return;
     g->owner = v->owner;
     g->state = std::string(failover::to_string(v->state));
+    if (takeovers_.on_view(*v, now())) {
+      const failover::TakeoverCount t = takeovers_.of(v->key);
+      g->takeovers = t.count;
+      g->last_takeover_usec = static_cast<std::uint64_t>(t.last.count());
+    }
     if (objects_) objects_->group_changed(*g);
     update_status();
   }

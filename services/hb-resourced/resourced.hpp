@@ -29,6 +29,7 @@
 #include "cluster_feed.hpp"
 #include "core/config/config.hpp"
 #include "core/failover/engine.hpp"
+#include "core/failover/takeovers.hpp"
 #include "fence_runner.hpp"
 #include "fencing_disk.hpp"
 #include "group_runner.hpp"
@@ -86,6 +87,7 @@ class Resourced : public Commands {
   FenceRunner fence_;
   ClusterFeed cluster_;
   std::optional<failover::Engine> engine_;
+  failover::Takeovers takeovers_;            // the Group objects' Takeovers and LastTakeoverUSec
   std::optional<LinkWatch> link_watch_;      // made with the engine
   std::optional<FencingDisk> fencing_disk_;  // with an sbd fencing disk in ha.cf
   // What the engine was last told: hb-membershipd's nodes are read, node deaths reach us.

@@ -184,6 +184,13 @@ struct StatusSettings {
   int max_request_bytes = 8192;   // request body limit
   Millis healthz_max_age{10000};  // /healthz: a followed daemon's snapshot may be this old
   Millis refresh_interval{2000};  // every daemon is re-read this often (counters have no signal)
+  // TLS on every listen address: the PEM certificate chain and private key (both or neither).
+  // Under systemd hb-statusd reads the credentials tls-certificate and tls-key instead, which a
+  // drop-in loads from these files (docs/hb.conf.5.md).
+  std::string tls_certificate, tls_key;
+  // POST /api/v1/admin/...: standby, takeover, move, with the bearer token of the credential
+  // admin-token; hb-resourced must also admit hb-statusd's user (a policy drop-in).
+  bool admin = false;
 };
 
 // hb.conf [fencing]: how hb-resourced fences a dead peer with ha.cf's fence devices

@@ -97,6 +97,28 @@ TEST(HbConf, SaysWhereAndWhatIsWrong) {
   EXPECT_EQ(r.hb_conf.status.max_event_streams, 3);
 }
 
+TEST(HbConf, TlsTakesBothFilesAndAdminIsOffByDefault) {
+  auto none = parse_hb_conf("[status]\n", "hb.conf");
+  EXPECT_TRUE(none.hb_conf.status.tls_certificate.empty());
+  EXPECT_FALSE(none.hb_conf.status.admin);
+  auto r = parse_hb_conf(
+      "[status]\ntls_certificate = /etc/ha.d/hb-status.crt\ntls_key = /etc/ha.d/hb-status.key\n"
+      "admin = yes\n",
+      "hb.conf");
+  EXPECT_EQ(messages(r.diagnostics), Lines{});
+  EXPECT_EQ(r.hb_conf.status.tls_certificate, "/etc/ha.d/hb-status.crt");
+  EXPECT_EQ(r.hb_conf.status.tls_key, "/etc/ha.d/hb-status.key");
+  EXPECT_TRUE(r.hb_conf.status.admin);
+  EXPECT_EQ(
+      messages(
+          parse_hb_conf("[status]\n\ntls_key = /k.pem\nadmin = maybe\n", "hb.conf").diagnostics),
+      (Lines{"hb.conf:4: admin must be yes or no",
+             "hb.conf:3: tls_key needs tls_certificate too (TLS takes both)"}));
+  EXPECT_EQ(
+      messages(parse_hb_conf("[status]\ntls_certificate = cert.pem\n", "hb.conf").diagnostics),
+      (Lines{"hb.conf:2: tls_certificate must be an absolute path"}));
+}
+
 TEST(HbConf, FencingTimings) {
   auto r = parse_hb_conf("[fencing]\nrace_delay = 0\nretry = 2s\ntimeout = 30\n", "hb.conf");
   EXPECT_TRUE(r.diagnostics.empty()) << messages(r.diagnostics).front();
