@@ -5,7 +5,7 @@
 # Every view of the status agrees on the owner before and after: hb-statusd's /api/v1/cluster,
 # `hbctl status --json` and heartbeat's `cl_status rscstatus`; ha2's event stream (SSE, read
 # through the power-off) shows ha1 dead, then the group starting on ha2, then running there, in
-# that order; ha2's /metrics counts the node death.
+# that order; ha2's /metrics shows ha1 dead and counts one failover.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 start_test "${1:-}"
@@ -58,8 +58,12 @@ for k, d in events: print("  event:", k, json.dumps(d, sort_keys=True))
 sys.exit(0 if None not in (dead, starting, running) else 1)
 ' || fail "ha2's event stream did not show ha1 dead -> starting on ha2 -> running on ha2, in order"
 say "ha2's event stream: ha1 dead -> group starting on ha2 -> running on ha2"
-in_node ha2 curl -fsS --max-time 2 http://127.0.0.1:9694/metrics | grep -qx 'hb_node_state{node="ha1",type="normal",state="dead"} 1' ||
+metrics=$(in_node ha2 curl -fsS --max-time 2 http://127.0.0.1:9694/metrics)
+grep -qx 'hb_node_state{node="ha1",type="normal",state="dead"} 1' <<<"$metrics" ||
   fail "ha2's /metrics does not show ha1 dead"
+grep -qx 'hb_failovers_total{group="192.0.2.10"} 1' <<<"$metrics" ||
+  fail "ha2's /metrics does not count one failover: $(grep '^hb_failovers_total' <<<"$metrics")"
+say "ha2's /metrics: ha1 dead, 1 failover, $(grep '^hb_last_takeover_duration_seconds' <<<"$metrics")"
 
 t=$(date +%s.%N)
 rig boot ha1
