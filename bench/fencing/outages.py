@@ -39,6 +39,10 @@ SCENARIOS = {
         ("partition -> peer fenced (pill + msgwait)", r"partition -> ha2 fenced \(pill \+ msgwait\): ([\d.]+) s"),
         ("pill -> holder off", r"pill -> ha1 off: ([\d.]+) s"),
         ("pill -> first page from the peer", r"pill -> first page from ha2: ([\d.]+) s")]),
+    "fencing-watchdog": ("fencing_watchdog.sh", [
+        ("hb-resourced hung -> node off (watchdog)", r"hang -> ha1 off \(watchdog\): ([\d.]+) s"),
+        ("daemon hung -> first page again", r"hang -> first page again: ([\d.]+) s"),
+        ("hb-linkd hung -> node off", r"hang -> ha1 off: ([\d.]+) s")]),
     "fencing-data": ("fencing_data.sh", [
         ("power loss -> site served again (per cycle)", r"cycle \d+: the site is served again \(([\d.]+) s\)")]),
 }
