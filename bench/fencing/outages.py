@@ -59,6 +59,7 @@ def main():
         print("SKIP: needs root (the rig boots systemd-nspawn nodes)")
         return 77
     out = a.out or tempfile.mkdtemp(prefix="hb-fencebench-")
+    os.makedirs(out, exist_ok=True)
     names = [n for n in SCENARIOS if not a.only or n in a.only.split(",")]
     samples = {}
     failed = []
