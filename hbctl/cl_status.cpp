@@ -189,14 +189,17 @@ View read_view(sd_bus* bus) {
   return v;
 }
 
-// "cl_status[PID]: YYYY/MM/DD_HH:MM:SS ", heartbeat's cl_log prefix on stderr.
+// "Dec 03 16:16:13 ha1 cl_status: [765]: ", the prefix of each line heartbeat 3.0.6's cl_status
+// logs on stderr (as Debian's build prints it: syslog's time stamp, host, name and pid).
 std::string log_prefix() {
   const time_t t = ::time(nullptr);
   tm local{};
   ::localtime_r(&t, &local);
   char when[32];
-  ::strftime(when, sizeof when, "%Y/%m/%d_%H:%M:%S", &local);
-  return "cl_status[" + std::to_string(::getpid()) + "]: " + when + " ";
+  ::strftime(when, sizeof when, "%b %d %H:%M:%S", &local);
+  char host[256] = {};
+  ::gethostname(host, sizeof host - 1);
+  return std::string(when) + " " + host + " cl_status: [" + std::to_string(::getpid()) + "]: ";
 }
 
 void on_alarm(int) {

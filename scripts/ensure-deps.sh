@@ -10,6 +10,7 @@
 #                                  test)
 #   scripts/ensure-deps.sh rig     test + what the cluster rig uses (nspawn, Apache, socat,
 #                                  openipmi for the simulated BMCs, ...)
+#   scripts/ensure-deps.sh bench   rig + wrk (bench/status)
 #   scripts/ensure-deps.sh fuzz    build + clang with libFuzzer (scripts/fuzz.sh)
 set -euo pipefail
 
@@ -19,6 +20,7 @@ build_pkgs=(g++ meson ninja-build pkg-config ccache python3
 test_pkgs=(dbus iproute2 util-linux systemd-journal-remote clang-format
   python3-prometheus-client tmux chromium)
 rig_pkgs=(systemd-container socat apache2 nftables e2fsprogs curl iputils-ping openipmi)
+bench_pkgs=(wrk)
 fuzz_pkgs=(clang)
 
 want=("${build_pkgs[@]}")
@@ -26,8 +28,9 @@ case "${1:-test}" in
   build) ;;
   test) want+=("${test_pkgs[@]}") ;;
   rig) want+=("${test_pkgs[@]}" "${rig_pkgs[@]}") ;;
+  bench) want+=("${test_pkgs[@]}" "${rig_pkgs[@]}" "${bench_pkgs[@]}") ;;
   fuzz) want+=("${fuzz_pkgs[@]}") ;;
-  *) echo "usage: $0 build|test|rig|fuzz" >&2; exit 64 ;;
+  *) echo "usage: $0 build|test|rig|bench|fuzz" >&2; exit 64 ;;
 esac
 
 missing=()

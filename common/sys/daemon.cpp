@@ -163,6 +163,10 @@ int run_daemon(const DaemonSpec& spec, int argc, char** argv, const DaemonSetup&
     notify::Watchdog watchdog(io, parts.healthy);
 
     io.run();
+  } catch (const ConfigError& e) {
+    log::error(log::msgid::config_error, spec.name + ": " + e.what() + "; not starting");
+    notify::failed(EINVAL, e.what());
+    return exit_config;
   } catch (const std::exception& e) {
     log::error(log::msgid::daemon_failed, spec.name + ": " + e.what());
     notify::failed(EIO, e.what());

@@ -11,6 +11,7 @@
 #include <boost/asio/io_context.hpp>
 #include <functional>
 #include <memory>
+#include <stdexcept>
 #include <string>
 
 #include "core/config/config.hpp"
@@ -19,6 +20,13 @@
 namespace hb::sys {
 
 inline constexpr int exit_config = 78;  // EX_CONFIG, systemd.exec(5)
+
+// Thrown by a daemon's setup for a setting it cannot honour as configured (hb-statusd's admin
+// mode without its token, a TLS key that does not load): exits 78 like a bad /etc/ha.d, so the
+// unit does not restart it in a loop.
+struct ConfigError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
 
 struct DaemonSpec {
   std::string name;       // "hb-linkd": SYSLOG_IDENTIFIER and the usage text

@@ -73,6 +73,15 @@ Linkd::Linkd(boost::asio::io_context& io, dbus::Bus& bus, const config::Config& 
              const std::map<std::string, std::string>& f) { return send_cluster_message(d, t, f); },
       [this](const std::string& node) { forget_generation(node); });
 
+  // After the bus objects: its first change (PID 1 holds the device) may come at any time.
+  watchdog_ = std::make_unique<WatchdogFeeder>(bus, config, state_.warnings,
+                                               [this](const std::string& watchdog_state) {
+                                                 state_.watchdog = watchdog_state;
+                                                 bus_objects_->watchdog_changed();
+                                                 bus_objects_->warnings_changed();
+                                               });
+  state_.watchdog = watchdog_->state();
+
   // heartbeat's ttl: hopfudge + every node, ping nodes included.
   ttl_ = config.ha_cf.hopfudge +
          static_cast<int>(config.ha_cf.nodes.size() + config.ha_cf.ping_nodes.size() +
@@ -117,6 +126,10 @@ Linkd::Linkd(boost::asio::io_context& io, dbus::Bus& bus, const config::Config& 
       std::make_unique<KeepaliveTimer>(io, config.ha_cf.keepalive, [this] { send_keepalive(); });
   arm_deadline();
   last_status_ = status();
+}
+
+void Linkd::stop() {
+  if (watchdog_) watchdog_->stop();
 }
 
 Linkd::~Linkd() {
@@ -208,6 +221,7 @@ void Linkd::send_keepalive() {
   proto::StatusOptions so;
   so.deadtime = deadtime_;
   send_everywhere(sender_.status(so, control()));
+  watchdog_->tick(std::chrono::steady_clock::now());
   flush_reject_logs();
   flush_noisy();
   if (persist_pending_) persist_peer_generations(/*now_or_later=*/true);
@@ -328,7 +342,12 @@ void Linkd::on_packet(std::size_t medium_index, std::string_view bytes) {
   const auto now = std::chrono::steady_clock::now();
   const std::string& link = media_[medium_index].link;
   PacketEvents ev = pipeline_->on_packet(bytes, link, now);
-  if (ev.own) return;
+  if (ev.own) {
+    // heartbeat's rule: the watchdog is fed when this node hears its own heartbeat come back
+    // (only this run's: an old one replayed is not proof that this run is alive).
+    if (ev.own_status == state_.generation) watchdog_->own_status_heard(now);
+    return;
+  }
   if (ev.rejected) {
     reject(link, ev.peer, *ev.rejected, ev.detail);
     return;

@@ -22,6 +22,7 @@
 #include "sys/dbus/bus.hpp"
 #include "sys/log.hpp"
 #include "sys/rate_limit.hpp"
+#include "watchdog_feeder.hpp"
 
 namespace hb::linkd {
 
@@ -41,6 +42,8 @@ class Linkd {
   std::string status() const;
   // For the watchdog: the keepalives are going out on time.
   bool healthy() const;
+  // A clean stop (SIGTERM): disarms ha.cf's watchdog device, if armed.
+  void stop();
 
  private:
   struct Noisy {
@@ -98,6 +101,7 @@ class Linkd {
   boost::asio::steady_timer deadline_timer_;
   std::optional<TimePoint> armed_;
   std::unique_ptr<KeepaliveTimer> keepalive_;
+  std::unique_ptr<WatchdogFeeder> watchdog_;
   std::string load_ = "n/a";
   std::map<std::string, log::RateLimitedCounter> reject_logs_;  // reason -> limiter
   std::map<std::string, std::string> reject_details_;           // reason -> last detail

@@ -41,8 +41,12 @@ struct State {
   std::vector<Link> links;
   std::vector<Peer> peers;
   // What puts the cluster at risk as seen from here (the Manager's Warnings property):
-  // weak-auth-crc-udp, crc-beside-strong-keys, generation-not-durable.
+  // weak-auth-crc-udp, crc-beside-strong-keys, generation-not-durable, and the watchdog's
+  // watchdog-held-by-pid1, watchdog-held-elsewhere, watchdog-unavailable, watchdog-starving.
   hb::Warnings warnings;
+  // The watchdog of ha.cf's `watchdog` line (the Manager's Watchdog property): off, waiting,
+  // armed, starving, disarmed, held-by-pid1, held-elsewhere, unavailable.
+  std::string watchdog = "off";
 };
 
 // One Link per peer node and medium of ha.cf, one Peer per peer node; generation 0 until the
@@ -78,10 +82,13 @@ class BusObjects {
   void peer_generation_changed(const Peer& peer);
   // After a change of state.warnings.
   void warnings_changed();
+  // After a change of state.watchdog.
+  void watchdog_changed();
 
   // The Manager's properties (its userdata is this object, for SendMessage).
   std::string local_node() const { return state_.local_node; }
   std::uint64_t generation() const { return state_.generation; }
+  std::string watchdog() const { return state_.watchdog; }
   std::vector<std::pair<std::string, std::string>> warning_pairs() const {
     return state_.warnings.pairs();
   }

@@ -3,6 +3,7 @@
 // reliable messages, and signals link transitions on D-Bus.
 #include <cstdio>
 #include <cstring>
+#include <functional>
 #include <string>
 
 #include "generation_file.hpp"
@@ -48,6 +49,11 @@ int main(int argc, char** argv) {
     parts.objects = linkd;
     parts.status = linkd->status();
     parts.healthy = [l = linkd.get()] { return l->healthy(); };
+    // A clean stop disarms ha.cf's watchdog device before the process exits.
+    parts.stop = [l = linkd.get()](std::function<void()> exit) {
+      l->stop();
+      exit();
+    };
     return parts;
   });
 }

@@ -1,6 +1,14 @@
 #include "prepare_start.hpp"
 
+#include <grp.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
+#include <filesystem>
 
 #include "generation_file.hpp"
 #include "sys/config/load.hpp"
@@ -9,6 +17,52 @@
 #include "sys/read_file.hpp"
 
 namespace hb::linkd {
+namespace {
+
+// A character device of the kernel's watchdog class (/dev/watchdogN), or the legacy misc node
+// (/dev/watchdog, 10:130).
+bool is_watchdog_device(dev_t rdev) {
+  if (::major(rdev) == 10 && ::minor(rdev) == 130) return true;
+  std::error_code ec;
+  const auto subsystem =
+      std::filesystem::read_symlink("/sys/dev/char/" + std::to_string(::major(rdev)) + ":" +
+                                        std::to_string(::minor(rdev)) + "/subsystem",
+                                    ec);
+  return !ec && subsystem.filename() == "watchdog";
+}
+
+// ha.cf's `watchdog` device is root's (mode 600) and hb-linkd is not root: its group may write
+// it. Anything else (no such line, a test FIFO, a missing device, a bad ha.cf) is left for the
+// daemon to report.
+void grant_watchdog(const std::string& config_dir) {
+  config::LoadOptions options;
+  options.dir = config_dir;
+  options.read_haresources = false;
+  const std::string path = config::load(options).config.ha_cf.watchdog;
+  struct stat st {};
+  if (path.empty() || ::stat(path.c_str(), &st) != 0 || !S_ISCHR(st.st_mode)) return;
+  if (!is_watchdog_device(st.st_rdev)) {
+    log::warning(log::msgid::watchdog_not_opened,
+                 "ha.cf's watchdog " + path +
+                     " is not a watchdog device: its access is left as "
+                     "it is");
+    return;
+  }
+  const group* g = ::getgrnam("hb-linkd");
+  if (g == nullptr) return;
+  if ((st.st_gid == g->gr_gid && (st.st_mode & 0060) == 0060)) return;
+  if (::chown(path.c_str(), static_cast<uid_t>(-1), g->gr_gid) != 0 ||
+      ::chmod(path.c_str(), (st.st_mode & 07777) | 0060) != 0) {
+    log::warning(
+        log::msgid::watchdog_not_opened,
+        "cannot give group hb-linkd access to the watchdog " + path + ": " + std::strerror(errno));
+    return;
+  }
+  log::info(log::msgid::watchdog_armed,
+            "gave group hb-linkd read and write access to the watchdog " + path);
+}
+
+}  // namespace
 
 int prepare_start(const std::string& config_dir, const std::string& old_state_dir) {
   const std::string original = config_dir + "/authkeys";
@@ -44,6 +98,7 @@ int prepare_start(const std::string& config_dir, const std::string& old_state_di
                                                  " (hb-linkd runs as its own user now)");
     }
   }
+  grant_watchdog(config_dir);
   return 0;
 }
 

@@ -7,6 +7,8 @@
 //    ExecStartPre= would be restarted in a loop, RestartPreventExitStatus= is for the main process.
 //  * state: hb_generation and hb_peer_generations move from where hb-linkd kept them as root
 //    (HB_STATEDIR, /var/lib/hb) into its own $STATE_DIRECTORY, never lost (migrate_state).
+//  * watchdog: the character device of ha.cf's `watchdog` line, when it is a watchdog, gets
+//    group hb-linkd with read and write access (it is root's, mode 600, as the kernel makes it).
 // Returns the exit code: 0, or 1 (told in the journal).
 #pragma once
 

@@ -3,6 +3,7 @@
 
 #include "core/failover/from_config.hpp"
 #include "core/failover/placement.hpp"
+#include "core/fence/commands.hpp"
 #include "engine_journal.hpp"
 #include "hb_build_config.hpp"
 #include "sys/dbus/error.hpp"
@@ -35,6 +36,7 @@ Resourced::Resourced(boost::asio::io_context& io, dbus::Bus& bus, const config::
                  HB_LIBEXECDIR "/hb-fence-device", "/usr/sbin/stonith",
                  std::chrono::duration_cast<std::chrono::seconds>(config.hb_conf.fencing.timeout)}),
       cluster_(bus, config, cluster_events()),
+      takeovers_(config.local_node),
       timer_(io),
       exit_timer_(io) {}
 
@@ -76,6 +78,14 @@ void Resourced::start_engine() {
                       [this](bool ok, failover::TimePoint since) {
                         feed(engine_->set_daemons_ok(ok, now(), since));
                       });
+  if (const std::string disk = fence::sbd_disk(config_.ha_cf.stonith_devices, config_.local_node);
+      !disk.empty()) {
+    fencing_disk_.emplace(
+        io_, disk, config_.local_node,
+        FencingDisk::Events{[this] { return holds_anything(); },
+                            [this](const std::string& why) { fence_.self_fence(why); },
+                            [this] { refresh_warnings(); }});
+  }
   cluster_.open();  // what the cluster said meanwhile, in order
   refresh_warnings();
   if (exit_) stop(std::exchange(exit_, nullptr));
@@ -141,6 +151,11 @@ void Resourced::execute(const failover::Action& a) {
     if (!g) return;
     g->owner = v->owner;
     g->state = std::string(failover::to_string(v->state));
+    if (takeovers_.on_view(*v, now())) {
+      const failover::TakeoverCount t = takeovers_.of(v->key);
+      g->takeovers = t.count;
+      g->last_takeover_usec = static_cast<std::uint64_t>(t.last.count());
+    }
     if (objects_) objects_->group_changed(*g);
     update_status();
   }
@@ -203,6 +218,10 @@ void Resourced::refresh_warnings() {
         "fence-confirm NODE)";
   changed |=
       w.assign("fencing", fencing.empty() ? std::nullopt : std::optional<std::string>(fencing));
+  const std::string disk_trouble = fencing_disk_ ? fencing_disk_->trouble() : std::string();
+  changed |=
+      w.assign("fencing-disk",
+               disk_trouble.empty() ? std::nullopt : std::optional<std::string>(disk_trouble));
 
   std::string unable;
   for (const auto& c : codes) unable += (unable.empty() ? "" : ",") + c;
@@ -251,6 +270,19 @@ void Resourced::refresh_warnings() {
     engine_unable_ = unable_;
     feed(engine_->set_unable(unable_, now()));
   }
+}
+
+bool Resourced::holds_anything() const {
+  for (const Group& g : state_.groups) {
+    // A group's State is its owner's; the resource rows are this node's units.
+    if (same_node(g.owner, config_.local_node) && g.state != "stopped" && g.state != "failed")
+      return true;
+    for (const auto& [token, unit, active] : g.resources)
+      if (active == "active" || active == "activating" || active == "deactivating" ||
+          active == "reloading")
+        return true;
+  }
+  return false;
 }
 
 void Resourced::arm_timer() {

@@ -29,7 +29,9 @@
 #include "cluster_feed.hpp"
 #include "core/config/config.hpp"
 #include "core/failover/engine.hpp"
+#include "core/failover/takeovers.hpp"
 #include "fence_runner.hpp"
+#include "fencing_disk.hpp"
 #include "group_runner.hpp"
 #include "link_watch.hpp"
 #include "resourced_bus.hpp"
@@ -72,6 +74,8 @@ class Resourced : public Commands {
   void check_shutdown();
   void refresh_warnings();
   void update_status();
+  // Whether anything of a group is active here (a unit active, starting or stopping).
+  bool holds_anything() const;
 
   boost::asio::io_context& io_;
   dbus::Bus& bus_;
@@ -83,7 +87,9 @@ class Resourced : public Commands {
   FenceRunner fence_;
   ClusterFeed cluster_;
   std::optional<failover::Engine> engine_;
-  std::optional<LinkWatch> link_watch_;  // made with the engine
+  failover::Takeovers takeovers_;            // the Group objects' Takeovers and LastTakeoverUSec
+  std::optional<LinkWatch> link_watch_;      // made with the engine
+  std::optional<FencingDisk> fencing_disk_;  // with an sbd fencing disk in ha.cf
   // What the engine was last told: hb-membershipd's nodes are read, node deaths reach us.
   bool membership_known_ = false;
   std::string unable_;         // why this node cannot take over (hb_unable codes), as logged

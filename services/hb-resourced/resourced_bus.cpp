@@ -13,16 +13,18 @@ using hb::dbus::property;
 namespace {
 
 // Admin methods stay privileged (no SD_BUS_VTABLE_UNPRIVILEGED): besides the policy, sd-bus
-// itself refuses callers without CAP_SYS_ADMIN while hb-resourced runs as root. Standby is the
-// exception: ipfaild (hacluster) asks for it, so the method checks root-or-hacluster itself.
+// itself refuses callers without CAP_SYS_ADMIN while hb-resourced runs as root. Standby,
+// Takeover and MoveGroup are the exceptions, checked by the methods themselves: ipfaild
+// (hacluster) asks for Standby, and hb-statusd's admin endpoints call all three where the admin
+// installed the policy drop-in that lets its user send them (the policy is the gate).
 const sd_bus_vtable manager_vtable[] = {
     SD_BUS_VTABLE_START(0),
     SD_BUS_METHOD_WITH_ARGS("Standby", SD_BUS_ARGS("s", which), SD_BUS_NO_RESULT,
                             method<&BusObjects::standby>, SD_BUS_VTABLE_UNPRIVILEGED),
     SD_BUS_METHOD_WITH_ARGS("Takeover", SD_BUS_ARGS("s", which), SD_BUS_NO_RESULT,
-                            method<&BusObjects::takeover>, 0),
+                            method<&BusObjects::takeover>, SD_BUS_VTABLE_UNPRIVILEGED),
     SD_BUS_METHOD_WITH_ARGS("MoveGroup", SD_BUS_ARGS("s", group, "s", node), SD_BUS_NO_RESULT,
-                            method<&BusObjects::move_group>, 0),
+                            method<&BusObjects::move_group>, SD_BUS_VTABLE_UNPRIVILEGED),
     SD_BUS_METHOD_WITH_ARGS("ConfirmFenced", SD_BUS_ARGS("s", node), SD_BUS_NO_RESULT,
                             method<&BusObjects::confirm_fenced>, 0),
     SD_BUS_PROPERTY("Warnings", "a(ss)", property<&BusObjects::warning_pairs>, 0,
@@ -38,6 +40,10 @@ const sd_bus_vtable group_vtable[] = {
     SD_BUS_PROPERTY("Owner", "s", property<&Group::owner>, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
     SD_BUS_PROPERTY("State", "s", property<&Group::state>, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
     SD_BUS_PROPERTY("Resources", "a(sss)", property<&Group::resources>, 0,
+                    SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+    SD_BUS_PROPERTY("Takeovers", "u", property<&Group::takeovers>, 0,
+                    SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+    SD_BUS_PROPERTY("LastTakeoverUSec", "t", property<&Group::last_takeover_usec>, 0,
                     SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
     SD_BUS_VTABLE_END};
 
@@ -78,7 +84,7 @@ const Group* BusObjects::find(const std::string& key) const {
 }
 
 dbus::Message BusObjects::standby(dbus::Message& call) {
-  dbus::require_root_or_daemon_user(call);
+  dbus::require_root_or(call, {dbus::names::daemon_user, dbus::names::status_user});
   auto which = call.read<std::string>();
   check_which(which);
   if (!commands_) dbus::throw_not_supported("Standby");
@@ -87,6 +93,7 @@ dbus::Message BusObjects::standby(dbus::Message& call) {
 }
 
 dbus::Message BusObjects::takeover(dbus::Message& call) {
+  dbus::require_root_or(call, {dbus::names::status_user});
   auto which = call.read<std::string>();
   check_which(which);
   if (!commands_) dbus::throw_not_supported("Takeover");
@@ -95,10 +102,11 @@ dbus::Message BusObjects::takeover(dbus::Message& call) {
 }
 
 dbus::Message BusObjects::move_group(dbus::Message& call) {
+  dbus::require_root_or(call, {dbus::names::status_user});
   auto group = call.read<std::string>();
   auto node = call.read<std::string>();
   if (!find(group))
-    throw dbus::Error(SD_BUS_ERROR_INVALID_ARGS, "no resource group '" + group + "'");
+    throw dbus::Error(dbus::names::error_no_such_group, "no resource group '" + group + "'");
   if (!commands_) dbus::throw_not_supported("MoveGroup");
   commands_->move(group, node);
   return call.new_reply();
@@ -115,7 +123,8 @@ void BusObjects::group_changed(const Group& group) {
   auto m = bus_.new_signal(names::root, names::manager, "GroupChanged");
   m.append_all(group.key, group.owner, group.state);
   bus_.send(m);
-  bus_.emit_properties_changed(group.path, names::group, {"Owner", "State", "Resources"});
+  bus_.emit_properties_changed(group.path, names::group,
+                               {"Owner", "State", "Resources", "Takeovers", "LastTakeoverUSec"});
 }
 
 void BusObjects::resources_changed(const Group& group) {

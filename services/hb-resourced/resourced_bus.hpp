@@ -3,6 +3,7 @@
 // Group object per haresources line. Tests register these vtables without the daemon.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -21,6 +22,10 @@ struct Group {
   std::string owner;              // the node running it; empty when nobody does
   std::string state = "stopped";  // stopped | starting | running | stopping | failed
   std::vector<ResourceRow> resources;
+  // Takeovers of the group by this node since hb-resourced started, and the last one's duration
+  // (core/failover/takeovers.hpp defines both).
+  std::uint32_t takeovers = 0;
+  std::uint64_t last_takeover_usec = 0;
   std::string path;
 };
 

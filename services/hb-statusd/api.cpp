@@ -93,8 +93,13 @@ void serve_events(EventHub& events, const httplib::Request& req, httplib::Respon
 
 void install_api(httplib::Server& server, const SnapshotStore& store, EventHub& events,
                  const ApiOptions& options) {
-  // Read-only: refuse every other method before routing, whatever the path.
-  server.set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
+  // Read-only: refuse every other method before routing, whatever the path, but for the admin
+  // endpoints, which are checked (on, POST, token) before their body is read.
+  server.set_pre_routing_handler([admin = options.admin](const httplib::Request& req,
+                                                         httplib::Response& res) {
+    if (req.path.rfind(admin_prefix, 0) == 0)
+      return refuse_admin_request(admin, req, res) ? httplib::Server::HandlerResponse::Handled
+                                                   : httplib::Server::HandlerResponse::Unhandled;
     if (req.method == "GET" || req.method == "HEAD")
       return httplib::Server::HandlerResponse::Unhandled;
     res.set_header("Allow", "GET, HEAD");
@@ -182,6 +187,7 @@ void install_api(httplib::Server& server, const SnapshotStore& store, EventHub& 
   server.Get(".*", [](const httplib::Request& req, httplib::Response& res) {
     send_error(res, 404, "no such path: " + req.path);
   });
+  if (options.admin) install_admin_routes(server, *options.admin);
 }
 
 }  // namespace hb::statusd

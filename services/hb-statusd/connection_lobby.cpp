@@ -2,7 +2,9 @@
 #include "connection_lobby.hpp"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netdb.h>
+#include <openssl/err.h>
 #include <poll.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -11,6 +13,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <climits>
 #include <stdexcept>
 #include <string_view>
 #include <system_error>
@@ -41,12 +44,63 @@ void address_of(int fd, bool peer, std::string& ip, int& port) {
 }  // namespace
 
 ClientConnection::ClientConnection(int fd, std::chrono::milliseconds read_timeout,
-                                   std::chrono::milliseconds write_timeout)
-    : fd_(fd), read_timeout_(read_timeout), write_timeout_(write_timeout) {}
+                                   std::chrono::milliseconds write_timeout, SSL_CTX* tls)
+    : fd_(fd), read_timeout_(read_timeout), write_timeout_(write_timeout) {
+  if (!tls) return;
+  // OpenSSL must never block the lobby: every wait is a poll() with a limit here.
+  ::fcntl(fd_, F_SETFL, ::fcntl(fd_, F_GETFL) | O_NONBLOCK);
+  ssl_ = SSL_new(tls);
+  if (ssl_ && SSL_set_fd(ssl_, fd_) == 1) {
+    SSL_set_accept_state(ssl_);
+  } else {
+    SSL_free(ssl_);
+    ssl_ = nullptr;
+    tls_eof_ = true;  // closed at its first read
+  }
+}
 
 ClientConnection::~ClientConnection() {
+  if (ssl_) {
+    // A close_notify if it fits in the socket buffer; never a wait for the client's.
+    if (SSL_is_init_finished(ssl_)) SSL_shutdown(ssl_);
+    SSL_free(ssl_);
+  }
   ::shutdown(fd_, SHUT_RDWR);
   ::close(fd_);
+}
+
+bool ClientConnection::tls_retry(int r, bool wait, std::chrono::milliseconds limit) {
+  switch (SSL_get_error(ssl_, r)) {
+    case SSL_ERROR_WANT_READ:
+      return wait && wait_for(POLLIN, limit);
+    case SSL_ERROR_WANT_WRITE:
+      return wait && wait_for(POLLOUT, limit);
+    case SSL_ERROR_SYSCALL:
+      if (errno == EINTR) return true;
+      [[fallthrough]];
+    default:
+      tls_eof_ = true;
+      ERR_clear_error();  // the queue is per thread: no stale error for the next connection
+      return false;
+  }
+}
+
+ssize_t ClientConnection::tls_read(char* ptr, std::size_t size, bool wait) {
+  if (tls_eof_ || !ssl_) return 0;
+  for (;;) {
+    const int n = SSL_read(ssl_, ptr, static_cast<int>(std::min<std::size_t>(size, INT_MAX)));
+    if (n > 0) return n;
+    const int e = SSL_get_error(ssl_, n);
+    if (e == SSL_ERROR_ZERO_RETURN) {
+      tls_eof_ = true;
+      return 0;
+    }
+    if (!wait && (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE)) {
+      errno = EAGAIN;
+      return -1;
+    }
+    if (!tls_retry(n, wait, read_timeout_)) return tls_eof_ ? 0 : -1;
+  }
 }
 
 bool ClientConnection::wait_for(short events, std::chrono::milliseconds limit) const {
@@ -59,7 +113,7 @@ bool ClientConnection::wait_for(short events, std::chrono::milliseconds limit) c
 }
 
 bool ClientConnection::is_readable() const {
-  return has_buffered() || wait_for(POLLIN, read_timeout_);
+  return has_buffered() || (ssl_ && SSL_pending(ssl_) > 0) || wait_for(POLLIN, read_timeout_);
 }
 
 bool ClientConnection::peer_closed() const {
@@ -74,7 +128,9 @@ bool ClientConnection::read_available() {
   for (;;) {
     const std::size_t had = buffered_.size();
     buffered_.resize(had + read_ahead);
-    const ssize_t n = ::recv(fd_, buffered_.data() + had, read_ahead, MSG_DONTWAIT);
+    const ssize_t n = ssl_ || tls_eof_
+                          ? tls_read(buffered_.data() + had, read_ahead, /*wait=*/false)
+                          : ::recv(fd_, buffered_.data() + had, read_ahead, MSG_DONTWAIT);
     buffered_.resize(had + static_cast<std::size_t>(std::max<ssize_t>(n, 0)));
     if (n > 0) {
       if (buffered_.size() > max_head_bytes) return true;
@@ -105,12 +161,16 @@ bool ClientConnection::is_writable() const {
 
 ssize_t ClientConnection::read(char* ptr, size_t size) {
   if (!has_buffered()) {
-    if (!wait_for(POLLIN, read_timeout_)) return -1;
+    if (!ssl_ && !tls_eof_ && !wait_for(POLLIN, read_timeout_)) return -1;
     buffered_.resize(read_ahead);
     ssize_t n;
-    do {
-      n = ::recv(fd_, buffered_.data(), buffered_.size(), MSG_DONTWAIT);
-    } while (n < 0 && errno == EINTR);
+    if (ssl_ || tls_eof_) {
+      n = tls_read(buffered_.data(), buffered_.size(), /*wait=*/true);
+    } else {
+      do {
+        n = ::recv(fd_, buffered_.data(), buffered_.size(), MSG_DONTWAIT);
+      } while (n < 0 && errno == EINTR);
+    }
     buffered_begin_ = 0;
     if (n <= 0) {
       buffered_.clear();
@@ -125,6 +185,15 @@ ssize_t ClientConnection::read(char* ptr, size_t size) {
 }
 
 ssize_t ClientConnection::write(const char* ptr, size_t size) {
+  if (ssl_ || tls_eof_) {
+    if (size == 0) return 0;
+    for (;;) {
+      if (tls_eof_ || !ssl_) return -1;
+      const int n = SSL_write(ssl_, ptr, static_cast<int>(std::min<std::size_t>(size, INT_MAX)));
+      if (n > 0) return n;
+      if (!tls_retry(n, /*wait=*/true, write_timeout_)) return -1;
+    }
+  }
   if (!is_writable()) return -1;
   ssize_t n;
   do {
@@ -192,6 +261,9 @@ void ConnectionLobby::take_incoming() {
     arrived.swap(incoming_);
   }
   for (auto& c : arrived) {
+    // TLS: a new connection's handshake begins, and what OpenSSL already holds (which wakes no
+    // epoll) is taken, before it waits.
+    if (c->is_tls() && !c->read_available() && !c->head_complete()) continue;  // closes it
     if (c->head_complete()) {
       ready_(std::move(c));
       continue;

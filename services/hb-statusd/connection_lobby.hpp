@@ -9,6 +9,7 @@
 #pragma once
 
 #include <httplib.h>
+#include <openssl/ssl.h>
 
 #include <chrono>
 #include <cstddef>
@@ -24,10 +25,12 @@ namespace hb::statusd {
 
 // One accepted connection, as cpp-httplib's request processing reads and writes it: reads and
 // writes wait at most the configured timeouts; what was read ahead stays with it between requests.
+// With a TLS context the connection speaks TLS: its handshake happens in the lobby without
+// blocking (a client that stalls in it holds no thread), and reads and writes go through OpenSSL.
 class ClientConnection : public httplib::Stream {
  public:
   ClientConnection(int fd, std::chrono::milliseconds read_timeout,
-                   std::chrono::milliseconds write_timeout);
+                   std::chrono::milliseconds write_timeout, SSL_CTX* tls = nullptr);
   ~ClientConnection() override;
   ClientConnection(const ClientConnection&) = delete;
   ClientConnection& operator=(const ClientConnection&) = delete;
@@ -40,6 +43,7 @@ class ClientConnection : public httplib::Stream {
   void get_local_ip_and_port(std::string& ip, int& port) const override;
   int socket() const override { return fd_; }
 
+  bool is_tls() const { return ssl_ != nullptr; }
   // Bytes of a next request already read (a pipelining client): serve without waiting.
   bool has_buffered() const { return buffered_begin_ < buffered_.size(); }
   // The client closed or reset its end (a long response can stop at once).
@@ -59,8 +63,15 @@ class ClientConnection : public httplib::Stream {
 
  private:
   bool wait_for(short events, std::chrono::milliseconds limit) const;
+  // TLS: reads up to `size` bytes, waiting at most the read timeout when `wait`.
+  ssize_t tls_read(char* ptr, std::size_t size, bool wait);
+  // After an OpenSSL call returned `r`: waits for what it wants (when `wait`); false when the
+  // call failed for good or would have to wait and `wait` is false.
+  bool tls_retry(int r, bool wait, std::chrono::milliseconds limit);
 
   int fd_;
+  SSL* ssl_ = nullptr;  // TLS only
+  bool tls_eof_ = false;
   std::chrono::milliseconds read_timeout_, write_timeout_;
   std::vector<char> buffered_;
   std::size_t buffered_begin_ = 0;

@@ -283,7 +283,7 @@ TEST(ResourcedBus, AdminMethodsCheckArgumentsThenSayNotSupported) {
                      [](sd_bus_message* m) {
                        sd_bus_message_append(m, "ss", "10.0.0.1", "ha2.haw2.ibm.com");
                      }),
-            SD_BUS_ERROR_INVALID_ARGS);
+            names::error_no_such_group);
 }
 
 TEST(ResourcedBus, ManagedObjectsListTheGroup) {

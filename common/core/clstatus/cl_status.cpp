@@ -98,12 +98,17 @@ std::vector<std::pair<std::string, std::string>> links_of(const View& v, const N
     return out;
   }
   if (is_local(v, node)) {
-    // hb-linkd has no link to this node itself; its media are those of the peers.
+    // hb-linkd has no link to this node itself; its media are those of the peers. heartbeat
+    // calls a medium of its own node up when it hears its own packets on it: a UDP medium
+    // (bcast, mcast) echoes them, a serial line never does.
+    auto own = [](const std::string& medium) {
+      return medium.starts_with("/dev/") ? "dead" : "up";
+    };
     std::map<std::string, std::string> media;
     for (const Node& n : v.nodes)
       if (n.type != "ping")
-        for (const auto& [medium, st] : n.links) media[medium] = "up";
-    for (const auto& [medium, st] : node.links) media[medium] = "up";
+        for (const auto& [medium, st] : n.links) media[medium] = own(medium);
+    for (const auto& [medium, st] : node.links) media[medium] = own(medium);
     out.assign(media.begin(), media.end());
     return out;
   }
@@ -120,7 +125,9 @@ void list_links(Context& c, const Node& node, bool verbose) {
 void list_nodes(Context& c, bool normal_only, bool ping_only, bool verbose) {
   if (normal_only && ping_only) normal_only = ping_only = false;
   if (c.human) c.out("The nodes are as follow:\n");
-  for (const Node& n : c.view.nodes) {
+  // heartbeat's API hands the node list over last node first: ha.cf's order, reversed.
+  for (auto it = c.view.nodes.rbegin(); it != c.view.nodes.rend(); ++it) {
+    const Node& n = *it;
     if (normal_only && n.type != "normal") continue;
     if (ping_only && n.type != "ping") continue;
     if (verbose) {
@@ -299,7 +306,7 @@ int hblinkstatus(Context& c, const Parsed& p) {
       if (medium == link) status = st;
   if (!status) {
     c.log_error("Cannot get heartbeat link status");
-    c.log_error("REASON: no link " + link + " to node " + node);
+    c.log_error("REASON: ");  // heartbeat's API gives no reason
     return exit_unknown_error;
   }
   c.out(c.human ? "The node " + node + "'s heartbeat link " + link + " is " + *status + "\n"
@@ -325,7 +332,9 @@ int clientstatus(Context& c, const Parsed& p) {
   } else if (node_status(*n, false) != "active") {
     status = "offline";  // heartbeat: a node that is not active has no client online
   } else {
-    why = "hb cannot ask another node about its clients";
+    // heartbeat asks the peer; hb cannot. Every node runs the same ha.cf, so an active peer
+    // runs ipfail when this node does (its `respawn ... ipfail` line), and no other client.
+    status = client == "ipfail" && c.view.ipfaild ? "online" : "offline";
   }
   if (status.empty()) {
     c.log_error("Cannot get heartbeat client " + client + "'s status");
@@ -361,7 +370,7 @@ int hbparameter(Context& c, const Parsed& p) {
   auto it = c.view.parameters.find(name == "crm" ? "pacemaker" : name);
   if (it == c.view.parameters.end()) {
     c.log_error("Cannot get parameter " + name + "'s value");
-    c.log_error("REASON: " + name + " is not set in ha.cf");
+    c.log_error("REASON: ");  // heartbeat's API gives no reason
     return exit_normal_fail;
   }
   c.out(c.human ? "Heartbeat parameter " + name + "'s value: " + it->second + "\n"
@@ -442,12 +451,18 @@ std::string link_status(const std::string& hb_state) {
   return hb_state == "up" || hb_state == "late" ? "up" : "dead";
 }
 
+// heartbeat's two bits: "local" once this node holds every group haresources gives it (true at
+// once for a node given none, as heartbeat's standby answers `local`), "foreign" while it holds
+// a group given to another node.
 std::string resource_status(const View& view) {
-  bool local = false, foreign = false;
+  bool local = true, foreign = false;
   for (const Group& g : view.groups) {
     if (g.state == "starting" || g.state == "stopping" || g.state == "fencing") return "transition";
-    if (g.state != "running" || !config::same_node_name(g.owner, view.local_node)) continue;
-    (config::same_node_name(g.preferred, view.local_node) ? local : foreign) = true;
+    const bool here = g.state == "running" && config::same_node_name(g.owner, view.local_node);
+    if (config::same_node_name(g.preferred, view.local_node))
+      local = local && here;
+    else
+      foreign = foreign || here;
   }
   return local && foreign ? "all" : local ? "local" : foreign ? "foreign" : "none";
 }

@@ -34,7 +34,7 @@ struct Answer {
 };
 
 // `args` are cl_status's arguments after the program name. `log_prefix` starts each line
-// heartbeat logs with cl_log on stderr: "cl_status[PID]: YYYY/MM/DD_HH:MM:SS ".
+// heartbeat logs on stderr: "Dec 03 16:16:13 ha1 cl_status: [765]: ".
 Answer run(const std::vector<std::string>& args, const View& view, const std::string& log_prefix);
 
 // The help screen (no arguments, or -h).

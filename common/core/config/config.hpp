@@ -101,6 +101,9 @@ struct HaCf {
   // Where this node's generation comes from (heartbeat's hbgenmethod): "file" counts starts in
   // the state directory, "time" uses the wall clock; both persist it and never go backwards.
   std::string hbgenmethod = "file";
+  // heartbeat's `watchdog PATH`: the watchdog device hb-linkd feeds (docs/fencing.md,
+  // "Watchdog"); empty: none.
+  std::string watchdog;
   std::vector<std::string> ignored;  // directive names accepted without effect, in file order
   // Where each directive was last set ("keepalive" -> ha.cf:19), for later messages.
   std::map<std::string, Origin> origins;
@@ -181,6 +184,13 @@ struct StatusSettings {
   int max_request_bytes = 8192;   // request body limit
   Millis healthz_max_age{10000};  // /healthz: a followed daemon's snapshot may be this old
   Millis refresh_interval{2000};  // every daemon is re-read this often (counters have no signal)
+  // TLS on every listen address: the PEM certificate chain and private key (both or neither).
+  // Under systemd hb-statusd reads the credentials tls-certificate and tls-key instead, which a
+  // drop-in loads from these files (docs/hb.conf.5.md).
+  std::string tls_certificate, tls_key;
+  // POST /api/v1/admin/...: standby, takeover, move, with the bearer token of the credential
+  // admin-token; hb-resourced must also admit hb-statusd's user (a policy drop-in).
+  bool admin = false;
 };
 
 // hb.conf [fencing]: how hb-resourced fences a dead peer with ha.cf's fence devices
@@ -193,12 +203,20 @@ struct FencingSettings {
   Millis timeout{60000};  // one fence device's try, at most
 };
 
+// hb.conf [watchdog]: the watchdog device of ha.cf's `watchdog` line (docs/fencing.md).
+struct WatchdogSettings {
+  // How long the device waits for a feed before it resets the node; unset: twice deadtime
+  // (watchdog_timeout() in core/config/watchdog.hpp gives the value in force).
+  std::optional<Millis> timeout;
+};
+
 // hb.conf: hb's own settings, which heartbeat's files have no place for. A missing file is all
 // defaults.
 struct HbConf {
   bool present = false;  // the file existed
   StatusSettings status;
   FencingSettings fencing;
+  WatchdogSettings watchdog;
   std::map<std::string, Origin> origins;  // "status.listen" -> hb.conf:3
 };
 

@@ -344,6 +344,28 @@ class HaCfParser {
     cf_.hbgenmethod = value;
   }
 
+  void set_watchdog(const std::string& value) {
+    if (value.empty() || value.front() != '/') {
+      error("watchdog: \"" + value + "\" is not an absolute path (e.g. /dev/watchdog)");
+      return;
+    }
+    cf_.watchdog = value;
+  }
+
+  // heartbeat feeds its watchdog when it hears one of its own heartbeats come back, which only
+  // bcast (always) and mcast with loop on do; on ucast and serial alone the watchdog would never
+  // be fed and would reset the node over and over.
+  void check_watchdog_medium() {
+    if (cf_.watchdog.empty()) return;
+    for (const auto& m : cf_.media) {
+      if (m.kind == Medium::Kind::bcast) return;
+      if ((m.kind == Medium::Kind::mcast || m.kind == Medium::Kind::mcast6) && m.loop != 0) return;
+    }
+    error_at(origin_of("watchdog"),
+             "watchdog: it is fed when this node hears its own heartbeats come back, which needs "
+             "a bcast line or an mcast line with loop 1 (ucast and serial do not echo them)");
+  }
+
   void set_msgfmt(const std::string& value) {
     if (value != "classic" && value != "netstring") {
       error("msgfmt: invalid value \"" + value + "\" (classic or netstring)");
@@ -412,6 +434,7 @@ class HaCfParser {
     }
 
     const Origin end{file_, last_line_};
+    if (!cf_.media.empty()) check_watchdog_medium();
     if (cf_.media.empty()) {
       error_at(end,
                "no heartbeat medium: add a serial, bcast, mcast or ucast line (heartbeat: No "
@@ -525,6 +548,10 @@ constexpr auto grammar = std::to_array<HaCfDirective>({
     {.name = "stonith_host",
      .values = Values::whole_line,
      .parse = [](P& p, Name, Args v) { p.add_stonith_host(v); }},
+    {.name = "watchdog",
+     .note = "hb-linkd feeds it while it hears its own heartbeats and hb-resourced answers; "
+             "hb.conf's [watchdog] timeout sets its timeout (twice deadtime by default)",
+     .parse = [](P& p, Name, Args v) { p.set_watchdog(v.back()); }},
 
     // Resource ownership.
     {.name = "auto_failback",
@@ -575,9 +602,6 @@ constexpr auto grammar = std::to_array<HaCfDirective>({
      .parse = [](P& p, Name, Args v) { p.set_hbgenmethod(v.back()); }},
 
     // Accepted with a warning: heartbeat reads them, hb deliberately does not implement them.
-    {.name = "watchdog",
-     .support = warned,
-     .note = "the systemd units' WatchdogSec= supervises hb"},
     {.name = "use_apphbd",
      .since = v2,
      .support = warned,

@@ -64,6 +64,13 @@ std::string parse_listen(std::string_view value, std::vector<ListenAddress>& out
   return {};
 }
 
+// A file named by its absolute path (the daemon may run in another working directory).
+std::string parse_path(std::string_view value, std::string& out) {
+  if (value.front() != '/') return "must be an absolute path";
+  out = std::string(value);
+  return {};
+}
+
 // The grammar: section -> key -> parser. A new setting is one line here, its field in
 // config.hpp, its JSON in json.cpp and its entry in docs/hb.conf.5.md.
 const std::map<std::string, std::map<std::string, KeyParser>>& grammar() {
@@ -102,6 +109,17 @@ const std::map<std::string, std::map<std::string, KeyParser>>& grammar() {
             [](std::string_view v, HbConf& c) {
               return parse_time_in(v, milliseconds(100), hours(1), c.status.refresh_interval);
             }},
+           {"tls_certificate",
+            [](std::string_view v, HbConf& c) { return parse_path(v, c.status.tls_certificate); }},
+           {"tls_key",
+            [](std::string_view v, HbConf& c) { return parse_path(v, c.status.tls_key); }},
+           {"admin",
+            [](std::string_view v, HbConf& c) {
+              auto b = parse_bool(v);
+              if (!b) return std::string("must be yes or no");
+              c.status.admin = *b;
+              return std::string();
+            }},
        }},
       {"fencing",
        {
@@ -116,6 +134,16 @@ const std::map<std::string, std::map<std::string, KeyParser>>& grammar() {
            {"timeout",
             [](std::string_view v, HbConf& c) {
               return parse_time_in(v, milliseconds(1000), hours(1), c.fencing.timeout);
+            }},
+       }},
+      {"watchdog",
+       {
+           {"timeout",
+            [](std::string_view v, HbConf& c) {
+              Millis t{};
+              std::string why = parse_time_in(v, milliseconds(1000), hours(1), t);
+              if (why.empty()) c.watchdog.timeout = t;
+              return why;
             }},
        }},
   };
@@ -220,6 +248,15 @@ HbConfResult parse_hb_conf(std::string_view text, const std::string& file) {
       continue;
     }
     result.hb_conf.origins[full] = Origin{file, n};
+  }
+  // TLS needs both files: the one given names the line.
+  const auto& origins = result.hb_conf.origins;
+  const bool certificate = origins.count("status.tls_certificate") > 0;
+  const bool key = origins.count("status.tls_key") > 0;
+  if (certificate != key) {
+    const Origin& where = origins.at(certificate ? "status.tls_certificate" : "status.tls_key");
+    error(where.line, certificate ? "tls_certificate needs tls_key too (TLS takes both)"
+                                  : "tls_key needs tls_certificate too (TLS takes both)");
   }
   return result;
 }

@@ -4,6 +4,7 @@
 #include "core/config/ha_cf.hpp"
 #include "core/config/haresources.hpp"
 #include "core/config/hb_conf.hpp"
+#include "core/config/watchdog.hpp"
 
 namespace hb::config {
 namespace {
@@ -66,7 +67,10 @@ json hb_conf_json(const HbConf& h) {
                 {"write_timeout_ms", s.write_timeout.count()},
                 {"max_request_bytes", s.max_request_bytes},
                 {"healthz_max_age_ms", s.healthz_max_age.count()},
-                {"refresh_interval_ms", s.refresh_interval.count()}}},
+                {"refresh_interval_ms", s.refresh_interval.count()},
+                {"tls_certificate", s.tls_certificate},
+                {"tls_key", s.tls_key},
+                {"admin", s.admin}}},
               {"fencing",
                {{"race_delay_ms", h.fencing.race_delay.count()},
                 {"retry_ms", h.fencing.retry.count()},
@@ -150,7 +154,12 @@ json to_json(const Config& c) {
   j["ignored"] = h.ignored;
   j["authkeys"] = c.authkeys ? authkeys_json(*c.authkeys) : json(nullptr);
   j["groups"] = std::move(groups);
+  j["watchdog"] = or_null(h.watchdog);
   j["hb_conf"] = hb_conf_json(c.hb_conf);
+  // The timeout in force, and where it comes from (hb.conf, or the default rule).
+  j["hb_conf"]["watchdog"] =
+      json{{"timeout_ms", watchdog_timeout(h, c.hb_conf).count()},
+           {"timeout_from", c.hb_conf.watchdog.timeout ? "hb.conf" : "2 x deadtime"}};
   return j;
 }
 

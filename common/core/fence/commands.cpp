@@ -61,4 +61,18 @@ bool can_fence(const std::vector<config::StonithDevice>& devices, std::string_vi
   return false;
 }
 
+std::string sbd_disk(const std::vector<config::StonithDevice>& devices, std::string_view me) {
+  for (const auto& d : devices) {
+    if (d.type != "external/sbd" || !serves(d, me)) continue;
+    auto pairs = name_value_pairs(d.params);
+    if (!pairs) continue;
+    for (const std::string& p : *pairs) {
+      if (!p.starts_with("sbd_device=")) continue;
+      std::string path = p.substr(std::string_view("sbd_device=").size());
+      return path.substr(0, path.find(';'));
+    }
+  }
+  return {};
+}
+
 }  // namespace hb::fence

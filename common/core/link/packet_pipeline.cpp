@@ -202,6 +202,8 @@ PacketEvents PacketPipeline::on_packet(std::string_view bytes, std::string_view 
   std::string_view src = m.value_or_empty(proto::field::source);
   if (config::same_node_name(src, options_.local_node)) {
     ev.own = true;
+    if (m.type() == proto::msgtype::status)
+      ev.own_status = proto::parse_hex(m.value_or_empty(proto::field::generation)).value_or(0);
     return ev;
   }
   PeerState* peer = find(src);

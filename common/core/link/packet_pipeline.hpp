@@ -68,12 +68,15 @@ struct PipelineOptions {
 
 struct PacketEvents {
   std::optional<Reject> rejected;
-  std::string detail;      // what exactly was wrong (for the rate-limited log)
-  std::string peer;        // the sender as configured (or as claimed, when rejected)
-  bool own = false;        // our own packet looped back: ignored
-  bool heard = false;      // authenticated and accepted
-  bool status = false;     // a status packet: the link's liveness was refreshed
-  bool duplicate = false;  // already heard on another link: not delivered again
+  std::string detail;  // what exactly was wrong (for the rate-limited log)
+  std::string peer;    // the sender as configured (or as claimed, when rejected)
+  bool own = false;    // our own packet looped back: ignored
+  // Our own status packet, authenticated, came back (bcast, mcast with loop): its generation.
+  // Nothing else uses it; the watchdog is fed on it (heartbeat's rule).
+  std::optional<std::uint64_t> own_status;
+  bool heard = false;                       // authenticated and accepted
+  bool status = false;                      // a status packet: the link's liveness was refreshed
+  bool duplicate = false;                   // already heard on another link: not delivered again
   std::optional<std::uint64_t> restarted;   // the peer's new generation (it restarted)
   std::optional<std::uint64_t> generation;  // the peer's generation when first heard / changed
   std::optional<liveness::Transition> transition;

@@ -75,6 +75,11 @@ inline constexpr const char* self_fence = "746a6deb1f214865b5d44762b20739ad";
 inline constexpr const char* wait_for_peer = "6d9df18142694f3082e60b0d9f02322e";
 inline constexpr const char* shared_disk_unprotected = "e312867c626f4885879692d48ad21135";
 inline constexpr const char* two_holder_window = "d6cf97ca4a0c478189850c3b96463d52";
+// hb-resourced's side of sbd fencing (fencing_disk.hpp): its mailbox on the fencing disk (found,
+// unreadable, read again), a poison pill that makes it leave, one from before its start cleared.
+inline constexpr const char* fencing_disk = "3dd2c46ba1b14990aa616cc90ad18668";
+inline constexpr const char* poison_pill = "7ff24e5aabcb46fbb375bba1a932839a";
+inline constexpr const char* poison_pill_cleared = "9172ddc8b0f3447c96b422552b8b0fae";
 
 // hb-linkd: links, peers' restarts, refused packets, media, forgotten generations, its state
 // files, weak keys, its start checks (prepare_start.cpp).
@@ -93,6 +98,11 @@ inline constexpr const char* state_moved = "de429989cf824461a3317a05b12211f3";
 inline constexpr const char* deadtime_clamped = "f3db85204a6f442a840aee733b2b8f7e";
 inline constexpr const char* partition_healed = "0ba4ca4ec001447fa3ebc09321c36362";
 inline constexpr const char* packets_lost = "65d6411fce3f4852abd979389e396689";
+// hb-linkd's watchdog (ha.cf `watchdog`): armed or disarmed; not opened (PID 1 or another
+// process holds it, or it cannot be opened); feeds withheld (a reset is coming).
+inline constexpr const char* watchdog_armed = "f231ea534c3a42e6b7b28ffb780725da";
+inline constexpr const char* watchdog_not_opened = "518a1ef96c2940a9991f1ed21c43f4df";
+inline constexpr const char* watchdog_starving = "14cb35663cbd4d2e891817710f0f9403";
 
 // hb-membershipd: node transitions, hb-linkd's absence and return. (Link entries are hb-linkd's
 // alone: the ids hb-membershipd once gave them, 6fc0cd1f… and 316a70e1…, are retired.)

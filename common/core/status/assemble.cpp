@@ -146,6 +146,9 @@ void add_groups(Snapshot& s, const Sources& src, const config::Config& c, const 
     if (auto pn = str(*p, "PreferredNode"); !pn.empty()) it->preferred_node = pn;
     it->owner = str(*p, "Owner");
     if (auto st = str(*p, "State"); !st.empty()) it->state = st;
+    if (auto t = uint(*p, "Takeovers"); t && *t <= UINT32_MAX)
+      it->takeovers = static_cast<std::uint32_t>(*t);
+    it->last_takeover_usec = uint(*p, "LastTakeoverUSec");
     if (auto r = p->find("Resources"); r != p->end() && r->is_array()) {
       it->resources.clear();
       for (const auto& t : *r) {

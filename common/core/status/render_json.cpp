@@ -66,20 +66,32 @@ const char* reason_phrase(int status) {
       return "OK";
     case 304:
       return "Not Modified";
+    case 202:
+      return "Accepted";
     case 400:
       return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
     case 404:
       return "Not Found";
     case 405:
       return "Method Not Allowed";
+    case 409:
+      return "Conflict";
     case 413:
       return "Payload Too Large";
     case 414:
       return "URI Too Long";
     case 500:
       return "Internal Server Error";
+    case 502:
+      return "Bad Gateway";
     case 503:
       return "Service Unavailable";
+    case 504:
+      return "Gateway Timeout";
     default:
       return "Error";
   }
@@ -104,12 +116,18 @@ json group_json(const Group& g) {
     resources.push_back(json{{"token", r.token},
                              {"unit", r.unit.empty() ? json(nullptr) : json(r.unit)},
                              {"state", r.state}});
+  // Null before this node's first takeover of the group, or while hb-resourced is not read.
+  json last_takeover = nullptr;
+  if (g.takeovers && *g.takeovers > 0 && g.last_takeover_usec)
+    last_takeover = static_cast<double>(*g.last_takeover_usec) / 1e6;
   return json{{"key", g.key},
               {"preferred_node", g.preferred_node},
               {"owner", g.owner.empty() ? json(nullptr) : json(g.owner)},
               {"state", g.state},
               {"since", time_or_null(g.since_unix_ms)},
-              {"resources", std::move(resources)}};
+              {"resources", std::move(resources)},
+              {"takeovers", or_null(g.takeovers)},
+              {"last_takeover_seconds", last_takeover}};
 }
 
 json cluster_json(const Snapshot& s) {

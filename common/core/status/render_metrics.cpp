@@ -169,6 +169,20 @@ std::string render_metrics(const Snapshot& s, std::uint64_t now_usec) {
   w.family("hb_group_state", "gauge", "The resource group's state: 1 for its state, else 0.");
   for (const auto& g : s.groups)
     w.states("hb_group_state", {{"group", g.key}}, group_states, g.state);
+  // hb-resourced's counts (core/failover/takeovers.hpp): no sample while it is not read, and no
+  // duration before the first takeover.
+  w.family("hb_failovers_total", "counter",
+           "Takeovers of the resource group by this node since its hb-resourced started: the "
+           "group came to run here after the peer running it died, shut down or let it go.");
+  for (const auto& g : s.groups)
+    if (g.takeovers) w.sample("hb_failovers_total", {{"group", g.key}}, *g.takeovers);
+  w.family("hb_last_takeover_duration_seconds", "gauge",
+           "The last takeover's duration: from when this node learnt the peer no longer ran the "
+           "group to the group running here.");
+  for (const auto& g : s.groups)
+    if (g.takeovers && *g.takeovers > 0 && g.last_takeover_usec)
+      w.sample("hb_last_takeover_duration_seconds", {{"group", g.key}},
+               static_cast<double>(*g.last_takeover_usec) / 1e6);
 
   w.family("hb_ping_node_reachable", "gauge", "1 while ipfaild reaches the ping node, else 0.");
   for (const auto& p : s.ping_nodes)

@@ -92,6 +92,9 @@ struct Group {
   std::string state = "unknown";  // stopped, starting, running, stopping, failed; unknown
   std::optional<std::int64_t> since_unix_ms;  // when hb-statusd saw owner or state change to this
   std::vector<Resource> resources;
+  // hb-resourced's Takeovers and LastTakeoverUSec (nullopt: not known, hb-resourced not read).
+  std::optional<std::uint32_t> takeovers;
+  std::optional<std::uint64_t> last_takeover_usec;
 };
 
 struct PingNode {

@@ -12,6 +12,7 @@
 #include "core/config/haresources.hpp"
 #include "core/config/hb_conf.hpp"
 #include "core/config/timing_advice.hpp"
+#include "core/config/watchdog.hpp"
 #include "sys/read_file.hpp"
 
 namespace hb::config {
@@ -95,6 +96,7 @@ LoadResult load(const LoadOptions& options) {
       config.hb_conf = std::move(parsed_hb.hb_conf);
       append(result.diagnostics, std::move(parsed_hb.diagnostics));
     }
+    append(result.diagnostics, check_watchdog(config.ha_cf, config.hb_conf));
   }
 
   if (options.read_authkeys) {

@@ -2,6 +2,9 @@
 
 #include <pwd.h>
 
+#include <string>
+#include <vector>
+
 #include "sys/dbus/error.hpp"
 #include "sys/dbus/names.hpp"
 
@@ -23,17 +26,26 @@ void require_root(Message& call) {
   throw Error(SD_BUS_ERROR_ACCESS_DENIED, std::string("only root may call ") + call.member());
 }
 
-void require_root_or_daemon_user(Message& call) {
+void require_root_or(Message& call, std::initializer_list<const char*> users) {
   uid_t uid = sender_uid(call);
   if (uid == 0) return;
-  passwd pw{};
-  passwd* found = nullptr;
-  char buf[1024];
-  if (getpwnam_r(names::daemon_user, &pw, buf, sizeof buf, &found) == 0 && found &&
-      found->pw_uid == uid)
-    return;
-  throw Error(SD_BUS_ERROR_ACCESS_DENIED,
-              std::string("only root and ") + names::daemon_user + " may call " + call.member());
+  std::vector<std::string> allowed{"root"};
+  for (const char* user : users) {
+    passwd pw{};
+    passwd* found = nullptr;
+    char buf[1024];
+    if (getpwnam_r(user, &pw, buf, sizeof buf, &found) == 0 && found && found->pw_uid == uid)
+      return;
+    allowed.emplace_back(user);
+  }
+  std::string who;  // "root and hacluster", "root, hacluster and hb-statusd"
+  for (std::size_t i = 0; i < allowed.size(); ++i)
+    who += (i == 0 ? "" : i + 1 == allowed.size() ? " and " : ", ") + allowed[i];
+  throw Error(SD_BUS_ERROR_ACCESS_DENIED, "only " + who + " may call " + call.member());
+}
+
+void require_root_or_daemon_user(Message& call) {
+  require_root_or(call, {names::daemon_user});
 }
 
 }  // namespace hb::dbus

@@ -6,6 +6,8 @@
 
 #include <sys/types.h>
 
+#include <initializer_list>
+
 #include "sys/dbus/message.hpp"
 
 namespace hb::dbus {
@@ -23,5 +25,8 @@ void require_root(Message& call);
 
 // Throws org.freedesktop.DBus.Error.AccessDenied unless the caller is root or hacluster.
 void require_root_or_daemon_user(Message& call);
+
+// Throws org.freedesktop.DBus.Error.AccessDenied unless the caller is root or one of `users`.
+void require_root_or(Message& call, std::initializer_list<const char*> users);
 
 }  // namespace hb::dbus

@@ -15,6 +15,10 @@ inline constexpr const char* error_no_such_group = HB_DBUS_PREFIX ".Error.NoSuch
 // The user hb's unprivileged daemons run as (heartbeat's name); the policies allow it the
 // internal methods one daemon calls on another.
 inline constexpr const char* daemon_user = "hacluster";
+// hb-statusd's user. hb-resourced's admin methods admit it in-process, but the bus lets it call
+// them only where the admin installed the policy drop-in for hb-statusd's admin endpoints
+// (dbus/io.github.hbcluster.status-admin.conf.example).
+inline constexpr const char* status_user = "hb-statusd";
 
 namespace link1 {
 inline constexpr const char* bus = HB_DBUS_PREFIX ".link1";

@@ -93,7 +93,7 @@ TEST_F(ClStatus, AnswersAsHeartbeatFromHbsDaemons) {
   EXPECT_EQ(r.out, "Heartbeat is running on this machine.\n");
   EXPECT_EQ(r.code, 0);
   r = cl_status({"listnodes"});
-  EXPECT_EQ(r.out, "ha1\nha2\n192.0.2.1\n");
+  EXPECT_EQ(r.out, "192.0.2.1\nha2\nha1\n");  // ha.cf's order reversed, as heartbeat's
   EXPECT_EQ(r.code, 0);
   EXPECT_EQ(cl_status({"listnodes", "-p"}).out, "192.0.2.1\n");
   r = cl_status({"nodestatus", "ha2"});
@@ -122,9 +122,10 @@ TEST_F(ClStatus, AnswersAsHeartbeatFromHbsDaemons) {
   EXPECT_EQ(r.code, 0);
   r = cl_status({"hbstatus", "-v"});
   EXPECT_NE(
-      r.out.find("managed by:\t\"haresources\"\n\nha1\tactive\t(nodetype: normal)\n\teth0\tup\n"
-                 "\nha2\tactive\t(nodetype: normal)\n\teth0\tup\n"
-                 "\n192.0.2.1\tping\t(nodetype: ping)\n\t192.0.2.1\tup\n"),
+      r.out.find(
+          "managed by:\t\"haresources\"\n\n192.0.2.1\tping\t(nodetype: ping)\n\t192.0.2.1\tup\n"
+          "\nha2\tactive\t(nodetype: normal)\n\teth0\tup\n"
+          "\nha1\tactive\t(nodetype: normal)\n\teth0\tup\n"),
       std::string::npos)
       << r.out;
 
@@ -187,7 +188,7 @@ TEST_F(ClStatus, APingGroupIsUpWhileAnyMemberAnswers) {
   conns_ = {&link.conn(), &ipfail.conn(), &membership.conn()};
   start("HB_MEMBERSHIPD", "ha1", tmp_.path() / "membershipd.log");
   ASSERT_TRUE(wait_until(conns_, [&] { return membership.state("routers") == "up"; })) << log();
-  EXPECT_EQ(cl_status({"listnodes", "-p"}).out, "192.0.2.1\nrouters\n");
+  EXPECT_EQ(cl_status({"listnodes", "-p"}).out, "routers\n192.0.2.1\n");
   EXPECT_EQ(cl_status({"nodestatus", "routers"}).out, "ping\n");
 
   ipfail.set_state("192.0.2.2", "dead");

@@ -35,13 +35,16 @@ class DaemonOnPrivateBus : public ::testing::Test {
   }
   void TearDown() override { daemon_.stop(); }
 
-  // Runs the binary that environment variable `env` names as node `node`, logging to `log`.
-  void start(const char* env, const std::string& node, const fs::path& log) {
+  // Runs the binary that environment variable `env` names as node `node`, logging to `log`;
+  // `extra_env` adds to its environment (e.g. CREDENTIALS_DIRECTORY=...).
+  void start(const char* env, const std::string& node, const fs::path& log,
+             std::vector<std::string> extra_env = {}) {
     const char* exe = std::getenv(env);
     ASSERT_NE(exe, nullptr) << env << " must name the daemon's binary";
     log_ = log;
-    daemon_ = Child({exe, "--config-dir", conf_.string(), "--node", node},
-                    {"DBUS_SYSTEM_BUS_ADDRESS=" + bus_->address()}, log_.string());
+    extra_env.push_back("DBUS_SYSTEM_BUS_ADDRESS=" + bus_->address());
+    daemon_ =
+        Child({exe, "--config-dir", conf_.string(), "--node", node}, extra_env, log_.string());
   }
 
   std::string log() const { return read_file(log_); }

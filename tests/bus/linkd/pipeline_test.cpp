@@ -105,6 +105,11 @@ TEST_F(LinkdPipeline, WrongKeyUnknownNodeOwnPacketsAndGarbage) {
   auto own = p.on_packet(seal(status(s, "ha1", 1)), "lan0", t0);
   EXPECT_TRUE(own.own);
   EXPECT_FALSE(own.rejected);
+  EXPECT_EQ(own.own_status, 1u);  // for the watchdog: our own heartbeat came back
+  // Our own packet under a key we do not have is not our heartbeat.
+  auto own_forged = p.on_packet(seal(status(s, "ha1", 1), sha1_keys("wrong")), "lan0", t0);
+  EXPECT_TRUE(own_forged.own);
+  EXPECT_FALSE(own_forged.own_status);
   auto junk = p.on_packet("hello\n", "lan0", t0);
   ASSERT_TRUE(junk.rejected);
   EXPECT_EQ(*junk.rejected, Reject::malformed);

@@ -10,7 +10,7 @@
 namespace hb::clstatus {
 namespace {
 
-const std::string prefix = "cl_status[1]: 2026/12/03_14:00:00 ";
+const std::string prefix = "Dec 03 14:00:00 ha1 cl_status: [1]: ";
 
 // ha1 (this node) and ha2 up over eth0 (late on eth1), ping node 192.0.2.1 reached; ha1 runs
 // its own group.
@@ -67,12 +67,12 @@ TEST(ClStatus, HbstatusVerboseListsNodesAndLinks) {
   EXPECT_EQ(run_({"hbstatus", "-v"}).out,
             "version:\t0.1.0 (hb)\n"
             "managed by:\t\"haresources\"\n"
-            "\nha1\tactive\t(nodetype: normal)\n\teth0\tup\n\teth1\tup\n"
+            "\n192.0.2.1\tping\t(nodetype: ping)\n\t192.0.2.1\tup\n"
             "\nha2\tactive\t(nodetype: normal)\n\teth0\tup\n\teth1\tup\n"
-            "\n192.0.2.1\tping\t(nodetype: ping)\n\t192.0.2.1\tup\n");
+            "\nha1\tactive\t(nodetype: normal)\n\teth0\tup\n\teth1\tup\n");
   EXPECT_EQ(run_({"hbstatus", "-m", "-v"})
                 .out.rfind("Heartbeat version 0.1.0 (hb)\nResources controlled by \"haresources\"\n"
-                           "The nodes are as follow:\n\nha1\tactive\t(nodetype: normal)\n"
+                           "The nodes are as follow:\n\n192.0.2.1\tping\t(nodetype: ping)\n"
                            "\tthis node has the following heartbeat links:\n",
                            0),
             0u);
@@ -88,11 +88,12 @@ TEST(ClStatus, StoppedHbRefusesEveryOtherSubCommand) {
                        "ERROR: REASON: hb-membershipd is not running\n");
 }
 
+// heartbeat 3.0.6 lists the nodes of ha.cf last first (its API builds the list that way).
 TEST(ClStatus, Listnodes) {
-  EXPECT_EQ(run_({"listnodes"}).out, "ha1\nha2\n192.0.2.1\n");
-  EXPECT_EQ(run_({"listnodes", "-n"}).out, "ha1\nha2\n");
+  EXPECT_EQ(run_({"listnodes"}).out, "192.0.2.1\nha2\nha1\n");
+  EXPECT_EQ(run_({"listnodes", "-n"}).out, "ha2\nha1\n");
   EXPECT_EQ(run_({"listnodes", "-p"}).out, "192.0.2.1\n");
-  EXPECT_EQ(run_({"listnodes", "-pn"}).out, "ha1\nha2\n192.0.2.1\n");  // both: all, as heartbeat
+  EXPECT_EQ(run_({"listnodes", "-pn"}).out, "192.0.2.1\nha2\nha1\n");  // both: all, as heartbeat
   EXPECT_EQ(run_({"listnodes", "-m", "-p"}).out, "The nodes are as follow:\n192.0.2.1\n");
   auto a = run_({"listnodes", "-x"});
   EXPECT_EQ(a.code, 11);
@@ -166,6 +167,23 @@ TEST(ClStatus, Links) {
   EXPECT_EQ(run_({"hblinkstatus", "ha2"}).code, 11);
 }
 
+// This node's own media as heartbeat reports them: a UDP medium is up (it hears its own
+// packets), a serial line dead (it never does).
+TEST(ClStatus, OwnSerialLineIsDeadOwnUdpMediumUp) {
+  View v = two_nodes();
+  v.nodes[1].links = {{"eth0", "up"}, {"/dev/ttyS0", "up"}};
+  EXPECT_EQ(run_({"hblinkstatus", "ha1", "eth0"}, v).out, "up\n");
+  auto a = run_({"hblinkstatus", "ha1", "/dev/ttyS0"}, v);
+  EXPECT_EQ(a.out, "dead\n");
+  EXPECT_EQ(a.code, 1);
+  EXPECT_EQ(run_({"hblinkstatus", "ha2", "/dev/ttyS0"}, v).out, "up\n");
+  // An unknown link: heartbeat's API gives no reason.
+  a = run_({"hblinkstatus", "ha2", "eth9"}, v);
+  EXPECT_EQ(a.code, 13);
+  EXPECT_EQ(a.err,
+            prefix + "ERROR: Cannot get heartbeat link status\n" + prefix + "ERROR: REASON: \n");
+}
+
 TEST(ClStatus, Clientstatus) {
   EXPECT_EQ(run_({"clientstatus", "ha1", "ipfail"}).out, "online\n");
   EXPECT_EQ(run_({"clientstatus", "ha1", "ipfail"}).code, 0);
@@ -174,10 +192,13 @@ TEST(ClStatus, Clientstatus) {
   View v = two_nodes();
   v.nodes[1].state = "dead";
   EXPECT_EQ(run_({"clientstatus", "ha2", "ipfail"}, v).out, "offline\n");
-  auto a = run_({"clientstatus", "ha2", "ipfail"});  // another live node: cannot be asked
-  EXPECT_EQ(a.code, 13);
-  EXPECT_EQ(a.out, "");
-  EXPECT_EQ(a.err.find(prefix + "ERROR: Cannot get heartbeat client ipfail's status\n"), 0u);
+  // Another live node runs the same ha.cf: ipfail when this node runs it, no other client.
+  EXPECT_EQ(run_({"clientstatus", "ha2", "ipfail"}).out, "online\n");
+  EXPECT_EQ(run_({"clientstatus", "ha2", "ccm"}).out, "offline\n");
+  EXPECT_EQ(run_({"clientstatus", "ha2", "ccm"}).code, 1);
+  v = two_nodes();
+  v.ipfaild = false;
+  EXPECT_EQ(run_({"clientstatus", "ha2", "ipfail"}, v).out, "offline\n");
 }
 
 TEST(ClStatus, Rscstatus) {
@@ -192,6 +213,13 @@ TEST(ClStatus, Rscstatus) {
   EXPECT_EQ(resource_status(v), "none");
   v.groups[1].state = "starting";
   EXPECT_EQ(resource_status(v), "transition");
+  // A node haresources gives nothing holds "local" at once (heartbeat's standby), "all" once it
+  // holds its peer's group.
+  View standby = two_nodes();
+  standby.local_node = "ha2";
+  EXPECT_EQ(resource_status(standby), "local");
+  standby.groups[0].owner = "ha2";
+  EXPECT_EQ(resource_status(standby), "all");
   v.resourced = false;
   auto a = run_({"rscstatus"}, v);
   EXPECT_EQ(a.code, 13);

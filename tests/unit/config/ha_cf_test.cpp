@@ -160,16 +160,37 @@ TEST(HaCf, HbgenmethodFileOrTimeIsHonouredAndAnythingElseIsAnError) {
 
 TEST(HaCf, UnimplementedDirectivesAreIgnoredWithAWarning) {
   auto r = parse(base +
-                 "watchdog /dev/watchdog\n"
                  "apiauth ipfail uid=hacluster\ncompression bz2\ncoredumps true\nrtprio 5\n"
                  "autojoin none\nuuidfrom nodename\nconn_logd_time 60\n");
   EXPECT_EQ(errors(r), Lines{});
-  EXPECT_EQ(r.ha_cf.ignored, (Lines{"watchdog", "apiauth", "compression", "coredumps", "rtprio",
-                                    "autojoin", "uuidfrom", "conn_logd_time"}));
+  EXPECT_EQ(r.ha_cf.ignored, (Lines{"apiauth", "compression", "coredumps", "rtprio", "autojoin",
+                                    "uuidfrom", "conn_logd_time"}));
   auto w = warnings(r);
-  ASSERT_EQ(w.size(), 8u);
+  ASSERT_EQ(w.size(), 7u);
   EXPECT_EQ(w[0],
-            "ha.cf:4: warning: watchdog ignored (the systemd units' WatchdogSec= supervises hb)");
+            "ha.cf:4: warning: apiauth ignored (hb has no heartbeat API; the D-Bus policy controls "
+            "access)");
+}
+
+TEST(HaCf, WatchdogIsKeptAndNeedsAMediumThatEchoesOwnHeartbeats) {
+  EXPECT_EQ(parse(base).ha_cf.watchdog, "");
+  auto r = parse(base + "watchdog /dev/watchdog\n");
+  EXPECT_EQ(errors(r), Lines{});
+  EXPECT_EQ(warnings(r), Lines{});
+  EXPECT_EQ(r.ha_cf.watchdog, "/dev/watchdog");
+  EXPECT_TRUE(r.ha_cf.ignored.empty());
+
+  EXPECT_EQ(errors(parse(base + "watchdog watchdog\n")),
+            Lines{"ha.cf:4: watchdog: \"watchdog\" is not an absolute path (e.g. /dev/watchdog)"});
+  // mcast with loop 1 echoes them; ucast, serial and mcast without loop do not.
+  const std::string nodes = "node a b\nauto_failback on\n";
+  EXPECT_EQ(errors(parse("mcast eth0 239.0.0.1 694 1 1\n" + nodes + "watchdog /dev/wd\n")),
+            Lines{});
+  EXPECT_EQ(errors(parse("ucast eth0 192.0.2.2\nserial /dev/ttyS0\nmcast eth0 239.0.0.1 694 1 0\n" +
+                         nodes + "watchdog /dev/wd\n")),
+            Lines{"ha.cf:6: watchdog: it is fed when this node hears its own heartbeats come back, "
+                  "which needs a bcast line or an mcast line with loop 1 (ucast and serial do not "
+                  "echo them)"});
 }
 
 TEST(HaCf, StonithLinesAreFenceDevicesInFileOrder) {

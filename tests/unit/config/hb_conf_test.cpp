@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 
+#include "core/config/watchdog.hpp"
 #include "sys/config/load.hpp"
 #include "temp_dir.hpp"
 
@@ -96,6 +97,28 @@ TEST(HbConf, SaysWhereAndWhatIsWrong) {
   EXPECT_EQ(r.hb_conf.status.max_event_streams, 3);
 }
 
+TEST(HbConf, TlsTakesBothFilesAndAdminIsOffByDefault) {
+  auto none = parse_hb_conf("[status]\n", "hb.conf");
+  EXPECT_TRUE(none.hb_conf.status.tls_certificate.empty());
+  EXPECT_FALSE(none.hb_conf.status.admin);
+  auto r = parse_hb_conf(
+      "[status]\ntls_certificate = /etc/ha.d/hb-status.crt\ntls_key = /etc/ha.d/hb-status.key\n"
+      "admin = yes\n",
+      "hb.conf");
+  EXPECT_EQ(messages(r.diagnostics), Lines{});
+  EXPECT_EQ(r.hb_conf.status.tls_certificate, "/etc/ha.d/hb-status.crt");
+  EXPECT_EQ(r.hb_conf.status.tls_key, "/etc/ha.d/hb-status.key");
+  EXPECT_TRUE(r.hb_conf.status.admin);
+  EXPECT_EQ(
+      messages(
+          parse_hb_conf("[status]\n\ntls_key = /k.pem\nadmin = maybe\n", "hb.conf").diagnostics),
+      (Lines{"hb.conf:4: admin must be yes or no",
+             "hb.conf:3: tls_key needs tls_certificate too (TLS takes both)"}));
+  EXPECT_EQ(
+      messages(parse_hb_conf("[status]\ntls_certificate = cert.pem\n", "hb.conf").diagnostics),
+      (Lines{"hb.conf:2: tls_certificate must be an absolute path"}));
+}
+
 TEST(HbConf, FencingTimings) {
   auto r = parse_hb_conf("[fencing]\nrace_delay = 0\nretry = 2s\ntimeout = 30\n", "hb.conf");
   EXPECT_TRUE(r.diagnostics.empty()) << messages(r.diagnostics).front();
@@ -150,6 +173,39 @@ TEST(HbConfLoad, MissingIsDefaultsAndABadFileIsAnError) {
             Lines{dir.path() + "/hb.conf:2: request_workers must be a whole number from 1 to 256"});
 }
 
+TEST(HbConf, WatchdogTimeoutDefaultsToTwiceDeadtime) {
+  HaCf ha_cf;
+  ha_cf.deadtime = milliseconds(1000);
+  ha_cf.watchdog = "/dev/watchdog";
+  auto none = parse_hb_conf("", "hb.conf");
+  EXPECT_FALSE(none.hb_conf.watchdog.timeout);
+  EXPECT_EQ(watchdog_timeout(ha_cf, none.hb_conf), milliseconds(2000));
+  auto set = parse_hb_conf("[watchdog]\ntimeout = 5s\n", "hb.conf");
+  EXPECT_EQ(messages(set.diagnostics), Lines{});
+  EXPECT_EQ(watchdog_timeout(ha_cf, set.hb_conf), milliseconds(5000));
+  EXPECT_EQ(messages(check_watchdog(ha_cf, set.hb_conf)), Lines{});
+  EXPECT_EQ(messages(parse_hb_conf("[watchdog]\ntimeout = 500ms\n", "hb.conf").diagnostics),
+            Lines{"hb.conf:2: timeout must be from 1 s to 3600 s"});
+}
+
+TEST(HbConfLoad, AWatchdogTimeoutNotAboveDeadtimeIsRefusedWithItsLine) {
+  testing::TempDir dir;
+  dir.copy_seed();  // deadtime 60
+  dir.write("ha.cf", testing::read_text(dir.path() + "/ha.cf") + "bcast eth0\nwatchdog /dev/wd\n");
+  dir.write("hb.conf", "# the watchdog\n[watchdog]\ntimeout = 60\n");
+  auto bad = load({dir.path(), "ha1.haw2.ibm.com", false, true});
+  EXPECT_FALSE(bad.ok());
+  EXPECT_EQ(messages(bad.diagnostics),
+            Lines{dir.path() +
+                  "/hb.conf:3: timeout (60 s) must be longer than ha.cf's deadtime (60 s): a node "
+                  "its peers still see alive would be reset (default: twice deadtime)"});
+  dir.write("hb.conf", "[watchdog]\ntimeout = 61\n");
+  auto good = load({dir.path(), "ha1.haw2.ibm.com", false, true});
+  EXPECT_TRUE(good.ok()) << messages(good.diagnostics).front();
+  EXPECT_EQ(good.config.ha_cf.watchdog, "/dev/wd");
+  EXPECT_EQ(watchdog_timeout(good.config.ha_cf, good.config.hb_conf), milliseconds(61000));
+}
+
 struct Run {
   int exit_code;
   std::string out, err;
@@ -174,6 +230,9 @@ TEST(HbConfCheck, HbctlShowsItAndItsErrors) {
   EXPECT_EQ(j["hb_conf"]["present"], true);
   EXPECT_EQ(j["hb_conf"]["status"]["listen"], (nlohmann::json{"192.0.2.5:8080"}));
   EXPECT_EQ(j["hb_conf"]["status"]["read_timeout_ms"], 5000);
+  EXPECT_EQ(j["watchdog"], nullptr);
+  EXPECT_EQ(j["hb_conf"]["watchdog"]["timeout_ms"], 120000);  // twice the seed's deadtime
+  EXPECT_EQ(j["hb_conf"]["watchdog"]["timeout_from"], "2 x deadtime");
 
   dir.write("hb.conf", "[status]\nlisten = 192.0.2.5\n");
   auto bad = config_check(dir.path());

@@ -74,7 +74,8 @@ Sources cluster_sources() {
     "/io/github/hbcluster/resource1/group/192_2e0_2e2_2e10": {"io.github.hbcluster.resource1.Group":
       {"Key": "192.0.2.10", "PreferredNode": "ha1", "Owner": "ha1", "State": "running",
        "Resources": [["192.0.2.10", "hb-ipaddr@192.0.2.10.service", "active"],
-                     ["apache2", "apache2.service", "active"]]}}
+                     ["apache2", "apache2.service", "active"]],
+       "Takeovers": 1, "LastTakeoverUSec": 2500000}}
   })");
   s.resource.manager = json::parse(R"({"Warnings": []})");
   s.ipfail.objects = json::parse(R"({
@@ -128,7 +129,9 @@ TEST(StatusJson, TheClusterDocumentSaysWhatTheDaemonsSay) {
                    {{{"token", "192.0.2.10"},
                      {"unit", "hb-ipaddr@192.0.2.10.service"},
                      {"state", "active"}},
-                    {{"token", "apache2"}, {"unit", "apache2.service"}, {"state", "active"}}}}}));
+                    {{"token", "apache2"}, {"unit", "apache2.service"}, {"state", "active"}}}},
+                  {"takeovers", 1},
+                  {"last_takeover_seconds", 2.5}}));
   EXPECT_EQ(j["ping_nodes"], (json{{{"address", "192.0.2.1"}, {"state", "up"}}}));
   EXPECT_EQ(j["ipfail"], (json{{"local_count", 1}, {"peer_count", 0}}));
   ASSERT_EQ(j["daemons"].size(), 4u);
@@ -151,6 +154,9 @@ TEST(StatusJson, ADaemonThatIsNotRunningShowsAsSuchAndConfigFillsIn) {
   EXPECT_EQ(j["groups"][0]["state"], "unknown");
   EXPECT_EQ(j["groups"][0]["since"], nullptr);
   EXPECT_EQ(j["groups"][0]["resources"][1]["token"], "apache2");
+  EXPECT_EQ(j["groups"][0]["takeovers"], nullptr);  // not known without hb-resourced
+  EXPECT_EQ(j["groups"][0]["last_takeover_seconds"], nullptr);
+  EXPECT_EQ(render_metrics(build(s, c), mono_now).find("hb_failovers_total{"), std::string::npos);
   // Without hb-linkd the links are hb-membershipd's view, without counters.
   EXPECT_EQ(j["nodes"][1]["links"][0]["state"], "up");
   EXPECT_EQ(j["nodes"][1]["links"][0]["packets_received"], nullptr);
@@ -238,6 +244,8 @@ TEST(StatusMetrics, StatesAreOneSeriesPerValue) {
   EXPECT_EQ(m.at(R"(hb_group_owner{group="192.0.2.10",node="ha2"})"), "0");
   EXPECT_EQ(m.at(R"(hb_group_state{group="192.0.2.10",state="running"})"), "1");
   EXPECT_EQ(m.at(R"(hb_group_state{group="192.0.2.10",state="failed"})"), "0");
+  EXPECT_EQ(m.at(R"(hb_failovers_total{group="192.0.2.10"})"), "1");
+  EXPECT_EQ(m.at(R"(hb_last_takeover_duration_seconds{group="192.0.2.10"})"), "2.500000");
   EXPECT_EQ(m.at(R"(hb_ping_node_reachable{address="192.0.2.1"})"), "1");
   EXPECT_EQ(m.at(R"(hb_ping_nodes_reachable{side="local"})"), "1");
   EXPECT_EQ(m.at(R"(hb_warning{daemon="hb-linkd",code="weak-auth-crc-udp"})"), "1");

@@ -1,0 +1,113 @@
+// This node's side of sbd fencing: its mailbox watched, a pill or a lost disk ends in a
+// self-fence.
+#include "fencing_disk.hpp"
+
+#include "core/log/message_ids.hpp"
+#include "sys/log.hpp"
+
+namespace hb::resourced {
+
+namespace {
+// sbd's default watchdog timeout: the bound until the disk's own header has been read.
+constexpr std::chrono::seconds default_watchdog{5};
+// How often the bound is checked between reads.
+constexpr std::chrono::milliseconds check_every{250};
+}  // namespace
+
+FencingDisk::FencingDisk(boost::asio::io_context& io, const std::string& device,
+                         const std::string& node, Events events)
+    : device_(device),
+      events_(std::move(events)),
+      watch_(default_watchdog, Clock::now()),
+      timer_(io),
+      mailbox_(io, device, node,
+               DiskMailbox::Events{[this](const fence::sbd::Header& h, unsigned slot,
+                                          bool claimed) { on_ready(h, slot, claimed); },
+                                   [this](const fence::sbd::Mail& m) { on_mail(m); },
+                                   [this](const std::string& e) { on_failed(e); }}) {
+  arm();
+}
+
+std::string FencingDisk::trouble() const {
+  if (watch_.trouble().empty()) return {};
+  const auto bound = header_ ? header_->watchdog : default_watchdog;
+  return "the fencing disk " + device_ + " cannot be read (" + watch_.trouble() +
+         "): a peer's poison pill would not reach this node; holding resources, it fences "
+         "itself after " +
+         std::to_string(bound.count()) + " s without a read";
+}
+
+void FencingDisk::on_ready(const fence::sbd::Header& h, unsigned slot, bool claimed) {
+  header_ = h;
+  log::info(log::msgid::fencing_disk,
+            std::string(claimed ? "claimed" : "found") + " slot " + std::to_string(slot) +
+                " of the fencing disk " + device_ + "; reading it every " +
+                std::to_string(h.loop.count()) + " s (watchdog " +
+                std::to_string(h.watchdog.count()) + " s, msgwait " +
+                std::to_string(h.msgwait.count()) + " s)",
+            {{"HB_DEVICE", device_}});
+}
+
+void FencingDisk::on_mail(const fence::sbd::Mail& mail) {
+  const bool had_trouble = !watch_.trouble().empty();
+  // The disk's own bound from now on; the read just done counts.
+  if (header_ && first_mail_) watch_ = fence::DiskWatch(header_->watchdog, Clock::now());
+  const auto out = watch_.on_mail(mail, Clock::now());
+  const bool first = std::exchange(first_mail_, false);
+  if (had_trouble) {
+    last_error_.clear();
+    log::notice(log::msgid::fencing_disk, "the fencing disk " + device_ + " is read again",
+                {{"HB_DEVICE", device_}});
+    events_.changed();
+  }
+  switch (out.verdict) {
+    case fence::DiskWatch::Verdict::carry_on:
+      return;
+    case fence::DiskWatch::Verdict::answer_test:
+      return mailbox_.clear();
+    case fence::DiskWatch::Verdict::self_fence:
+      if (first && !events_.holding()) {
+        log::warning(log::msgid::poison_pill_cleared,
+                     out.reason +
+                         " was waiting when hb-resourced started; this node holds "
+                         "nothing, so it clears it and carries on",
+                     {{"HB_DEVICE", device_}, {"HB_REASON", out.reason}});
+        return mailbox_.clear();
+      }
+      return leave(out.reason);
+  }
+}
+
+void FencingDisk::on_failed(const std::string& error) {
+  watch_.on_read_failed(error);
+  if (error != last_error_) {
+    last_error_ = error;
+    log::error(log::msgid::fencing_disk, "the fencing disk cannot be read: " + error,
+               {{"HB_DEVICE", device_}});
+    events_.changed();
+  }
+  check();
+}
+
+void FencingDisk::check() {
+  const auto out = watch_.check(Clock::now(), events_.holding());
+  if (out.verdict == fence::DiskWatch::Verdict::self_fence) leave(out.reason);
+}
+
+void FencingDisk::leave(const std::string& reason) {
+  if (std::exchange(leaving_, true)) return;
+  log::error(log::msgid::poison_pill, "this node leaves the cluster now: " + reason,
+             {{"HB_DEVICE", device_}, {"HB_REASON", reason}});
+  events_.self_fence(reason);
+}
+
+void FencingDisk::arm() {
+  timer_.expires_after(check_every);
+  timer_.async_wait([this](boost::system::error_code ec) {
+    if (ec) return;
+    check();
+    arm();
+  });
+}
+
+}  // namespace hb::resourced

@@ -1,0 +1,57 @@
+// This node's side of sbd fencing: it watches its own mailbox on the sbd fencing disk of ha.cf
+// (`stonith_host * external/sbd sbd_device=/dev/...`, core/fence/commands.hpp) and leaves the
+// cluster when it must (core/fence/disk_watch.hpp): a poison pill from a peer, or a disk it
+// cannot read while it holds resources. Leaving is a self-fence (FenceRunner::self_fence).
+//
+// A pill already waiting when hb-resourced starts, on a node that holds nothing, is from before
+// (the fence that rebooted this node, or a fence that found hb stopped): it is reported and
+// cleared, and the node carries on; it starts nothing before it hears its peers.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "core/fence/disk_watch.hpp"
+#include "disk_mailbox.hpp"
+
+namespace hb::resourced {
+
+class FencingDisk {
+ public:
+  struct Events {
+    std::function<bool()> holding;  // whether anything of a group is active here
+    std::function<void(const std::string& reason)> self_fence;
+    std::function<void()> changed;  // trouble() changed (Warnings)
+  };
+
+  FencingDisk(boost::asio::io_context& io, const std::string& device, const std::string& node,
+              Events events);
+
+  const std::string& device() const { return device_; }
+  // Why the disk is not being read now, as a Warnings text; empty while it is.
+  std::string trouble() const;
+
+ private:
+  using Clock = fence::DiskWatch::Clock;
+  void on_ready(const fence::sbd::Header& header, unsigned slot, bool claimed);
+  void on_mail(const fence::sbd::Mail& mail);
+  void on_failed(const std::string& error);
+  void check();
+  void leave(const std::string& reason);
+  void arm();
+
+  std::string device_;
+  Events events_;
+  fence::DiskWatch watch_;
+  std::optional<fence::sbd::Header> header_;
+  bool first_mail_ = true;
+  bool leaving_ = false;
+  std::string last_error_;  // as last logged (each new error once)
+  boost::asio::steady_timer timer_;
+  DiskMailbox mailbox_;  // last: its thread calls back into the rest
+};
+
+}  // namespace hb::resourced

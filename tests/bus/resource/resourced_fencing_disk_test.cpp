@@ -1,0 +1,131 @@
+// hb-resourced, the real binary on a private dbus-daemon, on an sbd fencing disk (ha.cf's
+// `stonith_host * external/sbd sbd_device=...`; here a file formatted as `sbd create` formats a
+// disk): it claims its slot, leaves the cluster (a self-fence, through the fake systemd) on a
+// poison pill, clears a pill from before its start when it holds nothing, and fences itself when
+// the disk cannot be read while it holds the group, saying so in the Warnings first.
+#include <cstring>
+
+#include "resourced_fencing_fixture.hpp"
+
+namespace hb::test {
+namespace {
+
+constexpr std::size_t sector = 512;
+const std::string self_fence_units = "hb-self-fence-";
+
+class ResourcedFencingDisk : public ResourcedFencingFixture {
+ protected:
+  void SetUp() override {
+    ResourcedFencingFixture::SetUp();
+    if (IsSkipped()) return;
+    disk_ = tmp_.path() / "sbd.img";
+    format_disk();
+    std::ofstream(conf_ / "ha.cf", std::ios::app)
+        << "stonith_host * external/sbd sbd_device=" << disk_.string() << " timeout_bypass=yes\n";
+    fs::permissions(conf_ / "ha.cf", fs::perms::owner_read | fs::perms::owner_write);
+  }
+
+  // sbd's version 2 header with 255 slots, timeouts watchdog 1 s, allocate 0, loop 1 s, msgwait 2
+  // s.
+  void format_disk() {
+    std::vector<char> image(sector * (2 + 2 * 255), 0);
+    std::memcpy(image.data(), "SBD_SBD_", 8);
+    image[8] = 2;
+    image[9] = char(255);
+    auto be32 = [&](std::size_t at, std::uint32_t v) {
+      for (int i = 0; i < 4; ++i) image[at + i] = char((v >> (24 - 8 * i)) & 0xff);
+    };
+    be32(12, sector);
+    be32(16, 1);
+    be32(20, 0);
+    be32(24, 1);
+    be32(28, 2);
+    image[32] = 1;  // minor version
+    std::ofstream(disk_, std::ios::binary).write(image.data(), std::streamsize(image.size()));
+  }
+
+  std::string sector_at(std::size_t index) {
+    std::ifstream f(disk_, std::ios::binary);
+    std::string s(sector, '\0');
+    f.seekg(std::streamoff(index * sector));
+    f.read(s.data(), sector);
+    return f ? s : std::string();
+  }
+  void write_sector(std::size_t index, const std::string& bytes) {
+    std::fstream f(disk_, std::ios::binary | std::ios::in | std::ios::out);
+    std::string s = bytes;
+    s.resize(sector, '\0');
+    f.seekp(std::streamoff(index * sector));
+    f.write(s.data(), sector);
+  }
+  // Slot 0's name (sector 1), and its mailbox (sector 2): a command byte, then the sender.
+  std::string slot0_name() {
+    const std::string s = sector_at(1);
+    return s.empty() || s[0] == 0 ? std::string() : std::string(s.c_str() + 1);
+  }
+  void pill_from(const std::string& sender) { write_sector(2, std::string("\x02") + sender); }
+
+  fs::path disk_;
+};
+
+TEST_F(ResourcedFencingDisk, ClaimsItsSlotAndLeavesOnAPoisonPill) {
+  start_standby();
+  if (HasFatalFailure()) return;
+  ASSERT_TRUE(wait([&] { return slot0_name() == "ha2"; })) << log();
+  ASSERT_TRUE(wait([&] { return log().find("claimed slot 0") != std::string::npos; })) << log();
+  EXPECT_EQ(systemd_->count("StartTransientUnit", self_fence_units), 0u);
+
+  pill_from("ha1");
+  // Read within the disk's loop (1 s): this node reboots at once.
+  ASSERT_TRUE(wait([&] { return systemd_->count("StartTransientUnit", self_fence_units) == 1; }))
+      << log();
+  EXPECT_NE(log().find("a poison pill (reset) from ha1 on the fencing disk"), std::string::npos)
+      << log();
+}
+
+TEST_F(ResourcedFencingDisk, APillFromBeforeItsStartIsClearedWhenItHoldsNothing) {
+  write_sector(1, std::string("\x01") + "ha2");
+  pill_from("ha1");
+  start_standby();
+  if (HasFatalFailure()) return;
+  ASSERT_TRUE(wait([&] { return sector_at(2) == std::string(sector, '\0'); })) << log();
+  EXPECT_NE(log().find("was waiting when hb-resourced started"), std::string::npos) << log();
+  EXPECT_EQ(systemd_->count("StartTransientUnit", self_fence_units), 0u) << log();
+}
+
+TEST_F(ResourcedFencingDisk, ALostDiskWhileHoldingTheGroupEndsInASelfFence) {
+  start_standby();
+  if (HasFatalFailure()) return;
+  ASSERT_TRUE(wait([&] { return slot0_name() == "ha2"; })) << log();
+  // ha1 dies: fenced (through the fake systemd: the pill's unit succeeds), then taken over.
+  membership_->set_state("ha1", "dead", "links-dead");
+  ASSERT_TRUE(wait([&] {
+    return group_property("Owner") == "ha2" && group_property("State") == "running";
+  })) << log();
+  EXPECT_EQ(systemd_->count("StartTransientUnit", "hb-fence-ha1-"), 1u) << log();
+
+  fs::resize_file(disk_, 0);  // the disk is gone: every read comes back short
+  ASSERT_TRUE(wait([&] { return warnings().count("fencing-disk") == 1; })) << log();
+  EXPECT_NE(warnings()["fencing-disk"].find("cannot be read"), std::string::npos);
+  ASSERT_TRUE(wait([&] { return systemd_->count("StartTransientUnit", self_fence_units) == 1; }))
+      << log();
+  EXPECT_NE(log().find("while this node holds resources"), std::string::npos) << log();
+}
+
+TEST_F(ResourcedFencingDisk, ALostDiskWithNothingHeldIsAWarningOnly) {
+  start_standby();
+  if (HasFatalFailure()) return;
+  ASSERT_TRUE(wait([&] { return slot0_name() == "ha2"; })) << log();
+  fs::resize_file(disk_, 0);
+  ASSERT_TRUE(wait([&] { return warnings().count("fencing-disk") == 1; })) << log();
+  // Past the disk's watchdog (1 s) and then some: still here.
+  const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(2500);
+  wait([&] { return std::chrono::steady_clock::now() > until; });
+  EXPECT_EQ(systemd_->count("StartTransientUnit", self_fence_units), 0u) << log();
+  // The disk back: read again, the warning goes.
+  format_disk();
+  ASSERT_TRUE(wait([&] { return warnings().count("fencing-disk") == 0; })) << log();
+}
+
+}  // namespace
+}  // namespace hb::test
