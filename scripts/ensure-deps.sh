@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs whatever hb needs that this Debian 12 machine lacks. The one place that knows the
 # package list: the README's commands and .ci/run call it. Idempotent and quiet when all is there.
-#   scripts/ensure-deps.sh build   compilers, libraries, meson
+#   scripts/ensure-deps.sh build   compilers, libraries, meson, scdoc (the man pages)
 #   scripts/ensure-deps.sh test    build + what the unit and bus suites use (dbus-daemon, ip,
-#                                  clang-format for the format check,
+#                                  clang-format for the format check, groff and mandoc
+#                                  to lint the man pages,
 #                                  systemd-journal-remote to make journal files for hbctl log,
 #                                  python3-prometheus-client to parse hb-statusd's /metrics,
 #                                  tmux to watch `hbctl watch` redraw, chromium for the dashboard
@@ -16,8 +17,8 @@ set -euo pipefail
 
 build_pkgs=(g++ meson ninja-build pkg-config ccache python3
   libsystemd-dev systemd libboost-dev nlohmann-json3-dev libcpp-httplib-dev
-  libgtest-dev libgmock-dev libssl-dev libnl-route-3-dev)
-test_pkgs=(dbus iproute2 util-linux systemd-journal-remote clang-format
+  libgtest-dev libgmock-dev libssl-dev libnl-route-3-dev scdoc)
+test_pkgs=(dbus iproute2 util-linux systemd-journal-remote clang-format groff-base mandoc
   python3-prometheus-client tmux chromium)
 rig_pkgs=(systemd-container socat apache2 nftables e2fsprogs curl iputils-ping openipmi)
 bench_pkgs=(wrk)
