@@ -2,6 +2,11 @@
 // self-fence.
 #include "fencing_disk.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <filesystem>
+
 #include "core/log/message_ids.hpp"
 #include "sys/log.hpp"
 
@@ -15,8 +20,11 @@ constexpr std::chrono::milliseconds check_every{250};
 }  // namespace
 
 FencingDisk::FencingDisk(boost::asio::io_context& io, const std::string& device,
-                         const std::string& node, Events events)
+                         const std::string& node, std::string state_dir, std::string runtime_dir,
+                         Events events)
     : device_(device),
+      state_marker_(std::move(state_dir) + "/obeyed-poison-pill"),
+      runtime_marker_(std::move(runtime_dir) + "/obeyed-poison-pill"),
       events_(std::move(events)),
       watch_(default_watchdog, Clock::now()),
       timer_(io),
@@ -66,17 +74,37 @@ void FencingDisk::on_mail(const fence::sbd::Mail& mail) {
     case fence::DiskWatch::Verdict::answer_test:
       return mailbox_.clear();
     case fence::DiskWatch::Verdict::self_fence:
-      if (first && !events_.holding()) {
+      if (first && !events_.holding() && obeyed_before_reboot()) {
         log::warning(log::msgid::poison_pill_cleared,
                      out.reason +
-                         " was waiting when hb-resourced started; this node holds "
-                         "nothing, so it clears it and carries on",
+                         " rebooted this node (it was obeyed before the last boot); it is "
+                         "cleared, and this node carries on",
                      {{"HB_DEVICE", device_}, {"HB_REASON", out.reason}});
+        std::error_code ec;
+        std::filesystem::remove(state_marker_, ec);
         return mailbox_.clear();
       }
-      return leave(out.reason);
+      return leave(out.reason, true);
   }
 }
+
+bool FencingDisk::obeyed_before_reboot() const {
+  std::error_code ec;
+  return std::filesystem::exists(state_marker_, ec) &&
+         !std::filesystem::exists(runtime_marker_, ec);
+}
+
+namespace {
+// Written and flushed before the reboot: a marker lost in the crash makes the next boot obey the
+// same pill once more (one more reboot), never clear a fresh one.
+void write_marker(const std::string& path, const std::string& text) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return;
+  [[maybe_unused]] const auto n = ::write(fd, text.data(), text.size());
+  ::fsync(fd);
+  ::close(fd);
+}
+}  // namespace
 
 void FencingDisk::on_failed(const std::string& error) {
   watch_.on_read_failed(error);
@@ -91,11 +119,15 @@ void FencingDisk::on_failed(const std::string& error) {
 
 void FencingDisk::check() {
   const auto out = watch_.check(Clock::now(), events_.holding());
-  if (out.verdict == fence::DiskWatch::Verdict::self_fence) leave(out.reason);
+  if (out.verdict == fence::DiskWatch::Verdict::self_fence) leave(out.reason, false);
 }
 
-void FencingDisk::leave(const std::string& reason) {
+void FencingDisk::leave(const std::string& reason, bool pill) {
   if (std::exchange(leaving_, true)) return;
+  if (pill) {
+    write_marker(runtime_marker_, reason + "\n");
+    write_marker(state_marker_, reason + "\n");
+  }
   log::error(log::msgid::poison_pill, "this node leaves the cluster now: " + reason,
              {{"HB_DEVICE", device_}, {"HB_REASON", reason}});
   events_.self_fence(reason);

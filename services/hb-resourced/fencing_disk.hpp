@@ -3,9 +3,12 @@
 // cluster when it must (core/fence/disk_watch.hpp): a poison pill from a peer, or a disk it
 // cannot read while it holds resources. Leaving is a self-fence (FenceRunner::self_fence).
 //
-// A pill already waiting when hb-resourced starts, on a node that holds nothing, is from before
-// (the fence that rebooted this node, or a fence that found hb stopped): it is reported and
-// cleared, and the node carries on; it starts nothing before it hears its peers.
+// A pill already waiting at the first read is obeyed too (it may be a fence under way, whose
+// sender takes over after msgwait), unless this node obeyed a pill before its last reboot: the
+// pill is then the one that rebooted it, and it is cleared. What tells the two apart is a marker
+// written when a pill is obeyed, once in the state directory (it survives the reboot) and once
+// in the runtime directory (it does not): both there means hb-resourced restarted within the
+// same boot, so the reboot did not happen and the pill is obeyed again.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -27,8 +30,9 @@ class FencingDisk {
     std::function<void()> changed;  // trouble() changed (Warnings)
   };
 
+  // state_dir survives a reboot (/var/lib/hb), runtime_dir does not (/run/hb-resourced).
   FencingDisk(boost::asio::io_context& io, const std::string& device, const std::string& node,
-              Events events);
+              std::string state_dir, std::string runtime_dir, Events events);
 
   const std::string& device() const { return device_; }
   // Why the disk is not being read now, as a Warnings text; empty while it is.
@@ -40,10 +44,13 @@ class FencingDisk {
   void on_mail(const fence::sbd::Mail& mail);
   void on_failed(const std::string& error);
   void check();
-  void leave(const std::string& reason);
+  void leave(const std::string& reason, bool pill);
+  // A pill obeyed before the last reboot (the markers above).
+  bool obeyed_before_reboot() const;
   void arm();
 
   std::string device_;
+  std::string state_marker_, runtime_marker_;
   Events events_;
   fence::DiskWatch watch_;
   std::optional<fence::sbd::Header> header_;

@@ -1,6 +1,8 @@
 // hb-resourced's work (see resourced.hpp): feeding the failover engine, carrying out its actions.
 #include "resourced.hpp"
 
+#include <cstdlib>
+
 #include "core/failover/from_config.hpp"
 #include "core/failover/placement.hpp"
 #include "core/fence/commands.hpp"
@@ -80,8 +82,12 @@ void Resourced::start_engine() {
                       });
   if (const std::string disk = fence::sbd_disk(config_.ha_cf.stonith_devices, config_.local_node);
       !disk.empty()) {
+    // systemd's StateDirectory= and RuntimeDirectory= (hb-resourced.service).
+    const char* state = std::getenv("STATE_DIRECTORY");
+    const char* runtime = std::getenv("RUNTIME_DIRECTORY");
     fencing_disk_.emplace(
-        io_, disk, config_.local_node,
+        io_, disk, config_.local_node, state ? state : "/var/lib/hb",
+        runtime ? runtime : "/run/hb-resourced",
         FencingDisk::Events{[this] { return holds_anything(); },
                             [this](const std::string& why) { fence_.self_fence(why); },
                             [this] { refresh_warnings(); }});

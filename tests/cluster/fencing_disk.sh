@@ -5,8 +5,9 @@
 # writes pills with `sbd message` and hb-resourced reads its own mailbox.
 #  1. Partition (both nodes alive, every heartbeat medium cut): ha1, which serves, writes ha2's
 #     pill at once and waits msgwait; ha2 reads it within a second and leaves (its power goes
-#     off). ha1 serves throughout. ha2, booted again, clears the old pill, takes nothing while it
-#     cannot hear ha1, and is the standby once the links are back.
+#     off). ha1 serves throughout. ha2, booted again, clears the pill that rebooted it (it had
+#     obeyed it before the reboot), takes nothing while it cannot hear ha1, and is the standby
+#     once the links are back.
 #  2. A pill for the holder (an admin's `sbd message ha1 reset` on ha2): ha1 leaves within the
 #     disk's loop; ha2 declares it dead, fences it through the disk in turn (msgwait) and serves.
 # At every 20 ms sample at most one node holds the cluster IP or has /ha mounted.
@@ -30,6 +31,9 @@ wait_for 5 "ha2 is ha1's standby" sh -c "'$RIG' group ha2 | grep -q '^ha1 runnin
 slots() { in_node ha1 sbd -d "$MAILBOX_DEV" list | awk '{ print $2 }' | sort | tr '\n' ' '; }
 both_slots() { [ "$(slots)" = "ha1 ha2 " ]; }
 wait_for 5 "both nodes have a slot on the fencing disk" both_slots
+# hb-resourced reads its slot from then on (a claim waits the disk's allocate time first).
+wait_for 10 "ha1 reads its slot" resourced_logged ha1 "slot [0-9]* of the fencing disk"
+wait_for 10 "ha2 reads its slot" resourced_logged ha2 "slot [0-9]* of the fencing disk"
 resourced_logged ha1 "no fence device" && fail "ha1 says no fence device serves it"
 
 say "--- 1. partition"
@@ -43,7 +47,7 @@ page_names http://192.0.2.10/hostname.html ha1 || fail "ha1 no longer serves the
 powered_on ha1 || fail "ha1 left too: exactly one node must survive"
 
 rig boot ha2 >/dev/null || fail "ha2 did not power on"
-wait_for 30 "ha2 booted and cleared its old pill" resourced_logged ha2 "was waiting when hb-resourced started"
+wait_for 30 "ha2 booted and cleared the pill that rebooted it" resourced_logged ha2 "rebooted this node"
 wait_for 10 "ha2 waits for ha1" resourced_logged ha2 "not heard since start"
 sleep_past initdead 2
 holds_nothing ha2 || fail "ha2 took the group although it never heard ha1 since its boot"

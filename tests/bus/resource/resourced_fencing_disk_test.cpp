@@ -1,8 +1,9 @@
 // hb-resourced, the real binary on a private dbus-daemon, on an sbd fencing disk (ha.cf's
 // `stonith_host * external/sbd sbd_device=...`; here a file formatted as `sbd create` formats a
 // disk): it claims its slot, leaves the cluster (a self-fence, through the fake systemd) on a
-// poison pill, clears a pill from before its start when it holds nothing, and fences itself when
-// the disk cannot be read while it holds the group, saying so in the Warnings first.
+// poison pill (also one found at its first read), clears at its next start the pill that rebooted
+// it, and fences itself when the disk cannot be read while it holds the group, saying so in the
+// Warnings first.
 #include <cstring>
 
 #include "resourced_fencing_fixture.hpp"
@@ -20,6 +21,13 @@ class ResourcedFencingDisk : public ResourcedFencingFixture {
     if (IsSkipped()) return;
     disk_ = tmp_.path() / "sbd.img";
     format_disk();
+    // Where hb-resourced keeps the marker of a pill it obeyed: the state directory survives a
+    // reboot, the runtime directory does not (a reboot is simulated by emptying it).
+    state_ = tmp_.path() / "state";
+    runtime_ = tmp_.path() / "run";
+    fs::create_directories(state_);
+    fs::create_directories(runtime_);
+    daemon_env_ = {"STATE_DIRECTORY=" + state_.string(), "RUNTIME_DIRECTORY=" + runtime_.string()};
     std::ofstream(conf_ / "ha.cf", std::ios::app)
         << "stonith_host * external/sbd sbd_device=" << disk_.string() << " timeout_bypass=yes\n";
     fs::permissions(conf_ / "ha.cf", fs::perms::owner_read | fs::perms::owner_write);
@@ -65,7 +73,7 @@ class ResourcedFencingDisk : public ResourcedFencingFixture {
   }
   void pill_from(const std::string& sender) { write_sector(2, std::string("\x02") + sender); }
 
-  fs::path disk_;
+  fs::path disk_, state_, runtime_;
 };
 
 TEST_F(ResourcedFencingDisk, ClaimsItsSlotAndLeavesOnAPoisonPill) {
@@ -83,14 +91,40 @@ TEST_F(ResourcedFencingDisk, ClaimsItsSlotAndLeavesOnAPoisonPill) {
       << log();
 }
 
-TEST_F(ResourcedFencingDisk, APillFromBeforeItsStartIsClearedWhenItHoldsNothing) {
+TEST_F(ResourcedFencingDisk, ThePillThatRebootedTheNodeIsClearedAtItsNextStart) {
+  start_standby();
+  if (HasFatalFailure()) return;
+  ASSERT_TRUE(wait([&] { return slot0_name() == "ha2"; })) << log();
+  pill_from("ha1");
+  ASSERT_TRUE(wait([&] { return systemd_->count("StartTransientUnit", self_fence_units) == 1; }))
+      << log();
+  // The marker of the pill obeyed, in both places.
+  EXPECT_TRUE(fs::exists(state_ / "obeyed-poison-pill"));
+  EXPECT_TRUE(fs::exists(runtime_ / "obeyed-poison-pill"));
+
+  // The reboot: the daemon gone, the runtime directory emptied; the pill is still on the disk.
+  daemon_.signal(SIGKILL);
+  int status = 0;
+  wait([&] { return daemon_.try_wait(status); });
+  fs::remove(runtime_ / "obeyed-poison-pill");
+  start_standby();
+  if (HasFatalFailure()) return;
+  ASSERT_TRUE(wait([&] { return sector_at(2) == std::string(sector, '\0'); })) << log();
+  EXPECT_NE(log().find("rebooted this node"), std::string::npos) << log();
+  EXPECT_EQ(systemd_->count("StartTransientUnit", self_fence_units), 1u) << log();
+  EXPECT_FALSE(fs::exists(state_ / "obeyed-poison-pill"));
+}
+
+// A pill waiting at the first read without the marker may be a fence under way (its sender takes
+// over after msgwait): it is obeyed.
+TEST_F(ResourcedFencingDisk, APillFoundAtStartWithoutTheMarkerIsObeyed) {
   write_sector(1, std::string("\x01") + "ha2");
   pill_from("ha1");
   start_standby();
   if (HasFatalFailure()) return;
-  ASSERT_TRUE(wait([&] { return sector_at(2) == std::string(sector, '\0'); })) << log();
-  EXPECT_NE(log().find("was waiting when hb-resourced started"), std::string::npos) << log();
-  EXPECT_EQ(systemd_->count("StartTransientUnit", self_fence_units), 0u) << log();
+  ASSERT_TRUE(wait([&] { return systemd_->count("StartTransientUnit", self_fence_units) == 1; }))
+      << log();
+  EXPECT_NE(log().find("a poison pill (reset) from ha1"), std::string::npos) << log();
 }
 
 TEST_F(ResourcedFencingDisk, ALostDiskWhileHoldingTheGroupEndsInASelfFence) {

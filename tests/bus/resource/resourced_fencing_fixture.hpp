@@ -82,7 +82,7 @@ class ResourcedFencingFixture : public DaemonOnPrivateBus {
 
   // ha2 runs hb-resourced; ha1 says it runs the group, so ha2 is its standby.
   void start_standby() {
-    start("HB_RESOURCED", "ha2", tmp_.path() / "resourced.log");
+    start("HB_RESOURCED", "ha2", tmp_.path() / "resourced.log", daemon_env_);
     ASSERT_TRUE(wait([&] {
       return !owner_of(client_->get(), "io.github.hbcluster.resource1").empty();
     })) << log();
@@ -97,6 +97,7 @@ class ResourcedFencingFixture : public DaemonOnPrivateBus {
     ASSERT_TRUE(wait([&] { return group_property("Owner") == "ha1"; })) << log();
   }
 
+  std::vector<std::string> daemon_env_;  // added to hb-resourced's environment
   std::unique_ptr<FakeSystemd> systemd_;
   std::unique_ptr<FakeMembership1> membership_;
   std::unique_ptr<FakeLink1> link_;
