@@ -15,7 +15,7 @@ arch=$(dpkg-architecture -q DEB_HOST_ARCH)
 rm -rf "$out/hb"
 mkdir -p "$out/hb"
 git -C "$src" archive HEAD | tar -x -C "$out/hb"
-rm -f "$out"/hb_"$version"_*
+rm -f "$out"/hb_"$version"_* "$out"/hb-dbgsym_"$version"_*
 (cd "$out/hb" && dpkg-buildpackage -b -us -uc) >"$out/build.log" 2>&1 || {
   tail -n 40 "$out/build.log" >&2
   echo "hb: the package build failed; the whole log is $out/build.log" >&2
