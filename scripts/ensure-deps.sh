@@ -13,6 +13,7 @@
 #                                  openipmi for the simulated BMCs, ...)
 #   scripts/ensure-deps.sh bench   rig + wrk (bench/status)
 #   scripts/ensure-deps.sh fuzz    build + clang with libFuzzer (scripts/fuzz.sh)
+#   scripts/ensure-deps.sh package build + the Debian package tools (scripts/build-deb.sh)
 set -euo pipefail
 
 build_pkgs=(g++ meson ninja-build pkg-config ccache python3
@@ -23,6 +24,7 @@ test_pkgs=(dbus iproute2 util-linux systemd-journal-remote clang-format groff-ba
 rig_pkgs=(systemd-container socat apache2 nftables e2fsprogs curl iputils-ping openipmi)
 bench_pkgs=(wrk)
 fuzz_pkgs=(clang)
+package_pkgs=(dpkg-dev debhelper lintian)
 
 want=("${build_pkgs[@]}")
 case "${1:-test}" in
@@ -31,7 +33,8 @@ case "${1:-test}" in
   rig) want+=("${test_pkgs[@]}" "${rig_pkgs[@]}") ;;
   bench) want+=("${test_pkgs[@]}" "${rig_pkgs[@]}" "${bench_pkgs[@]}") ;;
   fuzz) want+=("${fuzz_pkgs[@]}") ;;
-  *) echo "usage: $0 build|test|rig|bench|fuzz" >&2; exit 64 ;;
+  package) want+=("${package_pkgs[@]}") ;;
+  *) echo "usage: $0 build|test|rig|bench|fuzz|package" >&2; exit 64 ;;
 esac
 
 missing=()
