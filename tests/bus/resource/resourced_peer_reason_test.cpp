@@ -3,58 +3,13 @@
 // a peer that restarted is asked what it holds, not counted on for what it held before and not
 // reported as returning after a partition; one that shut down cleanly is taken over from at
 // once without being reported dead.
-#include "../fakes/daemon_fixture.hpp"
-#include "../fakes/fake_membership1.hpp"
-#include "../fakes/fake_systemd.hpp"
-#include "../fakes/forger.hpp"
-#include "../membership/fake_link1.hpp"
+#include "resourced_fixture.hpp"
 
 namespace hb::test {
 namespace {
 
-const std::string& group_key = seed_group_key;
-const std::string& ip_unit = seed_ip_unit;
-const std::string web_unit = "apache2.service";
-
-class ResourcedPeerReason : public DaemonOnPrivateBus {
+class ResourcedPeerReason : public ResourcedStandby {
  protected:
-  void SetUp() override {
-    DaemonOnPrivateBus::SetUp();
-    if (IsSkipped()) return;
-    std::ofstream(conf_ / "haresources") << "ha1 " << group_key << " " << web_unit << "\n";
-    systemd_ =
-        std::make_unique<FakeSystemd>(bus_->address(), std::set<std::string>{web_unit, ip_unit});
-    membership_ =
-        std::make_unique<FakeMembership1>(bus_->address(), std::vector<std::string>{"ha1", "ha2"});
-    membership_->own();
-    link_ = std::make_unique<FakeLink1>(bus_->address(), std::vector<std::string>{},
-                                        std::vector<std::string>{});
-    link_->own();
-  }
-  void TearDown() override {
-    if (systemd_ && daemon_.running()) {
-      // A clean stop, with the fakes answering meanwhile: it releases what ha2 runs.
-      daemon_.signal(SIGTERM);
-      int status = 0;
-      wait([&] { return daemon_.try_wait(status); });
-    }
-    DaemonOnPrivateBus::TearDown();
-    link_.reset();
-    membership_.reset();
-    systemd_.reset();
-  }
-
-  bool wait(const std::function<bool()>& pred) {
-    return wait_until({&systemd_->conn(), &membership_->conn(), &link_->conn(), client_.get()},
-                      pred);
-  }
-
-  std::string group_property(const char* prop) {
-    return get_string("io.github.hbcluster.resource1",
-                      FakeSystemd::encode("/io/github/hbcluster/resource1/group", group_key),
-                      "io.github.hbcluster.resource1.Group", prop);
-  }
-
   // How often hb-resourced asked ha1 what it holds (t=resource to ha1 with hb_ask=1).
   std::size_t asks_to_ha1() const {
     std::size_t n = 0;
@@ -66,37 +21,12 @@ class ResourcedPeerReason : public DaemonOnPrivateBus {
     return n;
   }
 
-  // ha2 runs hb-resourced; ha1 says it runs the group, so ha2 is its standby.
-  void start_standby() {
-    start("HB_RESOURCED", "ha2", tmp_.path() / "resourced.log");
-    ASSERT_TRUE(wait([&] {
-      return !owner_of(client_->get(), "io.github.hbcluster.resource1").empty();
-    })) << log();
-    ha1_says_it_holds(group_key, 1);
-    ASSERT_TRUE(wait([&] { return group_property("Owner") == "ha1"; })) << log();
-  }
-
-  void ha1_says_it_holds(const std::string& held, std::uint64_t seq) {
-    link_->message_with("ha1", "resource",
-                        {{"rsc_hold", held.empty() ? "none" : "local"},
-                         {"rtype", "full"},
-                         {"isstable", "1"},
-                         {"hb_held", held},
-                         {"hb_incoming", ""},
-                         {"hb_failed", ""}},
-                        seq);
-  }
-
   void take_over_from_dead_ha1() {
     membership_->set_state("ha1", "dead");
     ASSERT_TRUE(wait([&] {
       return group_property("Owner") == "ha2" && group_property("State") == "running";
     })) << log();
   }
-
-  std::unique_ptr<FakeSystemd> systemd_;
-  std::unique_ptr<FakeMembership1> membership_;
-  std::unique_ptr<FakeLink1> link_;
 };
 
 TEST_F(ResourcedPeerReason, PeerRestartedWhileUpIsAskedWhatItHolds) {
