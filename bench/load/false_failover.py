@@ -31,29 +31,14 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 SRC = os.path.abspath(os.path.join(HERE, "..", ".."))
 RIG = os.path.join(SRC, "tests", "rig", "rig")
+sys.path.insert(0, os.path.join(SRC, "bench"))
+from rig_calls import rig, wait_until  # noqa: E402
+
 POLL = os.path.join(SRC, "bench", "failover", "poll.py")
 
 
 def log(msg):
     print("loadbench: " + msg, file=sys.stderr, flush=True)
-
-
-def rig(run, *args, check=True, timeout=60):
-    env = dict(os.environ, HB_RIG=run)
-    p = subprocess.run([RIG, *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                       text=True, timeout=timeout)
-    if check and p.returncode != 0:
-        raise RuntimeError(f"rig {' '.join(args)}: {p.stderr.strip()[-300:]}")
-    return p.stdout
-
-
-def wait_until(pred, limit, what):
-    end = time.monotonic() + limit
-    while time.monotonic() < end:
-        if pred():
-            return
-        time.sleep(0.05)
-    raise RuntimeError(what + ": not after %.0f s" % limit)
 
 
 def journal_count(run, node, unit, grep, since):
