@@ -14,8 +14,8 @@ using namespace std::chrono_literals;
 using sim::Cluster;
 using sim::Config;
 
-const std::string G1 = "192.0.2.10";  // prefers alpha
-const std::string G2 = "192.0.2.20";  // prefers beta
+using sim::G1;
+using sim::G2;
 
 Config two(AutoFailback mode = AutoFailback::on) {
   Config c;
@@ -23,13 +23,7 @@ Config two(AutoFailback mode = AutoFailback::on) {
   return c;
 }
 
-// Both nodes up, each running its own group.
-void cold_start(Cluster& c) {
-  c.boot("alpha");
-  c.boot("beta");
-  ASSERT_TRUE(c.run_until([&] { return c.holder(G1) == "alpha" && c.holder(G2) == "beta"; }));
-  c.run_for(1s);
-}
+using sim::cold_start;
 
 Millis since(const Cluster& c, TimePoint t) {
   return std::chrono::duration_cast<Millis>(c.now() - t);

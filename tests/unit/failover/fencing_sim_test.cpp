@@ -16,8 +16,8 @@ using namespace std::chrono_literals;
 using sim::Cluster;
 using sim::Config;
 
-const std::string G1 = "192.0.2.10";  // prefers alpha
-const std::string G2 = "192.0.2.20";  // prefers beta
+using sim::G1;
+using sim::G2;
 
 Config fenced(AutoFailback mode = AutoFailback::on) {
   Config c;
@@ -32,13 +32,7 @@ Config unfenced(AutoFailback mode = AutoFailback::on) {
   return c;
 }
 
-// Both nodes up, each running its own group.
-void cold_start(Cluster& c) {
-  c.boot("alpha");
-  c.boot("beta");
-  ASSERT_TRUE(c.run_until([&] { return c.holder(G1) == "alpha" && c.holder(G2) == "beta"; }));
-  c.run_for(1s);
-}
+using sim::cold_start;
 
 // The reason fencing exists, and proof that the simulator's check bites: without it, a
 // partition between two live nodes puts every group on both.

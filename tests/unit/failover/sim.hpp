@@ -10,6 +10,8 @@
 // stopping) on two nodes.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -207,5 +209,17 @@ class Cluster {
   std::map<std::pair<std::string, std::string>, unsigned> deaths_;
   std::map<std::pair<std::string, std::string>, int> drops_;  // (from, type) -> how many
 };
+
+// The default Config's groups, by the node each prefers.
+inline const std::string G1 = "192.0.2.10";  // prefers alpha
+inline const std::string G2 = "192.0.2.20";  // prefers beta
+
+// Both nodes of the default Config up, each running its own group.
+inline void cold_start(Cluster& c) {
+  c.boot("alpha");
+  c.boot("beta");
+  ASSERT_TRUE(c.run_until([&] { return c.holder(G1) == "alpha" && c.holder(G2) == "beta"; }));
+  c.run_for(1s);
+}
 
 }  // namespace hb::failover::sim

@@ -16,8 +16,8 @@ using namespace std::chrono_literals;
 using sim::Cluster;
 using sim::Config;
 
-const std::string G1 = "192.0.2.10";  // prefers alpha
-const std::string G2 = "192.0.2.20";  // prefers beta
+using sim::G1;
+using sim::G2;
 
 TEST(TakeoverAbility, StandbyWithoutMembershipTakesNothingOverThenCatchesUp) {
   Cluster c(Config{});
