@@ -3,7 +3,8 @@
 # gives, so nothing uncommitted and no build/ directory gets in), runs lintian on it, and prints
 # the path of the .deb.
 #   scripts/build-deb.sh [OUTDIR]   OUTDIR defaults to /tmp/hb-deb; the .deb, .changes and
-#                                   .buildinfo land there (dpkg-buildpackage writes beside the tree)
+#                                   .buildinfo land there (dpkg-buildpackage writes beside the tree),
+#                                   and lintian's output in lintian.txt
 # Needs: scripts/ensure-deps.sh package (as root), then any user.
 set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
@@ -25,5 +26,8 @@ rm -rf "$out/hb"
 
 deb="$out/hb_${version}_${arch}.deb"
 # Errors fail the build; each warning kept has an override with its reason (debian/hb.lintian-overrides).
-lintian --fail-on error,warning "$out/hb_${version}_${arch}.changes" >&2
+# Its output, info tags included, is also kept in OUTDIR/lintian.txt.
+lintian --fail-on error,warning --display-info "$out/hb_${version}_${arch}.changes" >"$out/lintian.txt" 2>&1 ||
+  { cat "$out/lintian.txt" >&2; exit 1; }
+cat "$out/lintian.txt" >&2
 echo "$deb"

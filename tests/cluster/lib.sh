@@ -59,9 +59,23 @@ start_test() { # BUILD_DIR
   trap 'exit 130' INT TERM
 }
 
+# The Debian package this checkout builds (scripts/build-deb.sh BUILD_DIR/package: the package
+# suite's package-build test).
+package_deb() {
+  local version
+  version=$(dpkg-parsechangelog -l "$SRC_DIR/debian/changelog" -S Version)
+  echo "$BUILD_DIR/package/hb_${version}_$(dpkg --print-architecture).deb"
+}
+
+# With HB_TEST_FROM_PACKAGE=1 (the package suite), the nodes get hb from its package instead of
+# this build's install tree, so a cluster test checks the installed package.
 rig_up() { # rig up options...
-  local out
-  out=$("$RIG" up --build-dir "$BUILD_DIR" "$@") || fail "rig up $* failed"
+  local out deb=()
+  if [ "${HB_TEST_FROM_PACKAGE:-0}" = 1 ]; then
+    deb=(--deb "$(package_deb)")
+    [ -f "${deb[1]}" ] || fail "no package at ${deb[1]}: the package-build test makes it (meson test -C $BUILD_DIR --suite package runs it first)"
+  fi
+  out=$("$RIG" up --build-dir "$BUILD_DIR" "${deb[@]}" "$@") || fail "rig up $* failed"
   RUN=$(echo "$out" | tail -1)
   export HB_RIG=$RUN
   # shellcheck disable=SC1090
