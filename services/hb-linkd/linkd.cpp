@@ -2,6 +2,7 @@
 
 #include <ctime>
 
+#include "core/config/cluster_digest.hpp"
 #include "core/config/security.hpp"
 #include "core/liveness/names.hpp"
 #include "core/liveness/peers.hpp"
@@ -42,7 +43,8 @@ Linkd::Linkd(boost::asio::io_context& io, dbus::Bus& bus, const config::Config& 
       set_status_(std::move(set_status)),
       deadtime_(config.ha_cf.deadtime),
       deadline_timer_(io),
-      state_dir_(options.state_dir) {
+      state_dir_(options.state_dir),
+      config_digest_(config::cluster_digest(config)) {
   const auto now = std::chrono::steady_clock::now();
   keys_ = config.authkeys.value_or(config::AuthKeys{});
 
@@ -220,6 +222,7 @@ void Linkd::send_keepalive() {
   load_ = read_load_average();
   proto::StatusOptions so;
   so.deadtime = deadtime_;
+  so.config_digest = config_digest_;
   send_everywhere(sender_.status(so, control()));
   watchdog_->tick(std::chrono::steady_clock::now());
   flush_reject_logs();
@@ -288,6 +291,29 @@ void Linkd::forget_generation(const std::string& node) {
                   " (hbctl forget-generation): its next status starts over",
               {{"HB_NODE", node}, {"HB_GENERATION", std::to_string(old)}});
   if (Peer* p = find_peer(node)) p->last_seq = 0;
+}
+
+void Linkd::note_config_digest(const std::string& peer, const std::string& digest) {
+  // What a peer sends is shown to people: anything but a short hex digest is shown as such.
+  const bool readable = !digest.empty() && digest.size() <= 64 &&
+                        digest.find_first_not_of("0123456789abcdef") == std::string::npos;
+  std::string& known = peer_config_digests_[peer];
+  const std::string shown = readable ? digest : "unreadable";
+  if (known == shown) return;
+  known = shown;
+  std::vector<std::string> differing;
+  for (const auto& [name, d] : peer_config_digests_)
+    if (d != config_digest_) differing.push_back(name + " (" + d + ")");
+  std::optional<std::string> text;
+  if (!differing.empty()) {
+    std::string names;
+    for (const auto& d : differing) names += (names.empty() ? "" : ", ") + d;
+    text = "the cluster-wide configuration of " + names + " differs from this node's (" +
+           config_digest_ +
+           "): compare ha.cf (timings, nodes, ping nodes, fence devices, auto_failback), "
+           "haresources, authkeys and hb.conf's [fencing]";
+  }
+  if (state_.warnings.assign("config-differs", text)) bus_objects_->warnings_changed();
 }
 
 std::uint64_t Linkd::send_cluster_message(const std::string& destination, const std::string& type,
@@ -368,6 +394,7 @@ void Linkd::on_packet(std::size_t medium_index, std::string_view bytes) {
       bus_objects_->peer_generation_changed(*peer);
     }
     peer->last_seq = pipeline_->last_seq(peer->name);
+    if (ev.config_digest) note_config_digest(peer->name, *ev.config_digest);
   }
   if (ev.adopted) persist_peer_generations(/*now_or_later=*/true);
   if (Link* l = find_link(ev.peer, link)) {

@@ -76,6 +76,8 @@ class Linkd {
   void flush_reject_logs();
   void update_status();
   void forget_generation(const std::string& node);
+  // A peer's hb_config: the `config-differs` Warning names every peer whose digest is not ours.
+  void note_config_digest(const std::string& peer, const std::string& digest);
   void persist_peer_generations(bool now_or_later = false);
   // One journal entry per `key` at once, then at most one per 10 s saying how many followed:
   // every line a packet can cause goes through here (or through reject()).
@@ -113,6 +115,10 @@ class Linkd {
   std::optional<std::chrono::steady_clock::time_point> persisted_at_;
   bool persist_pending_ = false;
   std::map<std::string, Noisy> noisy_;
+  // This node's cluster-wide configuration digest (sent on every status packet), and the last
+  // one each peer sent.
+  std::string config_digest_;
+  std::map<std::string, std::string> peer_config_digests_;
 };
 
 }  // namespace hb::linkd

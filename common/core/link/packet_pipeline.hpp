@@ -90,6 +90,9 @@ struct PacketEvents {
   std::optional<std::uint64_t> adopted;
   // The peer advertised this deadtime (ms) outside our range; the clamped value is used.
   std::optional<std::uint64_t> deadtime_clamped_from;
+  // An accepted status packet's hb_config (the peer's cluster-wide configuration digest);
+  // none from a heartbeat peer, or an hb that does not send it.
+  std::optional<std::string> config_digest;
 };
 
 struct TimerEvents {

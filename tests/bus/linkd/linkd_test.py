@@ -666,6 +666,46 @@ def case_crc_warning(rig):
           f"Warnings: weak-auth-crc-udp and crc-beside-strong-keys ({codes})")
 
 
+def warnings_of(node):
+    return {c: t for c, t in node.get(ROOT, MANAGER, "Warnings") or []}
+
+
+def hbctl_status(node):
+    """`hbctl status` against the node's bus (exit 3 here: no hb-membershipd), its text."""
+    r = subprocess.run([os.environ["HBCTL"], "status"], capture_output=True, text=True,
+                       env=dict(os.environ, DBUS_SYSTEM_BUS_ADDRESS=node.bus.address),
+                       timeout=WAIT)
+    return r.stdout
+
+
+def case_config_differs(rig):
+    """Every status carries the sender's cluster-wide configuration digest (hb_config): a peer
+    whose haresources differ is a config-differs Warning on both nodes, in `hbctl status`; the
+    same files again clear it on both. What may differ per node (here ha2's logfile) does not."""
+    ha1, ha2 = rig.start(lambda n: "bcast lan0\nbcast lan1\n" +
+                         (f"logfile {rig.tmp}/{n}-ha-log\n" if n == "ha2" else ""))
+    both_up(ha1, ha2, ["lan0", "lan1"])
+    for n in (ha1, ha2):
+        check("config-differs" not in warnings_of(n), f"{n.name}: the same cluster, no warning")
+    with open(os.path.join(ha2.confdir, "haresources"), "w") as f:
+        f.write("ha2 192.0.2.99\n")
+    ha2.restart()
+    for n, peer in ((ha1, "ha2"), (ha2, "ha1")):
+        wait_until(lambda: "config-differs" in warnings_of(n), f"{n.name}: config-differs")
+        text = warnings_of(n)["config-differs"]
+        check(f"configuration of {peer} (" in text and "haresources" in text,
+              f"{n.name}'s warning names {peer} and what to compare: {text}")
+        out = hbctl_status(n)
+        check(f"hb-linkd: config-differs: the cluster-wide configuration of {peer}" in out,
+              f"hbctl status on {n.name} shows it:\n{out}")
+    os.unlink(os.path.join(ha2.confdir, "haresources"))
+    ha2.restart()
+    for n in (ha1, ha2):
+        wait_until(lambda: "config-differs" not in warnings_of(n),
+                   f"{n.name}: config-differs cleared")
+        check(True, f"{n.name}: the same files again, the warning is gone")
+
+
 CASES = {n[5:]: f for n, f in globals().items() if n.startswith("case_")}
 
 
