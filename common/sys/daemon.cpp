@@ -107,10 +107,12 @@ int run_daemon(const DaemonSpec& spec, int argc, char** argv, const DaemonSetup&
     if (!spec.root_path.empty()) object_manager = bus.add_object_manager(spec.root_path);
 
     std::string status;
-    DaemonContext ctx{io, bus, config, [&status](const std::string& s) {
+    DaemonContext ctx{io, bus, config,
+                      [&status](const std::string& s) {
                         status = s;
                         notify::status(s);
-                      }};
+                      },
+                      [load_options] { return config::load(load_options); }};
     DaemonParts parts = setup(ctx);
     status = parts.status;
 

@@ -3,11 +3,14 @@
 #include <ctime>
 
 #include "core/config/cluster_digest.hpp"
+#include "core/config/reload_plan.hpp"
 #include "core/config/security.hpp"
 #include "core/liveness/names.hpp"
 #include "core/liveness/peers.hpp"
 #include "generation_file.hpp"
 #include "interfaces.hpp"
+#include "sys/dbus/error.hpp"
+#include "sys/dbus/names.hpp"
 #include "sys/log.hpp"
 
 namespace hb::linkd {
@@ -40,6 +43,7 @@ Linkd::Linkd(boost::asio::io_context& io, dbus::Bus& bus, const config::Config& 
              LinkdOptions options, std::function<void(const std::string&)> set_status)
     : io_(io),
       config_(config),
+      load_again_(std::move(options.load_again)),
       set_status_(std::move(set_status)),
       deadtime_(config.ha_cf.deadtime),
       deadline_timer_(io),
@@ -73,7 +77,7 @@ Linkd::Linkd(boost::asio::io_context& io, dbus::Bus& bus, const config::Config& 
       bus, state_,
       [this](const std::string& d, const std::string& t,
              const std::map<std::string, std::string>& f) { return send_cluster_message(d, t, f); },
-      [this](const std::string& node) { forget_generation(node); });
+      [this](const std::string& node) { forget_generation(node); }, [this] { return reload(); });
 
   // After the bus objects: its first change (PID 1 holds the device) may come at any time.
   watchdog_ = std::make_unique<WatchdogFeeder>(bus, config, state_.warnings,
@@ -293,6 +297,66 @@ void Linkd::forget_generation(const std::string& node) {
   if (Peer* p = find_peer(node)) p->last_seq = 0;
 }
 
+std::vector<std::string> Linkd::reload() {
+  if (!load_again_) dbus::throw_not_supported("Reload");
+  config::LoadResult loaded = load_again_();
+  if (!loaded.ok()) {
+    std::string errors;
+    for (const auto& d : loaded.diagnostics)
+      if (d.severity == config::Diagnostic::Severity::error)
+        errors += (errors.empty() ? "" : "\n") + d.str();
+    log::warning("", "reload refused, the configuration stays as it was:\n" + errors);
+    throw dbus::Error(dbus::names::error_invalid_configuration, errors);
+  }
+  const auto changes = config::config_changes(config_, loaded.config);
+  // Also refused: what another daemon uses and cannot follow live yet (reload_plan.hpp).
+  const auto refused = config::refusals(changes);
+  if (!refused.empty()) {
+    const std::string why = config::to_string(refused);
+    log::warning("", "reload refused, the configuration stays as it was: " + why);
+    throw dbus::Error(dbus::names::error_reload_refused, why);
+  }
+  std::vector<std::string> applied;
+  for (const auto& c : changes) applied.push_back(c.setting);
+  if (applied.empty()) return applied;
+
+  const config::HaCf& next = loaded.config.ha_cf;
+  std::string said;
+  for (const auto& name : applied) {
+    const auto before = name == "keepalive"  ? config_.ha_cf.keepalive
+                        : name == "deadtime" ? config_.ha_cf.deadtime
+                                             : config_.ha_cf.warntime;
+    const auto after = name == "keepalive"  ? next.keepalive
+                       : name == "deadtime" ? next.deadtime
+                                            : next.warntime;
+    said += (said.empty() ? "" : ", ") + name + " " + std::to_string(before.count()) + " ms -> " +
+            std::to_string(after.count()) + " ms";
+  }
+  // The times derived from deadtime follow it, as they would at a start.
+  config_.ha_cf.keepalive = next.keepalive;
+  config_.ha_cf.deadtime = next.deadtime;
+  config_.ha_cf.warntime = next.warntime;
+  config_.ha_cf.initdead = next.initdead;
+  config_.ha_cf.deadping = next.deadping;
+  for (const char* d : {"keepalive", "deadtime", "warntime", "initdead", "deadping"}) {
+    auto it = next.origins.find(d);
+    if (it != next.origins.end()) {
+      config_.ha_cf.origins[d] = it->second;
+    } else {
+      config_.ha_cf.origins.erase(d);
+    }
+  }
+  deadtime_ = next.deadtime;  // advertised (dt) from the next status on
+  pipeline_->set_timing(liveness::timing_from_config(config_.ha_cf));
+  keepalive_->set_interval(next.keepalive);
+  arm_deadline();
+  // The digest covers the timings: peers compare the new one from the next status on.
+  config_digest_ = config::cluster_digest(config_);
+  refresh_config_warning();
+  log::notice("", "reloaded: " + said);
+  return applied;
+}
+
 void Linkd::note_config_digest(const std::string& peer, const std::string& digest) {
   // What a peer sends is shown to people: anything but a short hex digest is shown as such.
   const bool readable = !digest.empty() && digest.size() <= 64 &&
@@ -301,6 +365,10 @@ void Linkd::note_config_digest(const std::string& peer, const std::string& diges
   const std::string shown = readable ? digest : "unreadable";
   if (known == shown) return;
   known = shown;
+  refresh_config_warning();
+}
+
+void Linkd::refresh_config_warning() {
   std::vector<std::string> differing;
   for (const auto& [name, d] : peer_config_digests_)
     if (d != config_digest_) differing.push_back(name + " (" + d + ")");

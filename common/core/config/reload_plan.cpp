@@ -230,16 +230,78 @@ bool compares_setting(std::string_view setting) {
   return ha_cf_values().count(setting) > 0 || hb_conf_values().count(setting) > 0;
 }
 
-std::vector<Refusal> refusals(const std::vector<ConfigChange>& changes,
-                              const std::set<std::string, std::less<>>& applied_live,
-                              std::string_view daemon) {
+std::vector<std::string_view> users_of(std::string_view setting) {
+  static constexpr std::string_view linkd = "hb-linkd", membershipd = "hb-membershipd",
+                                    resourced = "hb-resourced", ipfaild = "ipfaild",
+                                    statusd = "hb-statusd", log = "hb-log";
+  using Users = std::vector<std::string_view>;
+  static const std::map<std::string_view, Users, std::less<>> users{
+      // hb-resourced's self-release and fencing deadlines follow keepalive and deadtime;
+      // ipfaild pings every keepalive, and its deadping follows deadtime unless written.
+      {"keepalive", {linkd, resourced, ipfaild}},
+      {"deadtime", {linkd, resourced, ipfaild}},
+      {"warntime", {linkd}},
+      {"initdead", {linkd, resourced}},
+      {"deadping", {ipfaild}},
+      {"udpport", {linkd}},
+      {"baud", {linkd}},
+      {"serial", {linkd}},
+      {"bcast", {linkd}},
+      {"udp", {linkd}},
+      {"mcast", {linkd}},
+      {"mcast6", {linkd}},
+      {"ucast", {linkd}},
+      {"ucast6", {linkd}},
+      {"node", {linkd, membershipd, resourced, ipfaild}},
+      // hb-linkd counts ping nodes in its packets' ttl; hb-membershipd mirrors them.
+      {"ping", {linkd, membershipd, ipfaild}},
+      {"ping_group", {linkd, membershipd, ipfaild}},
+      {"stonith", {resourced}},
+      {"stonith_host", {resourced}},
+      {"watchdog", {linkd}},
+      {"auto_failback", {resourced}},
+      {"nice_failback", {resourced}},
+      {"logfile", {log}},
+      {"debugfile", {log}},
+      {"logfacility", {linkd, membershipd, resourced, ipfaild, statusd}},
+      {"use_logd", {}},
+      {"debug", {linkd, membershipd, resourced, ipfaild, statusd}},
+      {"hopfudge", {linkd}},
+      {"realtime", {linkd, membershipd}},
+      {"msgfmt", {linkd}},
+      {"hbgenmethod", {linkd}},
+      {"haresources", {resourced, statusd}},
+      {"authkeys", {linkd}},
+      {"[fencing] race_delay", {resourced}},
+      {"[fencing] retry", {resourced}},
+      {"[fencing] timeout", {resourced}},
+      {"[watchdog] timeout", {linkd}},
+  };
+  if (auto it = users.find(setting); it != users.end()) return it->second;
+  if (setting.rfind("[status] ", 0) == 0) return {statusd};
+  // Not known here: every daemon, so it is refused rather than half applied.
+  return {linkd, membershipd, resourced, ipfaild, statusd};
+}
+
+const std::set<std::string, std::less<>>& applied_live_by(std::string_view daemon) {
+  static const std::set<std::string, std::less<>> linkd{"keepalive", "deadtime", "warntime"};
+  static const std::set<std::string, std::less<>> none;
+  return daemon == "hb-linkd" ? linkd : none;
+}
+
+std::vector<Refusal> refusals(const std::vector<ConfigChange>& changes) {
   std::vector<Refusal> out;
   for (const auto& c : changes) {
     if (c.reload == Reload::restart) {
       out.push_back({c.setting, "needs a restart of hb.target"});
-    } else if (applied_live.count(c.setting) == 0) {
-      out.push_back({c.setting, "not applied live by " + std::string(daemon) + " yet"});
+      continue;
     }
+    std::string lagging;
+    for (auto daemon : users_of(c.setting)) {
+      if (applied_live_by(daemon).count(c.setting) == 0)
+        lagging += (lagging.empty() ? "" : ", ") + std::string(daemon);
+    }
+    if (!lagging.empty()) out.push_back({c.setting, "not applied live by " + lagging + " yet"});
   }
   return out;
 }

@@ -37,12 +37,18 @@ struct Refusal {
   std::string why;
 };
 
-// What a daemon refuses of `changes` when it applies live exactly `applied_live`: every change
-// of the restart column, and every other change it does not apply (yet). Empty: all of it can
-// be applied. `daemon` names it in the reason ("hb-linkd").
-std::vector<Refusal> refusals(const std::vector<ConfigChange>& changes,
-                              const std::set<std::string, std::less<>>& applied_live,
-                              std::string_view daemon);
+// The daemons that use a setting ("hb-linkd", "hb-resourced", ...): a change reloads live only
+// when every one of them applies it, or the daemons would run on different values (hb-linkd
+// timing links with one deadtime while hb-resourced lets go of its groups on another).
+std::vector<std::string_view> users_of(std::string_view setting);
+
+// The settings `daemon` applies live today (hb-linkd: keepalive, deadtime, warntime; the
+// others none yet): the reload column as far as the code has got.
+const std::set<std::string, std::less<>>& applied_live_by(std::string_view daemon);
+
+// What a reload must refuse of `changes`: every change of the restart column, and every other
+// change that one of its users does not apply live (yet). Empty: all of it can be applied.
+std::vector<Refusal> refusals(const std::vector<ConfigChange>& changes);
 
 // "msgfmt: needs a restart of hb.target; bcast: not applied live by hb-linkd yet"
 std::string to_string(const std::vector<Refusal>& refusals);

@@ -296,6 +296,12 @@ PacketEvents PacketPipeline::on_packet(std::string_view bytes, std::string_view 
   return ev;
 }
 
+void PacketPipeline::set_timing(const liveness::Timing& timing) {
+  options_.timing = timing;
+  options_.rules.keepalive = timing.keepalive;
+  tracker_.set_timing(timing);
+}
+
 TimerEvents PacketPipeline::advance(TimePoint now, const proto::ControlFields& control) {
   TimerEvents out;
   out.transitions = tracker_.advance(now);

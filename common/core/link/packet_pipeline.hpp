@@ -110,6 +110,9 @@ class PacketPipeline {
   // Everything due at `now`: link transitions, rexmit requests, given-up gaps.
   TimerEvents advance(TimePoint now, const proto::ControlFields& control);
   std::optional<TimePoint> next_deadline() const;
+  // New timings from a reload (keepalive, warntime, deadtime...): the liveness timers, the
+  // clamp on advertised deadtimes and the seq allowance use them from now on.
+  void set_timing(const liveness::Timing& timing);
 
   const liveness::Tracker& liveness() const { return tracker_; }
   // The highest seq accepted from `peer` (0 before its first sequenced message).

@@ -706,6 +706,76 @@ def case_config_differs(rig):
         check(True, f"{n.name}: the same files again, the warning is gone")
 
 
+def hbctl_reload(node):
+    """`hbctl reload` for the node's files against its bus: (exit status, stdout, stderr)."""
+    r = subprocess.run([os.environ["HBCTL"], "reload", "--config-dir", node.confdir, "--node",
+                        node.name], capture_output=True, text=True,
+                       env=dict(os.environ, DBUS_SYSTEM_BUS_ADDRESS=node.bus.address),
+                       timeout=WAIT)
+    return r.returncode, r.stdout, r.stderr
+
+
+def log_of(node):
+    with open(node.log) as f:
+        return f.read()
+
+
+def case_reload(rig):
+    """hbctl reload: a changed warntime applies live (the next late heartbeat is reported after
+    the new one, no link or peer restarts); a broken ha.cf is refused with file:line before any
+    daemon is asked; a change a daemon cannot follow live (deadtime) or that needs a restart
+    (msgfmt) is refused by name and nothing of the reload is applied; non-root callers are
+    refused."""
+    ha1, ha2 = rig.start(lambda n: "bcast lan0\n")
+    both_up(ha1, ha2, ["lan0"])
+    ha_cf = os.path.join(ha1.confdir, "ha.cf")
+    with open(ha_cf) as f:
+        original = f.read()
+    gen = ha1.get(ROOT, MANAGER, "Generation")
+
+    with open(ha_cf, "w") as f:
+        f.write(original + "warntime 300ms\n")
+    rc, out, err = hbctl_reload(ha1)
+    check(rc == 0 and out.strip() == "hb-linkd: applied warntime",
+          f"hbctl reload applies warntime: {rc} {out!r} {err!r}")
+    check("reloaded: warntime 500 ms -> 300 ms" in log_of(ha1), "hb-linkd logs what it applied")
+    rc, out, _ = hbctl_reload(ha1)
+    check(rc == 0 and out.strip() == "hb-linkd: nothing changed", "again: nothing changed")
+    check(ha1.get(ROOT, MANAGER, "Generation") == gen, "hb-linkd was not restarted")
+    check(ha1.link_state("ha2", "lan0") == "up", "the link stayed up")
+    # The new warntime in force: ha2 stops, ha1 reports it late after 300 ms, not 500 ms.
+    os.kill(ha2.proc.pid, signal.SIGSTOP)
+    ha1.wait_link("ha2", "lan0", "dead", timeout=10)
+    os.kill(ha2.proc.pid, signal.SIGCONT)
+    check("no heartbeat from ha2 on lan0 for 300 ms (warntime)" in log_of(ha1),
+          "the late heartbeat is reported after the new warntime")
+    both_up(ha1, ha2, ["lan0"])
+
+    with open(ha_cf, "w") as f:
+        f.write(original + "warntime 200ms\nkeepalive 2\n")
+    rc, _, err = hbctl_reload(ha1)
+    check(rc == 65 and "ha.cf:" in err and "twice keepalive" in err,
+          f"a broken ha.cf: exit 65 with file:line ({rc}, {err.strip()!r})")
+    check("reload refused" not in log_of(ha1), "hb-linkd was not even asked")
+
+    with open(ha_cf, "w") as f:
+        f.write(original + "warntime 200ms\ndeadtime 2\nmsgfmt netstring\n")
+    rc, _, err = hbctl_reload(ha1)
+    check(rc == 1 and "deadtime: not applied live by hb-resourced, ipfaild yet" in err and
+          "msgfmt: needs a restart of hb.target" in err,
+          f"deadtime and msgfmt are refused by name: {rc} {err.strip()!r}")
+    check(log_of(ha1).count("reloaded:") == 1, "nothing of that reload was applied")
+    with open(ha_cf, "w") as f:
+        f.write(original + "warntime 300ms\n")
+    rc, out, _ = hbctl_reload(ha1)
+    check(rc == 0 and out.strip() == "hb-linkd: nothing changed",
+          "warntime is still the one applied before")
+
+    r = hb.busctl(ha1.bus.address, "call", BUS, ROOT, MANAGER, "Reload", user=65534)
+    check(r.returncode != 0 and "denied" in r.stderr.lower(),
+          "uid 65534 may not call Reload: " + r.stderr.strip())
+
+
 CASES = {n[5:]: f for n, f in globals().items() if n.startswith("case_")}
 
 

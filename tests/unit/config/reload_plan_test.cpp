@@ -93,18 +93,32 @@ TEST(ReloadPlan, AuthkeysIsComparedOnlyWhenBothSidesReadIt) {
   EXPECT_EQ(config_changes(running, next), Changes{});
 }
 
-TEST(ReloadPlan, ADaemonRefusesRestartChangesAndWhatItDoesNotApplyYet) {
-  const std::set<std::string, std::less<>> linkd = {"keepalive", "deadtime", "warntime"};
-  EXPECT_TRUE(refusals({{"deadtime", Reload::live}, {"keepalive", Reload::live}}, linkd, "hb-linkd")
-                  .empty());
-  const auto refused = refusals({{"deadtime", Reload::live},
+// A reload refuses every restart-only change, and every change one of its users cannot follow
+// live yet: the daemons never run on different values of one setting.
+TEST(ReloadPlan, RefusesRestartChangesAndWhatADaemonCannotFollowYet) {
+  EXPECT_TRUE(refusals({{"warntime", Reload::live}}).empty());
+  const auto refused = refusals({{"warntime", Reload::live},
+                                 {"deadtime", Reload::live},
                                  {"bcast", Reload::live},
                                  {"msgfmt", Reload::restart},
-                                 {"haresources", Reload::handover}},
-                                linkd, "hb-linkd");
+                                 {"haresources", Reload::handover}});
   EXPECT_EQ(to_string(refused),
-            "bcast: not applied live by hb-linkd yet; msgfmt: needs a restart of hb.target; "
-            "haresources: not applied live by hb-linkd yet");
+            "deadtime: not applied live by hb-resourced, ipfaild yet; bcast: not applied live by "
+            "hb-linkd yet; msgfmt: needs a restart of hb.target; haresources: not applied live "
+            "by hb-resourced, hb-statusd yet");
+}
+
+TEST(ReloadPlan, EverySettingHasItsUsers) {
+  for (const auto& d : ha_cf_grammar()) {
+    // Unlisted settings fall back to every daemon; of the listed ones only the logging
+    // directives every daemon reads are.
+    if (d.support != Support::implemented || d.name == "crm" || d.name == "pacemaker" ||
+        d.name == "respawn" || d.name == "logfacility" || d.name == "debug")
+      continue;
+    EXPECT_LT(users_of(d.name).size(), 5u) << d.name << " is not in the users table";
+  }
+  EXPECT_EQ(users_of("[status] listen"), (std::vector<std::string_view>{"hb-statusd"}));
+  EXPECT_EQ(users_of("warntime"), (std::vector<std::string_view>{"hb-linkd"}));
 }
 
 }  // namespace
