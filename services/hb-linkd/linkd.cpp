@@ -1,5 +1,8 @@
 #include "linkd.hpp"
 
+#include <sys/stat.h>
+
+#include <algorithm>
 #include <ctime>
 
 #include "core/config/cluster_digest.hpp"
@@ -9,6 +12,7 @@
 #include "core/liveness/peers.hpp"
 #include "generation_file.hpp"
 #include "interfaces.hpp"
+#include "sys/credentials.hpp"
 #include "sys/dbus/error.hpp"
 #include "sys/dbus/names.hpp"
 #include "sys/log.hpp"
@@ -30,6 +34,15 @@ std::uint64_t monotonic_usec(TimePoint t) {
 }
 
 // "bcast eth0", "serial /dev/ttyS0" -> "eth0", "/dev/ttyS0"
+// What changes when a file is rewritten: "" when it cannot be stat'ed.
+std::string file_stamp(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return "";
+  return std::to_string(st.st_ino) + ":" + std::to_string(st.st_size) + ":" +
+         std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec) + ":" +
+         std::to_string(st.st_ctim.tv_sec) + "." + std::to_string(st.st_ctim.tv_nsec);
+}
+
 std::string link_name_of(const std::string& medium_name) {
   auto a = medium_name.find(' ');
   if (a == std::string::npos) return medium_name;
@@ -51,6 +64,8 @@ Linkd::Linkd(boost::asio::io_context& io, dbus::Bus& bus, const config::Config& 
       config_digest_(config::cluster_digest(config)) {
   const auto now = std::chrono::steady_clock::now();
   keys_ = config.authkeys.value_or(config::AuthKeys{});
+  if (config.authkeys && !sys::credential_path("authkeys").empty())
+    authkeys_stamp_ = file_stamp(config.authkeys->origin.file);
 
   GenerationResult g =
       next_generation(options.state_dir, static_cast<std::int64_t>(::time(nullptr)),
@@ -310,7 +325,15 @@ std::vector<std::string> Linkd::reload() {
   }
   const auto changes = config::config_changes(config_, loaded.config);
   // Also refused: what another daemon uses and cannot follow live yet (reload_plan.hpp).
-  const auto refused = config::refusals(changes);
+  auto refused = config::refusals(changes);
+  const bool keys_changed = std::any_of(changes.begin(), changes.end(),
+                                        [](const auto& c) { return c.setting == "authkeys"; });
+  if (!authkeys_stamp_.empty() && !keys_changed && config_.authkeys &&
+      file_stamp(config_.authkeys->origin.file) != authkeys_stamp_) {
+    refused.push_back({"authkeys",
+                       "changed since hb-linkd started, which reads the copy systemd handed it "
+                       "then: restart hb-linkd to apply it"});
+  }
   if (!refused.empty()) {
     const std::string why = config::to_string(refused);
     log::warning("", "reload refused, the configuration stays as it was: " + why);

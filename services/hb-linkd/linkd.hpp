@@ -101,6 +101,10 @@ class Linkd {
   // The configuration in force: the one loaded at start, with what Reload applied since.
   config::Config config_;
   std::function<config::LoadResult()> load_again_;
+  // Under systemd hb-linkd reads the copy of authkeys it was handed at start, which a reload
+  // cannot renew: the original's stat (which needs no read access) at start, to tell a reload
+  // that the key file changed behind the copy. Empty without a copy.
+  std::string authkeys_stamp_;
   std::function<void(const std::string&)> set_status_;
   State state_;
   std::unique_ptr<BusObjects> bus_objects_;

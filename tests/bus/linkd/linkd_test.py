@@ -101,9 +101,11 @@ class Node:
         self.notify = hb.Notify(self.tmp)
         self.monitor = Monitor(self.bus.address, os.path.join(self.tmp, "monitor.log"))
         self.proc = None
+        self.extra_env = {}  # e.g. CREDENTIALS_DIRECTORY, as systemd would set it
 
     def start(self):
-        env = hb.daemon_env(self.bus.address, self.notify, STATE_DIRECTORY=self.state)
+        env = hb.daemon_env(self.bus.address, self.notify, STATE_DIRECTORY=self.state,
+                            **self.extra_env)
         self.log = os.path.join(self.tmp, "hb-linkd.log")
         # `ip netns exec` execs the daemon: the pid is hb-linkd's own.
         self.proc = subprocess.Popen(
@@ -131,7 +133,8 @@ class Node:
     def restart_stopped(self):
         """Starts hb-linkd again after a stop."""
         self.notify.messages.clear()
-        env = hb.daemon_env(self.bus.address, self.notify, STATE_DIRECTORY=self.state)
+        env = hb.daemon_env(self.bus.address, self.notify, STATE_DIRECTORY=self.state,
+                            **self.extra_env)
         self.proc = subprocess.Popen(
             ["ip", "netns", "exec", self.ns, self.rig.daemon, "--config-dir", self.confdir,
              "--node", self.name], env=env, stderr=open(self.log, "a"))
@@ -774,6 +777,31 @@ def case_reload(rig):
     r = hb.busctl(ha1.bus.address, "call", BUS, ROOT, MANAGER, "Reload", user=65534)
     check(r.returncode != 0 and "denied" in r.stderr.lower(),
           "uid 65534 may not call Reload: " + r.stderr.strip())
+
+
+def case_reload_credential(rig):
+    """Under systemd hb-linkd reads the copy of authkeys handed to it at start
+    (CREDENTIALS_DIRECTORY): a key file changed since cannot be taken by a reload, and hbctl
+    reload says so instead of "nothing changed"."""
+    for name in rig.node_names:
+        rig.nodes[name] = Node(rig, name, rig.ha_cf("bcast lan0\n"))
+    ha1, ha2 = rig.nodes["ha1"], rig.nodes["ha2"]
+    creds = os.path.join(ha1.tmp, "credentials")
+    os.makedirs(creds, mode=0o700)
+    shutil.copy(os.path.join(ha1.confdir, "authkeys"), os.path.join(creds, "authkeys"))
+    os.chmod(os.path.join(creds, "authkeys"), 0o600)
+    ha1.extra_env = {"CREDENTIALS_DIRECTORY": creds}
+    ha1.start()
+    ha2.start()
+    both_up(ha1, ha2, ["lan0"])
+    rc, out, _ = hbctl_reload(ha1)
+    check(rc == 0 and out.strip() == "hb-linkd: nothing changed", f"unchanged: {rc} {out!r}")
+    # heartbeat's rotation, step one, on the original only.
+    with open(os.path.join(ha1.confdir, "authkeys"), "a") as f:
+        f.write("2 sha1 the-next-secret\n")
+    rc, _, err = hbctl_reload(ha1)
+    check(rc == 1 and "authkeys: changed since hb-linkd started" in err,
+          f"the changed key file is named: {rc} {err.strip()!r}")
 
 
 CASES = {n[5:]: f for n, f in globals().items() if n.startswith("case_")}
