@@ -156,11 +156,12 @@ int run_daemon(const DaemonSpec& spec, int argc, char** argv, const DaemonSetup&
           io.stop();
         },
         [&] {
-          // Applying a changed configuration comes with the daemons' real work; until then the
-          // admin learns that a restart is needed.
+          // A reload is `hbctl reload` (checked first, applied over D-Bus by every daemon or
+          // refused by name); a signal could say neither, so the admin is pointed there.
           log::notice(log::msgid::reload_unsupported,
-                      "SIGHUP: reloading the configuration is not supported yet; restart " +
-                          spec.name + " to apply changes");
+                      "SIGHUP: a signal does not reload the configuration; run \"hbctl reload\" "
+                      "(or restart " +
+                          spec.name + ") to apply changes");
         });
     notify::Watchdog watchdog(io, parts.healthy);
 
