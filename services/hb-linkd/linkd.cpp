@@ -33,7 +33,6 @@ std::uint64_t monotonic_usec(TimePoint t) {
       std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count());
 }
 
-// "bcast eth0", "serial /dev/ttyS0" -> "eth0", "/dev/ttyS0"
 // What changes when a file is rewritten: "" when it cannot be stat'ed.
 std::string file_stamp(const std::string& path) {
   struct stat st {};
@@ -43,6 +42,7 @@ std::string file_stamp(const std::string& path) {
          std::to_string(st.st_ctim.tv_sec) + "." + std::to_string(st.st_ctim.tv_nsec);
 }
 
+// "bcast eth0", "serial /dev/ttyS0" -> "eth0", "/dev/ttyS0"
 std::string link_name_of(const std::string& medium_name) {
   auto a = medium_name.find(' ');
   if (a == std::string::npos) return medium_name;
@@ -339,44 +339,35 @@ std::vector<std::string> Linkd::reload() {
     log::warning("", "reload refused, the configuration stays as it was: " + why);
     throw dbus::Error(dbus::names::error_reload_refused, why);
   }
+  if (changes.empty()) return {};
+  // Nothing refused: every change is applied live by each daemon that uses it, so the new
+  // files are the configuration in force. hb-linkd's part is the timings; what only other
+  // daemons use is theirs to apply and say.
+  const config::HaCf& before = config_.ha_cf;
+  const config::HaCf& after = loaded.config.ha_cf;
   std::vector<std::string> applied;
-  for (const auto& c : changes) applied.push_back(c.setting);
-  if (applied.empty()) return applied;
-
-  const config::HaCf& next = loaded.config.ha_cf;
   std::string said;
-  for (const auto& name : applied) {
-    const auto before = name == "keepalive"  ? config_.ha_cf.keepalive
-                        : name == "deadtime" ? config_.ha_cf.deadtime
-                                             : config_.ha_cf.warntime;
-    const auto after = name == "keepalive"  ? next.keepalive
-                       : name == "deadtime" ? next.deadtime
-                                            : next.warntime;
-    said += (said.empty() ? "" : ", ") + name + " " + std::to_string(before.count()) + " ms -> " +
-            std::to_string(after.count()) + " ms";
+  for (const auto& c : changes) {
+    const auto users = config::users_of(c.setting);
+    if (std::find(users.begin(), users.end(), "hb-linkd") == users.end()) continue;
+    applied.push_back(c.setting);
+    // The only settings of hb-linkd's that get here (config::applied_live_by).
+    const auto times = c.setting == "keepalive"  ? std::pair{before.keepalive, after.keepalive}
+                       : c.setting == "deadtime" ? std::pair{before.deadtime, after.deadtime}
+                                                 : std::pair{before.warntime, after.warntime};
+    said += (said.empty() ? "" : ", ") + c.setting + " " + std::to_string(times.first.count()) +
+            " ms -> " + std::to_string(times.second.count()) + " ms";
   }
+  config_ = std::move(loaded.config);
+  deadtime_ = config_.ha_cf.deadtime;  // advertised (dt) from the next status on
   // The times derived from deadtime follow it, as they would at a start.
-  config_.ha_cf.keepalive = next.keepalive;
-  config_.ha_cf.deadtime = next.deadtime;
-  config_.ha_cf.warntime = next.warntime;
-  config_.ha_cf.initdead = next.initdead;
-  config_.ha_cf.deadping = next.deadping;
-  for (const char* d : {"keepalive", "deadtime", "warntime", "initdead", "deadping"}) {
-    auto it = next.origins.find(d);
-    if (it != next.origins.end()) {
-      config_.ha_cf.origins[d] = it->second;
-    } else {
-      config_.ha_cf.origins.erase(d);
-    }
-  }
-  deadtime_ = next.deadtime;  // advertised (dt) from the next status on
   pipeline_->set_timing(liveness::timing_from_config(config_.ha_cf));
-  keepalive_->set_interval(next.keepalive);
+  keepalive_->set_interval(config_.ha_cf.keepalive);
   arm_deadline();
   // The digest covers the timings: peers compare the new one from the next status on.
   config_digest_ = config::cluster_digest(config_);
   refresh_config_warning();
-  log::notice("", "reloaded: " + said);
+  if (!applied.empty()) log::notice("", "reloaded: " + said);
   return applied;
 }
 
