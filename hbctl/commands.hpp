@@ -34,6 +34,9 @@ int takeover(const std::vector<std::string>& args);
 int move(const std::vector<std::string>& args);
 int fence_confirm(const std::vector<std::string>& args);
 
+// The changed files checked, then applied by the running daemons (reload.cpp).
+int reload(const std::vector<std::string>& args);
+
 // hb-linkd forgets a peer's persisted generation (forget_generation.cpp).
 int forget_generation(const std::vector<std::string>& args);
 

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "commands.hpp"
+#include "core/config/cluster_digest.hpp"
 #include "core/config/json.hpp"
 #include "core/config/security.hpp"
 #include "hb_build_config.hpp"
@@ -90,10 +91,12 @@ int config_check(const std::vector<std::string>& args) {
   }
   // Replace, not throw, on bytes that are not UTF-8 (a haresources line with 0xff made hbctl
   // abort; found by tests/fuzz/config_parse_fuzz.cpp).
-  if (!quiet)
-    std::cout << config::to_json(result.config)
-                     .dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
-              << "\n";
+  if (quiet) return exit_ok;
+  nlohmann::json j = config::to_json(result.config);
+  // The digest hb-linkd sends its peers covers the keys: without them it would not be the one
+  // the peers compare.
+  if (options.read_authkeys) j["cluster_digest"] = config::cluster_digest(result.config);
+  std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   return exit_ok;
 }
 

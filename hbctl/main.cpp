@@ -24,6 +24,7 @@ const std::vector<Command>& commands() {
       {{"config", "check"}, "check /etc/ha.d and print it as JSON", hb::hbctl::config_check},
       // heartbeat-era spelling kept for ExecStartPre= lines (docs/style.md B8).
       {{"check-config"}, "same as \"config check\"", hb::hbctl::config_check},
+      {{"reload"}, "check the changed files, then apply what reloads live", hb::hbctl::reload},
       {{"link-test"}, "test a serial heartbeat cable in both directions", hb::hbctl::link_test},
       {{"status"}, "nodes, links and resource groups (--json)", hb::hbctl::status},
       {{"nodes"}, "same as \"status\"", hb::hbctl::status},

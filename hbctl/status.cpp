@@ -240,8 +240,9 @@ int render_status(sd_bus* bus_raw, const std::optional<std::string>& json, std::
     err << "hbctl: hb-membershipd is not running (" << (e.message ? e.message : "no reply")
         << ")\n";
     sd_bus_error_free(&e);
-    // Still say what hb-resourced knows: that this node cannot take over, and what its peers
-    // told it.
+    // Still say what hb-linkd and hb-resourced know: that this node cannot take over, what its
+    // peers told it, and whether their configuration differs from this node's.
+    read_warnings(bus.get(), l1::bus, l1::root, l1::manager, "hb-linkd", warnings);
     read_warnings(bus.get(), r1::bus, r1::root, r1::manager, "hb-resourced", warnings);
     auto why = takeover_blockers(bus.get(), warnings);
     if (json) {

@@ -107,10 +107,12 @@ int run_daemon(const DaemonSpec& spec, int argc, char** argv, const DaemonSetup&
     if (!spec.root_path.empty()) object_manager = bus.add_object_manager(spec.root_path);
 
     std::string status;
-    DaemonContext ctx{io, bus, config, [&status](const std::string& s) {
+    DaemonContext ctx{io, bus, config,
+                      [&status](const std::string& s) {
                         status = s;
                         notify::status(s);
-                      }};
+                      },
+                      [load_options] { return config::load(load_options); }};
     DaemonParts parts = setup(ctx);
     status = parts.status;
 
@@ -154,11 +156,12 @@ int run_daemon(const DaemonSpec& spec, int argc, char** argv, const DaemonSetup&
           io.stop();
         },
         [&] {
-          // Applying a changed configuration comes with the daemons' real work; until then the
-          // admin learns that a restart is needed.
+          // A reload is `hbctl reload` (checked first, applied over D-Bus by every daemon or
+          // refused by name); a signal could say neither, so the admin is pointed there.
           log::notice(log::msgid::reload_unsupported,
-                      "SIGHUP: reloading the configuration is not supported yet; restart " +
-                          spec.name + " to apply changes");
+                      "SIGHUP: a signal does not reload the configuration; run \"hbctl reload\" "
+                      "(or restart " +
+                          spec.name + ") to apply changes");
         });
     notify::Watchdog watchdog(io, parts.healthy);
 

@@ -15,6 +15,7 @@
 #include <string>
 
 #include "core/config/config.hpp"
+#include "sys/config/load.hpp"
 #include "sys/dbus/bus.hpp"
 
 namespace hb::sys {
@@ -42,6 +43,9 @@ struct DaemonContext {
   const config::Config& config;
   // Replaces the STATUS= sentence (`systemctl status`).
   std::function<void(const std::string&)> set_status;
+  // Reads the configuration again as at start (the same directory, node and authkeys source),
+  // for a daemon's Reload method; the diagnostics are the caller's to report.
+  std::function<config::LoadResult()> load_again;
 };
 
 // What setup returns: the daemon's objects (kept alive until exit) and its first STATUS=.

@@ -37,6 +37,12 @@ void KeepaliveTimer::arm() {
   });
 }
 
+void KeepaliveTimer::set_interval(std::chrono::milliseconds interval) {
+  interval_ = interval;
+  next_ = last_sent_.value_or(Clock::now()) + interval_;
+  arm();  // expires_at() cancels the wait armed for the old interval
+}
+
 bool KeepaliveTimer::on_time(Clock::time_point now) const {
   return last_sent_ && now - *last_sent_ <= 2 * interval_;
 }

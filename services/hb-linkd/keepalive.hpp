@@ -24,6 +24,8 @@ class KeepaliveTimer {
 
   // True while the last keepalive went out no later than two intervals ago.
   bool on_time(Clock::time_point now) const;
+  // A new interval (hbctl reload): the next keepalive goes one new interval after the last.
+  void set_interval(std::chrono::milliseconds interval);
   void stop() { timer_.cancel(); }
 
  private:

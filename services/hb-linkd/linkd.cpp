@@ -1,12 +1,20 @@
 #include "linkd.hpp"
 
+#include <sys/stat.h>
+
+#include <algorithm>
 #include <ctime>
 
+#include "core/config/cluster_digest.hpp"
+#include "core/config/reload_plan.hpp"
 #include "core/config/security.hpp"
 #include "core/liveness/names.hpp"
 #include "core/liveness/peers.hpp"
 #include "generation_file.hpp"
 #include "interfaces.hpp"
+#include "sys/credentials.hpp"
+#include "sys/dbus/error.hpp"
+#include "sys/dbus/names.hpp"
 #include "sys/log.hpp"
 
 namespace hb::linkd {
@@ -25,6 +33,15 @@ std::uint64_t monotonic_usec(TimePoint t) {
       std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count());
 }
 
+// What changes when a file is rewritten: "" when it cannot be stat'ed.
+std::string file_stamp(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return "";
+  return std::to_string(st.st_ino) + ":" + std::to_string(st.st_size) + ":" +
+         std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec) + ":" +
+         std::to_string(st.st_ctim.tv_sec) + "." + std::to_string(st.st_ctim.tv_nsec);
+}
+
 // "bcast eth0", "serial /dev/ttyS0" -> "eth0", "/dev/ttyS0"
 std::string link_name_of(const std::string& medium_name) {
   auto a = medium_name.find(' ');
@@ -39,12 +56,16 @@ Linkd::Linkd(boost::asio::io_context& io, dbus::Bus& bus, const config::Config& 
              LinkdOptions options, std::function<void(const std::string&)> set_status)
     : io_(io),
       config_(config),
+      load_again_(std::move(options.load_again)),
       set_status_(std::move(set_status)),
       deadtime_(config.ha_cf.deadtime),
       deadline_timer_(io),
-      state_dir_(options.state_dir) {
+      state_dir_(options.state_dir),
+      config_digest_(config::cluster_digest(config)) {
   const auto now = std::chrono::steady_clock::now();
   keys_ = config.authkeys.value_or(config::AuthKeys{});
+  if (config.authkeys && !sys::credential_path("authkeys").empty())
+    authkeys_stamp_ = file_stamp(config.authkeys->origin.file);
 
   GenerationResult g =
       next_generation(options.state_dir, static_cast<std::int64_t>(::time(nullptr)),
@@ -71,7 +92,7 @@ Linkd::Linkd(boost::asio::io_context& io, dbus::Bus& bus, const config::Config& 
       bus, state_,
       [this](const std::string& d, const std::string& t,
              const std::map<std::string, std::string>& f) { return send_cluster_message(d, t, f); },
-      [this](const std::string& node) { forget_generation(node); });
+      [this](const std::string& node) { forget_generation(node); }, [this] { return reload(); });
 
   // After the bus objects: its first change (PID 1 holds the device) may come at any time.
   watchdog_ = std::make_unique<WatchdogFeeder>(bus, config, state_.warnings,
@@ -220,6 +241,7 @@ void Linkd::send_keepalive() {
   load_ = read_load_average();
   proto::StatusOptions so;
   so.deadtime = deadtime_;
+  so.config_digest = config_digest_;
   send_everywhere(sender_.status(so, control()));
   watchdog_->tick(std::chrono::steady_clock::now());
   flush_reject_logs();
@@ -288,6 +310,92 @@ void Linkd::forget_generation(const std::string& node) {
                   " (hbctl forget-generation): its next status starts over",
               {{"HB_NODE", node}, {"HB_GENERATION", std::to_string(old)}});
   if (Peer* p = find_peer(node)) p->last_seq = 0;
+}
+
+std::vector<std::string> Linkd::reload() {
+  if (!load_again_) dbus::throw_not_supported("Reload");
+  config::LoadResult loaded = load_again_();
+  if (!loaded.ok()) {
+    std::string errors;
+    for (const auto& d : loaded.diagnostics)
+      if (d.severity == config::Diagnostic::Severity::error)
+        errors += (errors.empty() ? "" : "\n") + d.str();
+    log::warning("", "reload refused, the configuration stays as it was:\n" + errors);
+    throw dbus::Error(dbus::names::error_invalid_configuration, errors);
+  }
+  const auto changes = config::config_changes(config_, loaded.config);
+  // Also refused: what another daemon uses and cannot follow live yet (reload_plan.hpp).
+  auto refused = config::refusals(changes);
+  const bool keys_changed = std::any_of(changes.begin(), changes.end(),
+                                        [](const auto& c) { return c.setting == "authkeys"; });
+  if (!authkeys_stamp_.empty() && !keys_changed && config_.authkeys &&
+      file_stamp(config_.authkeys->origin.file) != authkeys_stamp_) {
+    refused.push_back({"authkeys",
+                       "changed since hb-linkd started, which reads the copy systemd handed it "
+                       "then: restart hb-linkd to apply it"});
+  }
+  if (!refused.empty()) {
+    const std::string why = config::to_string(refused);
+    log::warning("", "reload refused, the configuration stays as it was: " + why);
+    throw dbus::Error(dbus::names::error_reload_refused, why);
+  }
+  if (changes.empty()) return {};
+  // Nothing refused: every change is applied live by each daemon that uses it, so the new
+  // files are the configuration in force. hb-linkd's part is the timings; what only other
+  // daemons use is theirs to apply and say.
+  const config::HaCf& before = config_.ha_cf;
+  const config::HaCf& after = loaded.config.ha_cf;
+  std::vector<std::string> applied;
+  std::string said;
+  for (const auto& c : changes) {
+    const auto users = config::users_of(c.setting);
+    if (std::find(users.begin(), users.end(), "hb-linkd") == users.end()) continue;
+    applied.push_back(c.setting);
+    // The only settings of hb-linkd's that get here (config::applied_live_by).
+    const auto times = c.setting == "keepalive"  ? std::pair{before.keepalive, after.keepalive}
+                       : c.setting == "deadtime" ? std::pair{before.deadtime, after.deadtime}
+                                                 : std::pair{before.warntime, after.warntime};
+    said += (said.empty() ? "" : ", ") + c.setting + " " + std::to_string(times.first.count()) +
+            " ms -> " + std::to_string(times.second.count()) + " ms";
+  }
+  config_ = std::move(loaded.config);
+  deadtime_ = config_.ha_cf.deadtime;  // advertised (dt) from the next status on
+  // The times derived from deadtime follow it, as they would at a start.
+  pipeline_->set_timing(liveness::timing_from_config(config_.ha_cf));
+  keepalive_->set_interval(config_.ha_cf.keepalive);
+  arm_deadline();
+  // The digest covers the timings: peers compare the new one from the next status on.
+  config_digest_ = config::cluster_digest(config_);
+  refresh_config_warning();
+  if (!applied.empty()) log::notice("", "reloaded: " + said);
+  return applied;
+}
+
+void Linkd::note_config_digest(const std::string& peer, const std::string& digest) {
+  // What a peer sends is shown to people: anything but a short hex digest is shown as such.
+  const bool readable = !digest.empty() && digest.size() <= 64 &&
+                        digest.find_first_not_of("0123456789abcdef") == std::string::npos;
+  std::string& known = peer_config_digests_[peer];
+  const std::string shown = readable ? digest : "unreadable";
+  if (known == shown) return;
+  known = shown;
+  refresh_config_warning();
+}
+
+void Linkd::refresh_config_warning() {
+  std::vector<std::string> differing;
+  for (const auto& [name, d] : peer_config_digests_)
+    if (d != config_digest_) differing.push_back(name + " (" + d + ")");
+  std::optional<std::string> text;
+  if (!differing.empty()) {
+    std::string names;
+    for (const auto& d : differing) names += (names.empty() ? "" : ", ") + d;
+    text = "the cluster-wide configuration of " + names + " differs from this node's (" +
+           config_digest_ +
+           "): compare ha.cf (timings, nodes, ping nodes, fence devices, auto_failback), "
+           "haresources, authkeys and hb.conf's [fencing]";
+  }
+  if (state_.warnings.assign("config-differs", text)) bus_objects_->warnings_changed();
 }
 
 std::uint64_t Linkd::send_cluster_message(const std::string& destination, const std::string& type,
@@ -368,6 +476,7 @@ void Linkd::on_packet(std::size_t medium_index, std::string_view bytes) {
       bus_objects_->peer_generation_changed(*peer);
     }
     peer->last_seq = pipeline_->last_seq(peer->name);
+    if (ev.config_digest) note_config_digest(peer->name, *ev.config_digest);
   }
   if (ev.adopted) persist_peer_generations(/*now_or_later=*/true);
   if (Link* l = find_link(ev.peer, link)) {

@@ -19,6 +19,7 @@
 #include "keepalive.hpp"
 #include "linkd_bus.hpp"
 #include "media_factory.hpp"
+#include "sys/config/load.hpp"
 #include "sys/dbus/bus.hpp"
 #include "sys/log.hpp"
 #include "sys/rate_limit.hpp"
@@ -28,6 +29,9 @@ namespace hb::linkd {
 
 struct LinkdOptions {
   std::string state_dir;  // where hb_generation lives
+  // Reads the files again for Reload (sys::DaemonContext::load_again); empty: Reload is not
+  // supported.
+  std::function<config::LoadResult()> load_again;
 };
 
 class Linkd {
@@ -76,6 +80,12 @@ class Linkd {
   void flush_reject_logs();
   void update_status();
   void forget_generation(const std::string& node);
+  // Manager.Reload: the files read again; the timings applied live, or nothing (a D-Bus error
+  // naming every change it refuses). Returns the settings applied.
+  std::vector<std::string> reload();
+  // A peer's hb_config: the `config-differs` Warning names every peer whose digest is not ours.
+  void note_config_digest(const std::string& peer, const std::string& digest);
+  void refresh_config_warning();
   void persist_peer_generations(bool now_or_later = false);
   // One journal entry per `key` at once, then at most one per 10 s saying how many followed:
   // every line a packet can cause goes through here (or through reject()).
@@ -88,7 +98,13 @@ class Linkd {
   Peer* find_peer(const std::string& node);
 
   boost::asio::io_context& io_;
-  const config::Config& config_;
+  // The configuration in force: the one loaded at start, with what Reload applied since.
+  config::Config config_;
+  std::function<config::LoadResult()> load_again_;
+  // Under systemd hb-linkd reads the copy of authkeys it was handed at start, which a reload
+  // cannot renew: the original's stat (which needs no read access) at start, to tell a reload
+  // that the key file changed behind the copy. Empty without a copy.
+  std::string authkeys_stamp_;
   std::function<void(const std::string&)> set_status_;
   State state_;
   std::unique_ptr<BusObjects> bus_objects_;
@@ -113,6 +129,10 @@ class Linkd {
   std::optional<std::chrono::steady_clock::time_point> persisted_at_;
   bool persist_pending_ = false;
   std::map<std::string, Noisy> noisy_;
+  // This node's cluster-wide configuration digest (sent on every status packet), and the last
+  // one each peer sent.
+  std::string config_digest_;
+  std::map<std::string, std::string> peer_config_digests_;
 };
 
 }  // namespace hb::linkd

@@ -30,6 +30,8 @@ const sd_bus_vtable manager_vtable[] = {
     // root and sd-bus' own check would let its own user through.
     SD_BUS_METHOD_WITH_ARGS("ForgetGeneration", SD_BUS_ARGS("s", node), SD_BUS_NO_RESULT,
                             method<&BusObjects::forget_generation>, SD_BUS_VTABLE_UNPRIVILEGED),
+    SD_BUS_METHOD_WITH_ARGS("Reload", SD_BUS_NO_ARGS, SD_BUS_RESULT("as", applied),
+                            method<&BusObjects::reload>, SD_BUS_VTABLE_UNPRIVILEGED),
     SD_BUS_METHOD_WITH_ARGS(
         "SendMessage", SD_BUS_ARGS("s", destination, "s", type, "a{ss}", fields),
         SD_BUS_RESULT("t", seq), method<&BusObjects::send_message>, SD_BUS_VTABLE_UNPRIVILEGED),
@@ -90,8 +92,13 @@ bool reserved_field(const std::string& name) {
   return false;
 }
 
-BusObjects::BusObjects(dbus::Bus& bus, State& state, SendHandler send, ForgetHandler forget)
-    : bus_(bus), state_(state), send_(std::move(send)), forget_(std::move(forget)) {
+BusObjects::BusObjects(dbus::Bus& bus, State& state, SendHandler send, ForgetHandler forget,
+                       ReloadHandler reload)
+    : bus_(bus),
+      state_(state),
+      send_(std::move(send)),
+      forget_(std::move(forget)),
+      reload_(std::move(reload)) {
   slots_.push_back(bus.add_object_vtable(names::root, names::manager, manager_vtable, this));
   for (Link& l : state.links)
     slots_.push_back(bus.add_object_vtable(l.path, names::link, link_vtable, &l));
@@ -189,6 +196,14 @@ dbus::Message BusObjects::forget_generation(dbus::Message& call) {
   if (!forget_) dbus::throw_not_supported("ForgetGeneration");
   forget_(node);
   return call.new_reply();
+}
+
+dbus::Message BusObjects::reload(dbus::Message& call) {
+  dbus::require_root(call);
+  if (!reload_) dbus::throw_not_supported("Reload");
+  auto reply = call.new_reply();
+  reply.append(reload_());
+  return reply;
 }
 
 }  // namespace hb::linkd

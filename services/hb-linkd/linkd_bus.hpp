@@ -61,18 +61,25 @@ using SendHandler =
 // What ForgetGeneration does once the call is checked (the node is a peer).
 using ForgetHandler = std::function<void(const std::string& node)>;
 
+// What Reload does once the caller is checked: reads the files again and applies them, returning
+// the settings it changed; throws dbus::Error when it refuses (nothing applied then).
+using ReloadHandler = std::function<std::vector<std::string>()>;
+
 // Field names SendMessage refuses: the ones the link layer itself writes.
 bool reserved_field(const std::string& name);
 
 class BusObjects {
  public:
   // Without a send handler SendMessage answers NotSupported (the interface tests).
-  BusObjects(dbus::Bus& bus, State& state, SendHandler send = {}, ForgetHandler forget = {});
+  BusObjects(dbus::Bus& bus, State& state, SendHandler send = {}, ForgetHandler forget = {},
+             ReloadHandler reload = {});
 
   // Manager.SendMessage: internal (hb-resourced's hand-over, hb-membershipd's announcements).
   dbus::Message send_message(dbus::Message& call);
   // Manager.ForgetGeneration: root only (hbctl forget-generation).
   dbus::Message forget_generation(dbus::Message& call);
+  // Manager.Reload: root only (hbctl reload).
+  dbus::Message reload(dbus::Message& call);
 
   void message_received(const std::string& source, const std::string& type,
                         const std::map<std::string, std::string>& fields, std::uint64_t seq);
@@ -98,6 +105,7 @@ class BusObjects {
   State& state_;
   SendHandler send_;
   ForgetHandler forget_;
+  ReloadHandler reload_;
   std::vector<dbus::Slot> slots_;
 };
 

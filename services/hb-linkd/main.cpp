@@ -43,6 +43,7 @@ int main(int argc, char** argv) {
       hb::sys::go_realtime(rt_priority, "a loaded machine may delay heartbeats");
     hb::linkd::LinkdOptions options;
     options.state_dir = hb::linkd::state_directory();
+    options.load_again = ctx.load_again;
     auto linkd =
         std::make_shared<hb::linkd::Linkd>(ctx.io, ctx.bus, ctx.config, options, ctx.set_status);
     hb::sys::DaemonParts parts;

@@ -224,6 +224,10 @@ class HaCfParser {
     }
   }
 
+  void add_nodes(const std::vector<std::string>& names) {
+    for (const auto& name : names) add_node(name);
+  }
+
   void add_node(const std::string& name) {
     for (const auto& n : cf_.nodes) {
       if (same_node_name(n, name)) {
@@ -478,62 +482,79 @@ using Name = const std::string&;
 using Args = const std::vector<std::string>&;
 using enum HeartbeatVersion;
 using enum Support;
+using enum Reload;
 // (Values is not opened: its `split` would hide lexical.hpp's split().)
 
 // ha.cf's grammar (ha_cf_grammar.hpp): the one place to add a directive. Versions from
 // heartbeat's own history (config.c's Directives and WLdirectives tables, the HBcomm media
 // plugins): 1.2 is what 1.2.0 read, 2.x what the 2.0/2.1 line added, 3.0 what came after.
+// `reload` follows issue 17: timings, media, ping nodes and logging live; the node list and
+// group ownership at the next hand-over; what is read once at start (initdead, the generation,
+// the watchdog, respawned programs) or changes what peers must agree on (msgfmt) at a restart.
 constexpr auto grammar = std::to_array<HaCfDirective>({
     // Timing. keepalive and deadtime spelled as heartbeat's table spells their defaults.
     {.name = "keepalive",
+     .reload = live,
      .default_value = "1000ms",
      .parse = [](P& p, Name d, Args v) { p.set_time(d, v, p.keepalive_); }},
     {.name = "deadtime",
+     .reload = live,
      .default_value = "30000ms",
      .parse = [](P& p, Name d, Args v) { p.set_time(d, v, p.deadtime_); }},
     {.name = "warntime",
+     .reload = live,
      .note = "default: half of deadtime",
      .parse = [](P& p, Name d, Args v) { p.set_time(d, v, p.warntime_); }},
     {.name = "initdead",
      .note = "default: deadtime when over 10 s, 12 s when under 6 s, else twice deadtime",
      .parse = [](P& p, Name d, Args v) { p.set_time(d, v, p.initdead_); }},
     {.name = "deadping",
+     .reload = live,
      .note = "default: deadtime",
      .parse = [](P& p, Name d, Args v) { p.set_time(d, v, p.deadping_); }},
 
     // Media. udpport and baud apply to the media lines after them.
-    {.name = "udpport", .default_value = "694", .parse = [](P& p, Name, Args v) { p.set_port(v); }},
-    {.name = "baud", .default_value = "19200", .parse = [](P& p, Name, Args v) { p.set_baud(v); }},
-    {.name = "serial", .parse = [](P& p, Name, Args v) { p.add_serial(v); }},
-    {.name = "bcast", .parse = [](P& p, Name, Args v) { p.add_bcast(v); }},
+    {.name = "udpport",
+     .reload = live,
+     .default_value = "694",
+     .parse = [](P& p, Name, Args v) { p.set_port(v); }},
+    {.name = "baud",
+     .reload = live,
+     .default_value = "19200",
+     .parse = [](P& p, Name, Args v) { p.set_baud(v); }},
+    {.name = "serial", .reload = live, .parse = [](P& p, Name, Args v) { p.add_serial(v); }},
+    {.name = "bcast", .reload = live, .parse = [](P& p, Name, Args v) { p.add_bcast(v); }},
     {.name = "udp",
+     .reload = live,
      .note = "heartbeat's old name for bcast",
      .parse = [](P& p, Name, Args v) { p.add_bcast(v); }},
     {.name = "mcast",
+     .reload = live,
      .values = Values::whole_line,
      .parse = [](P& p, Name d, Args v) { p.add_mcast(d, v); }},
     {.name = "mcast6",
      .since = v3_0,
+     .reload = live,
      .values = Values::whole_line,
      .parse = [](P& p, Name d, Args v) { p.add_mcast(d, v); }},
     {.name = "ucast",
+     .reload = live,
      .values = Values::whole_line,
      .parse = [](P& p, Name d, Args v) { p.add_ucast(d, v); }},
     {.name = "ucast6",
      .since = v3_0,
+     .reload = live,
      .values = Values::whole_line,
      .parse = [](P& p, Name d, Args v) { p.add_ucast(d, v); }},
 
     // Nodes, ping nodes and programs.
-    {.name = "node",
-     .parse =
-         [](P& p, Name, Args v) {
-           for (const auto& n : v) p.add_node(n);
-         }},
+    {.name = "node", .reload = handover, .parse = [](P& p, Name, Args v) { p.add_nodes(v); }},
     {.name = "ping",
+     .reload = live,
      .parse = [](P& p, Name,
                  Args v) { p.cf_.ping_nodes.insert(p.cf_.ping_nodes.end(), v.begin(), v.end()); }},
     {.name = "ping_group",
+     .reload = live,
      .values = Values::whole_line,
      .parse = [](P& p, Name, Args v) { p.add_ping_group(v); }},
     {.name = "respawn",
@@ -555,10 +576,12 @@ constexpr auto grammar = std::to_array<HaCfDirective>({
 
     // Resource ownership.
     {.name = "auto_failback",
+     .reload = handover,
      .default_value = "legacy",
      .note = "legacy, the default, is deprecated (a warning, as in heartbeat)",
      .parse = [](P& p, Name, Args v) { p.set_auto_failback(v.back()); }},
     {.name = "nice_failback",
+     .reload = handover,
      .note = "obsolete: on is taken as auto_failback off, off as auto_failback legacy",
      .parse = [](P& p, Name, Args v) { p.set_nice_failback(v.back()); }},
     {.name = "crm",
@@ -573,16 +596,24 @@ constexpr auto grammar = std::to_array<HaCfDirective>({
      .parse = [](P& p, Name d, Args v) { p.check_crm(d, v.back()); }},
 
     // Logging.
-    {.name = "logfile", .parse = [](P& p, Name, Args v) { p.cf_.logfile = v.back(); }},
-    {.name = "debugfile", .parse = [](P& p, Name, Args v) { p.cf_.debugfile = v.back(); }},
-    {.name = "logfacility", .parse = [](P& p, Name, Args v) { p.set_facility(v.back()); }},
+    {.name = "logfile",
+     .reload = live,
+     .parse = [](P& p, Name, Args v) { p.cf_.logfile = v.back(); }},
+    {.name = "debugfile",
+     .reload = live,
+     .parse = [](P& p, Name, Args v) { p.cf_.debugfile = v.back(); }},
+    {.name = "logfacility",
+     .reload = live,
+     .parse = [](P& p, Name, Args v) { p.set_facility(v.back()); }},
     {.name = "use_logd",
      .since = v2,
+     .reload = live,
      .default_value = "off",
      .note = "heartbeat turns it on when no logfile, debugfile or logfacility is set; hb logs "
              "to the journal either way",
      .parse = [](P& p, Name d, Args v) { p.set_bool(d, v.back(), p.cf_.use_logd); }},
     {.name = "debug",
+     .reload = live,
      .default_value = "0",
      .parse = [](P& p, Name d, Args v) { p.set_int(d, v.back(), 0, 255, p.cf_.debug); }},
 
@@ -710,6 +741,8 @@ constexpr bool well_formed(const decltype(grammar)& rows) {
     // A parser exactly for implemented rows; a warning needs its reason.
     if ((rows[i].parse == nullptr) != (rows[i].support == warned)) return false;
     if (rows[i].support == warned && rows[i].note.empty()) return false;
+    // hb ignores a warned directive, so there is no change to apply: it keeps the default.
+    if (rows[i].support == warned && rows[i].reload != restart) return false;
     for (std::size_t j = i + 1; j < rows.size(); ++j) {
       if (rows[i].name == rows[j].name) return false;
     }

@@ -1,19 +1,23 @@
 // ha.cf's grammar: every directive hb reads, one row each, in one table (ha_cf.cpp,
 // `grammar`). The table is the one place to add a directive: its row says how the line's
 // values are cut, which function fills HaCf from them, the default, the heartbeat release that
-// has it, and whether hb implements it or accepts it with a `file:line: warning`. A name that
-// is not in the table is an error ("unknown directive", heartbeat's "Illegal directive").
+// has it, whether hb implements it or accepts it with a `file:line: warning`, and when a changed
+// value takes effect on a running node (`reload`, shown in ha.cf(5) and applied by `hbctl
+// reload`). A name that is not in the table is an error ("unknown directive", heartbeat's
+// "Illegal directive").
 //
 // The real defaults are HaCf's member initializers (config.hpp), which the parser starts from;
 // `default_value` documents them as ha.cf would spell them, and a unit test checks that writing
-// that line changes nothing. Later columns (e.g. "reloads live", "hb-only") are new named
-// fields with a default, so rows that do not mention them stay as they are.
+// that line changes nothing. Columns are named fields with a default, so rows that do not
+// mention one stay as they are; a later column (e.g. "hb-only") is added the same way.
 #pragma once
 
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "core/config/reload_column.hpp"
 
 namespace hb::config {
 
@@ -47,6 +51,9 @@ struct HaCfDirective {
   std::string_view name{};
   HeartbeatVersion since = HeartbeatVersion::v1_2;
   Support support = Support::implemented;
+  // When a change takes effect without a restart. Warned rows keep the default: hb ignores
+  // them, so there is nothing to apply and `hbctl reload` never looks at them.
+  Reload reload = Reload::restart;
   // hb's value when the directive is absent, as ha.cf would spell it; empty when there is none
   // (media, nodes, ...) or it is derived from another directive (see `note`). It is heartbeat's
   // default unless `note` says otherwise.

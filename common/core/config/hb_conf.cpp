@@ -21,6 +21,12 @@ std::string_view trim(std::string_view s) {
 // A key's parser stores the value into `conf` and returns "" or what is wrong with it.
 using KeyParser = std::function<std::string(std::string_view value, HbConf& conf)>;
 
+// One key of the grammar: when a change takes effect on a running node, and its parser.
+struct Setting {
+  Reload reload = Reload::restart;
+  KeyParser parse;
+};
+
 std::string parse_int_in(std::string_view value, int low, int high, int& out) {
   auto v = parse_int(value);
   if (!v || *v < low || *v > high)
@@ -71,86 +77,113 @@ std::string parse_path(std::string_view value, std::string& out) {
   return {};
 }
 
-// The grammar: section -> key -> parser. A new setting is one line here, its field in
-// config.hpp, its JSON in json.cpp and its entry in docs/hb.conf.5.md.
-const std::map<std::string, std::map<std::string, KeyParser>>& grammar() {
+// The grammar: section -> key -> when a change takes effect, and the parser. A new setting is
+// one entry here, its field in config.hpp, its JSON in json.cpp and its entry in hb.conf(5)
+// (man/hb.conf.5.scd, with its reload line). Reload::live where the value is used only when
+// something happens (hb-statusd's next refresh or /healthz answer, hb-resourced's next fence),
+// so a new one can simply take over; restart where it is set once on a socket, a thread pool,
+// the TLS context or the watchdog device.
+const std::map<std::string, std::map<std::string, Setting>>& grammar() {
   using std::chrono::hours;
   using std::chrono::milliseconds;
-  static const std::map<std::string, std::map<std::string, KeyParser>> g{
+  static const std::map<std::string, std::map<std::string, Setting>> g{
       {"status",
        {
            {"listen",
-            [](std::string_view v, HbConf& c) { return parse_listen(v, c.status.listen); }},
+            {Reload::restart,
+             [](std::string_view v, HbConf& c) { return parse_listen(v, c.status.listen); }}},
            {"max_event_streams",
-            [](std::string_view v, HbConf& c) {
-              return parse_int_in(v, 0, 1024, c.status.max_event_streams);
-            }},
+            {Reload::restart,
+             [](std::string_view v, HbConf& c) {
+               return parse_int_in(v, 0, 1024, c.status.max_event_streams);
+             }}},
            {"request_workers",
-            [](std::string_view v, HbConf& c) {
-              return parse_int_in(v, 1, 256, c.status.request_workers);
-            }},
+            {Reload::restart,
+             [](std::string_view v, HbConf& c) {
+               return parse_int_in(v, 1, 256, c.status.request_workers);
+             }}},
            {"read_timeout",
-            [](std::string_view v, HbConf& c) {
-              return parse_time_in(v, milliseconds(100), hours(1), c.status.read_timeout);
-            }},
+            {Reload::restart,
+             [](std::string_view v, HbConf& c) {
+               return parse_time_in(v, milliseconds(100), hours(1), c.status.read_timeout);
+             }}},
            {"write_timeout",
-            [](std::string_view v, HbConf& c) {
-              return parse_time_in(v, milliseconds(100), hours(1), c.status.write_timeout);
-            }},
+            {Reload::restart,
+             [](std::string_view v, HbConf& c) {
+               return parse_time_in(v, milliseconds(100), hours(1), c.status.write_timeout);
+             }}},
            {"max_request_bytes",
-            [](std::string_view v, HbConf& c) {
-              return parse_int_in(v, 1024, 16 << 20, c.status.max_request_bytes);
-            }},
+            {Reload::restart,
+             [](std::string_view v, HbConf& c) {
+               return parse_int_in(v, 1024, 16 << 20, c.status.max_request_bytes);
+             }}},
            {"healthz_max_age",
-            [](std::string_view v, HbConf& c) {
-              return parse_time_in(v, milliseconds(100), hours(24), c.status.healthz_max_age);
-            }},
+            {Reload::live,
+             [](std::string_view v, HbConf& c) {
+               return parse_time_in(v, milliseconds(100), hours(24), c.status.healthz_max_age);
+             }}},
            {"refresh_interval",
-            [](std::string_view v, HbConf& c) {
-              return parse_time_in(v, milliseconds(100), hours(1), c.status.refresh_interval);
-            }},
+            {Reload::live,
+             [](std::string_view v, HbConf& c) {
+               return parse_time_in(v, milliseconds(100), hours(1), c.status.refresh_interval);
+             }}},
            {"tls_certificate",
-            [](std::string_view v, HbConf& c) { return parse_path(v, c.status.tls_certificate); }},
+            {Reload::restart, [](std::string_view v,
+                                 HbConf& c) { return parse_path(v, c.status.tls_certificate); }}},
            {"tls_key",
-            [](std::string_view v, HbConf& c) { return parse_path(v, c.status.tls_key); }},
+            {Reload::restart,
+             [](std::string_view v, HbConf& c) { return parse_path(v, c.status.tls_key); }}},
            {"admin",
-            [](std::string_view v, HbConf& c) {
-              auto b = parse_bool(v);
-              if (!b) return std::string("must be yes or no");
-              c.status.admin = *b;
-              return std::string();
-            }},
+            {Reload::restart,
+             [](std::string_view v, HbConf& c) {
+               auto b = parse_bool(v);
+               if (!b) return std::string("must be yes or no");
+               c.status.admin = *b;
+               return std::string();
+             }}},
        }},
       {"fencing",
        {
            {"race_delay",
-            [](std::string_view v, HbConf& c) {
-              return parse_time_in(v, milliseconds(0), hours(1), c.fencing.race_delay);
-            }},
+            {Reload::live,
+             [](std::string_view v, HbConf& c) {
+               return parse_time_in(v, milliseconds(0), hours(1), c.fencing.race_delay);
+             }}},
            {"retry",
-            [](std::string_view v, HbConf& c) {
-              return parse_time_in(v, milliseconds(100), hours(1), c.fencing.retry);
-            }},
+            {Reload::live,
+             [](std::string_view v, HbConf& c) {
+               return parse_time_in(v, milliseconds(100), hours(1), c.fencing.retry);
+             }}},
            {"timeout",
-            [](std::string_view v, HbConf& c) {
-              return parse_time_in(v, milliseconds(1000), hours(1), c.fencing.timeout);
-            }},
+            {Reload::live,
+             [](std::string_view v, HbConf& c) {
+               return parse_time_in(v, milliseconds(1000), hours(1), c.fencing.timeout);
+             }}},
        }},
       {"watchdog",
        {
            {"timeout",
-            [](std::string_view v, HbConf& c) {
-              Millis t{};
-              std::string why = parse_time_in(v, milliseconds(1000), hours(1), t);
-              if (why.empty()) c.watchdog.timeout = t;
-              return why;
-            }},
+            {Reload::restart,
+             [](std::string_view v, HbConf& c) {
+               Millis t{};
+               std::string why = parse_time_in(v, milliseconds(1000), hours(1), t);
+               if (why.empty()) c.watchdog.timeout = t;
+               return why;
+             }}},
        }},
   };
   return g;
 }
 
 }  // namespace
+
+std::vector<HbConfSetting> hb_conf_settings() {
+  std::vector<HbConfSetting> settings;
+  for (const auto& [section, keys] : grammar()) {
+    for (const auto& [key, setting] : keys) settings.push_back({section, key, setting.reload});
+  }
+  return settings;
+}
 
 std::optional<ListenAddress> parse_listen_address(std::string_view text) {
   std::string_view host, port;
@@ -187,7 +220,7 @@ HbConfResult parse_hb_conf(std::string_view text, const std::string& file) {
     result.diagnostics.push_back(
         Diagnostic{Diagnostic::Severity::error, Origin{file, line}, std::move(message)});
   };
-  const std::map<std::string, KeyParser>* section = nullptr;
+  const std::map<std::string, Setting>* section = nullptr;
   std::string section_name;
   bool in_unknown_section = false;  // its keys are not reported again, one by one
   const auto lines = lines_of(text);
@@ -243,7 +276,7 @@ HbConfResult parse_hb_conf(std::string_view text, const std::string& file) {
                    std::to_string(seen->second.line));
       continue;
     }
-    if (std::string why = it->second(value, result.hb_conf); !why.empty()) {
+    if (std::string why = it->second.parse(value, result.hb_conf); !why.empty()) {
       error(n, key + " " + why);
       continue;
     }

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/config/config.hpp"
+#include "core/config/reload_column.hpp"
 
 namespace hb::config {
 
@@ -20,6 +21,17 @@ struct HbConfResult {
 // Parses the text of hb.conf; `file` names it in diagnostics. Values that are wrong keep their
 // defaults (and make an error).
 HbConfResult parse_hb_conf(std::string_view text, const std::string& file);
+
+// One setting of hb.conf's grammar ("status", "listen"): when a changed value takes effect on a
+// running node, for hb.conf(5) and `hbctl reload`.
+struct HbConfSetting {
+  std::string section;
+  std::string key;
+  Reload reload = Reload::restart;
+};
+
+// Every setting the parser knows, by section, then key.
+std::vector<HbConfSetting> hb_conf_settings();
 
 // One listen address: "127.0.0.1:9694", "[::1]:9694", "[fe80::1%eth0]:80" is refused (no scope
 // ids); the host must be a literal address. nullopt when it is not one.

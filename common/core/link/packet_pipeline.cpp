@@ -283,6 +283,7 @@ PacketEvents PacketPipeline::on_packet(std::string_view bytes, std::string_view 
   // Liveness only from status packets (heartbeat's rule): a replayed or forged NS_rexmit, or a
   // cluster message, never keeps a link up.
   if (!ev.status) return ev;
+  if (auto digest = m.get(proto::field::config_digest)) ev.config_digest = std::string(*digest);
   if (auto dt = proto::parse_hex(m.value_or_empty(proto::field::deadtime))) {
     const auto advertised = liveness::Millis(
         static_cast<std::int64_t>(std::min<std::uint64_t>(*dt, std::uint64_t{1} << 40)));
@@ -293,6 +294,12 @@ PacketEvents PacketPipeline::on_packet(std::string_view bytes, std::string_view 
   ev.transition = tracker_.on_packet(peer->name, link, now);
   peer->dead = false;
   return ev;
+}
+
+void PacketPipeline::set_timing(const liveness::Timing& timing) {
+  options_.timing = timing;
+  options_.rules.keepalive = timing.keepalive;
+  tracker_.set_timing(timing);
 }
 
 TimerEvents PacketPipeline::advance(TimePoint now, const proto::ControlFields& control) {

@@ -90,6 +90,9 @@ struct PacketEvents {
   std::optional<std::uint64_t> adopted;
   // The peer advertised this deadtime (ms) outside our range; the clamped value is used.
   std::optional<std::uint64_t> deadtime_clamped_from;
+  // An accepted status packet's hb_config (the peer's cluster-wide configuration digest);
+  // none from a heartbeat peer, or an hb that does not send it.
+  std::optional<std::string> config_digest;
 };
 
 struct TimerEvents {
@@ -107,6 +110,9 @@ class PacketPipeline {
   // Everything due at `now`: link transitions, rexmit requests, given-up gaps.
   TimerEvents advance(TimePoint now, const proto::ControlFields& control);
   std::optional<TimePoint> next_deadline() const;
+  // New timings from a reload (keepalive, warntime, deadtime...): the liveness timers, the
+  // clamp on advertised deadtimes and the seq allowance use them from now on.
+  void set_timing(const liveness::Timing& timing);
 
   const liveness::Tracker& liveness() const { return tracker_; }
   // The highest seq accepted from `peer` (0 before its first sequenced message).

@@ -108,6 +108,11 @@ class Tracker {
   // peer. Call it for each status message that carries `dt`; an unchanged value costs nothing.
   bool set_peer_deadtime(std::string_view peer, Millis deadtime);
 
+  // ha.cf's timings changed on a running node (hbctl reload): every timer runs on the new values
+  // from now on, still measured from when each link was last heard, so a shorter deadtime can
+  // make a link due at once. Re-read next_deadline() afterwards.
+  void set_timing(const Timing& timing) { timing_ = timing; }
+
   // Every transition due at `now`, in the order they became due (ties: configured order).
   std::vector<Transition> advance(TimePoint now);
 

@@ -59,6 +59,7 @@ Message build_status(const StatusOptions& status, const ControlFields& control, 
   m.add(std::string(field::status), status.status);
   m.add(std::string(field::deadtime), to_hex(static_cast<std::uint64_t>(status.deadtime.count())));
   if (status.announce_protocol) m.add(std::string(field::protocol), "1");
+  if (!status.config_digest.empty()) m.add(std::string(field::config_digest), status.config_digest);
   add_control_fields(m, control, seq);
   return m;
 }

@@ -40,9 +40,11 @@ struct StatusOptions {
   // heartbeat 2.x+ announces `protocol=1` only when it does NS_ackmsg flow control; hb does
   // not, so it stays off and peers treat hb as a peer without ACKs (as heartbeat allows).
   bool announce_protocol = false;
+  // hb_config: the cluster-wide configuration digest peers compare; empty: left out.
+  std::string config_digest;
 };
 
-// t=status, st, dt, [protocol=1], then the control fields.
+// t=status, st, dt, [protocol=1], [hb_config], then the control fields.
 Message build_status(const StatusOptions& status, const ControlFields& control, Seq seq);
 
 // t=NS_rexmit dest=<peer> firstseq=<dec> lastseq=<dec>, then control fields.

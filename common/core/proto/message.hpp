@@ -80,6 +80,9 @@ inline constexpr std::string_view auth = "auth";
 inline constexpr std::string_view first_seq = "firstseq";
 inline constexpr std::string_view last_seq = "lastseq";
 inline constexpr std::string_view info = "info";
+// hb only, on status packets: the sender's cluster-wide configuration digest
+// (core/config/cluster_digest.hpp). heartbeat looks fields up by name, so it never sees it.
+inline constexpr std::string_view config_digest = "hb_config";
 }  // namespace field
 
 namespace msgtype {

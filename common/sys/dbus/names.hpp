@@ -11,6 +11,11 @@ inline constexpr const char* prefix = HB_DBUS_PREFIX;
 inline constexpr const char* error_no_such_node = HB_DBUS_PREFIX ".Error.NoSuchNode";
 inline constexpr const char* error_busy = HB_DBUS_PREFIX ".Error.Busy";
 inline constexpr const char* error_no_such_group = HB_DBUS_PREFIX ".Error.NoSuchGroup";
+// Reload: the files have errors (nothing applied), or a change cannot be applied live (nothing
+// applied; the message names each setting and why).
+inline constexpr const char* error_invalid_configuration =
+    HB_DBUS_PREFIX ".Error.InvalidConfiguration";
+inline constexpr const char* error_reload_refused = HB_DBUS_PREFIX ".Error.ReloadRefused";
 
 // The user hb's unprivileged daemons run as (heartbeat's name); the policies allow it the
 // internal methods one daemon calls on another.

@@ -101,9 +101,11 @@ class Node:
         self.notify = hb.Notify(self.tmp)
         self.monitor = Monitor(self.bus.address, os.path.join(self.tmp, "monitor.log"))
         self.proc = None
+        self.extra_env = {}  # e.g. CREDENTIALS_DIRECTORY, as systemd would set it
 
     def start(self):
-        env = hb.daemon_env(self.bus.address, self.notify, STATE_DIRECTORY=self.state)
+        env = hb.daemon_env(self.bus.address, self.notify, STATE_DIRECTORY=self.state,
+                            **self.extra_env)
         self.log = os.path.join(self.tmp, "hb-linkd.log")
         # `ip netns exec` execs the daemon: the pid is hb-linkd's own.
         self.proc = subprocess.Popen(
@@ -131,7 +133,8 @@ class Node:
     def restart_stopped(self):
         """Starts hb-linkd again after a stop."""
         self.notify.messages.clear()
-        env = hb.daemon_env(self.bus.address, self.notify, STATE_DIRECTORY=self.state)
+        env = hb.daemon_env(self.bus.address, self.notify, STATE_DIRECTORY=self.state,
+                            **self.extra_env)
         self.proc = subprocess.Popen(
             ["ip", "netns", "exec", self.ns, self.rig.daemon, "--config-dir", self.confdir,
              "--node", self.name], env=env, stderr=open(self.log, "a"))
@@ -664,6 +667,141 @@ def case_crc_warning(rig):
     codes = [c for c, _ in ha1.get(ROOT, MANAGER, "Warnings")]
     check(codes == ["weak-auth-crc-udp", "crc-beside-strong-keys"],
           f"Warnings: weak-auth-crc-udp and crc-beside-strong-keys ({codes})")
+
+
+def warnings_of(node):
+    return {c: t for c, t in node.get(ROOT, MANAGER, "Warnings") or []}
+
+
+def hbctl_status(node):
+    """`hbctl status` against the node's bus (exit 3 here: no hb-membershipd), its text."""
+    r = subprocess.run([os.environ["HBCTL"], "status"], capture_output=True, text=True,
+                       env=dict(os.environ, DBUS_SYSTEM_BUS_ADDRESS=node.bus.address),
+                       timeout=WAIT)
+    return r.stdout
+
+
+def case_config_differs(rig):
+    """Every status carries the sender's cluster-wide configuration digest (hb_config): a peer
+    whose haresources differ is a config-differs Warning on both nodes, in `hbctl status`; the
+    same files again clear it on both. What may differ per node (here ha2's logfile) does not."""
+    ha1, ha2 = rig.start(lambda n: "bcast lan0\nbcast lan1\n" +
+                         (f"logfile {rig.tmp}/{n}-ha-log\n" if n == "ha2" else ""))
+    both_up(ha1, ha2, ["lan0", "lan1"])
+    for n in (ha1, ha2):
+        check("config-differs" not in warnings_of(n), f"{n.name}: the same cluster, no warning")
+    with open(os.path.join(ha2.confdir, "haresources"), "w") as f:
+        f.write("ha2 192.0.2.99\n")
+    ha2.restart()
+    for n, peer in ((ha1, "ha2"), (ha2, "ha1")):
+        wait_until(lambda: "config-differs" in warnings_of(n), f"{n.name}: config-differs")
+        text = warnings_of(n)["config-differs"]
+        check(f"configuration of {peer} (" in text and "haresources" in text,
+              f"{n.name}'s warning names {peer} and what to compare: {text}")
+        out = hbctl_status(n)
+        check(f"hb-linkd: config-differs: the cluster-wide configuration of {peer}" in out,
+              f"hbctl status on {n.name} shows it:\n{out}")
+    os.unlink(os.path.join(ha2.confdir, "haresources"))
+    ha2.restart()
+    for n in (ha1, ha2):
+        wait_until(lambda: "config-differs" not in warnings_of(n),
+                   f"{n.name}: config-differs cleared")
+        check(True, f"{n.name}: the same files again, the warning is gone")
+
+
+def hbctl_reload(node):
+    """`hbctl reload` for the node's files against its bus: (exit status, stdout, stderr)."""
+    r = subprocess.run([os.environ["HBCTL"], "reload", "--config-dir", node.confdir, "--node",
+                        node.name], capture_output=True, text=True,
+                       env=dict(os.environ, DBUS_SYSTEM_BUS_ADDRESS=node.bus.address),
+                       timeout=WAIT)
+    return r.returncode, r.stdout, r.stderr
+
+
+def log_of(node):
+    with open(node.log) as f:
+        return f.read()
+
+
+def case_reload(rig):
+    """hbctl reload: a changed warntime applies live (the next late heartbeat is reported after
+    the new one, no link or peer restarts); a broken ha.cf is refused with file:line before any
+    daemon is asked; a change a daemon cannot follow live (deadtime) or that needs a restart
+    (msgfmt) is refused by name and nothing of the reload is applied; non-root callers are
+    refused."""
+    ha1, ha2 = rig.start(lambda n: "bcast lan0\n")
+    both_up(ha1, ha2, ["lan0"])
+    ha_cf = os.path.join(ha1.confdir, "ha.cf")
+    with open(ha_cf) as f:
+        original = f.read()
+    gen = ha1.get(ROOT, MANAGER, "Generation")
+
+    with open(ha_cf, "w") as f:
+        f.write(original + "warntime 300ms\n")
+    rc, out, err = hbctl_reload(ha1)
+    check(rc == 0 and out.strip() == "hb-linkd: applied warntime",
+          f"hbctl reload applies warntime: {rc} {out!r} {err!r}")
+    check("reloaded: warntime 500 ms -> 300 ms" in log_of(ha1), "hb-linkd logs what it applied")
+    rc, out, _ = hbctl_reload(ha1)
+    check(rc == 0 and out.strip() == "hb-linkd: nothing changed", "again: nothing changed")
+    check(ha1.get(ROOT, MANAGER, "Generation") == gen, "hb-linkd was not restarted")
+    check(ha1.link_state("ha2", "lan0") == "up", "the link stayed up")
+    # The new warntime in force: ha2 stops, ha1 reports it late after 300 ms, not 500 ms.
+    os.kill(ha2.proc.pid, signal.SIGSTOP)
+    ha1.wait_link("ha2", "lan0", "dead", timeout=10)
+    os.kill(ha2.proc.pid, signal.SIGCONT)
+    check("no heartbeat from ha2 on lan0 for 300 ms (warntime)" in log_of(ha1),
+          "the late heartbeat is reported after the new warntime")
+    both_up(ha1, ha2, ["lan0"])
+
+    with open(ha_cf, "w") as f:
+        f.write(original + "warntime 200ms\nkeepalive 2\n")
+    rc, _, err = hbctl_reload(ha1)
+    check(rc == 65 and "ha.cf:" in err and "twice keepalive" in err,
+          f"a broken ha.cf: exit 65 with file:line ({rc}, {err.strip()!r})")
+    check("reload refused" not in log_of(ha1), "hb-linkd was not even asked")
+
+    with open(ha_cf, "w") as f:
+        f.write(original + "warntime 200ms\ndeadtime 2\nmsgfmt netstring\n")
+    rc, _, err = hbctl_reload(ha1)
+    check(rc == 1 and "deadtime: not applied live by hb-resourced, ipfaild yet" in err and
+          "msgfmt: needs a restart of hb.target" in err,
+          f"deadtime and msgfmt are refused by name: {rc} {err.strip()!r}")
+    check(log_of(ha1).count("reloaded:") == 1, "nothing of that reload was applied")
+    with open(ha_cf, "w") as f:
+        f.write(original + "warntime 300ms\n")
+    rc, out, _ = hbctl_reload(ha1)
+    check(rc == 0 and out.strip() == "hb-linkd: nothing changed",
+          "warntime is still the one applied before")
+
+    r = hb.busctl(ha1.bus.address, "call", BUS, ROOT, MANAGER, "Reload", user=65534)
+    check(r.returncode != 0 and "denied" in r.stderr.lower(),
+          "uid 65534 may not call Reload: " + r.stderr.strip())
+
+
+def case_reload_credential(rig):
+    """Under systemd hb-linkd reads the copy of authkeys handed to it at start
+    (CREDENTIALS_DIRECTORY): a key file changed since cannot be taken by a reload, and hbctl
+    reload says so instead of "nothing changed"."""
+    for name in rig.node_names:
+        rig.nodes[name] = Node(rig, name, rig.ha_cf("bcast lan0\n"))
+    ha1, ha2 = rig.nodes["ha1"], rig.nodes["ha2"]
+    creds = os.path.join(ha1.tmp, "credentials")
+    os.makedirs(creds, mode=0o700)
+    shutil.copy(os.path.join(ha1.confdir, "authkeys"), os.path.join(creds, "authkeys"))
+    os.chmod(os.path.join(creds, "authkeys"), 0o600)
+    ha1.extra_env = {"CREDENTIALS_DIRECTORY": creds}
+    ha1.start()
+    ha2.start()
+    both_up(ha1, ha2, ["lan0"])
+    rc, out, _ = hbctl_reload(ha1)
+    check(rc == 0 and out.strip() == "hb-linkd: nothing changed", f"unchanged: {rc} {out!r}")
+    # heartbeat's rotation, step one, on the original only.
+    with open(os.path.join(ha1.confdir, "authkeys"), "a") as f:
+        f.write("2 sha1 the-next-secret\n")
+    rc, _, err = hbctl_reload(ha1)
+    check(rc == 1 and "authkeys: changed since hb-linkd started" in err,
+          f"the changed key file is named: {rc} {err.strip()!r}")
 
 
 CASES = {n[5:]: f for n, f in globals().items() if n.startswith("case_")}

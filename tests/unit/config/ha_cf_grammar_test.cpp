@@ -140,5 +140,34 @@ TEST(HaCfGrammar, VersionsAndSupportHaveNames) {
   EXPECT_STREQ(to_string(find_ha_cf_directive("node")->support), "implemented");
 }
 
+// The reload column as issue 17 sets it: what `hbctl reload` applies at once, what waits for
+// the next hand-over, and what it refuses.
+TEST(HaCfGrammar, ReloadColumnFollowsWhatEachDirectiveChanges) {
+  auto reload_of = [](std::string_view name) {
+    return std::string(to_string(find_ha_cf_directive(name)->reload));
+  };
+  for (auto name :
+       {"keepalive",  "deadtime", "warntime",  "deadping",    "udpport",  "baud",   "serial",
+        "bcast",      "udp",      "mcast",     "mcast6",      "ucast",    "ucast6", "ping",
+        "ping_group", "logfile",  "debugfile", "logfacility", "use_logd", "debug"}) {
+    EXPECT_EQ(reload_of(name), "live") << name;
+  }
+  for (auto name : {"node", "auto_failback", "nice_failback"}) {
+    EXPECT_EQ(reload_of(name), "handover") << name;
+  }
+  for (auto name : {"initdead", "respawn", "watchdog", "hbgenmethod", "msgfmt"}) {
+    EXPECT_EQ(reload_of(name), "restart") << name;
+  }
+}
+
+// A warned directive has no effect to apply, so it keeps the column's default and `hbctl
+// reload` never names it.
+TEST(HaCfGrammar, WarnedDirectivesKeepTheReloadDefault) {
+  for (const auto& d : ha_cf_grammar()) {
+    if (d.support != Support::warned) continue;
+    EXPECT_EQ(d.reload, Reload::restart) << d.name;
+  }
+}
+
 }  // namespace
 }  // namespace hb::config

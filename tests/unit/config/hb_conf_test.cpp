@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 
 #include <cstdlib>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "core/config/watchdog.hpp"
@@ -117,6 +118,23 @@ TEST(HbConf, TlsTakesBothFilesAndAdminIsOffByDefault) {
   EXPECT_EQ(
       messages(parse_hb_conf("[status]\ntls_certificate = cert.pem\n", "hb.conf").diagnostics),
       (Lines{"hb.conf:2: tls_certificate must be an absolute path"}));
+}
+
+// hb_conf_settings() is the parser's own grammar: every setting it lists is a key the parser
+// knows (an empty value is "needs a value", never "unknown key"), with its reload column.
+TEST(HbConf, SettingsListTheGrammarWithWhenEachReloads) {
+  const auto settings = hb_conf_settings();
+  EXPECT_EQ(settings.size(), 15u);
+  std::map<std::string, std::string> reload;
+  for (const auto& s : settings) {
+    auto r = parse_hb_conf("[" + s.section + "]\n" + s.key + " =\n", "hb.conf");
+    EXPECT_EQ(messages(r.diagnostics), Lines{"hb.conf:2: " + s.key + " needs a value"});
+    reload[s.section + "." + s.key] = to_string(s.reload);
+  }
+  EXPECT_EQ(reload.at("status.listen"), "restart");
+  EXPECT_EQ(reload.at("status.refresh_interval"), "live");
+  EXPECT_EQ(reload.at("fencing.race_delay"), "live");
+  EXPECT_EQ(reload.at("watchdog.timeout"), "restart");
 }
 
 TEST(HbConf, FencingTimings) {

@@ -7,6 +7,8 @@
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 
+#include "core/config/cluster_digest.hpp"
+#include "sys/config/load.hpp"
 #include "temp_dir.hpp"
 
 namespace hb::config {
@@ -25,6 +27,15 @@ Run hbctl(const std::string& args) {
   int status = std::system(cmd.c_str());
   return Run{WIFEXITED(status) ? WEXITSTATUS(status) : -1, testing::read_text(io.path() + "/out"),
              testing::read_text(io.path() + "/err")};
+}
+
+// What the loader makes of DIR as hb-linkd loads it (with the keys), for the digest.
+Config config_of_seed(const std::string& dir) {
+  LoadOptions o;
+  o.dir = dir;
+  o.local_node = "ha1.haw2.ibm.com";
+  o.read_authkeys = true;
+  return load(o).config;
 }
 
 TEST(HbctlConfigCheck, PrintsTheSeedCluster) {
@@ -57,8 +68,10 @@ TEST(HbctlConfigCheck, PrintsTheSeedCluster) {
   if (::geteuid() == 0) {
     EXPECT_EQ(j["authkeys"]["active_index"], 2);
     EXPECT_EQ(j["authkeys"]["keys"][0]["method"], "crc");
+    EXPECT_EQ(j["cluster_digest"], cluster_digest(config_of_seed(dir.path())));
   } else {
     EXPECT_TRUE(j["authkeys"].is_null());
+    EXPECT_FALSE(j.contains("cluster_digest"));
     EXPECT_NE(r.err.find("authkeys not checked"), std::string::npos);
   }
 }

@@ -76,6 +76,28 @@ TEST(LivenessTracker, DeadExactlyAtDeadtimeNotBefore) {
   EXPECT_EQ(t.next_deadline(), std::nullopt);
 }
 
+// hbctl reload: new timings count from when each link was last heard, so a shorter deadtime
+// can make a silent link due at once, and a longer one keeps it up past the old deadtime.
+TEST(LivenessTracker, NewTimingsApplyFromEachLinksLastPacket) {
+  Peer p{"ha2", PeerKind::node, {"eth0"}};
+  Tracker t(timing(), std::span(&p, 1), t0);
+  t.on_packet("ha2", "eth0", t0);
+  Timing longer = timing();
+  longer.warntime = 8s;
+  longer.deadtime = 20s;
+  t.set_timing(longer);
+  EXPECT_EQ(t.next_deadline(), t0 + 8s);
+  EXPECT_EQ(t.advance(t0 + 10s),
+            (Transitions{tr("ha2", "eth0", LinkState::up, LinkState::late, 8s)}));
+  Timing shorter = timing();
+  shorter.warntime = 2s;
+  shorter.deadtime = 4s;
+  t.set_timing(shorter);
+  EXPECT_EQ(t.next_deadline(), t0 + 4s);
+  EXPECT_EQ(t.advance(t0 + 10s),
+            (Transitions{tr("ha2", "eth0", LinkState::late, LinkState::dead, 4s)}));
+}
+
 TEST(LivenessTracker, LateLinkThatHearsAgainRecoversAndSaysAfterHowLong) {
   Peer p{"ha2", PeerKind::node, {"eth0"}};
   Tracker t(timing(), std::span(&p, 1), t0);

@@ -2,10 +2,12 @@
 """The built man pages cover what hb has and are clean roff: every hbctl sub-command (from
 `hbctl --help`) is a term of hbctl(8), every ha.cf directive of the loader's grammar
 (common/core/config/ha_cf.cpp) one of ha.cf(5), every cl_status sub-command one of cl_status(1),
-every MESSAGE_ID of message_ids.hpp is in a daemon's page or hb(7), and neither
-`groff -man -ww -z` nor `mandoc -T lint -W warning` reports anything.
+every MESSAGE_ID of message_ids.hpp is in a daemon's page or hb(7), the "Reload:" of each
+ha.cf directive in ha.cf(5) and each hb.conf setting in hb.conf(5) is the grammar's own reload
+column (printed by RELOAD_TABLE), and neither `groff -man -ww -z` nor `mandoc -T lint -W warning`
+reports anything.
 
-usage: man_pages_test.py SOURCE_DIR HBCTL PAGE...
+usage: man_pages_test.py SOURCE_DIR HBCTL RELOAD_TABLE PAGE...
 """
 import os
 import re
@@ -60,6 +62,62 @@ def message_ids(src):
         return re.findall(r'inline constexpr const char\* (\w+) = "([0-9a-f]{32})";', f.read())
 
 
+# The page's words for each value of the reload column (reload_column.hpp).
+RELOAD_WORDS = {"live": "live", "handover": "at the next hand-over", "restart": "restart"}
+
+
+def reload_table(exe):
+    """{("ha.cf", "keepalive"): "live", ("hb.conf", "status.listen"): "restart", ...}"""
+    out = subprocess.run([exe], capture_output=True, text=True, check=True).stdout
+    table = {}
+    for line in out.splitlines():
+        file, setting, value = line.split()
+        table[(file, setting)] = value
+    return table
+
+
+def scd_entries(path, sectioned):
+    """Each term of an scdoc page and its paragraph: {"keepalive": "How often ..."}. With
+    `sectioned`, terms are "key = value" lines keyed "section.key" by the "# [section]" heading
+    above them (hb.conf(5))."""
+    entries = {}
+    section = None
+    name = None
+    with open(path) as f:
+        for line in f.read().splitlines():
+            heading = re.match(r"^# \[(\w+)\]", line)
+            if heading or line.startswith("# "):
+                section = heading.group(1) if heading else None
+                name = None
+                continue
+            term = re.match(r"^\*([A-Za-z0-9_\\]+)\*" + (" =" if sectioned else ""), line)
+            if term and (section or not sectioned):
+                word = term.group(1).replace("\\_", "_")
+                name = f"{section}.{word}" if sectioned else word
+                entries.setdefault(name, "")
+            elif name and line.startswith("\t"):
+                entries[name] += " " + line.strip()
+            else:
+                name = None
+    return entries
+
+
+def reload_problems(src, table):
+    problems = []
+    pages = {"ha.cf": ("ha.cf.5.scd", False), "hb.conf": ("hb.conf.5.scd", True)}
+    for file, (page, sectioned) in pages.items():
+        entries = scd_entries(os.path.join(src, "man", page), sectioned)
+        for (f, setting), value in table.items():
+            if f != file:
+                continue
+            said = re.findall(r"Reload: (live|at the next hand-over|restart)\b",
+                              entries.get(setting, ""))
+            if said != [RELOAD_WORDS[value]]:
+                problems.append(f"{page}: {setting} should say \"Reload: "
+                                f"{RELOAD_WORDS[value]}\" (the grammar's column), says {said}")
+    return problems
+
+
 def lint(path):
     problems = []
     groff = subprocess.run(["groff", "-man", "-ww", "-z", path], capture_output=True, text=True)
@@ -72,7 +130,7 @@ def lint(path):
 
 
 def main():
-    src, hbctl, pages = sys.argv[1], sys.argv[2], sys.argv[3:]
+    src, hbctl, reload_exe, pages = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
     missing = [tool for tool in ("groff", "mandoc") if shutil.which(tool) is None]
     if missing:
         print(f"missing {' and '.join(missing)}: run scripts/ensure-deps.sh test")
@@ -108,13 +166,19 @@ def main():
         if not any(ident in text[p] for p in DAEMON_PAGES):
             problems.append(f"MESSAGE_ID {ident} (msgid::{name}) is in no daemon page or hb.7")
 
+    table = reload_table(reload_exe)
+    if len(table) < 40:
+        problems.append(f"the reload table listed too few settings: {table}")
+    problems += reload_problems(src, table)
+
     for path in pages:
         problems += lint(path)
 
     for p in problems:
         print(p)
     print(f"{len(pages)} pages, {len(commands)} hbctl commands, {len(directives)} directives, "
-          f"{len(sub_commands)} cl_status commands: {len(problems)} problems")
+          f"{len(sub_commands)} cl_status commands, {len(table)} reload entries: "
+          f"{len(problems)} problems")
     return 1 if problems else 0
 
 

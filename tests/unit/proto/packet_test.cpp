@@ -127,6 +127,20 @@ TEST(Status, FieldsInHeartbeatsOrder) {
   status.announce_protocol = true;
   Message p = build_status(status, control, 1);
   EXPECT_EQ(p.fields()[3].name, "protocol");
+  EXPECT_FALSE(p.has("hb_config"));
+}
+
+// hb's own field rides after heartbeat's, before the control fields; heartbeat looks fields up
+// by name and never sees it.
+TEST(Status, CarriesTheClusterConfigDigestWhenGiven) {
+  StatusOptions status;
+  status.config_digest = "0123456789abcdef";
+  Message m = build_status(status, test::control("ha1", 4, 1), 1);
+  std::vector<std::string> names;
+  for (const auto& f : m.fields()) names.push_back(f.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"t", "st", "dt", "hb_config", "src", "seq", "hg", "ts",
+                                             "ld", "ttl"}));
+  EXPECT_EQ(m.get("hb_config"), "0123456789abcdef");
 }
 
 TEST(Status, UnsequencedTypesGetNoSeqOrLoad) {

@@ -248,6 +248,21 @@ TEST_F(WireRules, TheAdvertisedDeadtimeIsClampedAroundOurs) {
   EXPECT_FALSE(fine.deadtime_clamped_from);
 }
 
+// A status packet's hb_config reaches the shell, which compares it with this node's digest; a
+// status without one (a heartbeat peer) says nothing.
+TEST_F(WireRules, AStatusHandsOnThePeersConfigDigest) {
+  auto p = make();
+  proto::StatusOptions so;
+  so.config_digest = "0123456789abcdef";
+  auto with = p.on_packet(seal(proto::build_status(so, control_of("ha2", 4), 1)), "lan0", t0);
+  ASSERT_FALSE(with.rejected) << with.detail;
+  EXPECT_EQ(with.config_digest, "0123456789abcdef");
+  auto without =
+      p.on_packet(seal(proto::build_status({}, control_of("ha2", 4), 2)), "lan0", t0 + 100ms);
+  ASSERT_FALSE(without.rejected) << without.detail;
+  EXPECT_FALSE(without.config_digest);
+}
+
 // Attack 3: ten identical NS_rexmit made a node send 500 signed packets.
 TEST_F(WireRules, RetransmissionAnswersAreBounded) {
   ReliableSender ha1;

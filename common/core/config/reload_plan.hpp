@@ -1,0 +1,56 @@
+// What `hbctl reload` would change: the running configuration and the files as they are now,
+// compared setting by setting (each ha.cf directive hb implements, haresources, authkeys and
+// each hb.conf setting), each difference with the grammar's reload column, and what a daemon
+// refuses of them. Pure: the daemons and hbctl load the files and act on the answer.
+#pragma once
+
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/config/config.hpp"
+#include "core/config/reload_column.hpp"
+
+namespace hb::config {
+
+struct ConfigChange {
+  // The ha.cf directive ("deadtime", "bcast"), "haresources", "authkeys", or the hb.conf
+  // setting as "[section] key" ("[fencing] race_delay").
+  std::string setting;
+  Reload reload = Reload::restart;
+  bool operator==(const ConfigChange&) const = default;
+};
+
+// Every setting whose value differs, in ha.cf's grammar order, then haresources, authkeys and
+// hb.conf's settings. Only values count: comments, spacing, the order of lines and where each
+// was written do not. authkeys is compared only when both sides read it.
+std::vector<ConfigChange> config_changes(const Config& running, const Config& next);
+
+// Whether config_changes() knows how to compare the ha.cf directive or hb.conf setting
+// ("[section] key"): the unit test holds both grammars to it, so a new row cannot be missed.
+bool compares_setting(std::string_view setting);
+
+// One refused change, said for a person: "msgfmt: needs a restart of hb.target".
+struct Refusal {
+  std::string setting;
+  std::string why;
+};
+
+// The daemons that use a setting ("hb-linkd", "hb-resourced", ...): a change reloads live only
+// when every one of them applies it, or the daemons would run on different values (hb-linkd
+// timing links with one deadtime while hb-resourced lets go of its groups on another).
+std::vector<std::string_view> users_of(std::string_view setting);
+
+// The settings `daemon` applies live today (hb-linkd: keepalive, deadtime, warntime; the
+// others none yet): the reload column as far as the code has got.
+const std::set<std::string, std::less<>>& applied_live_by(std::string_view daemon);
+
+// What a reload must refuse of `changes`: every change of the restart column, and every other
+// change that one of its users does not apply live (yet). Empty: all of it can be applied.
+std::vector<Refusal> refusals(const std::vector<ConfigChange>& changes);
+
+// "msgfmt: needs a restart of hb.target; bcast: not applied live by hb-linkd yet"
+std::string to_string(const std::vector<Refusal>& refusals);
+
+}  // namespace hb::config
