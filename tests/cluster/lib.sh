@@ -80,7 +80,7 @@ rig_up() { # rig up options...
   export HB_RIG=$RUN
   # shellcheck disable=SC1090
   . <("$RIG" info)
-  say "rig run $RUN up ($*): booted in $BOOT_SECONDS s, $UP_SECONDS s in all"
+  say "rig run $RUN up (${deb[*]:+${deb[*]} }$*): booted in $BOOT_SECONDS s, $UP_SECONDS s in all"
 }
 
 # ha.cf's timings of this run (rig info: DEADTIME=1, INITDEAD=2, or with ms) in seconds.

@@ -491,13 +491,15 @@ TEST_F(Statusd, StreamsAndIdleConnectionsLeaveRoomForRequests) {
     }
     idle.push_back(fd);
   }
-  // The cluster document still comes at once.
+  // The cluster document still comes at once: well before the 5 s read timeout (hb.conf's
+  // default) that a server waiting on those connections would need first. The limit leaves room
+  // for a loaded machine (it took 1.01 s once with two builds running beside it).
   const auto before = std::chrono::steady_clock::now();
   auto r = get("/api/v1/cluster");
   const auto took = std::chrono::steady_clock::now() - before;
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200);
-  EXPECT_LT(took, std::chrono::seconds(1));
+  EXPECT_LT(took, std::chrono::milliseconds(2500));
 
   // One stream more: a clear 503.
   auto refused = get("/api/v1/events");
