@@ -7,6 +7,8 @@
 #      than heartbeat's last on ha2), so ha1's heartbeat hears ha2 as active; ha2 takes nothing.
 #   3. `apt-get install ./heartbeat_….deb` on ha2 removes hb (state "rc", /etc/ha.d kept) and
 #      hands hb's generation back, so heartbeat there starts above it and ha1 hears ha2 again.
+#   4. `dpkg --purge hb` removes hb's state with a warning that the generation is lost, and
+#      leaves /etc/ha.d as it was.
 # A sampler checks every 20 ms that the IP and /ha are never held twice.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -77,4 +79,17 @@ if in_node ha1 journalctl -q _TRANSPORT=syslog --grep 'replay attack \[ha2\]' >/
   fail "ha1's heartbeat took ha2's packets for replays: $(in_node ha1 journalctl -q _TRANSPORT=syslog --grep 'replay attack' | tail -2)"
 fi
 say "ha1's heartbeat never took ha2's packets for replays (journal)"
+
+# 4. Purging hb removes its state, says the generation is lost, and leaves /etc/ha.d alone.
+out=$(in_node ha2 dpkg --purge hb 2>&1) || { echo "$out"; fail "dpkg --purge hb failed on ha2"; }
+echo "$out" | grep '^hb:' | sed 's/^/    /'
+echo "$out" | grep -q "generation is lost" || fail "the purge did not warn that the generation is lost"
+for d in /var/lib/hb-linkd /var/lib/hb; do
+  if in_node ha2 test -e "$d"; then fail "$d is still there after the purge"; fi
+done
+[ "$(ha_d_sums)" = "$ha_d_before" ] || fail "/etc/ha.d on ha2 changed with the purge of hb"
+[ -z "$(in_node ha2 dpkg-query -W -f '${db:Status-Abbrev}' hb 2>/dev/null)" ] ||
+  [ "$(in_node ha2 dpkg-query -W -f '${db:Status-Abbrev}' hb 2>/dev/null)" = "pn " ] || fail "hb is not purged"
+in_node ha1 cl_status nodestatus ha2 | grep -qx active || fail "ha1 stopped hearing ha2 (heartbeat) after the purge of hb"
+say "4. hb purged on ha2: its state gone with a warning, /etc/ha.d unchanged, heartbeat runs on"
 say "PASS: switch from heartbeat to hb and back"
