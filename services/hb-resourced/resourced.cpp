@@ -22,7 +22,7 @@ Resourced::Resourced(boost::asio::io_context& io, dbus::Bus& bus, const config::
       config_(config),
       state_(state),
       set_status_(std::move(set_status)),
-      runner_(bus, config, state,
+      runner_(io, bus, config, state,
               {[this](const std::string& key, failover::Result r) {
                  feed(engine_->on_result(key, r, now()));
                },
