@@ -3,7 +3,9 @@
 
 #include <unistd.h>
 
+#include <boost/asio/steady_timer.hpp>
 #include <chrono>
+#include <memory>
 #include <set>
 
 #include "core/config/hb_conf.hpp"
@@ -22,7 +24,8 @@ long ms_since(failover::TimePoint t) {
 
 GroupRunner::GroupRunner(boost::asio::io_context& io, dbus::Bus& bus, const config::Config& config,
                          State& state, Events events)
-    : config_(config),
+    : io_(io),
+      config_(config),
       state_(state),
       events_(std::move(events)),
       systemd_(bus),
@@ -40,6 +43,29 @@ Group* GroupRunner::group(const std::string& key) {
   for (Group& g : state_.groups)
     if (g.key == key) return &g;
   return nullptr;
+}
+
+SystemdClient::JobDone GroupRunner::bounded(std::chrono::milliseconds limit,
+                                            SystemdClient::JobDone done) {
+  struct Wait {
+    boost::asio::steady_timer timer;
+    SystemdClient::JobDone done;
+    bool finished = false;
+  };
+  constexpr auto grace = std::chrono::seconds(2);
+  auto wait = std::make_shared<Wait>(Wait{boost::asio::steady_timer(io_), std::move(done)});
+  wait->timer.expires_after(limit + grace);
+  wait->timer.async_wait([wait](const boost::system::error_code& ec) {
+    if (ec || wait->finished) return;
+    wait->finished = true;
+    wait->done(false, "timeout");
+  });
+  return [wait](bool ok, const std::string& result) {
+    if (wait->finished) return;  // hb gave up on it already
+    wait->finished = true;
+    wait->timer.cancel();
+    wait->done(ok, result);
+  };
 }
 
 std::vector<std::string> GroupRunner::all_active() const {
@@ -148,26 +174,29 @@ void GroupRunner::start_from(const std::string& key, size_t index) {
   }
   const UnitPlan& p = run.plans[index];
   auto t = failover::Clock::now();
-  systemd_.start(p, [this, key, index, t, unit = p.unit](bool ok, const std::string& result) {
-    std::string token = std::get<0>(group(key)->resources[index]);
-    if (!ok) {
-      log::error(log::msgid::unit_start_failed,
-                 "start of " + unit + " (" + token + ") failed: " + result,
-                 {{"HB_GROUP", key},
-                  {"HB_RESOURCE", token},
-                  {"UNIT", unit},
-                  {"HB_DURATION_MS", std::to_string(ms_since(t))}});
-      runs_[key].busy = false;
-      return events_.result(key, failover::Result::start_failed);
-    }
-    runs_[key].unstoppable.erase(index);
-    log::info("", "started " + unit + " (" + token + ") in " + std::to_string(ms_since(t)) + " ms",
-              {{"HB_GROUP", key},
-               {"HB_RESOURCE", token},
-               {"UNIT", unit},
-               {"HB_DURATION_MS", std::to_string(ms_since(t))}});
-    start_from(key, index + 1);
-  });
+  systemd_.start(
+      p, bounded(p.settings.start_timeout, [this, key, index, t, unit = p.unit](
+                                               bool ok, const std::string& result) {
+        std::string token = std::get<0>(group(key)->resources[index]);
+        if (!ok) {
+          log::error(log::msgid::unit_start_failed,
+                     "start of " + unit + " (" + token + ") failed: " + result,
+                     {{"HB_GROUP", key},
+                      {"HB_RESOURCE", token},
+                      {"UNIT", unit},
+                      {"HB_DURATION_MS", std::to_string(ms_since(t))}});
+          runs_[key].busy = false;
+          return events_.result(key, failover::Result::start_failed);
+        }
+        runs_[key].unstoppable.erase(index);
+        log::info("",
+                  "started " + unit + " (" + token + ") in " + std::to_string(ms_since(t)) + " ms",
+                  {{"HB_GROUP", key},
+                   {"HB_RESOURCE", token},
+                   {"UNIT", unit},
+                   {"HB_DURATION_MS", std::to_string(ms_since(t))}});
+        start_from(key, index + 1);
+      }));
 }
 
 void GroupRunner::stop_from(const std::string& key, size_t index, bool any_failed) {
@@ -207,8 +236,8 @@ void GroupRunner::stop_one(const std::string& key, size_t index, bool retried,
                {{"HB_GROUP", key}, {"UNIT", p.unit}});
     return done(false);
   }
-  systemd_.stop(p.unit, [this, key, index, retried, t, p, failed_before, done = std::move(done)](
-                            bool ok, const std::string& result) mutable {
+  auto stopped = [this, key, index, retried, t, p, failed_before, done = std::move(done)](
+                     bool ok, const std::string& result) mutable {
     std::string token = std::get<0>(group(key)->resources[index]);
     if (ok) {
       return systemd_.get_unit_property(
@@ -248,7 +277,13 @@ void GroupRunner::stop_one(const std::string& key, size_t index, bool retried,
           stop_one(key, index, true, std::move(done));
         },
         RunOptions{p.settings.stop_timeout, true, {}});
-  });
+  };
+  // std::function needs a copyable callable: the bound wait holds it behind a shared_ptr.
+  auto shared = std::make_shared<decltype(stopped)>(std::move(stopped));
+  systemd_.stop(p.unit, bounded(p.settings.stop_timeout,
+                                [shared](bool ok, const std::string& result) mutable {
+                                  (*shared)(ok, result);
+                                }));
 }
 
 void GroupRunner::announce(const std::string& key) {
@@ -308,11 +343,12 @@ void GroupRunner::resource_failed(const std::string& key, size_t index, const st
 
 void GroupRunner::start_again(const std::string& key, size_t index) {
   const UnitPlan& p = runs_[key].plans[index];
-  systemd_.start(p, [this, key, index, unit = p.unit](bool ok, const std::string& result) {
-    runs_[key].busy = false;
-    if (ok) runs_[key].unstoppable.erase(index);
-    if (!ok) events_.gave_up(key, unit + " could not be restarted (" + result + ")");
-  });
+  systemd_.start(p, bounded(p.settings.start_timeout, [this, key, index, unit = p.unit](
+                                                          bool ok, const std::string& result) {
+                   runs_[key].busy = false;
+                   if (ok) runs_[key].unstoppable.erase(index);
+                   if (!ok) events_.gave_up(key, unit + " could not be restarted (" + result + ")");
+                 }));
 }
 
 }  // namespace hb::resourced

@@ -7,6 +7,8 @@
 // It decides nothing: hb-resourced (resourced.hpp) tells it what to run and hears how it went.
 #pragma once
 
+#include <boost/asio/io_context.hpp>
+#include <chrono>
 #include <functional>
 #include <map>
 #include <set>
@@ -64,6 +66,10 @@ class GroupRunner {
   };
 
   Group* group(const std::string& key);
+  // `done`, called with (false, "timeout") if systemd has not ended the job `limit` (plus a
+  // grace, so that systemd's own timeout on a transient unit shows first) after now: the bound
+  // hb keeps on every resource's job, units of their own included.
+  SystemdClient::JobDone bounded(std::chrono::milliseconds limit, SystemdClient::JobDone done);
   void query_active_states(std::function<void()> ready);
   void start_from(const std::string& key, size_t index);
   void stop_from(const std::string& key, size_t index, bool any_failed);
@@ -74,6 +80,7 @@ class GroupRunner {
   void resource_failed(const std::string& key, size_t index, const std::string& why);
   void start_again(const std::string& key, size_t index);
 
+  boost::asio::io_context& io_;
   const config::Config& config_;
   State& state_;
   Events events_;

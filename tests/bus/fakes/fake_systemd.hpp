@@ -63,6 +63,9 @@ class FakeSystemd {
 
   // Jobs of units whose name starts with `prefix` end "failed" from now on ("" = none).
   void fail_units_starting_with(std::string prefix) { fail_prefix_ = std::move(prefix); }
+  // Jobs of units whose name starts with `prefix` never end from now on (a hung start or stop;
+  // "" = none): the reply names the job, and no JobRemoved follows.
+  void hang_units_starting_with(std::string prefix) { hang_prefix_ = std::move(prefix); }
   // Calls of `method` for units whose name starts with `prefix`.
   std::size_t count(const std::string& method, const std::string& prefix) const {
     std::size_t n = 0;
@@ -108,6 +111,7 @@ class FakeSystemd {
     Unit& u = unit(name);
     int r = sd_bus_reply_method_return(m, "o", job_path.c_str());
     if (r < 0) return r;
+    if (!hang_prefix_.empty() && name.rfind(hang_prefix_, 0) == 0) return 1;
     const bool fails = !fail_prefix_.empty() && name.rfind(fail_prefix_, 0) == 0;
     if (fails) {
       u.active = "failed";
@@ -270,7 +274,7 @@ class FakeSystemd {
 
   Conn conn_;
   std::set<std::string> loaded_;
-  std::string fail_prefix_;
+  std::string fail_prefix_, hang_prefix_;
   std::map<std::string, Unit> units_;  // std::map: stable addresses for the vtable's userdata
   std::map<std::string, std::map<std::string, std::string>> transient_;
   std::vector<Call> calls_;

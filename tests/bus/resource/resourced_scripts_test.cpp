@@ -3,7 +3,8 @@
 // arguments, hb.conf's timeouts and heartbeat's environment; its status is checked every
 // monitor_interval while the group runs here; a check that fails has the resource stopped and
 // started once more, and a second failure gives the group up; one whose stop failed is never
-// counted as stopped afterwards.
+// counted as stopped afterwards. A unit of its own whose job never ends counts as failed after
+// its start_timeout.
 #include "resourced_fixture.hpp"
 
 namespace hb::test {
@@ -102,6 +103,34 @@ TEST_F(ResourcedScripts, AResourceThatCannotBeStoppedIsNeverCountedAsStopped) {
   EXPECT_NE(log().find("failed before: something of it may still run"), std::string::npos) << log();
   EXPECT_NE(log().find("no other node takes it"), std::string::npos) << log();
   EXPECT_EQ(log().find("failed again"), std::string::npos) << log();
+}
+
+TEST_F(ResourcedScripts, AUnitOfItsOwnThatNeverStartsCountsAsAFailedStartAfterItsTimeout) {
+  // hb cannot set a timeout on apache2.service: it bounds its own wait for the job instead.
+  std::ofstream(conf_ / "haresources") << "ha1 " << group_key << " " << web_unit << "\n";
+  std::ofstream(conf_ / "hb.conf")
+      << "[resource " << web_unit << "]\nstart_timeout = 1\nstop_timeout = 1\n";
+  systemd_->hang_units_starting_with(web_unit);
+  start_standby();
+  if (HasFatalFailure()) return;
+  membership_->set_state("ha1", "dead", "links-dead");
+  ASSERT_TRUE(wait([&] { return log().find("start of 192.0.2.10 failed") != std::string::npos; }))
+      << log();
+  EXPECT_NE(log().find("start of " + web_unit + " (" + web_unit + ") failed: timeout"),
+            std::string::npos)
+      << log();
+  // What started is stopped again, the hung unit too (its stop replaces the start job); that
+  // stop hangs as well, and after its stop_timeout the group is held as not cleanly stopped.
+  EXPECT_EQ(systemd_->count("StopUnit", web_unit), 1u) << log();
+  ASSERT_TRUE(wait([&] { return log().find("did not stop cleanly") != std::string::npos; }))
+      << log();
+  EXPECT_NE(log().find("stop of " + web_unit + " (" + web_unit + ") failed: timeout"),
+            std::string::npos)
+      << log();
+  // A clean stop would wait for good on a group that may still run here: end it as a crash.
+  daemon_.signal(SIGKILL);
+  int status = 0;
+  ASSERT_TRUE(wait([&] { return daemon_.try_wait(status); }));
 }
 
 }  // namespace
