@@ -68,6 +68,13 @@ SystemdClient::JobDone GroupRunner::bounded(std::chrono::milliseconds limit,
   };
 }
 
+std::map<std::string, std::string> GroupRunner::stop_failures() const {
+  std::map<std::string, std::string> out;
+  for (const auto& [key, run] : runs_)
+    if (!run.stop_failure.empty()) out[key] = run.stop_failure;
+  return out;
+}
+
 std::vector<std::string> GroupRunner::all_active() const {
   std::vector<std::string> out;
   for (const Group& g : state_.groups) {
@@ -159,6 +166,7 @@ void GroupRunner::stop(const std::string& key) {
   Run& run = runs_[key];
   run.busy = true;
   ++run.generation;
+  run.stop_failure.clear();
   run.since = failover::Clock::now();
   stop_from(key, run.plans.size(), false);
 }
@@ -167,6 +175,7 @@ void GroupRunner::start_from(const std::string& key, size_t index) {
   Run& run = runs_[key];
   if (index >= run.plans.size()) {
     run.busy = false;
+    run.stop_failure.clear();  // all of it runs again: what was left over is ours again
     // Timing only: the catalogued entry is the engine's "acquired" (engine_journal.cpp).
     log::notice("", "group " + key + " started in " + std::to_string(ms_since(run.since)) + " ms",
                 {{"HB_GROUP", key}, {"HB_DURATION_MS", std::to_string(ms_since(run.since))}});
@@ -212,6 +221,10 @@ void GroupRunner::stop_from(const std::string& key, size_t index, bool any_faile
                           any_failed ? failover::Result::stop_failed : failover::Result::stopped);
   }
   stop_one(key, index - 1, false, [this, key, index, any_failed](bool ok) {
+    if (!ok) {
+      std::string& failure = runs_[key].stop_failure;
+      failure += (failure.empty() ? "" : ", ") + runs_[key].plans[index - 1].unit;
+    }
     stop_from(key, index - 1, any_failed || !ok);
   });
 }

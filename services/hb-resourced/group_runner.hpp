@@ -44,6 +44,9 @@ class GroupRunner {
   void begin(std::function<void()> ready);
   // Groups whose every unit is active already: running here, to adopt rather than restart.
   std::vector<std::string> all_active() const;
+  // Groups whose last stop failed, with the resources that did not stop (a later successful
+  // start clears it): what may still run here.
+  std::map<std::string, std::string> stop_failures() const;
 
   void start(const std::string& key);
   void stop(const std::string& key);
@@ -62,6 +65,7 @@ class GroupRunner {
     // Resources whose stop failed while restarting them: their unit is "failed" now, so a later
     // StopUnit would not run their stop again; until a start succeeds, their stop is a failure.
     std::set<size_t> unstoppable;
+    std::string stop_failure;  // the resources of the last stop that failed ("" = none)
     failover::TimePoint since{};
   };
 

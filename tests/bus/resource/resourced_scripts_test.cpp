@@ -103,6 +103,12 @@ TEST_F(ResourcedScripts, AResourceThatCannotBeStoppedIsNeverCountedAsStopped) {
   EXPECT_NE(log().find("failed before: something of it may still run"), std::string::npos) << log();
   EXPECT_NE(log().find("no other node takes it"), std::string::npos) << log();
   EXPECT_EQ(log().find("failed again"), std::string::npos) << log();
+  // hbctl status shows why the group stays here: hb-resourced's Warnings.
+  ASSERT_TRUE(wait([&] { return warnings().count("stop-failed") > 0; })) << log();
+  EXPECT_NE(warnings()["stop-failed"].find("group " + group_key + ": the stop of " + script_unit +
+                                           ", hb-ipaddr@192.0.2.10.service failed"),
+            std::string::npos)
+      << warnings()["stop-failed"];
 }
 
 TEST_F(ResourcedScripts, AUnitOfItsOwnThatNeverStartsCountsAsAFailedStartAfterItsTimeout) {
