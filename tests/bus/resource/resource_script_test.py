@@ -103,6 +103,16 @@ def start_skips_what_runs(s):
     check("start skipped" in err, "... and says so")
 
 
+def the_scripts_answer_rules(s):
+    # The product runs, but the script says "stopped" (LSB 3): hb believes it and starts, as
+    # heartbeat did; a script that means "running" must say so.
+    s.write("prod", 'echo "$*" >> $STATE/calls\n'
+            'case "$1" in status) echo "stopped"; exit 3;; start) exit 0;; esac')
+    rc, err, _ = s.run("prod", "start")
+    check(rc == 0 and s.lines("calls") == ["status", "start"],
+          "status says stopped while it runs: start is called (%s)" % s.lines("calls"))
+
+
 def start_then_stop(s):
     s.write("prod", product())
     rc, _, _ = s.run("prod", "start")
@@ -191,7 +201,7 @@ def usage(s):
     check(s.run("x", "restart")[0] == 2, "an unknown action: usage (2)")
 
 
-for test in (status_rule, start_skips_what_runs, start_then_stop, failed_start_is_cleaned,
+for test in (status_rule, start_skips_what_runs, the_scripts_answer_rules, start_then_stop, failed_start_is_cleaned,
              failing_stop_is_retried_then_fails, stop_confirmed_by_status,
              failing_stop_of_a_stopped_product, lookup_on_every_run,
              heartbeat_environment_and_arguments, usage):
