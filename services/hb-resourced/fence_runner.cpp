@@ -59,7 +59,7 @@ void FenceRunner::try_next(std::shared_ptr<Attempt> a) {
                        " (journalctl -u " + unit + ")";
         try_next(a);
       },
-      RunOptions{settings_.timeout, true});
+      RunOptions{settings_.timeout, true, {}});
 }
 
 void FenceRunner::self_fence(const std::string& reason) {
@@ -67,7 +67,7 @@ void FenceRunner::self_fence(const std::string& reason) {
   systemd_.run_once(
       "hb-self-fence-" + std::to_string(::getpid()) + ".service", "hb: self-fence (" + reason + ")",
       {"/usr/bin/systemctl", "reboot", "--force", "--force"}, [](bool, const std::string&) {},
-      RunOptions{std::chrono::seconds(30), true});
+      RunOptions{std::chrono::seconds(30), true, {}});
 }
 
 }  // namespace hb::resourced

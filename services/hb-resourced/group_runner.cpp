@@ -3,9 +3,13 @@
 
 #include <unistd.h>
 
+#include <boost/asio/steady_timer.hpp>
 #include <chrono>
+#include <memory>
 #include <set>
 
+#include "core/config/hb_conf.hpp"
+#include "core/resource/script_environment.hpp"
 #include "sys/log.hpp"
 
 namespace hb::resourced {
@@ -18,13 +22,57 @@ long ms_since(failover::TimePoint t) {
 
 }  // namespace
 
-GroupRunner::GroupRunner(dbus::Bus& bus, const config::Config& config, State& state, Events events)
-    : config_(config), state_(state), events_(std::move(events)), systemd_(bus) {}
+GroupRunner::GroupRunner(boost::asio::io_context& io, dbus::Bus& bus, const config::Config& config,
+                         State& state, Events events)
+    : io_(io),
+      config_(config),
+      state_(state),
+      events_(std::move(events)),
+      systemd_(bus),
+      monitor_(io, systemd_,
+               {[this](const std::string& key) {
+                  auto it = runs_.find(key);
+                  return it != runs_.end() && !it->second.busy && events_.runs_here(key);
+                },
+                [this](const std::string& key) { return runs_[key].generation; },
+                [this](const std::string& key, size_t index, const std::string& why) {
+                  resource_failed(key, index, why);
+                }}) {}
 
 Group* GroupRunner::group(const std::string& key) {
   for (Group& g : state_.groups)
     if (g.key == key) return &g;
   return nullptr;
+}
+
+SystemdClient::JobDone GroupRunner::bounded(std::chrono::milliseconds limit,
+                                            SystemdClient::JobDone done) {
+  struct Wait {
+    boost::asio::steady_timer timer;
+    SystemdClient::JobDone done;
+    bool finished = false;
+  };
+  constexpr auto grace = std::chrono::seconds(2);
+  auto wait = std::make_shared<Wait>(Wait{boost::asio::steady_timer(io_), std::move(done)});
+  wait->timer.expires_after(limit + grace);
+  wait->timer.async_wait([wait](const boost::system::error_code& ec) {
+    if (ec || wait->finished) return;
+    wait->finished = true;
+    wait->done(false, "timeout");
+  });
+  return [wait](bool ok, const std::string& result) {
+    if (wait->finished) return;  // hb gave up on it already
+    wait->finished = true;
+    wait->timer.cancel();
+    wait->done(ok, result);
+  };
+}
+
+std::map<std::string, std::string> GroupRunner::stop_failures() const {
+  std::map<std::string, std::string> out;
+  for (const auto& [key, run] : runs_)
+    if (!run.stop_failure.empty()) out[key] = run.stop_failure;
+  return out;
 }
 
 std::vector<std::string> GroupRunner::all_active() const {
@@ -48,16 +96,21 @@ void GroupRunner::begin(std::function<void()> ready) {
   auto finish = [this, ready] {
     Lookup lookup{[this](const std::string& u) { return unit_loaded_[u]; },
                   [](const std::string& p) { return access(p.c_str(), X_OK) == 0; }};
+    const std::vector<std::string> script_environment =
+        resource::assignments(resource::configured_environment(config_.ha_cf, config_.local_node));
     for (const auto& g : config_.groups) {
       if (g.resources.empty()) continue;
       Run& run = runs_[g.key()];
       Group* bus_group = group(g.key());
       for (size_t i = 0; i < g.resources.size(); ++i) {
         UnitPlan p = plan_resource(g.resources[i], lookup);
-        if (p.kind == UnitPlan::Kind::missing)
-          log::error(log::msgid::resource_unresolved,
-                     "resource " + g.resources[i].token + ": " + p.error,
-                     {{"HB_GROUP", g.key()}, {"HB_RESOURCE", g.resources[i].token}});
+        p.settings = config::resource_settings(config_.hb_conf, g.resources[i].token);
+        if (p.kind == UnitPlan::Kind::transient_service) p.environment = script_environment;
+        if (!p.warning.empty())
+          log::warning(log::msgid::resource_unresolved,
+                       "resource " + g.resources[i].token + ": " + p.warning,
+                       {{"HB_GROUP", g.key()}, {"HB_RESOURCE", g.resources[i].token}});
+        monitor_.watch(g.key(), i, p);
         if (bus_group && i < bus_group->resources.size())
           std::get<1>(bus_group->resources[i]) = p.unit;
         if (p.kind == UnitPlan::Kind::existing &&
@@ -104,6 +157,7 @@ void GroupRunner::start(const std::string& key) {
   Run& run = runs_[key];
   run.busy = true;
   run.restarted = false;
+  ++run.generation;
   run.since = failover::Clock::now();
   start_from(key, 0);
 }
@@ -111,6 +165,8 @@ void GroupRunner::start(const std::string& key) {
 void GroupRunner::stop(const std::string& key) {
   Run& run = runs_[key];
   run.busy = true;
+  ++run.generation;
+  run.stop_failure.clear();
   run.since = failover::Clock::now();
   stop_from(key, run.plans.size(), false);
 }
@@ -119,6 +175,7 @@ void GroupRunner::start_from(const std::string& key, size_t index) {
   Run& run = runs_[key];
   if (index >= run.plans.size()) {
     run.busy = false;
+    run.stop_failure.clear();  // all of it runs again: what was left over is ours again
     // Timing only: the catalogued entry is the engine's "acquired" (engine_journal.cpp).
     log::notice("", "group " + key + " started in " + std::to_string(ms_since(run.since)) + " ms",
                 {{"HB_GROUP", key}, {"HB_DURATION_MS", std::to_string(ms_since(run.since))}});
@@ -126,25 +183,29 @@ void GroupRunner::start_from(const std::string& key, size_t index) {
   }
   const UnitPlan& p = run.plans[index];
   auto t = failover::Clock::now();
-  systemd_.start(p, [this, key, index, t, unit = p.unit](bool ok, const std::string& result) {
-    std::string token = std::get<0>(group(key)->resources[index]);
-    if (!ok) {
-      log::error(log::msgid::unit_start_failed,
-                 "start of " + unit + " (" + token + ") failed: " + result,
-                 {{"HB_GROUP", key},
-                  {"HB_RESOURCE", token},
-                  {"UNIT", unit},
-                  {"HB_DURATION_MS", std::to_string(ms_since(t))}});
-      runs_[key].busy = false;
-      return events_.result(key, failover::Result::start_failed);
-    }
-    log::info("", "started " + unit + " (" + token + ") in " + std::to_string(ms_since(t)) + " ms",
-              {{"HB_GROUP", key},
-               {"HB_RESOURCE", token},
-               {"UNIT", unit},
-               {"HB_DURATION_MS", std::to_string(ms_since(t))}});
-    start_from(key, index + 1);
-  });
+  systemd_.start(
+      p, bounded(p.settings.start_timeout, [this, key, index, t, unit = p.unit](
+                                               bool ok, const std::string& result) {
+        std::string token = std::get<0>(group(key)->resources[index]);
+        if (!ok) {
+          log::error(log::msgid::unit_start_failed,
+                     "start of " + unit + " (" + token + ") failed: " + result,
+                     {{"HB_GROUP", key},
+                      {"HB_RESOURCE", token},
+                      {"UNIT", unit},
+                      {"HB_DURATION_MS", std::to_string(ms_since(t))}});
+          runs_[key].busy = false;
+          return events_.result(key, failover::Result::start_failed);
+        }
+        runs_[key].unstoppable.erase(index);
+        log::info("",
+                  "started " + unit + " (" + token + ") in " + std::to_string(ms_since(t)) + " ms",
+                  {{"HB_GROUP", key},
+                   {"HB_RESOURCE", token},
+                   {"UNIT", unit},
+                   {"HB_DURATION_MS", std::to_string(ms_since(t))}});
+        start_from(key, index + 1);
+      }));
 }
 
 void GroupRunner::stop_from(const std::string& key, size_t index, bool any_failed) {
@@ -160,6 +221,10 @@ void GroupRunner::stop_from(const std::string& key, size_t index, bool any_faile
                           any_failed ? failover::Result::stop_failed : failover::Result::stopped);
   }
   stop_one(key, index - 1, false, [this, key, index, any_failed](bool ok) {
+    if (!ok) {
+      std::string& failure = runs_[key].stop_failure;
+      failure += (failure.empty() ? "" : ", ") + runs_[key].plans[index - 1].unit;
+    }
     stop_from(key, index - 1, any_failed || !ok);
   });
 }
@@ -176,8 +241,16 @@ void GroupRunner::stop_one(const std::string& key, size_t index, bool retried,
   // a busy mount point leaves the unit "failed" after the retry's success.)
   const bool failed_before = std::get<2>(group(key)->resources[index]) == "failed" || retried ||
                              p.kind == UnitPlan::Kind::transient_mount;
-  systemd_.stop(p.unit, [this, key, index, retried, t, p, failed_before, done = std::move(done)](
-                            bool ok, const std::string& result) mutable {
+  if (runs_[key].unstoppable.count(index)) {
+    // Its stop already failed (restarting it): systemd would not run it again.
+    log::error(log::msgid::unit_stop_failed,
+               "stop of " + p.unit + " (" + std::get<0>(group(key)->resources[index]) +
+                   ") failed before: something of it may still run",
+               {{"HB_GROUP", key}, {"UNIT", p.unit}});
+    return done(false);
+  }
+  auto stopped = [this, key, index, retried, t, p, failed_before, done = std::move(done)](
+                     bool ok, const std::string& result) mutable {
     std::string token = std::get<0>(group(key)->resources[index]);
     if (ok) {
       return systemd_.get_unit_property(
@@ -210,13 +283,20 @@ void GroupRunner::stop_one(const std::string& key, size_t index, bool retried,
     log::warning(log::msgid::mount_users_killed,
                  "killing the processes that keep " + p.where + " busy",
                  {{"HB_GROUP", key}, {"HB_RESOURCE", token}});
-    systemd_.run_once("hb-fuser-" + escape_path(p.where) + ".service",
-                      "hb: kill the users of " + p.where,
-                      {"/usr/bin/fuser", "-k", "-M", "-m", p.where},
-                      [this, key, index, done = std::move(done)](bool, const std::string&) mutable {
-                        stop_one(key, index, true, std::move(done));
-                      });
-  });
+    systemd_.run_once(
+        "hb-fuser-" + escape_path(p.where) + ".service", "hb: kill the users of " + p.where,
+        {"/usr/bin/fuser", "-k", "-M", "-m", p.where},
+        [this, key, index, done = std::move(done)](bool, const std::string&) mutable {
+          stop_one(key, index, true, std::move(done));
+        },
+        RunOptions{p.settings.stop_timeout, true, {}});
+  };
+  // std::function needs a copyable callable: the bound wait holds it behind a shared_ptr.
+  auto shared = std::make_shared<decltype(stopped)>(std::move(stopped));
+  systemd_.stop(p.unit, bounded(p.settings.stop_timeout,
+                                [shared](bool ok, const std::string& result) mutable {
+                                  (*shared)(ok, result);
+                                }));
 }
 
 void GroupRunner::announce(const std::string& key) {
@@ -247,25 +327,41 @@ void GroupRunner::on_unit_active(const std::string& unit, const std::string& act
   for (auto& [key, run] : runs_) {
     if (run.busy || !events_.runs_here(key)) continue;
     for (size_t i = 0; i < run.plans.size(); ++i)
-      if (run.plans[i].unit == unit && (active == "failed" || active == "inactive"))
-        resource_failed(key, i);
+      if (run.plans[i].unit == unit && (active == "failed" || active == "inactive") &&
+          !run.unstoppable.count(i))  // its failed stop was reported already
+        resource_failed(key, i, "stopped behind hb's back");
   }
 }
 
-void GroupRunner::resource_failed(const std::string& key, size_t index) {
+void GroupRunner::resource_failed(const std::string& key, size_t index, const std::string& why) {
   Run& run = runs_[key];
   const UnitPlan& p = run.plans[index];
-  auto move_away = [this, key](const std::string& why) { events_.gave_up(key, why); };
-  if (run.restarted) return move_away(p.unit + " failed again");
+  if (run.restarted) return events_.gave_up(key, p.unit + " failed again (" + why + ")");
   run.restarted = true;
   log::warning(log::msgid::resource_restarting,
-               p.unit + " of group " + key + " stopped behind hb's back; starting it once more",
+               p.unit + " of group " + key + " " + why + "; starting it once more",
                {{"HB_GROUP", key}, {"UNIT", p.unit}});
   run.busy = true;
-  systemd_.start(p, [this, key, move_away, unit = p.unit](bool ok, const std::string& result) {
+  ++run.generation;
+  // A script's oneshot unit stays "active" when its product died: stop it first (the runner's
+  // stop, retried and confirmed) so that its start runs again.
+  if (std::get<2>(group(key)->resources[index]) != "active") return start_again(key, index);
+  stop_one(key, index, false, [this, key, index, unit = p.unit](bool ok) {
+    if (ok) return start_again(key, index);
+    runs_[key].unstoppable.insert(index);
     runs_[key].busy = false;
-    if (!ok) move_away(unit + " could not be restarted (" + result + ")");
+    events_.gave_up(key, unit + " could not be stopped to start it again");
   });
+}
+
+void GroupRunner::start_again(const std::string& key, size_t index) {
+  const UnitPlan& p = runs_[key].plans[index];
+  systemd_.start(p, bounded(p.settings.start_timeout, [this, key, index, unit = p.unit](
+                                                          bool ok, const std::string& result) {
+                   runs_[key].busy = false;
+                   if (ok) runs_[key].unstoppable.erase(index);
+                   if (!ok) events_.gave_up(key, unit + " could not be restarted (" + result + ")");
+                 }));
 }
 
 }  // namespace hb::resourced

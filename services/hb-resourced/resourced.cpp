@@ -22,7 +22,7 @@ Resourced::Resourced(boost::asio::io_context& io, dbus::Bus& bus, const config::
       config_(config),
       state_(state),
       set_status_(std::move(set_status)),
-      runner_(bus, config, state,
+      runner_(io, bus, config, state,
               {[this](const std::string& key, failover::Result r) {
                  feed(engine_->on_result(key, r, now()));
                },
@@ -224,6 +224,18 @@ void Resourced::refresh_warnings() {
         "fence-confirm NODE)";
   changed |=
       w.assign("fencing", fencing.empty() ? std::nullopt : std::optional<std::string>(fencing));
+  // A stop that failed (docs/resources.md): the group is held here, since its product may still
+  // use the shared data; with fencing the node has fenced itself already.
+  std::string stop_failed;
+  for (const auto& [key, units] : runner_.stop_failures())
+    stop_failed += (stop_failed.empty() ? "" : "; ") + std::string("group ") + key +
+                   ": the stop of " + units + " failed";
+  if (!stop_failed.empty())
+    stop_failed +=
+        ": it may still run here, so no other node takes it over; stop it by hand (journalctl "
+        "-u the unit says what failed), then restart hb-resourced";
+  changed |= w.assign("stop-failed",
+                      stop_failed.empty() ? std::nullopt : std::optional<std::string>(stop_failed));
   const std::string disk_trouble = fencing_disk_ ? fencing_disk_->trouble() : std::string();
   changed |=
       w.assign("fencing-disk",

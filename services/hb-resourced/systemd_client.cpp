@@ -2,6 +2,7 @@
 // systemd_client.hpp).
 #include "systemd_client.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 #include "sys/dbus/error.hpp"
@@ -43,6 +44,24 @@ void append_exec(sd_bus_message* m, const char* name, const std::vector<std::str
   check(sd_bus_message_append(m, "b", 0), "append b");
   check(sd_bus_message_close_container(m), "close r");
   check(sd_bus_message_close_container(m), "close a");
+  check(sd_bus_message_close_container(m), "close v");
+  check(sd_bus_message_close_container(m), "close");
+}
+
+void append_usec(sd_bus_message* m, const char* name, std::chrono::microseconds value) {
+  dbus::check(
+      sd_bus_message_append(m, "(sv)", name, "t", static_cast<std::uint64_t>(value.count())),
+      "append timeout");
+}
+
+void append_strv(sd_bus_message* m, const char* name, const std::vector<std::string>& values) {
+  using dbus::check;
+  check(sd_bus_message_open_container(m, 'r', "sv"), "open");
+  check(sd_bus_message_append(m, "s", name), "append");
+  check(sd_bus_message_open_container(m, 'v', "as"), "open v");
+  check(sd_bus_message_open_container(m, 'a', "s"), "open as");
+  for (const auto& v : values) check(sd_bus_message_append(m, "s", v.c_str()), "append string");
+  check(sd_bus_message_close_container(m), "close as");
   check(sd_bus_message_close_container(m), "close v");
   check(sd_bus_message_close_container(m), "close");
 }
@@ -151,7 +170,6 @@ void SystemdClient::start_job(dbus::Message& m, JobDone done) {
 }
 
 void SystemdClient::start(const UnitPlan& plan, JobDone done) {
-  if (plan.kind == UnitPlan::Kind::missing) return done(false, plan.error);
   if (plan.kind == UnitPlan::Kind::existing) {
     auto m = bus_.new_method_call(sd_bus_name, sd_path, sd_manager, "StartUnit");
     m.append_all(plan.unit, std::string("replace"));
@@ -167,16 +185,23 @@ void SystemdClient::start(const UnitPlan& plan, JobDone done) {
   m.append_all(plan.unit, std::string("replace"));
   dbus::check(sd_bus_message_open_container(msg, 'a', "(sv)"), "open properties");
   append_sv(msg, "Description", plan.description);
+  const config::ResourceSettings& limits = plan.settings;
   if (plan.kind == UnitPlan::Kind::transient_mount) {
     append_sv(msg, "What", plan.what);
     append_sv(msg, "Where", plan.where);
     if (!plan.fstype.empty()) append_sv(msg, "Type", plan.fstype);
     if (!plan.options.empty()) append_sv(msg, "Options", plan.options);
+    // A mount unit has one timeout, for mounting and unmounting alike.
+    append_usec(msg, "TimeoutUSec", std::max(limits.start_timeout, limits.stop_timeout));
   } else {
     append_sv(msg, "Type", "oneshot");
     dbus::check(sd_bus_message_append(msg, "(sv)", "RemainAfterExit", "b", 1), "append");
     append_exec(msg, "ExecStart", plan.exec_start);
     append_exec(msg, "ExecStop", plan.exec_stop);
+    // A oneshot's start has no timeout unless given one: a hung script would hold the group.
+    append_usec(msg, "TimeoutStartUSec", limits.start_timeout);
+    append_usec(msg, "TimeoutStopUSec", limits.stop_timeout);
+    if (!plan.environment.empty()) append_strv(msg, "Environment", plan.environment);
   }
   dbus::check(sd_bus_message_close_container(msg), "close properties");
   dbus::check(sd_bus_message_append(msg, "a(sa(sv))", 0), "append aux");
@@ -219,11 +244,8 @@ void SystemdClient::run_once(const std::string& unit, const std::string& descrip
   append_sv(msg, "Description", description);
   append_sv(msg, "Type", "oneshot");
   append_exec(msg, "ExecStart", argv);
-  if (options.timeout.count() > 0) {
-    dbus::check(sd_bus_message_append(msg, "(sv)", "TimeoutStartUSec", "t",
-                                      static_cast<std::uint64_t>(options.timeout.count())),
-                "append timeout");
-  }
+  if (options.timeout.count() > 0) append_usec(msg, "TimeoutStartUSec", options.timeout);
+  if (!options.environment.empty()) append_strv(msg, "Environment", options.environment);
   if (options.collect) append_sv(msg, "CollectMode", "inactive-or-failed");
   dbus::check(sd_bus_message_close_container(msg), "close properties");
   dbus::check(sd_bus_message_append(msg, "a(sa(sv))", 0), "append aux");

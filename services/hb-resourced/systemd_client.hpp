@@ -7,6 +7,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "sys/dbus/bus.hpp"
 #include "sys/dbus/follower.hpp"
@@ -20,6 +21,7 @@ namespace hb::resourced {
 struct RunOptions {
   std::chrono::microseconds timeout{0};
   bool collect = false;
+  std::vector<std::string> environment;  // Environment= lines
 };
 
 class SystemdClient {
@@ -36,7 +38,8 @@ class SystemdClient {
   void subscribe(UnitChanged on_active_state);
 
   // Runs the plan's unit: StartUnit, or StartTransientUnit (after ResetFailedUnit) for a
-  // transient plan; a transient unit that already exists is started by name.
+  // transient plan (with the plan's timeouts, and a script's environment); a transient unit
+  // that already exists is started by name.
   void start(const UnitPlan& plan, JobDone done);
   // StopUnit; a unit systemd does not know counts as stopped.
   void stop(const std::string& unit, JobDone done);

@@ -3,6 +3,9 @@
 
 #include <cstdio>
 
+#include "core/resource/script_lookup.hpp"
+#include "hb_build_config.hpp"
+
 namespace hb::resourced {
 namespace {
 
@@ -21,26 +24,34 @@ std::string hex(char c) {
 UnitPlan script_plan(const std::string& name, const std::vector<std::string>& args,
                      const std::string& token, const Lookup& lookup) {
   UnitPlan p;
-  for (const char* dir : {resource_d, init_d}) {
-    std::string path = std::string(dir) + "/" + name;
-    if (!lookup.executable(path)) continue;
-    p.kind = UnitPlan::Kind::transient_service;
-    p.unit = "hb-resource-" + escape_unit_name(token) + ".service";
-    p.description = "hb resource " + token + " (" + path + ")";
-    p.exec_start.push_back(path);
-    for (const auto& a : args) p.exec_start.push_back(a);
-    p.exec_stop = p.exec_start;
-    p.exec_start.push_back("start");
-    p.exec_stop.push_back("stop");
-    return p;
-  }
-  p.kind = UnitPlan::Kind::missing;
+  p.kind = UnitPlan::Kind::transient_service;
   p.unit = "hb-resource-" + escape_unit_name(token) + ".service";
-  p.error = "Cannot locate resource script " + name + " (in " + resource_d + ", " + init_d + ")";
+  p.description = "hb resource " + token + " (heartbeat resource script " + name + ")";
+  std::vector<std::string> argv{resource_script_runner(), name};
+  argv.insert(argv.end(), args.begin(), args.end());
+  for (auto [action, exec] : {std::pair{"start", &p.exec_start}, std::pair{"stop", &p.exec_stop},
+                              std::pair{"status", &p.exec_status}}) {
+    *exec = argv;
+    exec->push_back(action);
+  }
+  bool found = false;
+  std::string where;
+  for (const auto& path :
+       resource::script_candidates(name, resource::default_script_directories())) {
+    found = found || lookup.executable(path);
+    where += (where.empty() ? "" : ", ") + path.substr(0, path.rfind('/'));
+  }
+  if (!found)
+    p.warning = "Cannot locate resource script " + name + " (in " + where +
+                ") yet: it is looked up again each time the resource starts";
   return p;
 }
 
 }  // namespace
+
+std::string resource_script_runner() {
+  return HB_LIBEXECDIR "/hb-resource-script";
+}
 
 const std::map<std::string, std::string>& service_aliases() {
   static const std::map<std::string, std::string> aliases = {

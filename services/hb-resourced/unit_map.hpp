@@ -8,9 +8,12 @@
 //   a bare name (httpd)                <name>.service when systemd knows it; else the alias table
 //       below (httpd -> apache2.service, Debian's name); else a heartbeat resource script.
 //   any other Name::arg::arg           a heartbeat resource script, run as a transient oneshot
-//       service hb-resource-<escaped token>.service: ExecStart=script args start,
-//       ExecStop=script args stop, RemainAfterExit.
-// Scripts are looked up as heartbeat does: /etc/ha.d/resource.d, then /etc/init.d.
+//       service hb-resource-<escaped token>.service through hb-resource-script, which carries
+//       out heartbeat's contract: ExecStart=hb-resource-script Name args start, ExecStop=...
+//       stop, RemainAfterExit; its monitor runs ... status.
+// The runner looks the script up each time it runs (/etc/ha.d/resource.d, then /etc/init.d, as
+// heartbeat), so a script installed later, or one on the group's shared disk, is found; the
+// plan only warns about a script that is not there yet.
 #pragma once
 
 #include <functional>
@@ -29,16 +32,19 @@ struct UnitPlan {
     existing,           // a unit systemd already has (StartUnit/StopUnit)
     transient_mount,    // StartTransientUnit of a .mount
     transient_service,  // StartTransientUnit of a oneshot .service running a script
-    missing,            // nothing found: starting it fails (error says why)
   };
   Kind kind = Kind::existing;
   std::string unit;
   std::string description;
   // transient_mount
   std::string what, where, fstype, options;
-  // transient_service: argv of ExecStart / ExecStop
-  std::vector<std::string> exec_start, exec_stop;
-  std::string error;  // missing: why
+  // transient_service: argv of ExecStart / ExecStop, and of the monitor's status check
+  std::vector<std::string> exec_start, exec_stop, exec_status;
+  // transient_service: Environment= lines (heartbeat's, core/resource/script_environment.hpp)
+  std::vector<std::string> environment;
+  // The resource's timeouts and monitoring (hb.conf [resources], [resource TOKEN]).
+  config::ResourceSettings settings;
+  std::string warning;  // something the admin should know now (a script not installed yet)
 };
 
 struct Lookup {
@@ -55,9 +61,8 @@ const std::map<std::string, std::string>& service_aliases();
 // The template instance every IP resource runs as: hb-ipaddr@<escaped spec>.service.
 inline constexpr const char* ip_unit_prefix = "hb-ipaddr@";
 
-// The heartbeat script directories, in lookup order.
-inline constexpr const char* resource_d = "/etc/ha.d/resource.d";
-inline constexpr const char* init_d = "/etc/init.d";
+// The runner of heartbeat resource scripts (services/hb-resource-script).
+std::string resource_script_runner();
 
 // systemd-escape: "/" -> "-", other characters outside [A-Za-z0-9:_.] (and a leading ".") as
 // \xNN.

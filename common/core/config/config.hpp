@@ -210,6 +210,25 @@ struct WatchdogSettings {
   std::optional<Millis> timeout;
 };
 
+// hb.conf [resources] and [resource TOKEN]: how long hb-resourced lets a resource start and stop
+// (its unit's TimeoutStartSec/TimeoutStopSec), and how often it asks a resource script whether
+// its product still runs (docs/resources.md). heartbeat had no such limits: a script that hung
+// held the group, and nothing noticed a crashed product.
+struct ResourceSettings {
+  Millis start_timeout{300000};    // DB2 or WebSphere may take minutes to start
+  Millis stop_timeout{300000};     // includes the runner's ten retries, a second apart
+  Millis monitor_interval{30000};  // 0: not checked
+  Millis monitor_timeout{60000};   // one status check, at most
+  bool operator==(const ResourceSettings&) const = default;
+};
+
+// One [resource TOKEN] section: what it sets for that haresources word; the rest comes from
+// [resources].
+struct ResourceOverride {
+  std::optional<Millis> start_timeout, stop_timeout, monitor_interval, monitor_timeout;
+  Origin origin;  // the first header naming the word
+};
+
 // hb.conf: hb's own settings, which heartbeat's files have no place for. A missing file is all
 // defaults.
 struct HbConf {
@@ -217,7 +236,9 @@ struct HbConf {
   StatusSettings status;
   FencingSettings fencing;
   WatchdogSettings watchdog;
-  std::map<std::string, Origin> origins;  // "status.listen" -> hb.conf:3
+  ResourceSettings resources;                                  // [resources]: every resource's
+  std::map<std::string, ResourceOverride> resource_overrides;  // [resource TOKEN], by token
+  std::map<std::string, Origin> origins;                       // "status.listen" -> hb.conf:3
 };
 
 struct Config {

@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <functional>
 #include <map>
 
@@ -175,6 +176,33 @@ const std::map<std::string, std::map<std::string, Setting>>& grammar() {
   return g;
 }
 
+// The keys of [resources] and of each [resource TOKEN] section: the same four times.
+struct ResourceKey {
+  Millis ResourceSettings::*field;
+  std::optional<Millis> ResourceOverride::*override_field;
+  Millis low, high;
+};
+
+const std::map<std::string, ResourceKey>& resource_keys() {
+  using std::chrono::hours;
+  using std::chrono::seconds;
+  static const std::map<std::string, ResourceKey> keys{
+      {"start_timeout",
+       {&ResourceSettings::start_timeout, &ResourceOverride::start_timeout, seconds(1), hours(24)}},
+      {"stop_timeout",
+       {&ResourceSettings::stop_timeout, &ResourceOverride::stop_timeout, seconds(1), hours(24)}},
+      {"monitor_interval",
+       {&ResourceSettings::monitor_interval, &ResourceOverride::monitor_interval, seconds(0),
+        hours(24)}},
+      {"monitor_timeout",
+       {&ResourceSettings::monitor_timeout, &ResourceOverride::monitor_timeout, seconds(1),
+        hours(24)}},
+  };
+  return keys;
+}
+
+constexpr std::string_view resource_prefix = "resource ";
+
 }  // namespace
 
 std::vector<HbConfSetting> hb_conf_settings() {
@@ -183,6 +211,31 @@ std::vector<HbConfSetting> hb_conf_settings() {
     for (const auto& [key, setting] : keys) settings.push_back({section, key, setting.reload});
   }
   return settings;
+}
+
+ResourceSettings resource_settings(const HbConf& hb_conf, const std::string& token) {
+  ResourceSettings s = hb_conf.resources;
+  auto it = hb_conf.resource_overrides.find(token);
+  if (it == hb_conf.resource_overrides.end()) return s;
+  for (const auto& [name, key] : resource_keys())
+    if (const auto& value = it->second.*key.override_field) s.*key.field = *value;
+  return s;
+}
+
+std::vector<Diagnostic> check_resource_sections(const HbConf& hb_conf,
+                                                const std::vector<ResourceGroup>& groups) {
+  std::vector<Diagnostic> out;
+  for (const auto& [token, o] : hb_conf.resource_overrides) {
+    bool known = false;
+    for (const auto& g : groups)
+      for (const auto& r : g.resources) known = known || r.token == token;
+    if (!known)
+      out.push_back(Diagnostic{Diagnostic::Severity::warning, o.origin,
+                               "[resource " + token +
+                                   "]: no haresources line has this word; its settings apply "
+                                   "to nothing"});
+  }
+  return out;
 }
 
 std::optional<ListenAddress> parse_listen_address(std::string_view text) {
@@ -222,6 +275,9 @@ HbConfResult parse_hb_conf(std::string_view text, const std::string& file) {
   };
   const std::map<std::string, Setting>* section = nullptr;
   std::string section_name;
+  // [resources] (resource_token empty) or [resource TOKEN]: keys from resource_keys().
+  bool resource_section = false;
+  std::string resource_token;
   bool in_unknown_section = false;  // its keys are not reported again, one by one
   const auto lines = lines_of(text);
   for (std::size_t i = 0; i < lines.size(); ++i) {
@@ -229,6 +285,7 @@ HbConfResult parse_hb_conf(std::string_view text, const std::string& file) {
     const std::string_view line = trim(strip_comment(lines[i]));
     if (line.empty()) continue;
     if (line.front() == '[') {
+      resource_section = false;
       if (line.back() != ']') {
         error(n, "a section header is [name]");
         section = nullptr;
@@ -237,6 +294,31 @@ HbConfResult parse_hb_conf(std::string_view text, const std::string& file) {
         continue;
       }
       section_name = std::string(trim(line.substr(1, line.size() - 2)));
+      if (section_name == "resources" || section_name.starts_with(resource_prefix) ||
+          section_name == trim(resource_prefix)) {
+        resource_token =
+            section_name == "resources"
+                ? ""
+                : std::string(
+                      trim(std::string_view(section_name)
+                               .substr(std::min(section_name.size(), resource_prefix.size()))));
+        if (section_name != "resources" && resource_token.empty()) {
+          error(n, "[resource] names a haresources word, e.g. [resource db2::db2inst1]");
+          section = nullptr;
+          section_name.clear();
+          in_unknown_section = true;
+          continue;
+        }
+        if (!resource_token.empty()) {
+          section_name = std::string(resource_prefix) + resource_token;
+          auto& o = result.hb_conf.resource_overrides[resource_token];
+          if (o.origin.line == 0) o.origin = Origin{file, n};
+        }
+        resource_section = true;
+        section = nullptr;
+        in_unknown_section = false;
+        continue;
+      }
       auto it = grammar().find(section_name);
       if (it == grammar().end()) {
         error(n, "unknown section [" + section_name + "]");
@@ -256,6 +338,35 @@ HbConfResult parse_hb_conf(std::string_view text, const std::string& file) {
     }
     const std::string key(trim(line.substr(0, eq)));
     const std::string_view value = trim(line.substr(eq + 1));
+    if (resource_section) {
+      auto key_it = resource_keys().find(key);
+      if (key_it == resource_keys().end()) {
+        error(n, "unknown key \"" + key + "\" in [" + section_name + "]");
+        continue;
+      }
+      if (value.empty()) {
+        error(n, key + " needs a value");
+        continue;
+      }
+      const std::string full = section_name + "." + key;
+      if (auto seen = result.hb_conf.origins.find(full); seen != result.hb_conf.origins.end()) {
+        error(n, key + " is already set in [" + section_name + "] at line " +
+                     std::to_string(seen->second.line));
+        continue;
+      }
+      const ResourceKey& rk = key_it->second;
+      Millis parsed{};
+      if (std::string why = parse_time_in(value, rk.low, rk.high, parsed); !why.empty()) {
+        error(n, key + " " + why);
+        continue;
+      }
+      if (resource_token.empty())
+        result.hb_conf.resources.*rk.field = parsed;
+      else
+        result.hb_conf.resource_overrides[resource_token].*rk.override_field = parsed;
+      result.hb_conf.origins[full] = Origin{file, n};
+      continue;
+    }
     if (section == nullptr) {
       if (in_unknown_section) continue;
       error(n, "\"" + key + "\" is not in a section (e.g. [status])");

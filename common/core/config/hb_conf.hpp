@@ -33,6 +33,15 @@ struct HbConfSetting {
 // Every setting the parser knows, by section, then key.
 std::vector<HbConfSetting> hb_conf_settings();
 
+// The settings in force for one haresources word: its [resource TOKEN] section over
+// [resources].
+ResourceSettings resource_settings(const HbConf& hb_conf, const std::string& token);
+
+// A warning (at its header) for each [resource TOKEN] whose word is in no haresources group: a
+// misspelt word would otherwise keep the defaults without a word.
+std::vector<Diagnostic> check_resource_sections(const HbConf& hb_conf,
+                                                const std::vector<ResourceGroup>& groups);
+
 // One listen address: "127.0.0.1:9694", "[::1]:9694", "[fe80::1%eth0]:80" is refused (no scope
 // ids); the host must be a literal address. nullopt when it is not one.
 std::optional<ListenAddress> parse_listen_address(std::string_view text);

@@ -54,6 +54,13 @@ json authkeys_json(const AuthKeys& a) {
   return json{{"active_index", a.active_index}, {"keys", std::move(keys)}};
 }
 
+json resource_settings_json(const ResourceSettings& r) {
+  return json{{"start_timeout_ms", r.start_timeout.count()},
+              {"stop_timeout_ms", r.stop_timeout.count()},
+              {"monitor_interval_ms", r.monitor_interval.count()},
+              {"monitor_timeout_ms", r.monitor_timeout.count()}};
+}
+
 json hb_conf_json(const HbConf& h) {
   const StatusSettings& s = h.status;
   json listen = json::array();
@@ -74,7 +81,8 @@ json hb_conf_json(const HbConf& h) {
               {"fencing",
                {{"race_delay_ms", h.fencing.race_delay.count()},
                 {"retry_ms", h.fencing.retry.count()},
-                {"timeout_ms", h.fencing.timeout.count()}}}};
+                {"timeout_ms", h.fencing.timeout.count()}}},
+              {"resources", resource_settings_json(h.resources)}};
 }
 
 }  // namespace
@@ -160,6 +168,11 @@ json to_json(const Config& c) {
   j["hb_conf"]["watchdog"] =
       json{{"timeout_ms", watchdog_timeout(h, c.hb_conf).count()},
            {"timeout_from", c.hb_conf.watchdog.timeout ? "hb.conf" : "2 x deadtime"}};
+  // Each [resource TOKEN] section as the settings in force for that word ([resources] filled in).
+  json per_resource = json::object();
+  for (const auto& [token, o] : c.hb_conf.resource_overrides)
+    per_resource[token] = resource_settings_json(resource_settings(c.hb_conf, token));
+  j["hb_conf"]["resource"] = std::move(per_resource);
   return j;
 }
 

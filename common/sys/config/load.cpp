@@ -143,6 +143,7 @@ LoadResult load(const LoadOptions& options) {
       config.groups = std::move(groups.groups);
       append(result.diagnostics, std::move(groups.diagnostics));
     }
+    append(result.diagnostics, check_resource_sections(config.hb_conf, config.groups));
   }
   return result;
 }

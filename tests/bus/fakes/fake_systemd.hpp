@@ -1,6 +1,7 @@
 // A test double of systemd's manager on a private bus (org.freedesktop.systemd1), enough for
 // hb-resourced: Subscribe, StartUnit, StopUnit, ReloadUnit, StartTransientUnit, ResetFailedUnit,
-// GetUnitFileState, and each unit's LoadState/ActiveState/SubState. Every job finishes at once
+// GetUnitFileState, and each unit's LoadState/ActiveState/SubState; a transient unit's properties
+// are kept for the test to read. Every job finishes at once
 // with "done" (or "failed", for units the test says fail): the reply names the job, then JobRemoved
 // and the unit's PropertiesChanged follow, in that order, as systemd sends them. Every call is
 // recorded, so a test can assert that nothing was started. It stands in for PID 1 where the host
@@ -48,6 +49,13 @@ class FakeSystemd {
     for (const auto& c : calls_) n += c.method == method;
     return n;
   }
+  // The properties the last StartTransientUnit of `unit` gave, as text: strings as they are,
+  // numbers in decimal, booleans as 0/1, string arrays one per line, Exec* lines as their argv
+  // joined by spaces (one command per line). Empty when there was none.
+  std::map<std::string, std::string> transient_properties(const std::string& unit) const {
+    auto it = transient_.find(unit);
+    return it == transient_.end() ? std::map<std::string, std::string>{} : it->second;
+  }
   std::string active_state(const std::string& unit) const {
     auto it = units_.find(unit);
     return it == units_.end() ? "inactive" : it->second.active;
@@ -55,6 +63,9 @@ class FakeSystemd {
 
   // Jobs of units whose name starts with `prefix` end "failed" from now on ("" = none).
   void fail_units_starting_with(std::string prefix) { fail_prefix_ = std::move(prefix); }
+  // Jobs of units whose name starts with `prefix` never end from now on (a hung start or stop;
+  // "" = none): the reply names the job, and no JobRemoved follows.
+  void hang_units_starting_with(std::string prefix) { hang_prefix_ = std::move(prefix); }
   // Calls of `method` for units whose name starts with `prefix`.
   std::size_t count(const std::string& method, const std::string& prefix) const {
     std::size_t n = 0;
@@ -100,6 +111,7 @@ class FakeSystemd {
     Unit& u = unit(name);
     int r = sd_bus_reply_method_return(m, "o", job_path.c_str());
     if (r < 0) return r;
+    if (!hang_prefix_.empty() && name.rfind(hang_prefix_, 0) == 0) return 1;
     const bool fails = !fail_prefix_.empty() && name.rfind(fail_prefix_, 0) == 0;
     if (fails) {
       u.active = "failed";
@@ -143,8 +155,69 @@ class FakeSystemd {
     int r = sd_bus_message_read(m, "ss", &name, &mode);
     if (r < 0) return r;
     self->unit(name).load = "loaded";
+    self->transient_[name] = read_properties(m);
     return self->job(m, "StartTransientUnit", name, "active", "running");
   }
+  // StartTransientUnit's a(sv), as text (see transient_properties); unknown kinds are skipped.
+  static std::map<std::string, std::string> read_properties(sd_bus_message* m) {
+    std::map<std::string, std::string> out;
+    if (sd_bus_message_enter_container(m, 'a', "(sv)") <= 0) return out;
+    while (sd_bus_message_enter_container(m, 'r', "sv") > 0) {
+      const char* name = nullptr;
+      const char* contents = nullptr;
+      if (sd_bus_message_read(m, "s", &name) < 0 ||
+          sd_bus_message_peek_type(m, nullptr, &contents) < 0 || contents == nullptr)
+        break;
+      std::string value, type = contents;
+      if (type == "s") {
+        const char* v = nullptr;
+        sd_bus_message_read(m, "v", "s", &v);
+        value = v ? v : "";
+      } else if (type == "t") {
+        std::uint64_t v = 0;
+        sd_bus_message_read(m, "v", "t", &v);
+        value = std::to_string(v);
+      } else if (type == "b") {
+        int v = 0;
+        sd_bus_message_read(m, "v", "b", &v);
+        value = std::to_string(v);
+      } else if (type == "as") {
+        sd_bus_message_enter_container(m, 'v', "as");
+        char** strv = nullptr;
+        sd_bus_message_read_strv(m, &strv);
+        for (char** p = strv; p && *p; ++p) value += std::string(value.empty() ? "" : "\n") + *p;
+        for (char** p = strv; p && *p; ++p) std::free(*p);
+        std::free(strv);
+        sd_bus_message_exit_container(m);
+      } else if (type == "a(sasb)") {
+        sd_bus_message_enter_container(m, 'v', "a(sasb)");
+        sd_bus_message_enter_container(m, 'a', "(sasb)");
+        while (sd_bus_message_enter_container(m, 'r', "sasb") > 0) {
+          const char* path = nullptr;
+          char** argv = nullptr;
+          int ignore = 0;
+          sd_bus_message_read(m, "s", &path);
+          sd_bus_message_read_strv(m, &argv);
+          sd_bus_message_read(m, "b", &ignore);
+          std::string line;
+          for (char** p = argv; p && *p; ++p) line += std::string(line.empty() ? "" : " ") + *p;
+          for (char** p = argv; p && *p; ++p) std::free(*p);
+          std::free(argv);
+          value += (value.empty() ? "" : "\n") + line;
+          sd_bus_message_exit_container(m);
+        }
+        sd_bus_message_exit_container(m);
+        sd_bus_message_exit_container(m);
+      } else {
+        sd_bus_message_skip(m, "v");
+      }
+      out[name] = value;
+      sd_bus_message_exit_container(m);
+    }
+    sd_bus_message_exit_container(m);
+    return out;
+  }
+
   static int reset_failed(sd_bus_message* m, void* userdata, sd_bus_error*) {
     auto* self = static_cast<FakeSystemd*>(userdata);
     const char* name = nullptr;
@@ -201,8 +274,9 @@ class FakeSystemd {
 
   Conn conn_;
   std::set<std::string> loaded_;
-  std::string fail_prefix_;
+  std::string fail_prefix_, hang_prefix_;
   std::map<std::string, Unit> units_;  // std::map: stable addresses for the vtable's userdata
+  std::map<std::string, std::map<std::string, std::string>> transient_;
   std::vector<Call> calls_;
   std::uint32_t job_id_ = 0;
 };

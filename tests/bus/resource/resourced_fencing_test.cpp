@@ -3,6 +3,7 @@
 // as a transient unit before any unit of the group starts; a fence that fails leaves the group
 // "fencing", started nowhere, is tried again, and shows in the Warnings; an administrator's
 // ConfirmFenced ends the wait. Without a fence device the Warnings say the disk is unprotected.
+// A resource script that cannot be stopped ends in a self-fence.
 #include "resourced_fencing_fixture.hpp"
 
 namespace hb::test {
@@ -76,6 +77,33 @@ TEST_F(ResourcedFencing, WithoutAFenceDeviceTheWarningsSayTheDiskIsUnprotected) 
   membership_->set_state("ha1", "dead", "links-dead");
   ASSERT_TRUE(wait([&] { return group_property("Owner") == "ha2"; })) << log();
   EXPECT_EQ(systemd_->count("StartTransientUnit", "hb-fence-"), 0u);
+}
+
+TEST_F(ResourcedFencing, AScriptThatCannotBeStoppedEndsInASelfFence) {
+  // A heartbeat resource script whose stop fails after the runner's retries: the product may
+  // still use the shared data, so the group is never handed over; with fencing the node fences
+  // itself, so that a peer can take it over safely (heartbeat rebooted it).
+  with_fence_devices();
+  std::ofstream(conf_ / "haresources") << "ha1 " << group_key << " db2::db2inst1\n";
+  start_standby();
+  if (HasFatalFailure()) return;
+  membership_->set_state("ha1", "dead", "links-dead");
+  ASSERT_TRUE(wait([&] {
+    return group_property("Owner") == "ha2" && group_property("State") == "running";
+  })) << log();
+  systemd_->fail_units_starting_with("hb-resource-");
+  daemon_.signal(SIGTERM);  // a clean stop releases the group: its stop fails
+  ASSERT_TRUE(wait([&] { return systemd_->count("StartTransientUnit", "hb-self-fence-") == 1; }))
+      << log();
+  std::string unit;
+  for (const auto& c : systemd_->calls())
+    if (c.unit.rfind("hb-self-fence-", 0) == 0) unit = c.unit;
+  EXPECT_EQ(systemd_->transient_properties(unit)["ExecStart"],
+            "/usr/bin/systemctl reboot --force --force");
+  EXPECT_NE(log().find("the stop of " + group_key + " failed"), std::string::npos) << log();
+  daemon_.signal(SIGKILL);  // the reboot the fake systemd does not carry out
+  int status = 0;
+  ASSERT_TRUE(wait([&] { return daemon_.try_wait(status); }));
 }
 
 }  // namespace

@@ -224,6 +224,71 @@ TEST(HbConfLoad, AWatchdogTimeoutNotAboveDeadtimeIsRefusedWithItsLine) {
   EXPECT_EQ(watchdog_timeout(good.config.ha_cf, good.config.hb_conf), milliseconds(61000));
 }
 
+TEST(HbConf, ResourceTimeoutsHaveDefaultsAndPerWordSections) {
+  auto none = parse_hb_conf("", "hb.conf");
+  const ResourceSettings defaults = resource_settings(none.hb_conf, "db2::db2inst1");
+  EXPECT_EQ(defaults.start_timeout, milliseconds(300000));
+  EXPECT_EQ(defaults.stop_timeout, milliseconds(300000));
+  EXPECT_EQ(defaults.monitor_interval, milliseconds(30000));
+  EXPECT_EQ(defaults.monitor_timeout, milliseconds(60000));
+
+  // A word's section may come before [resources]: what it leaves out comes from [resources].
+  auto r = parse_hb_conf(
+      "[resource db2::db2inst1]\n"
+      "start_timeout = 15min\n"  // not a time: an error, the default stays
+      "start_timeout = 900\n"
+      "monitor_interval = 0\n"
+      "[resources]\n"
+      "stop_timeout = 120\n"
+      "[ resource   httpd ]\n"
+      "monitor_timeout = 5s\n",
+      "hb.conf");
+  EXPECT_EQ(messages(r.diagnostics),
+            Lines{"hb.conf:2: start_timeout is not a time (e.g. 5s, 500ms)"});
+  const ResourceSettings db2 = resource_settings(r.hb_conf, "db2::db2inst1");
+  EXPECT_EQ(db2.start_timeout, milliseconds(900000));
+  EXPECT_EQ(db2.stop_timeout, milliseconds(120000));
+  EXPECT_EQ(db2.monitor_interval, milliseconds(0));
+  EXPECT_EQ(db2.monitor_timeout, milliseconds(60000));
+  EXPECT_EQ(resource_settings(r.hb_conf, "httpd").monitor_timeout, milliseconds(5000));
+  EXPECT_EQ(resource_settings(r.hb_conf, "other").stop_timeout, milliseconds(120000));
+  EXPECT_EQ(resource_settings(r.hb_conf, "other").start_timeout, milliseconds(300000));
+}
+
+TEST(HbConf, ResourceSectionErrorsSayWhere) {
+  auto r = parse_hb_conf(
+      "[resource]\n"
+      "start_timeout = 5\n"
+      "[resource x]\n"
+      "start = 5\n"
+      "stop_timeout = 0\n"
+      "stop_timeout = 10\n"
+      "stop_timeout = 20\n"
+      "[resources]\n"
+      "monitor_interval = 25h\n",
+      "hb.conf");
+  EXPECT_EQ(messages(r.diagnostics),
+            (Lines{"hb.conf:1: [resource] names a haresources word, e.g. [resource db2::db2inst1]",
+                   "hb.conf:4: unknown key \"start\" in [resource x]",
+                   "hb.conf:5: stop_timeout must be from 1 s to 86400 s",
+                   "hb.conf:7: stop_timeout is already set in [resource x] at line 6",
+                   "hb.conf:9: monitor_interval is not a time (e.g. 5s, 500ms)"}));
+  EXPECT_EQ(resource_settings(r.hb_conf, "x").stop_timeout, milliseconds(10000));
+}
+
+TEST(HbConf, ASectionForAWordNoGroupHasIsAWarning) {
+  auto r = parse_hb_conf("\n[resource db2::db2inst2]\nstop_timeout = 60\n", "hb.conf");
+  ResourceGroup g;
+  Resource db2;
+  db2.token = "db2::db2inst1";
+  g.resources.push_back(db2);
+  EXPECT_EQ(messages(check_resource_sections(r.hb_conf, {g})),
+            Lines{"hb.conf:2: warning: [resource db2::db2inst2]: no haresources line has this "
+                  "word; its settings apply to nothing"});
+  g.resources.front().token = "db2::db2inst2";
+  EXPECT_EQ(messages(check_resource_sections(r.hb_conf, {g})), Lines{});
+}
+
 struct Run {
   int exit_code;
   std::string out, err;
@@ -251,6 +316,16 @@ TEST(HbConfCheck, HbctlShowsItAndItsErrors) {
   EXPECT_EQ(j["watchdog"], nullptr);
   EXPECT_EQ(j["hb_conf"]["watchdog"]["timeout_ms"], 120000);  // twice the seed's deadtime
   EXPECT_EQ(j["hb_conf"]["watchdog"]["timeout_from"], "2 x deadtime");
+  EXPECT_EQ(j["hb_conf"]["resources"]["start_timeout_ms"], 300000);
+  EXPECT_EQ(j["hb_conf"]["resource"], nlohmann::json::object());
+
+  dir.write("hb.conf", "[resources]\nstop_timeout = 60\n[resource httpd]\nstart_timeout = 10\n");
+  auto resources = config_check(dir.path());
+  ASSERT_EQ(resources.exit_code, 0) << resources.err;
+  j = nlohmann::json::parse(resources.out);
+  EXPECT_EQ(j["hb_conf"]["resources"]["stop_timeout_ms"], 60000);
+  EXPECT_EQ(j["hb_conf"]["resource"]["httpd"]["start_timeout_ms"], 10000);
+  EXPECT_EQ(j["hb_conf"]["resource"]["httpd"]["stop_timeout_ms"], 60000);
 
   dir.write("hb.conf", "[status]\nlisten = 192.0.2.5\n");
   auto bad = config_check(dir.path());

@@ -77,16 +77,20 @@ TEST(UnitMap, HttpdFallsBackToApache2OnDebian) {
   EXPECT_EQ(p.unit, "apache2.service");
 }
 
-TEST(UnitMap, BareNameWithoutUnitRunsTheScriptResourceDFirst) {
+using Argv = std::vector<std::string>;
+
+TEST(UnitMap, BareNameWithoutUnitRunsTheScriptThroughTheRunner) {
   FakeNode n;
-  n.scripts = {"/etc/ha.d/resource.d/mqm", "/etc/init.d/mqm"};
+  n.scripts = {"/etc/init.d/mqm"};
   auto p = plan_resource(parse("mqm"), n.lookup());
   EXPECT_EQ(p.kind, UnitPlan::Kind::transient_service);
   EXPECT_EQ(p.unit, "hb-resource-mqm.service");
-  EXPECT_EQ(p.exec_start, (std::vector<std::string>{"/etc/ha.d/resource.d/mqm", "start"}));
-  EXPECT_EQ(p.exec_stop, (std::vector<std::string>{"/etc/ha.d/resource.d/mqm", "stop"}));
-  n.scripts = {"/etc/init.d/mqm"};
-  EXPECT_EQ(plan_resource(parse("mqm"), n.lookup()).exec_start.front(), "/etc/init.d/mqm");
+  const std::string runner = resource_script_runner();
+  EXPECT_EQ(runner, "/usr/libexec/hb/hb-resource-script");
+  EXPECT_EQ(p.exec_start, (Argv{runner, "mqm", "start"}));
+  EXPECT_EQ(p.exec_stop, (Argv{runner, "mqm", "stop"}));
+  EXPECT_EQ(p.exec_status, (Argv{runner, "mqm", "status"}));
+  EXPECT_EQ(p.warning, "");
 }
 
 TEST(UnitMap, ScriptWithArgumentsGetsThemBeforeTheOperation) {
@@ -95,17 +99,20 @@ TEST(UnitMap, ScriptWithArgumentsGetsThemBeforeTheOperation) {
   auto p = plan_resource(parse("db2::db2inst1::SAMPLE"), n.lookup());
   EXPECT_EQ(p.kind, UnitPlan::Kind::transient_service);
   EXPECT_EQ(p.unit, "hb-resource-db2::db2inst1::SAMPLE.service");
-  EXPECT_EQ(p.exec_start,
-            (std::vector<std::string>{"/etc/ha.d/resource.d/db2", "db2inst1", "SAMPLE", "start"}));
-  EXPECT_EQ(p.exec_stop,
-            (std::vector<std::string>{"/etc/ha.d/resource.d/db2", "db2inst1", "SAMPLE", "stop"}));
+  const std::string runner = resource_script_runner();
+  EXPECT_EQ(p.exec_start, (Argv{runner, "db2", "db2inst1", "SAMPLE", "start"}));
+  EXPECT_EQ(p.exec_stop, (Argv{runner, "db2", "db2inst1", "SAMPLE", "stop"}));
 }
 
-TEST(UnitMap, NothingFoundIsMissingWithHeartbeatsMessage) {
+TEST(UnitMap, AScriptNotInstalledYetIsAWarningNotAnError) {
+  // It may come with a package installed later, or live on the shared disk that the group
+  // mounts just before it: the runner looks again when it starts.
   FakeNode n;
-  auto p = plan_resource(parse("nosuch"), n.lookup());
-  EXPECT_EQ(p.kind, UnitPlan::Kind::missing);
-  EXPECT_NE(p.error.find("Cannot locate resource script nosuch"), std::string::npos);
+  auto p = plan_resource(parse("nosuch::arg"), n.lookup());
+  EXPECT_EQ(p.kind, UnitPlan::Kind::transient_service);
+  EXPECT_EQ(p.warning,
+            "Cannot locate resource script nosuch (in /etc/ha.d/resource.d, /etc/init.d) yet: it "
+            "is looked up again each time the resource starts");
 }
 
 }  // namespace
