@@ -21,7 +21,8 @@ build_pkgs=(g++ meson ninja-build pkg-config ccache python3
   libgtest-dev libgmock-dev libssl-dev libnl-route-3-dev scdoc)
 test_pkgs=(dbus iproute2 util-linux systemd-journal-remote clang-format groff-base mandoc
   python3-prometheus-client tmux chromium)
-rig_pkgs=(systemd-container socat apache2 nftables e2fsprogs curl iputils-ping openipmi)
+# postgresql: the DB2 stand-in of the cluster test legacy-postgres (run in the nodes, never on the host)
+rig_pkgs=(systemd-container socat apache2 nftables e2fsprogs curl iputils-ping openipmi postgresql postgresql-client)
 bench_pkgs=(wrk)
 fuzz_pkgs=(clang)
 package_pkgs=(dpkg-dev debhelper lintian)

@@ -96,8 +96,10 @@ void GroupRunner::begin(std::function<void()> ready) {
   auto finish = [this, ready] {
     Lookup lookup{[this](const std::string& u) { return unit_loaded_[u]; },
                   [](const std::string& p) { return access(p.c_str(), X_OK) == 0; }};
-    const std::vector<std::string> script_environment =
-        resource::assignments(resource::configured_environment(config_.ha_cf, config_.local_node));
+    resource::Environment environment =
+        resource::configured_environment(config_.ha_cf, config_.local_node);
+    environment.push_back(resource::no_login_session());
+    const std::vector<std::string> script_environment = resource::assignments(environment);
     for (const auto& g : config_.groups) {
       if (g.resources.empty()) continue;
       Run& run = runs_[g.key()];

@@ -29,6 +29,14 @@ Environment configured_environment(const config::HaCf& ha_cf, const std::string&
   return env;
 }
 
+const std::pair<std::string, std::string>& no_login_session() {
+  // Under hb-resourced's own runtime directory, which only root can write, so no process can
+  // put a bus there that pam_systemd would then talk to.
+  static const std::pair<std::string, std::string> variable{
+      "DBUS_SYSTEM_BUS_ADDRESS", "unix:path=/run/hb-resourced/no-login-sessions"};
+  return variable;
+}
+
 std::vector<std::string> assignments(const Environment& environment) {
   std::vector<std::string> out;
   out.reserve(environment.size());

@@ -34,6 +34,19 @@ const Environment& fixed_environment();
 // unset), HA_LOGD, HA_debug. hb-resourced puts these into each script unit's Environment=.
 Environment configured_environment(const config::HaCf& ha_cf, const std::string& local_node);
 
+// What keeps a script's processes in its resource's unit: the scripts of the series start their
+// products with `su - USER -c …` (MQ, DB2, LoadLeveler), and Debian's PAM stack runs
+// pam_systemd for su, which asks systemd-logind for a login session and so moves the product
+// into a session scope of its own, where stopping the unit cannot reach it and its crash is not
+// the unit's. pam_systemd reaches logind over the system bus at DBUS_SYSTEM_BUS_ADDRESS; pointed
+// at a socket that does not exist, it logs "Failed to connect to system bus" and su goes on
+// (Debian lists pam_systemd as optional), leaving every process in the unit. The node's PAM
+// configuration stays as it is. A script that needs the system bus itself (busctl, loginctl)
+// sets DBUS_SYSTEM_BUS_ADDRESS=unix:path=/run/dbus/system_bus_socket for those calls; `su -`
+// starts the product with a fresh environment, without this variable. hb-resourced puts it into
+// each script unit's Environment=.
+const std::pair<std::string, std::string>& no_login_session();
+
 // "NAME=value" lines, as systemd's Environment= takes them.
 std::vector<std::string> assignments(const Environment& environment);
 
