@@ -281,6 +281,35 @@ void GroupRunner::stop_one(const std::string& key, size_t index, bool retried,
                "stop of " + p.unit + " (" + token + ") failed: " + result,
                {{"HB_GROUP", key}, {"HB_RESOURCE", token}, {"UNIT", p.unit}});
     if (retried || p.kind != UnitPlan::Kind::transient_mount) return done(false);
+    if (is_network_filesystem(p.fstype)) {
+      // A server that is gone (a hard NFS mount, a stopped FUSE daemon): the unmount hangs on it
+      // until stop_timeout, and fuser would hang on the mount too. Force it (abort the requests
+      // in flight) and detach it from the tree; what still has a file open there gets errors.
+      // Whether that was enough, the unit's state then says: a mount that is still there is a
+      // failed stop, and the fencing rule takes over (docs/resources.md).
+      log::warning(
+          log::msgid::mount_forced,
+          "forcing the unmount of " + p.where + " (" + p.fstype + "): its server does not answer",
+          {{"HB_GROUP", key}, {"HB_RESOURCE", token}});
+      return systemd_.run_once(
+          "hb-umount-" + escape_path(p.where) + ".service", "hb: force the unmount of " + p.where,
+          {"/bin/umount", "-f", "-l", p.where},
+          [this, key, index, p, token, done = std::move(done)](bool ok,
+                                                               const std::string& result) mutable {
+            if (!ok) {
+              log::error(log::msgid::unit_stop_failed,
+                         "forced unmount of " + p.where + " failed: " + result,
+                         {{"HB_GROUP", key}, {"HB_RESOURCE", token}, {"UNIT", p.unit}});
+              return done(false);
+            }
+            // The mount unit follows the mount table; its failed state is reset at its next start.
+            log::warning(log::msgid::mount_forced,
+                         "unmounted " + p.where + " by force (detached): the peer may mount it",
+                         {{"HB_GROUP", key}, {"HB_RESOURCE", token}, {"UNIT", p.unit}});
+            done(true);
+          },
+          RunOptions{p.settings.stop_timeout, true, {}});
+    }
     // Busy mount point: kill what holds it, then try once more.
     log::warning(log::msgid::mount_users_killed,
                  "killing the processes that keep " + p.where + " busy",

@@ -91,6 +91,11 @@ std::string escape_path(std::string_view path) {
   return escape_unit_name(trimmed);
 }
 
+bool is_network_filesystem(std::string_view fstype) {
+  return fstype == "nfs" || fstype == "nfs4" || fstype == "cifs" || fstype == "smb3" ||
+         fstype == "fuse" || fstype.rfind("fuse.", 0) == 0;
+}
+
 std::vector<std::string> service_candidates(const std::string& name) {
   std::vector<std::string> out;
   bool has_suffix = name.find('.') != std::string::npos &&

@@ -70,6 +70,12 @@ std::string escape_unit_name(std::string_view text);
 // systemd-escape --path: slashes collapsed and trimmed, "/" alone -> "-".
 std::string escape_path(std::string_view path);
 
+// Whether a Filesystem resource's type is served from elsewhere (nfs, nfs4, cifs, smb3, and FUSE
+// file systems, "fuse.NAME", whose daemon may stop answering as a dead server does). Their
+// unmount can hang on the server rather than on local users, so a failed unmount is forced and
+// detached (umount -f -l) instead of killing the users: fuser itself would hang on the mount.
+bool is_network_filesystem(std::string_view fstype);
+
 // The units a bare-name resource may be (in order of preference), for Lookup to be asked about.
 std::vector<std::string> service_candidates(const std::string& name);
 

@@ -57,6 +57,7 @@ inline constexpr const char* unit_enabled = "d7375562b7324600ad4863ed9a919c13";
 inline constexpr const char* unit_start_failed = "492c0d799c8a4e5b9fa9996b617c1f83";
 inline constexpr const char* unit_stop_failed = "c7338d50b72e4707a478dcd06f48366a";
 inline constexpr const char* mount_users_killed = "0657cb4d4dd94a6a84d3f696c930f5c7";
+inline constexpr const char* mount_forced = "0f2fc30bfeba43b6950094d25e2f30dc";
 inline constexpr const char* resource_restarting = "493f821d9add41bfb94ed8bc49b0c19e";
 inline constexpr const char* resource_gave_up = "a1a4c1b8b98e4efbb21973ee0499a080";
 inline constexpr const char* addresses_announced = "b85622d5d4f543dfab443dfcc72a6743";

@@ -115,5 +115,12 @@ TEST(UnitMap, AScriptNotInstalledYetIsAWarningNotAnError) {
             "is looked up again each time the resource starts");
 }
 
+TEST(UnitMap, NetworkFileSystemsAreThoseServedFromElsewhere) {
+  for (const char* t : {"nfs", "nfs4", "cifs", "smb3", "fuse", "fuse.sshfs", "fuse.fuse2fs"})
+    EXPECT_TRUE(is_network_filesystem(t)) << t;
+  for (const char* t : {"ext4", "xfs", "btrfs", "", "fuseblk-like", "nfsd"})
+    EXPECT_FALSE(is_network_filesystem(t)) << t;
+}
+
 }  // namespace
 }  // namespace hb::resourced
