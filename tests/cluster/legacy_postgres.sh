@@ -3,9 +3,12 @@
 # LoadLeveler): a heartbeat resource script in /etc/ha.d/resource.d that runs it as its own user
 # through `su - USER -c …`. PostgreSQL stands in for DB2: its data directory on the shared disk,
 # postgresql.service masked in the nodes, so only the script starts it; systemd-logind runs in the
-# nodes, so pam_systemd would move what su starts into a login session of its own.
-#   1. ha1 takes the group (IP, /ha, legacydb); every PostgreSQL process stays in the resource's
-#      unit (none escaped into a logind session), so stopping the unit stops the product;
+# nodes, so pam_systemd would move what su starts into a login session of its own. The group
+# also holds one of heartbeat's own resource.d wrappers, taken from Debian's heartbeat package
+# (the nodes' package layer) and run unchanged: SendArp, which calls resource-agents' OCF agent.
+#   1. ha1 takes the group (IP, SendArp, /ha, legacydb); every PostgreSQL process stays in the
+#      resource's unit (none escaped into a logind session), so stopping the unit stops the
+#      product; heartbeat's SendArp wrapper ran and its unit is active;
 #   2. a client inserts numbered rows through the cluster IP, each committed, until ha1 loses
 #      power; ha2 takes over and every committed row is selected there;
 #   3. ha1 comes back and the group returns (auto_failback): every row again.
@@ -45,12 +48,16 @@ case "\$1" in
 esac
 SCRIPT
 
-rig_up --serial --hb manual --disk-size 256M
+# heartbeat's package (and kmod, which its agents call) only for its resource.d wrappers: the
+# nodes run hb, heartbeat's own units stay disabled.
+rig_up --serial --hb manual --disk-size 256M --packages heartbeat,kmod
+SENDARP_UNIT='hb-resource-SendArp::192.0.2.10-eth0.service'
+in_node ha1 test -x /etc/ha.d/resource.d/SendArp || fail "heartbeat's SendArp wrapper is not in the nodes"
 for node in ha1 ha2; do
   put() { in_node "$node" sh -c "cat > '$2' && chmod $3 '$2'" <"$1"; }
   in_node "$node" mkdir -p /etc/ha.d/resource.d
   put "$WORK/legacydb" /etc/ha.d/resource.d/legacydb 755
-  in_node "$node" sh -c "echo 'ha1 192.0.2.10 Filesystem::/dev/sdb::/ha::ext4::rw legacydb' > /etc/ha.d/haresources"
+  in_node "$node" sh -c "echo 'ha1 192.0.2.10 SendArp::192.0.2.10/eth0 Filesystem::/dev/sdb::/ha::ext4::rw legacydb' > /etc/ha.d/haresources"
   # logind runs, as on any Debian server: su's pam_systemd asks it for a session.
   in_node "$node" systemctl start systemd-logind.service || fail "systemd-logind does not start on $node"
 done
@@ -81,6 +88,9 @@ escaped=$(in_node ha1 sh -c "for p in \$(pgrep -u postgres -x postgres); do
   cg=\$(sed -n 's/^0:://p' /proc/\$p/cgroup); case \$cg in */$UNIT) ;; *) echo \"\$p \$cg\" ;; esac; done")
 [ -z "$escaped" ] || fail "PostgreSQL processes outside $UNIT (pid cgroup): $(echo "$escaped" | head -3 | tr '\n' ';') sessions: $(in_node ha1 loginctl list-sessions --no-legend | tr '\n' ';')"
 say "1. ha1 runs PostgreSQL: $(in_node ha1 pgrep -u postgres -x postgres | wc -l) processes, all in $UNIT, none in a login session"
+in_node ha1 systemctl is-active --quiet "$SENDARP_UNIT" || fail "heartbeat's SendArp wrapper did not start on ha1"
+in_node ha1 journalctl -q -u "$SENDARP_UNIT" --grep 'Success' >/dev/null || fail "SendArp's agent did not report success on ha1"
+say "1. heartbeat's SendArp wrapper (Debian's heartbeat package, resource-agents' agent) ran on ha1: $SENDARP_UNIT active"
 
 # 2. Numbered rows, each committed, until ha1 loses power.
 sql 'create table rows (n integer primary key, at timestamptz default now())' >/dev/null || fail "create table failed"
@@ -125,6 +135,7 @@ check_rows() { # WHERE: every committed row is in the table
 }
 say "2. $committed rows committed ($(wc -l <"$WORK/failed" 2>/dev/null || echo 0) inserts failed during the failover); first commit on ha2 ${failover}"
 check_rows "ha2 after the failover"
+in_node ha2 systemctl is-active --quiet "$SENDARP_UNIT" || fail "heartbeat's SendArp wrapper did not start on ha2"
 
 # 3. Failback.
 rig boot ha1
