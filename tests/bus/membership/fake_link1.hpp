@@ -45,6 +45,8 @@ class FakeLink1 {
   Conn& conn() { return conn_; }
 
   void own() { Conn::check(sd_bus_request_name(conn_.get(), bus_name, 0), "request link1"); }
+  // As if hb-linkd stopped: the name has no owner.
+  void disown() { Conn::check(sd_bus_release_name(conn_.get(), bus_name), "release link1"); }
 
   // The link's state changes; `emit` false changes it silently (as while nobody listened).
   void set_link(const std::string& node, const std::string& medium, const std::string& state,
