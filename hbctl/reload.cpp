@@ -1,7 +1,7 @@
 // hbctl reload: checks the files first (a bad one: every error as "file:line: message", exit 65,
-// no daemon asked), then asks hb-linkd to apply them (link1.Manager.Reload, root only), which
-// applies what reloads live or nothing, naming every refused setting and why. Exits 0 only when
-// everything was applied (or nothing had changed).
+// no daemon asked), then has every running daemon check them (Manager.CheckReload, root only)
+// and, only when none refuses, apply them (Manager.Reload): what reloads live or nothing, naming
+// every refused setting and why. Exits 0 only when everything was applied (or nothing changed).
 #include <systemd/sd-bus.h>
 #include <unistd.h>
 
@@ -9,6 +9,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
+#include <string>
+#include <vector>
 
 #include "commands.hpp"
 #include "hb_build_config.hpp"
@@ -30,6 +32,64 @@ void usage(std::ostream& out) {
          "refused setting is named, with why). Root only.\n\n"
          "Exit status: 0 applied (or nothing changed), 1 refused, 4 not root, 64 usage error,\n"
          "65 invalid configuration (nothing applied), 69 hb-linkd is not running.\n";
+}
+
+// The daemons that take part, in the order they apply: hb-linkd must be running (the others
+// may be stopped, or ipfaild idle, and then have nothing to apply).
+struct Daemon {
+  const char* name;
+  const char* bus;
+  const char* root;
+  const char* manager;
+  bool required;
+};
+namespace names = hb::dbus::names;
+constexpr Daemon daemons[] = {
+    {"hb-linkd", names::link1::bus, names::link1::root, names::link1::manager, true},
+    {"hb-resourced", names::resource1::bus, names::resource1::root, names::resource1::manager,
+     false},
+    {"ipfaild", names::ipfail1::bus, names::ipfail1::root, names::ipfail1::manager, false},
+};
+
+struct Answer {
+  int rc = exit_ok;
+  std::string applied;  // "keepalive, deadtime"
+  std::string error;
+};
+
+// `method`: CheckReload or Reload (both answer the settings applied, or would be).
+Answer ask(sd_bus* bus, const Daemon& d, const char* method) {
+  Answer a;
+  sd_bus_error error = SD_BUS_ERROR_NULL;
+  sd_bus_message* reply = nullptr;
+  int r = sd_bus_call_method(bus, d.bus, d.root, d.manager, method, &error, &reply, "");
+  if (r < 0) {
+    a.error = error.message ? error.message : std::strerror(-r);
+    if (sd_bus_error_has_name(&error, SD_BUS_ERROR_ACCESS_DENIED) || r == -EPERM || r == -EACCES)
+      a.rc = exit_privilege;
+    else if (sd_bus_error_has_name(&error, SD_BUS_ERROR_SERVICE_UNKNOWN) ||
+             sd_bus_error_has_name(&error, SD_BUS_ERROR_NAME_HAS_NO_OWNER))
+      a.rc = exit_unavailable;
+    else if (sd_bus_error_has_name(&error, hb::dbus::names::error_invalid_configuration))
+      a.rc = exit_bad_config;
+    else
+      a.rc = exit_error;
+  } else {
+    char** applied = nullptr;
+    if (sd_bus_message_read_strv(reply, &applied) < 0) {
+      a.error = "answered something unexpected";
+      a.rc = exit_error;
+    } else {
+      for (char** s = applied; s != nullptr && *s != nullptr; ++s) {
+        a.applied += (a.applied.empty() ? "" : ", ") + std::string(*s);
+        std::free(*s);
+      }
+      std::free(applied);
+    }
+  }
+  sd_bus_error_free(&error);
+  sd_bus_message_unref(reply);
+  return a;
 }
 
 }  // namespace
@@ -62,46 +122,40 @@ int reload(const std::vector<std::string>& args) {
     return exit_bad_config;
   }
 
-  namespace link1 = hb::dbus::names::link1;
   sd_bus* bus = nullptr;
   if (int r = sd_bus_open_system(&bus); r < 0) {
     std::cerr << "hbctl: cannot connect to the system bus: " << std::strerror(-r) << "\n";
     return exit_unavailable;
   }
-  sd_bus_error error = SD_BUS_ERROR_NULL;
-  sd_bus_message* reply = nullptr;
-  int r = sd_bus_call_method(bus, link1::bus, link1::root, link1::manager, "Reload", &error, &reply,
-                             "");
+  // Every running daemon checks first; only when none refuses is each asked to apply, so a
+  // setting two daemons use never ends up applied by one of them alone.
+  std::vector<Daemon> running;
   int rc = exit_ok;
-  if (r < 0) {
-    std::cerr << "hbctl reload: hb-linkd: " << (error.message ? error.message : std::strerror(-r))
-              << "\n";
-    if (sd_bus_error_has_name(&error, SD_BUS_ERROR_ACCESS_DENIED) || r == -EPERM || r == -EACCES)
-      rc = exit_privilege;
-    else if (sd_bus_error_has_name(&error, SD_BUS_ERROR_SERVICE_UNKNOWN) ||
-             sd_bus_error_has_name(&error, SD_BUS_ERROR_NAME_HAS_NO_OWNER))
-      rc = exit_unavailable;
-    else if (sd_bus_error_has_name(&error, hb::dbus::names::error_invalid_configuration))
-      rc = exit_bad_config;
-    else
-      rc = exit_error;
+  for (const Daemon& d : daemons) {
+    Answer a = ask(bus, d, "CheckReload");
+    if (a.rc == exit_unavailable && !d.required) continue;  // not running here: nothing to apply
+    if (a.rc != exit_ok) {
+      std::cerr << "hbctl reload: " << d.name << ": " << a.error << "\n";
+      if (rc == exit_ok || rc == exit_error) rc = a.rc;
+      continue;
+    }
+    running.push_back(d);
+  }
+  if (rc != exit_ok) {
+    std::cerr << "hbctl reload: nothing applied\n";
   } else {
-    char** applied = nullptr;
-    if (sd_bus_message_read_strv(reply, &applied) < 0) {
-      std::cerr << "hbctl reload: hb-linkd answered something unexpected\n";
-      rc = exit_error;
-    } else {
-      std::string names;
-      for (char** a = applied; a != nullptr && *a != nullptr; ++a) {
-        names += (names.empty() ? "" : ", ") + std::string(*a);
-        std::free(*a);
+    for (const Daemon& d : running) {
+      Answer a = ask(bus, d, "Reload");
+      if (a.rc != exit_ok) {
+        // Checked a moment ago: the files changed in between, or the daemon restarted.
+        std::cerr << "hbctl reload: " << d.name << ": " << a.error << "\n";
+        rc = a.rc;
+        continue;
       }
-      std::free(applied);
-      std::cout << "hb-linkd: " << (names.empty() ? "nothing changed" : "applied " + names) << "\n";
+      std::cout << d.name << ": "
+                << (a.applied.empty() ? "nothing changed" : "applied " + a.applied) << "\n";
     }
   }
-  sd_bus_error_free(&error);
-  sd_bus_message_unref(reply);
   sd_bus_flush_close_unref(bus);
   return rc;
 }

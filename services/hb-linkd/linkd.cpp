@@ -92,7 +92,8 @@ Linkd::Linkd(boost::asio::io_context& io, dbus::Bus& bus, const config::Config& 
       bus, state_,
       [this](const std::string& d, const std::string& t,
              const std::map<std::string, std::string>& f) { return send_cluster_message(d, t, f); },
-      [this](const std::string& node) { forget_generation(node); }, [this] { return reload(); });
+      [this](const std::string& node) { forget_generation(node); },
+      [this](bool apply) { return reload(apply); });
 
   // After the bus objects: its first change (PID 1 holds the device) may come at any time.
   watchdog_ = std::make_unique<WatchdogFeeder>(bus, config, state_.warnings,
@@ -312,7 +313,7 @@ void Linkd::forget_generation(const std::string& node) {
   if (Peer* p = find_peer(node)) p->last_seq = 0;
 }
 
-std::vector<std::string> Linkd::reload() {
+std::vector<std::string> Linkd::reload(bool apply) {
   if (!load_again_) dbus::throw_not_supported("Reload");
   config::LoadResult loaded = load_again_();
   if (!loaded.ok()) {
@@ -340,6 +341,15 @@ std::vector<std::string> Linkd::reload() {
     throw dbus::Error(dbus::names::error_reload_refused, why);
   }
   if (changes.empty()) return {};
+  if (!apply) {  // CheckReload: what Reload would apply
+    std::vector<std::string> would;
+    for (const auto& c : changes) {
+      const auto users = config::users_of(c.setting);
+      if (std::find(users.begin(), users.end(), "hb-linkd") != users.end())
+        would.push_back(c.setting);
+    }
+    return would;
+  }
   // Nothing refused: every change is applied live by each daemon that uses it, so the new
   // files are the configuration in force. hb-linkd's part is the timings; what only other
   // daemons use is theirs to apply and say.

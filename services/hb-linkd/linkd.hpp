@@ -81,8 +81,9 @@ class Linkd {
   void update_status();
   void forget_generation(const std::string& node);
   // Manager.Reload: the files read again; the timings applied live, or nothing (a D-Bus error
-  // naming every change it refuses). Returns the settings applied.
-  std::vector<std::string> reload();
+  // naming every change it refuses). Returns the settings applied. apply false (CheckReload):
+  // the same check and answer, nothing applied.
+  std::vector<std::string> reload(bool apply = true);
   // A peer's hb_config: the `config-differs` Warning names every peer whose digest is not ours.
   void note_config_digest(const std::string& peer, const std::string& digest);
   void refresh_config_warning();

@@ -30,6 +30,8 @@ const sd_bus_vtable manager_vtable[] = {
     // root and sd-bus' own check would let its own user through.
     SD_BUS_METHOD_WITH_ARGS("ForgetGeneration", SD_BUS_ARGS("s", node), SD_BUS_NO_RESULT,
                             method<&BusObjects::forget_generation>, SD_BUS_VTABLE_UNPRIVILEGED),
+    SD_BUS_METHOD_WITH_ARGS("CheckReload", SD_BUS_NO_ARGS, SD_BUS_RESULT("as", applied),
+                            method<&BusObjects::check_reload>, SD_BUS_VTABLE_UNPRIVILEGED),
     SD_BUS_METHOD_WITH_ARGS("Reload", SD_BUS_NO_ARGS, SD_BUS_RESULT("as", applied),
                             method<&BusObjects::reload>, SD_BUS_VTABLE_UNPRIVILEGED),
     SD_BUS_METHOD_WITH_ARGS(
@@ -198,11 +200,19 @@ dbus::Message BusObjects::forget_generation(dbus::Message& call) {
   return call.new_reply();
 }
 
+dbus::Message BusObjects::check_reload(dbus::Message& call) {
+  return answer_reload(call, false);
+}
+
 dbus::Message BusObjects::reload(dbus::Message& call) {
+  return answer_reload(call, true);
+}
+
+dbus::Message BusObjects::answer_reload(dbus::Message& call, bool apply) {
   dbus::require_root(call);
   if (!reload_) dbus::throw_not_supported("Reload");
   auto reply = call.new_reply();
-  reply.append(reload_());
+  reply.append(reload_(apply));
   return reply;
 }
 

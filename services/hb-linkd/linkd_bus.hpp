@@ -61,9 +61,10 @@ using SendHandler =
 // What ForgetGeneration does once the call is checked (the node is a peer).
 using ForgetHandler = std::function<void(const std::string& node)>;
 
-// What Reload does once the caller is checked: reads the files again and applies them, returning
-// the settings it changed; throws dbus::Error when it refuses (nothing applied then).
-using ReloadHandler = std::function<std::vector<std::string>()>;
+// What Reload (apply true) and CheckReload do once the caller is checked: reads the files again
+// and applies them (or only checks), returning the settings it changes; throws dbus::Error when
+// it refuses (nothing applied then).
+using ReloadHandler = std::function<std::vector<std::string>(bool apply)>;
 
 // Field names SendMessage refuses: the ones the link layer itself writes.
 bool reserved_field(const std::string& name);
@@ -78,7 +79,8 @@ class BusObjects {
   dbus::Message send_message(dbus::Message& call);
   // Manager.ForgetGeneration: root only (hbctl forget-generation).
   dbus::Message forget_generation(dbus::Message& call);
-  // Manager.Reload: root only (hbctl reload).
+  // Manager.CheckReload and Manager.Reload: root only (hbctl reload).
+  dbus::Message check_reload(dbus::Message& call);
   dbus::Message reload(dbus::Message& call);
 
   void message_received(const std::string& source, const std::string& type,
@@ -105,6 +107,7 @@ class BusObjects {
   State& state_;
   SendHandler send_;
   ForgetHandler forget_;
+  dbus::Message answer_reload(dbus::Message& call, bool apply);
   ReloadHandler reload_;
   std::vector<dbus::Slot> slots_;
 };

@@ -726,8 +726,8 @@ def log_of(node):
 def case_reload(rig):
     """hbctl reload: a changed warntime applies live (the next late heartbeat is reported after
     the new one, no link or peer restarts); a broken ha.cf is refused with file:line before any
-    daemon is asked; a change a daemon cannot follow live (deadtime) or that needs a restart
-    (msgfmt) is refused by name and nothing of the reload is applied; non-root callers are
+    daemon is asked; a change that needs a restart (msgfmt) or that a daemon cannot follow live
+    yet (ping) is refused by name and nothing of the reload is applied; non-root callers are
     refused."""
     ha1, ha2 = rig.start(lambda n: "bcast lan0\n")
     both_up(ha1, ha2, ["lan0"])
@@ -762,11 +762,11 @@ def case_reload(rig):
     check("reload refused" not in log_of(ha1), "hb-linkd was not even asked")
 
     with open(ha_cf, "w") as f:
-        f.write(original + "warntime 200ms\ndeadtime 2\nmsgfmt netstring\n")
+        f.write(original + "warntime 200ms\nping 192.0.2.1\nmsgfmt netstring\n")
     rc, _, err = hbctl_reload(ha1)
-    check(rc == 1 and "deadtime: not applied live by hb-resourced, ipfaild yet" in err and
+    check(rc == 1 and "ping: not applied live by hb-linkd, hb-membershipd, ipfaild yet" in err and
           "msgfmt: needs a restart of hb.target" in err,
-          f"deadtime and msgfmt are refused by name: {rc} {err.strip()!r}")
+          f"ping and msgfmt are refused by name: {rc} {err.strip()!r}")
     check(log_of(ha1).count("reloaded:") == 1, "nothing of that reload was applied")
     with open(ha_cf, "w") as f:
         f.write(original + "warntime 300ms\n")
@@ -774,9 +774,10 @@ def case_reload(rig):
     check(rc == 0 and out.strip() == "hb-linkd: nothing changed",
           "warntime is still the one applied before")
 
-    r = hb.busctl(ha1.bus.address, "call", BUS, ROOT, MANAGER, "Reload", user=65534)
-    check(r.returncode != 0 and "denied" in r.stderr.lower(),
-          "uid 65534 may not call Reload: " + r.stderr.strip())
+    for method in ("CheckReload", "Reload"):
+        r = hb.busctl(ha1.bus.address, "call", BUS, ROOT, MANAGER, method, user=65534)
+        check(r.returncode != 0 and "denied" in r.stderr.lower(),
+              f"uid 65534 may not call {method}: " + r.stderr.strip())
 
 
 def case_reload_credential(rig):
