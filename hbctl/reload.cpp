@@ -48,6 +48,8 @@ constexpr Daemon daemons[] = {
     {"hb-linkd", names::link1::bus, names::link1::root, names::link1::manager, true},
     {"hb-resourced", names::resource1::bus, names::resource1::root, names::resource1::manager,
      false},
+    {"hb-membershipd", names::membership1::bus, names::membership1::root,
+     names::membership1::manager, false},
     {"ipfaild", names::ipfail1::bus, names::ipfail1::root, names::ipfail1::manager, false},
 };
 
