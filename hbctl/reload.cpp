@@ -2,6 +2,8 @@
 // no daemon asked), then has every running daemon check them (Manager.CheckReload, root only)
 // and, only when none refuses, apply them (Manager.Reload): what reloads live or nothing, naming
 // every refused setting and why. Exits 0 only when everything was applied (or nothing changed).
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <systemd/sd-bus.h>
 #include <unistd.h>
 
@@ -42,15 +44,16 @@ struct Daemon {
   const char* root;
   const char* manager;
   bool required;
+  bool takes_keys;  // hb-linkd: authkeys as a descriptor (it may not open the file itself)
 };
 namespace names = hb::dbus::names;
 constexpr Daemon daemons[] = {
-    {"hb-linkd", names::link1::bus, names::link1::root, names::link1::manager, true},
+    {"hb-linkd", names::link1::bus, names::link1::root, names::link1::manager, true, true},
     {"hb-resourced", names::resource1::bus, names::resource1::root, names::resource1::manager,
-     false},
+     false, false},
     {"hb-membershipd", names::membership1::bus, names::membership1::root,
-     names::membership1::manager, false},
-    {"ipfaild", names::ipfail1::bus, names::ipfail1::root, names::ipfail1::manager, false},
+     names::membership1::manager, false, false},
+    {"ipfaild", names::ipfail1::bus, names::ipfail1::root, names::ipfail1::manager, false, false},
 };
 
 struct Answer {
@@ -60,11 +63,15 @@ struct Answer {
 };
 
 // `method`: CheckReload or Reload (both answer the settings applied, or would be).
-Answer ask(sd_bus* bus, const Daemon& d, const char* method) {
+// `keys_fd`: authkeys opened by this (root) process, for the daemon that takes it.
+Answer ask(sd_bus* bus, const Daemon& d, const char* method, int keys_fd) {
   Answer a;
   sd_bus_error error = SD_BUS_ERROR_NULL;
   sd_bus_message* reply = nullptr;
-  int r = sd_bus_call_method(bus, d.bus, d.root, d.manager, method, &error, &reply, "");
+  int r =
+      d.takes_keys
+          ? sd_bus_call_method(bus, d.bus, d.root, d.manager, method, &error, &reply, "h", keys_fd)
+          : sd_bus_call_method(bus, d.bus, d.root, d.manager, method, &error, &reply, "");
   if (r < 0) {
     a.error = error.message ? error.message : std::strerror(-r);
     if (sd_bus_error_has_name(&error, SD_BUS_ERROR_ACCESS_DENIED) || r == -EPERM || r == -EACCES)
@@ -94,6 +101,25 @@ Answer ask(sd_bus* bus, const Daemon& d, const char* method) {
   return a;
 }
 
+// Closes the key file on every way out.
+struct KeyFile {
+  int fd;
+  ~KeyFile() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+// What the loader demands of authkeys, checked again on the descriptor handed over (the file
+// may have been replaced since it was read): root's, closed to group and others. "" when fine.
+std::string unsafe_key_file(int fd) {
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) return std::string("cannot be checked: ") + std::strerror(errno);
+  if (!S_ISREG(st.st_mode)) return "is not a regular file";
+  if (st.st_uid != 0) return "is not owned by root";
+  if ((st.st_mode & 0077) != 0) return "is open to group or others (chmod 600)";
+  return "";
+}
+
 }  // namespace
 
 int reload(const std::vector<std::string>& args) {
@@ -114,8 +140,13 @@ int reload(const std::vector<std::string>& args) {
     return exit_usage;
   }
 
-  // The check, with the rules the daemons load with; authkeys only as root (mode 600).
-  options.read_authkeys = ::geteuid() == 0;
+  // Root's: the key file is read and handed over (`hbctl config check` checks as anyone).
+  if (::geteuid() != 0) {
+    std::cerr << "hbctl reload: only root may reload (the key file is root's)\n";
+    return exit_privilege;
+  }
+  // The check, with the rules the daemons load with.
+  options.read_authkeys = true;
   const config::LoadResult checked = config::load(options);
   for (const auto& d : checked.diagnostics) std::cerr << d.str() << "\n";
   if (!checked.ok()) {
@@ -124,6 +155,18 @@ int reload(const std::vector<std::string>& args) {
     return exit_bad_config;
   }
 
+  // The key file as checked above (root's, mode 600), handed to hb-linkd, which reads the keys
+  // from it: it runs as its own user and may not open the file.
+  const KeyFile keys{::open((options.dir + "/authkeys").c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY)};
+  if (keys.fd < 0) {
+    std::cerr << "hbctl reload: cannot open " << options.dir
+              << "/authkeys: " << std::strerror(errno) << "\n";
+    return exit_bad_config;
+  }
+  if (std::string why = unsafe_key_file(keys.fd); !why.empty()) {
+    std::cerr << "hbctl reload: " << options.dir << "/authkeys " << why << "; nothing applied\n";
+    return exit_bad_config;
+  }
   sd_bus* bus = nullptr;
   if (int r = sd_bus_open_system(&bus); r < 0) {
     std::cerr << "hbctl: cannot connect to the system bus: " << std::strerror(-r) << "\n";
@@ -134,7 +177,7 @@ int reload(const std::vector<std::string>& args) {
   std::vector<Daemon> running;
   int rc = exit_ok;
   for (const Daemon& d : daemons) {
-    Answer a = ask(bus, d, "CheckReload");
+    Answer a = ask(bus, d, "CheckReload", keys.fd);
     if (a.rc == exit_unavailable && !d.required) continue;  // not running here: nothing to apply
     if (a.rc != exit_ok) {
       std::cerr << "hbctl reload: " << d.name << ": " << a.error << "\n";
@@ -147,7 +190,7 @@ int reload(const std::vector<std::string>& args) {
     std::cerr << "hbctl reload: nothing applied\n";
   } else {
     for (const Daemon& d : running) {
-      Answer a = ask(bus, d, "Reload");
+      Answer a = ask(bus, d, "Reload", keys.fd);
       if (a.rc != exit_ok) {
         // Checked a moment ago: the files changed in between, or the daemon restarted.
         std::cerr << "hbctl reload: " << d.name << ": " << a.error << "\n";

@@ -30,9 +30,9 @@ const sd_bus_vtable manager_vtable[] = {
     // root and sd-bus' own check would let its own user through.
     SD_BUS_METHOD_WITH_ARGS("ForgetGeneration", SD_BUS_ARGS("s", node), SD_BUS_NO_RESULT,
                             method<&BusObjects::forget_generation>, SD_BUS_VTABLE_UNPRIVILEGED),
-    SD_BUS_METHOD_WITH_ARGS("CheckReload", SD_BUS_NO_ARGS, SD_BUS_RESULT("as", applied),
+    SD_BUS_METHOD_WITH_ARGS("CheckReload", SD_BUS_ARGS("h", authkeys), SD_BUS_RESULT("as", applied),
                             method<&BusObjects::check_reload>, SD_BUS_VTABLE_UNPRIVILEGED),
-    SD_BUS_METHOD_WITH_ARGS("Reload", SD_BUS_NO_ARGS, SD_BUS_RESULT("as", applied),
+    SD_BUS_METHOD_WITH_ARGS("Reload", SD_BUS_ARGS("h", authkeys), SD_BUS_RESULT("as", applied),
                             method<&BusObjects::reload>, SD_BUS_VTABLE_UNPRIVILEGED),
     SD_BUS_METHOD_WITH_ARGS(
         "SendMessage", SD_BUS_ARGS("s", destination, "s", type, "a{ss}", fields),
@@ -211,8 +211,11 @@ dbus::Message BusObjects::reload(dbus::Message& call) {
 dbus::Message BusObjects::answer_reload(dbus::Message& call, bool apply) {
   dbus::require_root(call);
   if (!reload_) dbus::throw_not_supported("Reload");
+  // The descriptor stays the message's: read during the call, never kept.
+  int keys_fd = -1;
+  dbus::check(sd_bus_message_read_basic(call.get(), 'h', &keys_fd), "read authkeys descriptor");
   auto reply = call.new_reply();
-  reply.append(reload_(apply));
+  reply.append(reload_(apply, keys_fd));
   return reply;
 }
 

@@ -64,7 +64,8 @@ using ForgetHandler = std::function<void(const std::string& node)>;
 // What Reload (apply true) and CheckReload do once the caller is checked: reads the files again
 // and applies them (or only checks), returning the settings it changes; throws dbus::Error when
 // it refuses (nothing applied then).
-using ReloadHandler = std::function<std::vector<std::string>(bool apply)>;
+// `keys_fd`: authkeys as root's hbctl opened it (the call's 'h' argument), valid for the call.
+using ReloadHandler = std::function<std::vector<std::string>(bool apply, int keys_fd)>;
 
 // Field names SendMessage refuses: the ones the link layer itself writes.
 bool reserved_field(const std::string& name);

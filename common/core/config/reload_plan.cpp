@@ -286,7 +286,8 @@ std::vector<std::string_view> users_of(std::string_view setting) {
 const std::set<std::string, std::less<>>& applied_live_by(std::string_view daemon) {
   using Settings = std::set<std::string, std::less<>>;
   static const std::map<std::string_view, Settings, std::less<>> live{
-      {"hb-linkd", {"keepalive", "deadtime", "warntime"}},
+      // authkeys: the keys hbctl reload hands over, applied by index (heartbeat's rotation).
+      {"hb-linkd", {"keepalive", "deadtime", "warntime", "authkeys"}},
       // The engine's deadlines and the link watch's grace.
       {"hb-resourced", {"keepalive", "deadtime"}},
       // The ping interval, the settle (2 x keepalive) and deadping (deadtime unless written).
