@@ -313,7 +313,8 @@ std::vector<std::string> Linkd::reload(bool apply, int keys_fd) {
     for (const auto& d : loaded.diagnostics)
       if (d.severity == config::Diagnostic::Severity::error)
         errors += (errors.empty() ? "" : "\n") + d.str();
-    log::warning("", "reload refused, the configuration stays as it was:\n" + errors);
+    log::warning(msgid::reload_refused,
+                 "reload refused, the configuration stays as it was:\n" + errors);
     throw dbus::Error(dbus::names::error_invalid_configuration, errors);
   }
   const auto changes = config::config_changes(config_, loaded.config);
@@ -321,7 +322,8 @@ std::vector<std::string> Linkd::reload(bool apply, int keys_fd) {
   const auto refused = config::refusals(changes);
   if (!refused.empty()) {
     const std::string why = config::to_string(refused);
-    log::warning("", "reload refused, the configuration stays as it was: " + why);
+    log::warning(msgid::reload_refused,
+                 "reload refused, the configuration stays as it was: " + why);
     throw dbus::Error(dbus::names::error_reload_refused, why);
   }
   if (changes.empty()) return {};
@@ -374,7 +376,7 @@ std::vector<std::string> Linkd::reload(bool apply, int keys_fd) {
   // The digest covers the timings: peers compare the new one from the next status on.
   config_digest_ = config::cluster_digest(config_);
   refresh_config_warning();
-  if (!applied.empty()) log::notice("", "reloaded: " + said);
+  if (!applied.empty()) log::notice(msgid::reload_applied, "reloaded: " + said);
   return applied;
 }
 

@@ -24,7 +24,8 @@ ConfigReload::Plan ConfigReload::check() const {
     for (const auto& d : loaded.diagnostics)
       if (d.severity == config::Diagnostic::Severity::error)
         errors += (errors.empty() ? "" : "\n") + d.str();
-    log::warning("", "reload refused, the configuration stays as it was:\n" + errors);
+    log::warning(log::msgid::reload_refused,
+                 "reload refused, the configuration stays as it was:\n" + errors);
     throw dbus::Error(dbus::names::error_invalid_configuration, errors);
   }
   // The keys are hb-linkd's alone: a daemon that does not read them compares none.
@@ -34,7 +35,8 @@ ConfigReload::Plan ConfigReload::check() const {
   // refused by all of them (reload_plan.hpp).
   if (auto refused = config::refusals(changes); !refused.empty()) {
     const std::string why = config::to_string(refused);
-    log::warning("", "reload refused, the configuration stays as it was: " + why);
+    log::warning(log::msgid::reload_refused,
+                 "reload refused, the configuration stays as it was: " + why);
     throw dbus::Error(dbus::names::error_reload_refused, why);
   }
   Plan plan{std::move(loaded.config), {}, !changes.empty()};
@@ -49,7 +51,8 @@ ConfigReload::Plan ConfigReload::check() const {
 void ConfigReload::commit(Plan plan) {
   std::string applied;
   for (const auto& a : plan.applied) applied += (applied.empty() ? "" : ", ") + a;
-  if (!applied.empty()) log::notice("", "reloaded: " + applied + " applied");
+  if (!applied.empty())
+    log::notice(log::msgid::reload_applied, "reloaded: " + applied + " applied");
   running_ = std::move(plan.next);
 }
 
