@@ -7,6 +7,7 @@
 #include <systemd/sd-bus.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -26,18 +27,23 @@ constexpr int exit_privilege = 4;     // LSB: insufficient privilege
 constexpr int exit_unavailable = 69;  // EX_UNAVAILABLE: the daemon is not on the bus
 
 void usage(std::ostream& out) {
-  out << "Usage: hbctl reload [--config-dir DIR] [--node NAME]\n\n"
+  out << "Usage: hbctl reload [--config-dir DIR] [--node NAME] [--daemon NAME]\n\n"
          "Checks ha.cf, hb.conf, authkeys and haresources in DIR (default "
       << HB_HA_D
       << "), then has the running\n"
          "daemons apply them: what reloads live at once, nothing if any change cannot (each\n"
-         "refused setting is named, with why). Root only.\n\n"
+         "refused setting is named, with why). --daemon asks only that daemon (hb-linkd,\n"
+         "hb-resourced, hb-membershipd, ipfaild): each unit's ExecReload=, for\n"
+         "\"systemctl reload hb.target\". Root only.\n\n"
          "Exit status: 0 applied (or nothing changed), 1 refused, 4 not root, 64 usage error,\n"
-         "65 invalid configuration (nothing applied), 69 hb-linkd is not running.\n";
+         "65 invalid configuration (nothing applied), 69 hb-linkd (or the --daemon) is not\n"
+         "running.\n";
 }
 
 // The daemons that take part, in the order they apply: hb-linkd must be running (the others
-// may be stopped, or ipfaild idle, and then have nothing to apply).
+// may be stopped, or ipfaild idle, and then have nothing to apply). With --daemon, only that
+// one: each refuses what any daemon cannot follow (reload_plan.hpp), so daemons that run the
+// same configuration, reloaded one by one by systemd, all apply a change or all refuse it.
 struct Daemon {
   const char* name;
   const char* bus;
@@ -125,6 +131,7 @@ std::string unsafe_key_file(int fd) {
 int reload(const std::vector<std::string>& args) {
   config::LoadOptions options;
   options.dir = HB_HA_D;
+  std::string only;  // --daemon
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     if (a == "--help" || a == "-h") {
@@ -133,6 +140,15 @@ int reload(const std::vector<std::string>& args) {
     }
     if ((a == "--config-dir" || a == "--node") && i + 1 < args.size()) {
       (a == "--node" ? options.local_node : options.dir) = args[++i];
+      continue;
+    }
+    if (a == "--daemon" && i + 1 < args.size()) {
+      only = args[++i];
+      if (std::none_of(std::begin(daemons), std::end(daemons),
+                       [&](const Daemon& d) { return only == d.name; })) {
+        std::cerr << "hbctl reload: no daemon \"" << only << "\" takes a reload\n";
+        return exit_usage;
+      }
       continue;
     }
     std::cerr << "hbctl reload: unexpected argument \"" << a << "\"\n";
@@ -177,8 +193,10 @@ int reload(const std::vector<std::string>& args) {
   std::vector<Daemon> running;
   int rc = exit_ok;
   for (const Daemon& d : daemons) {
+    if (!only.empty() && only != d.name) continue;
     Answer a = ask(bus, d, "CheckReload", keys.fd);
-    if (a.rc == exit_unavailable && !d.required) continue;  // not running here: nothing to apply
+    // Not running here: nothing to apply (unless it is the one asked for).
+    if (a.rc == exit_unavailable && !d.required && only.empty()) continue;
     if (a.rc != exit_ok) {
       std::cerr << "hbctl reload: " << d.name << ": " << a.error << "\n";
       if (rc == exit_ok || rc == exit_error) rc = a.rc;

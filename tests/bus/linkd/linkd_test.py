@@ -709,10 +709,10 @@ def case_config_differs(rig):
         check(True, f"{n.name}: the same files again, the warning is gone")
 
 
-def hbctl_reload(node):
+def hbctl_reload(node, *extra):
     """`hbctl reload` for the node's files against its bus: (exit status, stdout, stderr)."""
     r = subprocess.run([os.environ["HBCTL"], "reload", "--config-dir", node.confdir, "--node",
-                        node.name], capture_output=True, text=True,
+                        node.name, *extra], capture_output=True, text=True,
                        env=dict(os.environ, DBUS_SYSTEM_BUS_ADDRESS=node.bus.address),
                        timeout=WAIT)
     return r.returncode, r.stdout, r.stderr
@@ -773,6 +773,17 @@ def case_reload(rig):
     rc, out, _ = hbctl_reload(ha1)
     check(rc == 0 and out.strip() == "hb-linkd: nothing changed",
           "warntime is still the one applied before")
+
+    # systemd's path (each unit's ExecReload=): one daemon at a time.
+    with open(ha_cf, "w") as f:
+        f.write(original + "warntime 400ms\n")
+    rc, out, err = hbctl_reload(ha1, "--daemon", "hb-linkd")
+    check(rc == 0 and out.strip() == "hb-linkd: applied warntime",
+          f"--daemon hb-linkd applies warntime: {rc} {out!r} {err!r}")
+    rc, _, err = hbctl_reload(ha1, "--daemon", "ipfaild")
+    check(rc == 69 and "ipfaild" in err, f"--daemon ipfaild, not running: exit 69 ({rc} {err!r})")
+    rc, _, _ = hbctl_reload(ha1, "--daemon", "hb-nothing")
+    check(rc == 64, f"--daemon of no daemon: usage error ({rc})")
 
     r = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
                         os.environ["HBCTL"], "reload", "--config-dir", ha1.confdir],
