@@ -6,6 +6,7 @@
 #include <ctime>
 
 #include "core/config/cluster_digest.hpp"
+#include "core/config/lexical.hpp"
 #include "core/config/reload_plan.hpp"
 #include "core/config/security.hpp"
 #include "core/liveness/names.hpp"
@@ -78,6 +79,7 @@ Linkd::Linkd(boost::asio::io_context& io, dbus::Bus& bus, const config::Config& 
     log::warning(msgid::weak_authentication, w.text + " [" + w.code + "]",
                  {{"HB_WARNING", w.code}});
   }
+  describe_configuration();
   bus_objects_ = std::make_unique<BusObjects>(
       bus, state_,
       [this](const std::string& d, const std::string& t,
@@ -375,9 +377,28 @@ std::vector<std::string> Linkd::reload(bool apply, int keys_fd) {
   arm_deadline();
   // The digest covers the timings: peers compare the new one from the next status on.
   config_digest_ = config::cluster_digest(config_);
+  describe_configuration();
+  bus_objects_->configuration_changed();
   refresh_config_warning();
   if (!applied.empty()) log::notice(msgid::reload_applied, "reloaded: " + said);
   return applied;
+}
+
+void Linkd::describe_configuration() {
+  const config::HaCf& cf = config_.ha_cf;
+  std::map<std::string, std::string> c{{"keepalive", config::format_time(cf.keepalive)},
+                                       {"deadtime", config::format_time(cf.deadtime)},
+                                       {"warntime", config::format_time(cf.warntime)},
+                                       {"initdead", config::format_time(cf.initdead)},
+                                       {"digest", config_digest_}};
+  if (config_.authkeys) {
+    c["auth"] = std::to_string(config_.authkeys->active_index);
+    std::string keys;
+    for (const auto& [index, key] : config_.authkeys->keys)
+      keys += (keys.empty() ? "" : " ") + std::to_string(index);
+    c["keys"] = keys;
+  }
+  state_.configuration = std::move(c);
 }
 
 void Linkd::refresh_security_warnings() {

@@ -88,6 +88,8 @@ class Linkd {
   // the same check and answer, nothing applied.
   // keys_fd: authkeys as hbctl opened it (-1: read as at start).
   std::vector<std::string> reload(bool apply = true, int keys_fd = -1);
+  // state_.configuration from config_ (the Configuration property).
+  void describe_configuration();
   // weak-auth-crc-udp and crc-beside-strong-keys for the keys in force.
   void refresh_security_warnings();
   // A peer's hb_config: the `config-differs` Warning names every peer whose digest is not ours.

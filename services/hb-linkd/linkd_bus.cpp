@@ -26,6 +26,8 @@ const sd_bus_vtable manager_vtable[] = {
                     SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
     SD_BUS_PROPERTY("Watchdog", "s", property<&BusObjects::watchdog>, 0,
                     SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+    SD_BUS_PROPERTY("Configuration", "a{ss}", property<&BusObjects::configuration>, 0,
+                    SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
     // Root only, as the policy says: checked in the method (require_root), since hb-linkd is not
     // root and sd-bus' own check would let its own user through.
     SD_BUS_METHOD_WITH_ARGS("ForgetGeneration", SD_BUS_ARGS("s", node), SD_BUS_NO_RESULT,
@@ -181,6 +183,10 @@ void BusObjects::peer_generation_changed(const Peer& peer) {
 
 void BusObjects::warnings_changed() {
   bus_.emit_properties_changed(names::root, names::manager, {"Warnings"});
+}
+
+void BusObjects::configuration_changed() {
+  bus_.emit_properties_changed(names::root, names::manager, {"Configuration"});
 }
 
 void BusObjects::watchdog_changed() {

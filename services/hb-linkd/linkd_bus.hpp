@@ -47,6 +47,10 @@ struct State {
   // The watchdog of ha.cf's `watchdog` line (the Manager's Watchdog property): off, waiting,
   // armed, starving, disarmed, held-by-pid1, held-elsewhere, unavailable.
   std::string watchdog = "off";
+  // What is in force (the Manager's Configuration property), so a reload can be seen applied:
+  // keepalive, deadtime, warntime, initdead ("100 ms", "2 s"), auth (the signing key's
+  // index), keys (every index accepted) and digest (the cluster-wide configuration digest).
+  std::map<std::string, std::string> configuration;
 };
 
 // One Link per peer node and medium of ha.cf, one Peer per peer node; generation 0 until the
@@ -94,11 +98,14 @@ class BusObjects {
   void warnings_changed();
   // After a change of state.watchdog.
   void watchdog_changed();
+  // After a change of state.configuration (a reload).
+  void configuration_changed();
 
   // The Manager's properties (its userdata is this object, for SendMessage).
   std::string local_node() const { return state_.local_node; }
   std::uint64_t generation() const { return state_.generation; }
   std::string watchdog() const { return state_.watchdog; }
+  std::map<std::string, std::string> configuration() const { return state_.configuration; }
   std::vector<std::pair<std::string, std::string>> warning_pairs() const {
     return state_.warnings.pairs();
   }

@@ -742,6 +742,9 @@ def case_reload(rig):
     check(rc == 0 and out.strip() == "hb-linkd: applied warntime",
           f"hbctl reload applies warntime: {rc} {out!r} {err!r}")
     check("reloaded: warntime 500 ms -> 300 ms" in log_of(ha1), "hb-linkd logs what it applied")
+    conf = ha1.get(ROOT, MANAGER, "Configuration") or {}
+    check(conf.get("warntime") == "300 ms" and conf.get("deadtime") == "1 s",
+          f"the Configuration property shows the new warntime: {conf}")
     rc, out, _ = hbctl_reload(ha1)
     check(rc == 0 and out.strip() == "hb-linkd: nothing changed", "again: nothing changed")
     check(ha1.get(ROOT, MANAGER, "Generation") == gen, "hb-linkd was not restarted")
@@ -841,6 +844,10 @@ def case_rotate_keys(rig):
     step(ha1, "auth 2\n" + new, "key 1 removed")
     step(ha2, "auth 2\n" + new, "key 1 removed")
     check("authkeys (signing with key 2, 1 accepted)" in log_of(ha1), "ha1 logs the keys applied")
+    for n in (ha1, ha2):
+        conf = n.get(ROOT, MANAGER, "Configuration") or {}
+        check(conf.get("auth") == "2" and conf.get("keys") == "2",
+              f"{n.name}: the Configuration property shows key 2 alone: {conf}")
     for n, peer in ((ha1, "ha2"), (ha2, "ha1")):
         check(not [d for d in n.monitor.named("LinkChanged") if d[3] == "dead"],
               f"{n.name}: no link went dead")

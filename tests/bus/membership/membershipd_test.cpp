@@ -299,6 +299,11 @@ TEST_F(MembershipdTest, HbctlStatusShowsNodesStatesAndLinks) {
   const std::string table = run({"status"}, rc);
   EXPECT_EQ(rc, 0);
   EXPECT_NE(table.find("Local node: ha1; 2/3 nodes up"), std::string::npos) << table;
+  EXPECT_NE(
+      table.find("In force: keepalive 100 ms, deadtime 500 ms, warntime 300 ms, initdead 1 s; "
+                 "signing with key 2 (accepting 1 2); configuration digest 0123abcd"),
+      std::string::npos)
+      << table;
   EXPECT_NE(table.find("eth0 up, eth1 dead"), std::string::npos) << table;
   EXPECT_NE(table.find("(local node)"), std::string::npos) << table;
   EXPECT_NE(table.find("s ago"), std::string::npos) << "ha2's last-heard age: " << table;
