@@ -1,7 +1,5 @@
 #include "linkd.hpp"
 
-#include <sys/stat.h>
-
 #include <algorithm>
 #include <ctime>
 
@@ -13,7 +11,6 @@
 #include "core/liveness/peers.hpp"
 #include "generation_file.hpp"
 #include "interfaces.hpp"
-#include "sys/credentials.hpp"
 #include "sys/dbus/error.hpp"
 #include "sys/dbus/names.hpp"
 #include "sys/log.hpp"
