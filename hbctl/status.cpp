@@ -147,6 +147,38 @@ bool read_warnings(sd_bus* bus, const char* dest, const char* path, const char* 
   return true;
 }
 
+// hb-linkd's Configuration a{ss} (what is in force: the timings, the keys, the digest); empty
+// when hb-linkd is not there, or too old to say.
+std::map<std::string, std::string> read_configuration(sd_bus* bus) {
+  std::map<std::string, std::string> out;
+  sd_bus_error e = SD_BUS_ERROR_NULL;
+  sd_bus_message* reply = nullptr;
+  int r = sd_bus_get_property(bus, l1::bus, l1::root, l1::manager, "Configuration", &e, &reply,
+                              "a{ss}");
+  sd_bus_error_free(&e);
+  if (r < 0) return out;
+  MsgPtr owned(reply);
+  if (sd_bus_message_enter_container(reply, 'a', "{ss}") < 0) return out;
+  const char *key = nullptr, *value = nullptr;
+  while (sd_bus_message_read(reply, "{ss}", &key, &value) > 0) out[key] = value;
+  return out;
+}
+
+// "In force: keepalive 100 ms, deadtime 1 s, warntime 500 ms, initdead 2 s; signing with key 2
+// (accepting 1 2); configuration digest 3f2a…": what a reload changed, seen applied.
+void print_configuration(std::ostream& out, const std::map<std::string, std::string>& c) {
+  if (c.empty()) return;
+  auto get = [&](const char* k) {
+    auto it = c.find(k);
+    return it == c.end() ? std::string("?") : it->second;
+  };
+  out << "In force: keepalive " << get("keepalive") << ", deadtime " << get("deadtime")
+      << ", warntime " << get("warntime") << ", initdead " << get("initdead");
+  if (c.count("auth"))
+    out << "; signing with key " << get("auth") << " (accepting " << get("keys") << ")";
+  out << "; configuration digest " << get("digest") << "\n";
+}
+
 // Why this node cannot take over, one reason per missing daemon or own warning.
 std::vector<std::string> takeover_blockers(sd_bus* bus, const std::vector<WarningRow>& warnings) {
   std::vector<std::string> why;
@@ -341,6 +373,7 @@ int render_status(sd_bus* bus_raw, const std::optional<std::string>& json, std::
   read_warnings(bus.get(), r1::bus, r1::root, r1::manager, "hb-resourced", warnings);
   read_warnings(bus.get(), i1::bus, i1::root, i1::manager, "ipfaild", warnings);
   const auto why = takeover_blockers(bus.get(), warnings);
+  const auto configuration = read_configuration(bus.get());
 
   const std::uint64_t now = now_usec();
   std::size_t normal = 0, up = 0;
@@ -388,6 +421,7 @@ int render_status(sd_bus* bus_raw, const std::optional<std::string>& json, std::
            {"resources", rs}});
     }
     j["membershipd"] = true;
+    j["configuration"] = configuration;
     j["can_take_over"] = why.empty();
     j["cannot_take_over"] = why;
     j["warnings"] = nlohmann::json::array();
@@ -400,6 +434,7 @@ int render_status(sd_bus* bus_raw, const std::optional<std::string>& json, std::
   out << "Local node: " << local_node << "; " << up << "/" << normal << " nodes up";
   if (!linkd_error.empty()) out << "; hb-linkd not reachable (" << linkd_error << ")";
   out << "\n";
+  print_configuration(out, configuration);
   print_takeover(out, why);
   out << "\n";
   std::size_t w = 4;

@@ -107,12 +107,20 @@ int run_daemon(const DaemonSpec& spec, int argc, char** argv, const DaemonSetup&
     if (!spec.root_path.empty()) object_manager = bus.add_object_manager(spec.root_path);
 
     std::string status;
-    DaemonContext ctx{io, bus, config,
+    DaemonContext ctx{io,
+                      bus,
+                      config,
                       [&status](const std::string& s) {
                         status = s;
                         notify::status(s);
                       },
-                      [load_options] { return config::load(load_options); }};
+                      [load_options] { return config::load(load_options); },
+                      [load_options](int authkeys_fd) {
+                        config::LoadOptions o = load_options;
+                        o.read_authkeys = true;
+                        o.authkeys_fd = authkeys_fd;
+                        return config::load(o);
+                      }};
     DaemonParts parts = setup(ctx);
     status = parts.status;
 

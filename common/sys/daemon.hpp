@@ -46,6 +46,9 @@ struct DaemonContext {
   // Reads the configuration again as at start (the same directory, node and authkeys source),
   // for a daemon's Reload method; the diagnostics are the caller's to report.
   std::function<config::LoadResult()> load_again;
+  // The same with authkeys read from `authkeys_fd` (handed over by hbctl reload, see
+  // config::LoadOptions::authkeys_fd), for hb-linkd, which cannot open the file itself.
+  std::function<config::LoadResult(int authkeys_fd)> load_again_with_keys;
 };
 
 // What setup returns: the daemon's objects (kept alive until exit) and its first STATUS=.

@@ -57,4 +57,25 @@ FileRead read_file(const std::string& path, std::size_t max_size, Symlinks symli
   }
 }
 
+FileRead read_descriptor(int fd, std::size_t max_size) {
+  struct stat st {};
+  if (fd < 0) return failed(EBADF);
+  if (::fstat(fd, &st) != 0) return failed(errno);
+  if (S_ISDIR(st.st_mode)) return failed(EISDIR);
+  if (!S_ISREG(st.st_mode)) return failed(EINVAL);
+  FileRead r;
+  r.mode = static_cast<unsigned>(st.st_mode & 07777);
+  r.owner = static_cast<unsigned>(st.st_uid);
+  char buf[8192];
+  for (off_t at = 0;;) {
+    const ssize_t n = ::pread(fd, buf, sizeof buf, at);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return failed(errno);
+    if (n == 0) return r;
+    r.text.append(buf, static_cast<std::size_t>(n));
+    at += n;
+    if (r.text.size() > max_size) return failed(EFBIG);
+  }
+}
+
 }  // namespace hb::sys

@@ -27,4 +27,8 @@ enum class Symlinks { follow, refuse };
 FileRead read_file(const std::string& path, std::size_t max_size,
                    Symlinks symlinks = Symlinks::follow);
 
+// The same from a descriptor another process opened and handed over (a D-Bus 'h' argument):
+// read from its start with pread(2), so neither side's file offset matters; not closed here.
+FileRead read_descriptor(int fd, std::size_t max_size);
+
 }  // namespace hb::sys

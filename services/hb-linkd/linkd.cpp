@@ -1,18 +1,16 @@
 #include "linkd.hpp"
 
-#include <sys/stat.h>
-
 #include <algorithm>
 #include <ctime>
 
 #include "core/config/cluster_digest.hpp"
+#include "core/config/lexical.hpp"
 #include "core/config/reload_plan.hpp"
 #include "core/config/security.hpp"
 #include "core/liveness/names.hpp"
 #include "core/liveness/peers.hpp"
 #include "generation_file.hpp"
 #include "interfaces.hpp"
-#include "sys/credentials.hpp"
 #include "sys/dbus/error.hpp"
 #include "sys/dbus/names.hpp"
 #include "sys/log.hpp"
@@ -33,15 +31,6 @@ std::uint64_t monotonic_usec(TimePoint t) {
       std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count());
 }
 
-// What changes when a file is rewritten: "" when it cannot be stat'ed.
-std::string file_stamp(const std::string& path) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) return "";
-  return std::to_string(st.st_ino) + ":" + std::to_string(st.st_size) + ":" +
-         std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec) + ":" +
-         std::to_string(st.st_ctim.tv_sec) + "." + std::to_string(st.st_ctim.tv_nsec);
-}
-
 // "bcast eth0", "serial /dev/ttyS0" -> "eth0", "/dev/ttyS0"
 std::string link_name_of(const std::string& medium_name) {
   auto a = medium_name.find(' ');
@@ -57,6 +46,7 @@ Linkd::Linkd(boost::asio::io_context& io, dbus::Bus& bus, const config::Config& 
     : io_(io),
       config_(config),
       load_again_(std::move(options.load_again)),
+      load_again_with_keys_(std::move(options.load_again_with_keys)),
       set_status_(std::move(set_status)),
       deadtime_(config.ha_cf.deadtime),
       deadline_timer_(io),
@@ -64,8 +54,6 @@ Linkd::Linkd(boost::asio::io_context& io, dbus::Bus& bus, const config::Config& 
       config_digest_(config::cluster_digest(config)) {
   const auto now = std::chrono::steady_clock::now();
   keys_ = config.authkeys.value_or(config::AuthKeys{});
-  if (config.authkeys && !sys::credential_path("authkeys").empty())
-    authkeys_stamp_ = file_stamp(config.authkeys->origin.file);
 
   GenerationResult g =
       next_generation(options.state_dir, static_cast<std::int64_t>(::time(nullptr)),
@@ -88,11 +76,13 @@ Linkd::Linkd(boost::asio::io_context& io, dbus::Bus& bus, const config::Config& 
     log::warning(msgid::weak_authentication, w.text + " [" + w.code + "]",
                  {{"HB_WARNING", w.code}});
   }
+  describe_configuration();
   bus_objects_ = std::make_unique<BusObjects>(
       bus, state_,
       [this](const std::string& d, const std::string& t,
              const std::map<std::string, std::string>& f) { return send_cluster_message(d, t, f); },
-      [this](const std::string& node) { forget_generation(node); }, [this] { return reload(); });
+      [this](const std::string& node) { forget_generation(node); },
+      [this](bool apply, int keys_fd) { return reload(apply, keys_fd); });
 
   // After the bus objects: its first change (PID 1 holds the device) may come at any time.
   watchdog_ = std::make_unique<WatchdogFeeder>(bus, config, state_.warnings,
@@ -312,37 +302,42 @@ void Linkd::forget_generation(const std::string& node) {
   if (Peer* p = find_peer(node)) p->last_seq = 0;
 }
 
-std::vector<std::string> Linkd::reload() {
-  if (!load_again_) dbus::throw_not_supported("Reload");
-  config::LoadResult loaded = load_again_();
+std::vector<std::string> Linkd::reload(bool apply, int keys_fd) {
+  if (!load_again_ || !load_again_with_keys_) dbus::throw_not_supported("Reload");
+  // The keys from what root's hbctl opened: under systemd hb-linkd may not open authkeys, and
+  // the copy it was handed at start is never renewed.
+  config::LoadResult loaded = keys_fd >= 0 ? load_again_with_keys_(keys_fd) : load_again_();
   if (!loaded.ok()) {
     std::string errors;
     for (const auto& d : loaded.diagnostics)
       if (d.severity == config::Diagnostic::Severity::error)
         errors += (errors.empty() ? "" : "\n") + d.str();
-    log::warning("", "reload refused, the configuration stays as it was:\n" + errors);
+    log::warning(msgid::reload_refused,
+                 "reload refused, the configuration stays as it was:\n" + errors);
     throw dbus::Error(dbus::names::error_invalid_configuration, errors);
   }
   const auto changes = config::config_changes(config_, loaded.config);
   // Also refused: what another daemon uses and cannot follow live yet (reload_plan.hpp).
-  auto refused = config::refusals(changes);
-  const bool keys_changed = std::any_of(changes.begin(), changes.end(),
-                                        [](const auto& c) { return c.setting == "authkeys"; });
-  if (!authkeys_stamp_.empty() && !keys_changed && config_.authkeys &&
-      file_stamp(config_.authkeys->origin.file) != authkeys_stamp_) {
-    refused.push_back({"authkeys",
-                       "changed since hb-linkd started, which reads the copy systemd handed it "
-                       "then: restart hb-linkd to apply it"});
-  }
+  const auto refused = config::refusals(changes);
   if (!refused.empty()) {
     const std::string why = config::to_string(refused);
-    log::warning("", "reload refused, the configuration stays as it was: " + why);
+    log::warning(msgid::reload_refused,
+                 "reload refused, the configuration stays as it was: " + why);
     throw dbus::Error(dbus::names::error_reload_refused, why);
   }
   if (changes.empty()) return {};
+  if (!apply) {  // CheckReload: what Reload would apply
+    std::vector<std::string> would;
+    for (const auto& c : changes) {
+      const auto users = config::users_of(c.setting);
+      if (std::find(users.begin(), users.end(), "hb-linkd") != users.end())
+        would.push_back(c.setting);
+    }
+    return would;
+  }
   // Nothing refused: every change is applied live by each daemon that uses it, so the new
-  // files are the configuration in force. hb-linkd's part is the timings; what only other
-  // daemons use is theirs to apply and say.
+  // files are the configuration in force. hb-linkd's part is the timings and the keys; what
+  // only other daemons use is theirs to apply and say.
   const config::HaCf& before = config_.ha_cf;
   const config::HaCf& after = loaded.config.ha_cf;
   std::vector<std::string> applied;
@@ -351,7 +346,13 @@ std::vector<std::string> Linkd::reload() {
     const auto users = config::users_of(c.setting);
     if (std::find(users.begin(), users.end(), "hb-linkd") == users.end()) continue;
     applied.push_back(c.setting);
-    // The only settings of hb-linkd's that get here (config::applied_live_by).
+    if (c.setting == "authkeys") {
+      said += std::string(said.empty() ? "" : ", ") + "authkeys (signing with key " +
+              std::to_string(loaded.config.authkeys->active_index) + ", " +
+              std::to_string(loaded.config.authkeys->keys.size()) + " accepted)";
+      continue;
+    }
+    // The only other settings of hb-linkd's that get here (config::applied_live_by).
     const auto times = c.setting == "keepalive"  ? std::pair{before.keepalive, after.keepalive}
                        : c.setting == "deadtime" ? std::pair{before.deadtime, after.deadtime}
                                                  : std::pair{before.warntime, after.warntime};
@@ -363,12 +364,47 @@ std::vector<std::string> Linkd::reload() {
   // The times derived from deadtime follow it, as they would at a start.
   pipeline_->set_timing(liveness::timing_from_config(config_.ha_cf));
   keepalive_->set_interval(config_.ha_cf.keepalive);
+  if (config_.authkeys) {
+    // Heartbeat's rotation: a peer's packet is checked with the key its index names, so a key
+    // added here before the peer signs with it, and removed after, never drops a packet.
+    keys_ = *config_.authkeys;
+    pipeline_->set_keys(keys_);
+    refresh_security_warnings();
+  }
   arm_deadline();
   // The digest covers the timings: peers compare the new one from the next status on.
   config_digest_ = config::cluster_digest(config_);
+  describe_configuration();
+  bus_objects_->configuration_changed();
   refresh_config_warning();
-  if (!applied.empty()) log::notice("", "reloaded: " + said);
+  if (!applied.empty()) log::notice(msgid::reload_applied, "reloaded: " + said);
   return applied;
+}
+
+void Linkd::describe_configuration() {
+  const config::HaCf& cf = config_.ha_cf;
+  std::map<std::string, std::string> c{{"keepalive", config::format_time(cf.keepalive)},
+                                       {"deadtime", config::format_time(cf.deadtime)},
+                                       {"warntime", config::format_time(cf.warntime)},
+                                       {"initdead", config::format_time(cf.initdead)},
+                                       {"digest", config_digest_}};
+  if (config_.authkeys) {
+    c["auth"] = std::to_string(config_.authkeys->active_index);
+    std::string keys;
+    for (const auto& [index, key] : config_.authkeys->keys)
+      keys += (keys.empty() ? "" : " ") + std::to_string(index);
+    c["keys"] = keys;
+  }
+  state_.configuration = std::move(c);
+}
+
+void Linkd::refresh_security_warnings() {
+  std::map<std::string, std::optional<std::string>> now{{"weak-auth-crc-udp", std::nullopt},
+                                                        {"crc-beside-strong-keys", std::nullopt}};
+  for (const auto& w : config::security_warnings(config_)) now[w.code] = w.text;
+  bool changed = false;
+  for (const auto& [code, text] : now) changed = state_.warnings.assign(code, text) || changed;
+  if (changed) bus_objects_->warnings_changed();
 }
 
 void Linkd::note_config_digest(const std::string& peer, const std::string& digest) {

@@ -32,6 +32,9 @@ struct LinkdOptions {
   // Reads the files again for Reload (sys::DaemonContext::load_again); empty: Reload is not
   // supported.
   std::function<config::LoadResult()> load_again;
+  // The same with authkeys read from a descriptor root's hbctl handed over
+  // (sys::DaemonContext::load_again_with_keys).
+  std::function<config::LoadResult(int authkeys_fd)> load_again_with_keys;
 };
 
 class Linkd {
@@ -81,8 +84,14 @@ class Linkd {
   void update_status();
   void forget_generation(const std::string& node);
   // Manager.Reload: the files read again; the timings applied live, or nothing (a D-Bus error
-  // naming every change it refuses). Returns the settings applied.
-  std::vector<std::string> reload();
+  // naming every change it refuses). Returns the settings applied. apply false (CheckReload):
+  // the same check and answer, nothing applied.
+  // keys_fd: authkeys as hbctl opened it (-1: read as at start).
+  std::vector<std::string> reload(bool apply = true, int keys_fd = -1);
+  // state_.configuration from config_ (the Configuration property).
+  void describe_configuration();
+  // weak-auth-crc-udp and crc-beside-strong-keys for the keys in force.
+  void refresh_security_warnings();
   // A peer's hb_config: the `config-differs` Warning names every peer whose digest is not ours.
   void note_config_digest(const std::string& peer, const std::string& digest);
   void refresh_config_warning();
@@ -101,10 +110,7 @@ class Linkd {
   // The configuration in force: the one loaded at start, with what Reload applied since.
   config::Config config_;
   std::function<config::LoadResult()> load_again_;
-  // Under systemd hb-linkd reads the copy of authkeys it was handed at start, which a reload
-  // cannot renew: the original's stat (which needs no read access) at start, to tell a reload
-  // that the key file changed behind the copy. Empty without a copy.
-  std::string authkeys_stamp_;
+  std::function<config::LoadResult(int)> load_again_with_keys_;
   std::function<void(const std::string&)> set_status_;
   State state_;
   std::unique_ptr<BusObjects> bus_objects_;

@@ -26,11 +26,15 @@ const sd_bus_vtable manager_vtable[] = {
                     SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
     SD_BUS_PROPERTY("Watchdog", "s", property<&BusObjects::watchdog>, 0,
                     SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+    SD_BUS_PROPERTY("Configuration", "a{ss}", property<&BusObjects::configuration>, 0,
+                    SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
     // Root only, as the policy says: checked in the method (require_root), since hb-linkd is not
     // root and sd-bus' own check would let its own user through.
     SD_BUS_METHOD_WITH_ARGS("ForgetGeneration", SD_BUS_ARGS("s", node), SD_BUS_NO_RESULT,
                             method<&BusObjects::forget_generation>, SD_BUS_VTABLE_UNPRIVILEGED),
-    SD_BUS_METHOD_WITH_ARGS("Reload", SD_BUS_NO_ARGS, SD_BUS_RESULT("as", applied),
+    SD_BUS_METHOD_WITH_ARGS("CheckReload", SD_BUS_ARGS("h", authkeys), SD_BUS_RESULT("as", applied),
+                            method<&BusObjects::check_reload>, SD_BUS_VTABLE_UNPRIVILEGED),
+    SD_BUS_METHOD_WITH_ARGS("Reload", SD_BUS_ARGS("h", authkeys), SD_BUS_RESULT("as", applied),
                             method<&BusObjects::reload>, SD_BUS_VTABLE_UNPRIVILEGED),
     SD_BUS_METHOD_WITH_ARGS(
         "SendMessage", SD_BUS_ARGS("s", destination, "s", type, "a{ss}", fields),
@@ -181,6 +185,10 @@ void BusObjects::warnings_changed() {
   bus_.emit_properties_changed(names::root, names::manager, {"Warnings"});
 }
 
+void BusObjects::configuration_changed() {
+  bus_.emit_properties_changed(names::root, names::manager, {"Configuration"});
+}
+
 void BusObjects::watchdog_changed() {
   bus_.emit_properties_changed(names::root, names::manager, {"Watchdog"});
 }
@@ -198,11 +206,22 @@ dbus::Message BusObjects::forget_generation(dbus::Message& call) {
   return call.new_reply();
 }
 
+dbus::Message BusObjects::check_reload(dbus::Message& call) {
+  return answer_reload(call, false);
+}
+
 dbus::Message BusObjects::reload(dbus::Message& call) {
+  return answer_reload(call, true);
+}
+
+dbus::Message BusObjects::answer_reload(dbus::Message& call, bool apply) {
   dbus::require_root(call);
   if (!reload_) dbus::throw_not_supported("Reload");
+  // The descriptor stays the message's: read during the call, never kept.
+  int keys_fd = -1;
+  dbus::check(sd_bus_message_read_basic(call.get(), 'h', &keys_fd), "read authkeys descriptor");
   auto reply = call.new_reply();
-  reply.append(reload_());
+  reply.append(reload_(apply, keys_fd));
   return reply;
 }
 

@@ -47,6 +47,10 @@ struct State {
   // The watchdog of ha.cf's `watchdog` line (the Manager's Watchdog property): off, waiting,
   // armed, starving, disarmed, held-by-pid1, held-elsewhere, unavailable.
   std::string watchdog = "off";
+  // What is in force (the Manager's Configuration property), so a reload can be seen applied:
+  // keepalive, deadtime, warntime, initdead ("100 ms", "2 s"), auth (the signing key's
+  // index), keys (every index accepted) and digest (the cluster-wide configuration digest).
+  std::map<std::string, std::string> configuration;
 };
 
 // One Link per peer node and medium of ha.cf, one Peer per peer node; generation 0 until the
@@ -61,9 +65,11 @@ using SendHandler =
 // What ForgetGeneration does once the call is checked (the node is a peer).
 using ForgetHandler = std::function<void(const std::string& node)>;
 
-// What Reload does once the caller is checked: reads the files again and applies them, returning
-// the settings it changed; throws dbus::Error when it refuses (nothing applied then).
-using ReloadHandler = std::function<std::vector<std::string>()>;
+// What Reload (apply true) and CheckReload do once the caller is checked: reads the files again
+// and applies them (or only checks), returning the settings it changes; throws dbus::Error when
+// it refuses (nothing applied then).
+// `keys_fd`: authkeys as root's hbctl opened it (the call's 'h' argument), valid for the call.
+using ReloadHandler = std::function<std::vector<std::string>(bool apply, int keys_fd)>;
 
 // Field names SendMessage refuses: the ones the link layer itself writes.
 bool reserved_field(const std::string& name);
@@ -78,7 +84,8 @@ class BusObjects {
   dbus::Message send_message(dbus::Message& call);
   // Manager.ForgetGeneration: root only (hbctl forget-generation).
   dbus::Message forget_generation(dbus::Message& call);
-  // Manager.Reload: root only (hbctl reload).
+  // Manager.CheckReload and Manager.Reload: root only (hbctl reload).
+  dbus::Message check_reload(dbus::Message& call);
   dbus::Message reload(dbus::Message& call);
 
   void message_received(const std::string& source, const std::string& type,
@@ -91,11 +98,14 @@ class BusObjects {
   void warnings_changed();
   // After a change of state.watchdog.
   void watchdog_changed();
+  // After a change of state.configuration (a reload).
+  void configuration_changed();
 
   // The Manager's properties (its userdata is this object, for SendMessage).
   std::string local_node() const { return state_.local_node; }
   std::uint64_t generation() const { return state_.generation; }
   std::string watchdog() const { return state_.watchdog; }
+  std::map<std::string, std::string> configuration() const { return state_.configuration; }
   std::vector<std::pair<std::string, std::string>> warning_pairs() const {
     return state_.warnings.pairs();
   }
@@ -105,6 +115,7 @@ class BusObjects {
   State& state_;
   SendHandler send_;
   ForgetHandler forget_;
+  dbus::Message answer_reload(dbus::Message& call, bool apply);
   ReloadHandler reload_;
   std::vector<dbus::Slot> slots_;
 };

@@ -44,6 +44,7 @@ int main(int argc, char** argv) {
     hb::linkd::LinkdOptions options;
     options.state_dir = hb::linkd::state_directory();
     options.load_again = ctx.load_again;
+    options.load_again_with_keys = ctx.load_again_with_keys;
     auto linkd =
         std::make_shared<hb::linkd::Linkd>(ctx.io, ctx.bus, ctx.config, options, ctx.set_status);
     hb::sys::DaemonParts parts;

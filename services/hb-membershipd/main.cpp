@@ -7,6 +7,7 @@
 #include "membership.hpp"
 #include "membershipd_bus.hpp"
 #include "ping_follower.hpp"
+#include "sys/config/reload.hpp"
 #include "sys/daemon.hpp"
 #include "sys/dbus/names.hpp"
 #include "sys/realtime.hpp"
@@ -18,6 +19,7 @@ constexpr int rt_priority = 10;
 
 struct Objects {
   hb::membershipd::State state;
+  std::unique_ptr<hb::sys::ConfigReload> reload;
   std::unique_ptr<hb::membershipd::BusObjects> bus;
   std::unique_ptr<hb::membershipd::Membership> membership;
   std::unique_ptr<hb::membershipd::LinkFollower> follower;
@@ -34,7 +36,18 @@ int main(int argc, char** argv) {
       hb::sys::go_realtime(rt_priority, "a loaded machine may delay node verdicts");
     auto o = std::make_shared<Objects>();
     o->state = hb::membershipd::initial_state(ctx.config);
-    o->bus = std::make_unique<hb::membershipd::BusObjects>(ctx.bus, o->state);
+    // Nothing hb-membershipd uses reloads live yet: its Reload checks with the others (so
+    // `hbctl reload` refuses a change to the nodes or ping nodes) and takes the new files.
+    o->reload =
+        std::make_unique<hb::sys::ConfigReload>("hb-membershipd", ctx.config, ctx.load_again);
+    o->bus = std::make_unique<hb::membershipd::BusObjects>(ctx.bus, o->state,
+                                                           [r = o->reload.get()](bool apply) {
+                                                             auto plan = r->check();
+                                                             auto applied = plan.applied;
+                                                             if (apply && plan.changed)
+                                                               r->commit(std::move(plan));
+                                                             return applied;
+                                                           });
     o->membership = std::make_unique<hb::membershipd::Membership>(ctx.config, o->state, *o->bus,
                                                                   ctx.set_status);
     auto* m = o->membership.get();

@@ -1,22 +1,30 @@
 #include "membershipd_bus.hpp"
 
+#include "sys/dbus/caller.hpp"
+#include "sys/dbus/error.hpp"
 #include "sys/dbus/names.hpp"
 #include "sys/dbus/vtable.hpp"
 
 namespace hb::membershipd {
 namespace names = hb::dbus::names::membership1;
+using hb::dbus::method;
 using hb::dbus::property;
 
 namespace {
 
 const sd_bus_vtable manager_vtable[] = {
     SD_BUS_VTABLE_START(0),
-    SD_BUS_PROPERTY("LocalNode", "s", property<&State::local_node>, 0,
+    SD_BUS_PROPERTY("LocalNode", "s", property<&BusObjects::local_node>, 0,
                     SD_BUS_VTABLE_PROPERTY_CONST),
-    SD_BUS_PROPERTY("Nodes", "as", property<&State::node_names>, 0,
+    SD_BUS_PROPERTY("Nodes", "as", property<&BusObjects::node_names>, 0,
                     SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-    SD_BUS_PROPERTY("Warnings", "a(ss)", property<&State::warning_pairs>, 0,
+    SD_BUS_PROPERTY("Warnings", "a(ss)", property<&BusObjects::warning_pairs>, 0,
                     SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+    // Root only: hb-membershipd is not root, so sd-bus' own check would let its user through.
+    SD_BUS_METHOD_WITH_ARGS("CheckReload", SD_BUS_NO_ARGS, SD_BUS_RESULT("as", applied),
+                            method<&BusObjects::check_reload>, SD_BUS_VTABLE_UNPRIVILEGED),
+    SD_BUS_METHOD_WITH_ARGS("Reload", SD_BUS_NO_ARGS, SD_BUS_RESULT("as", applied),
+                            method<&BusObjects::reload>, SD_BUS_VTABLE_UNPRIVILEGED),
     SD_BUS_SIGNAL_WITH_ARGS(
         "NodeChanged", SD_BUS_ARGS("s", node, "s", old_state, "s", new_state, "t", incarnation), 0),
     SD_BUS_VTABLE_END};
@@ -61,10 +69,27 @@ State initial_state(const config::Config& config) {
   return s;
 }
 
-BusObjects::BusObjects(dbus::Bus& bus, State& state) : bus_(bus), state_(state) {
-  slots_.push_back(bus.add_object_vtable(names::root, names::manager, manager_vtable, &state));
+BusObjects::BusObjects(dbus::Bus& bus, State& state, ReloadHandler reload)
+    : bus_(bus), state_(state), reload_(std::move(reload)) {
+  slots_.push_back(bus.add_object_vtable(names::root, names::manager, manager_vtable, this));
   for (Node& n : state.nodes)
     slots_.push_back(bus.add_object_vtable(n.path, names::node, node_vtable, &n));
+}
+
+dbus::Message BusObjects::check_reload(dbus::Message& call) {
+  return answer_reload(call, false);
+}
+
+dbus::Message BusObjects::reload(dbus::Message& call) {
+  return answer_reload(call, true);
+}
+
+dbus::Message BusObjects::answer_reload(dbus::Message& call, bool apply) {
+  dbus::require_root(call);
+  if (!reload_) dbus::throw_not_supported("Reload");
+  auto reply = call.new_reply();
+  reply.append(reload_(apply));
+  return reply;
 }
 
 void BusObjects::node_changed(const Node& node, const std::string& old_state) {

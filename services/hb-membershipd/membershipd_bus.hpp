@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -44,10 +45,24 @@ struct State {
 // The nodes of ha.cf (type normal) and its ping nodes and ping groups (type ping), all "init".
 State initial_state(const config::Config& config);
 
+// CheckReload (apply false) and Reload (apply true), once the caller is checked: the settings
+// hb-membershipd applies (or would), or a dbus::Error naming what is refused
+// (sys/config/reload.hpp).
+using ReloadHandler = std::function<std::vector<std::string>(bool apply)>;
+
 class BusObjects {
  public:
   // Registers the Manager and every node's object; `state` must outlive this.
-  BusObjects(dbus::Bus& bus, State& state);
+  BusObjects(dbus::Bus& bus, State& state, ReloadHandler reload = {});
+
+  std::string local_node() const { return state_.local_node; }
+  std::vector<std::string> node_names() const { return state_.node_names(); }
+  std::vector<std::pair<std::string, std::string>> warning_pairs() const {
+    return state_.warning_pairs();
+  }
+  // Manager.CheckReload and Manager.Reload: root only (hbctl reload).
+  dbus::Message check_reload(dbus::Message& call);
+  dbus::Message reload(dbus::Message& call);
 
   // NodeChanged(s node, s old_state, s new_state, t incarnation) + the Node's PropertiesChanged.
   void node_changed(const Node& node, const std::string& old_state);
@@ -57,8 +72,10 @@ class BusObjects {
   void warnings_changed();
 
  private:
+  dbus::Message answer_reload(dbus::Message& call, bool apply);
   dbus::Bus& bus_;
   State& state_;
+  ReloadHandler reload_;
   std::vector<dbus::Slot> slots_;
 };
 

@@ -9,11 +9,20 @@ namespace hb::resourced {
 
 using failover::Clock;
 
+namespace {
+std::chrono::milliseconds period_for(std::chrono::milliseconds grace) {
+  return std::max(grace / 5, std::chrono::milliseconds(10));
+}
+std::chrono::milliseconds hung_after_for(std::chrono::milliseconds grace) {
+  return std::max(grace * 3 / 5, std::chrono::milliseconds(30));
+}
+}  // namespace
+
 LinkWatch::LinkWatch(boost::asio::io_context& io, dbus::Bus& bus, std::chrono::milliseconds grace,
                      const std::string& owner, Changed changed)
     : bus_(bus),
-      period_(std::max(grace / 5, std::chrono::milliseconds(10))),
-      hung_after_(std::max(grace * 3 / 5, std::chrono::milliseconds(30))),
+      period_(period_for(grace)),
+      hung_after_(hung_after_for(grace)),
       changed_(std::move(changed)),
       timer_(io),
       owner_(owner),
@@ -29,6 +38,11 @@ void LinkWatch::owner(const std::string& unique_name) {
   last_answer_ = Clock::now();  // a new owner starts with a clean slate; the old one is gone
   evaluate();
   if (!owner_.empty()) ping();
+}
+
+void LinkWatch::set_grace(std::chrono::milliseconds grace) {
+  period_ = period_for(grace);
+  hung_after_ = hung_after_for(grace);
 }
 
 void LinkWatch::tick() {

@@ -34,6 +34,9 @@ class LinkWatch {
   // The unique owner of io.github.hbcluster.link1 ("" = none), from NameOwnerChanged.
   void owner(const std::string& unique_name);
 
+  // A new grace (deadtime changed by a reload): pinged and judged by it from the next tick.
+  void set_grace(std::chrono::milliseconds grace);
+
  private:
   void tick();
   void ping();

@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
                                                            ctx.set_status);
     o->bus = std::make_unique<hb::resourced::BusObjects>(ctx.bus, o->state, o->daemon.get());
     o->daemon->set_bus_objects(o->bus.get());
+    o->daemon->set_load_again(ctx.load_again);
     o->daemon->begin();
     hb::sys::DaemonParts parts;
     parts.objects = o;

@@ -57,7 +57,8 @@ void Resourced::begin() {
 
 void Resourced::start_engine() {
   // membership stays false until hb-membershipd's nodes are read (the feed says so).
-  failover::Options o = failover::options_from(config_);
+  // A reload before the units were known changed the timings already.
+  failover::Options o = failover::options_from(reload_ ? reload_->running() : config_);
   // A group whose every unit is active is running here already: adopt it.
   for (const std::string& key : runner_.all_active()) {
     o.adopted.push_back(key);
@@ -95,6 +96,21 @@ void Resourced::start_engine() {
   cluster_.open();  // what the cluster said meanwhile, in order
   refresh_warnings();
   if (exit_) stop(std::exchange(exit_, nullptr));
+}
+
+std::vector<std::string> Resourced::reload(bool apply) {
+  if (!reload_) dbus::throw_not_supported("Reload");
+  auto plan = reload_->check();
+  auto applied = plan.applied;
+  if (!apply || !plan.changed) return applied;
+  reload_->commit(std::move(plan));
+  const config::HaCf& cf = reload_->running().ha_cf;
+  if (engine_) {
+    engine_->set_timing(cf.keepalive, cf.deadtime);
+    if (link_watch_) link_watch_->set_grace(engine_->daemon_grace());
+    feed(engine_->advance(now()));  // the deadlines move with the timings
+  }
+  return applied;
 }
 
 // --- the cluster: hb-membershipd and hb-linkd, through the feed --------------------------------

@@ -35,6 +35,7 @@
 #include "group_runner.hpp"
 #include "link_watch.hpp"
 #include "resourced_bus.hpp"
+#include "sys/config/reload.hpp"
 
 namespace hb::resourced {
 
@@ -58,6 +59,13 @@ class Resourced : public Commands {
   void takeover(const std::string& which) override;
   void move(const std::string& group, const std::string& node) override;
   void confirm_fenced(const std::string& node) override;
+  // keepalive and deadtime applied live: the engine's deadlines and the link watch's grace.
+  std::vector<std::string> reload(bool apply) override;
+
+  // The files read as at start, for Reload (without: Reload is not supported).
+  void set_load_again(std::function<config::LoadResult()> load_again) {
+    reload_.emplace("hb-resourced", config_, std::move(load_again));
+  }
 
  private:
   failover::TimePoint now() const { return failover::Clock::now(); }
@@ -87,7 +95,8 @@ class Resourced : public Commands {
   FenceRunner fence_;
   ClusterFeed cluster_;
   std::optional<failover::Engine> engine_;
-  failover::Takeovers takeovers_;            // the Group objects' Takeovers and LastTakeoverUSec
+  failover::Takeovers takeovers_;  // the Group objects' Takeovers and LastTakeoverUSec
+  std::optional<sys::ConfigReload> reload_;
   std::optional<LinkWatch> link_watch_;      // made with the engine
   std::optional<FencingDisk> fencing_disk_;  // with an sbd fencing disk in ha.cf
   // What the engine was last told: hb-membershipd's nodes are read, node deaths reach us.

@@ -27,6 +27,11 @@ const sd_bus_vtable manager_vtable[] = {
                             method<&BusObjects::move_group>, SD_BUS_VTABLE_UNPRIVILEGED),
     SD_BUS_METHOD_WITH_ARGS("ConfirmFenced", SD_BUS_ARGS("s", node), SD_BUS_NO_RESULT,
                             method<&BusObjects::confirm_fenced>, 0),
+    // Root only, checked in the method like Standby's callers.
+    SD_BUS_METHOD_WITH_ARGS("CheckReload", SD_BUS_NO_ARGS, SD_BUS_RESULT("as", applied),
+                            method<&BusObjects::check_reload>, SD_BUS_VTABLE_UNPRIVILEGED),
+    SD_BUS_METHOD_WITH_ARGS("Reload", SD_BUS_NO_ARGS, SD_BUS_RESULT("as", applied),
+                            method<&BusObjects::reload>, SD_BUS_VTABLE_UNPRIVILEGED),
     SD_BUS_PROPERTY("Warnings", "a(ss)", property<&BusObjects::warning_pairs>, 0,
                     SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
     SD_BUS_SIGNAL_WITH_ARGS("GroupChanged", SD_BUS_ARGS("s", group, "s", owner, "s", state), 0),
@@ -81,6 +86,26 @@ const Group* BusObjects::find(const std::string& key) const {
   for (const Group& g : state_.groups)
     if (g.key == key) return &g;
   return nullptr;
+}
+
+std::vector<std::string> Commands::reload(bool) {
+  dbus::throw_not_supported("Reload");
+}
+
+dbus::Message BusObjects::check_reload(dbus::Message& call) {
+  return answer_reload(call, false);
+}
+
+dbus::Message BusObjects::reload(dbus::Message& call) {
+  return answer_reload(call, true);
+}
+
+dbus::Message BusObjects::answer_reload(dbus::Message& call, bool apply) {
+  dbus::require_root(call);
+  if (!commands_) dbus::throw_not_supported("Reload");
+  auto reply = call.new_reply();
+  reply.append(commands_->reload(apply));
+  return reply;
 }
 
 dbus::Message BusObjects::standby(dbus::Message& call) {

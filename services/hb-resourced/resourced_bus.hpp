@@ -48,6 +48,9 @@ class Commands {
   virtual void move(const std::string& group, const std::string& node) = 0;
   // The admin says `node` is down: as if it had been fenced.
   virtual void confirm_fenced(const std::string& node) = 0;
+  // CheckReload (apply false) and Reload: the settings hb-resourced applies (or would), or a
+  // dbus::Error naming what is refused (sys/config/reload.hpp).
+  virtual std::vector<std::string> reload(bool apply);
 };
 
 class BusObjects {
@@ -58,6 +61,9 @@ class BusObjects {
   dbus::Message takeover(dbus::Message& call);
   dbus::Message move_group(dbus::Message& call);
   dbus::Message confirm_fenced(dbus::Message& call);
+  // Root only (hbctl reload).
+  dbus::Message check_reload(dbus::Message& call);
+  dbus::Message reload(dbus::Message& call);
 
   // GroupChanged(s group, s owner, s state) + the Group's PropertiesChanged.
   void group_changed(const Group& group);
@@ -71,6 +77,7 @@ class BusObjects {
 
  private:
   const Group* find(const std::string& key) const;
+  dbus::Message answer_reload(dbus::Message& call, bool apply);
   dbus::Bus& bus_;
   State& state_;
   Commands* commands_;

@@ -36,6 +36,12 @@ class IcmpProber {
   IcmpProber& operator=(const IcmpProber&) = delete;
 
   void start();
+  // ha.cf's keepalive and deadping changed by a reload: the next round is paced and judged by
+  // them (a target's silence so far counts against the new deadping).
+  void set_timing(Millis interval, Millis deadping) {
+    interval_ = interval;
+    deadping_ = deadping;
+  }
   // "datagram" (unprivileged ICMP socket) or "raw".
   const char* socket_kind() const { return raw_ ? "raw" : "datagram"; }
   // Addresses that are not IPv4 literals: never probed, reported dead after deadping.

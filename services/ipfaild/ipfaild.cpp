@@ -49,13 +49,15 @@ std::string peer_of(const config::Config& config) {
 }
 
 Ipfaild::Ipfaild(boost::asio::io_context& io, dbus::Bus& bus, const config::Config& config,
-                 std::function<void(const std::string&)> set_status)
+                 std::function<void(const std::string&)> set_status,
+                 std::function<config::LoadResult()> load_again)
     : io_(io),
       bus_(bus),
       local_(config.local_node),
       peer_(peer_of(config)),
       set_status_(std::move(set_status)),
       state_(initial_state(config)),
+      reload_("ipfaild", config, std::move(load_again)),
       engine_(settings_of(config)),
       timer_(io),
       link1_(bus, names::link1::bus, "hb-linkd"),
@@ -74,7 +76,8 @@ Ipfaild::Ipfaild(boost::asio::io_context& io, dbus::Bus& bus, const config::Conf
     unit_of_.push_back(unit_by_address.at(p.address));
     addresses.push_back(p.address);
   }
-  objects_ = std::make_unique<BusObjects>(bus_, state_);
+  objects_ =
+      std::make_unique<BusObjects>(bus_, state_, [this](bool apply) { return reload(apply); });
 
   if (config.ha_cf.nodes.size() > 2)
     log::warning(log::msgid::ipfail_config_limited,
@@ -122,6 +125,17 @@ Ipfaild::Ipfaild(boost::asio::io_context& io, dbus::Bus& bus, const config::Conf
 }
 
 Ipfaild::~Ipfaild() = default;
+
+std::vector<std::string> Ipfaild::reload(bool apply) {
+  auto plan = reload_.check();
+  auto applied = plan.applied;
+  if (!apply || !plan.changed) return applied;
+  const config::HaCf& cf = plan.next.ha_cf;
+  prober_->set_timing(cf.keepalive, cf.deadping);
+  engine_.set_settle(settings_of(plan.next).settle);
+  reload_.commit(std::move(plan));
+  return applied;
+}
 
 std::string Ipfaild::status() const {
   std::string s = "reaching " + std::to_string(state_.local_count) + "/" + std::to_string(units_) +

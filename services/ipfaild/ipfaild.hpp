@@ -22,6 +22,7 @@
 #include "core/ipfail/engine.hpp"
 #include "icmp_prober.hpp"
 #include "ipfaild_bus.hpp"
+#include "sys/config/reload.hpp"
 #include "sys/dbus/bus.hpp"
 #include "sys/dbus/follower.hpp"
 
@@ -36,13 +37,18 @@ std::string peer_of(const config::Config& config);
 
 class Ipfaild {
  public:
+  // `load_again`: the files read as at start, for Reload (empty: Reload is not supported).
   Ipfaild(boost::asio::io_context& io, dbus::Bus& bus, const config::Config& config,
-          std::function<void(const std::string&)> set_status);
+          std::function<void(const std::string&)> set_status,
+          std::function<config::LoadResult()> load_again = {});
   ~Ipfaild();
   std::string status() const;
   const char* socket_kind() const { return prober_->socket_kind(); }
 
  private:
+  // CheckReload (apply false) and Reload: keepalive (the ping interval and the settle),
+  // deadtime and deadping (when a ping node counts as dead) applied live, or nothing.
+  std::vector<std::string> reload(bool apply);
   void ping_node_changed(std::size_t index, bool up);
   void maybe_feed_count();
   void on_message(dbus::Message& m);
@@ -62,6 +68,7 @@ class Ipfaild {
   std::string peer_;
   std::function<void(const std::string&)> set_status_;
   State state_;
+  sys::ConfigReload reload_;
   std::unique_ptr<BusObjects> objects_;
   // For each ping node (state_.ping_nodes order): the counted unit it belongs to.
   std::vector<std::size_t> unit_of_;

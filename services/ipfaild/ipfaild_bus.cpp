@@ -1,22 +1,30 @@
 #include "ipfaild_bus.hpp"
 
+#include "sys/dbus/caller.hpp"
+#include "sys/dbus/error.hpp"
 #include "sys/dbus/names.hpp"
 #include "sys/dbus/vtable.hpp"
 
 namespace hb::ipfaild {
 namespace names = hb::dbus::names::ipfail1;
+using hb::dbus::method;
 using hb::dbus::property;
 
 namespace {
 
 const sd_bus_vtable manager_vtable[] = {
     SD_BUS_VTABLE_START(0),
-    SD_BUS_PROPERTY("LocalCount", "u", property<&State::local_count>, 0,
+    SD_BUS_PROPERTY("LocalCount", "u", property<&BusObjects::local_count>, 0,
                     SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-    SD_BUS_PROPERTY("PeerCount", "u", property<&State::peer_count>, 0,
+    SD_BUS_PROPERTY("PeerCount", "u", property<&BusObjects::peer_count>, 0,
                     SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-    SD_BUS_PROPERTY("Warnings", "a(ss)", property<&State::warning_pairs>, 0,
+    SD_BUS_PROPERTY("Warnings", "a(ss)", property<&BusObjects::warning_pairs>, 0,
                     SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+    // Root only: ipfaild runs as hacluster, so sd-bus' own check would let its user through.
+    SD_BUS_METHOD_WITH_ARGS("CheckReload", SD_BUS_NO_ARGS, SD_BUS_RESULT("as", applied),
+                            method<&BusObjects::check_reload>, SD_BUS_VTABLE_UNPRIVILEGED),
+    SD_BUS_METHOD_WITH_ARGS("Reload", SD_BUS_NO_ARGS, SD_BUS_RESULT("as", applied),
+                            method<&BusObjects::reload>, SD_BUS_VTABLE_UNPRIVILEGED),
     SD_BUS_SIGNAL_WITH_ARGS("PingNodeChanged", SD_BUS_ARGS("s", address, "s", state), 0),
     SD_BUS_VTABLE_END};
 
@@ -45,8 +53,9 @@ State initial_state(const config::Config& config) {
   return s;
 }
 
-BusObjects::BusObjects(dbus::Bus& bus, State& state) : bus_(bus), state_(state) {
-  slots_.push_back(bus.add_object_vtable(names::root, names::manager, manager_vtable, &state));
+BusObjects::BusObjects(dbus::Bus& bus, State& state, ReloadHandler reload)
+    : bus_(bus), state_(state), reload_(std::move(reload)) {
+  slots_.push_back(bus.add_object_vtable(names::root, names::manager, manager_vtable, this));
   for (PingNode& p : state.ping_nodes)
     slots_.push_back(bus.add_object_vtable(p.path, names::ping_node, ping_node_vtable, &p));
 }
@@ -57,6 +66,22 @@ void BusObjects::ping_node_changed(const PingNode& node) {
   bus_.send(m);
   bus_.emit_properties_changed(node.path, names::ping_node, {"State"});
   bus_.emit_properties_changed(names::root, names::manager, {"LocalCount", "PeerCount"});
+}
+
+dbus::Message BusObjects::check_reload(dbus::Message& call) {
+  return answer_reload(call, false);
+}
+
+dbus::Message BusObjects::reload(dbus::Message& call) {
+  return answer_reload(call, true);
+}
+
+dbus::Message BusObjects::answer_reload(dbus::Message& call, bool apply) {
+  dbus::require_root(call);
+  if (!reload_) dbus::throw_not_supported("Reload");
+  auto reply = call.new_reply();
+  reply.append(reload_(apply));
+  return reply;
 }
 
 void BusObjects::warnings_changed() {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -33,17 +34,33 @@ struct State {
 // Every `ping` address and every member of every `ping_group`, none reached yet.
 State initial_state(const config::Config& config);
 
+// CheckReload (apply false) and Reload (apply true), once the caller is checked: the settings
+// ipfaild applies (or would), or a dbus::Error naming what is refused (sys/config/reload.hpp).
+using ReloadHandler = std::function<std::vector<std::string>(bool apply)>;
+
 class BusObjects {
  public:
-  BusObjects(dbus::Bus& bus, State& state);
+  BusObjects(dbus::Bus& bus, State& state, ReloadHandler reload = {});
+
+  std::uint32_t local_count() const { return state_.local_count; }
+  std::uint32_t peer_count() const { return state_.peer_count; }
+  std::vector<std::pair<std::string, std::string>> warning_pairs() const {
+    return state_.warning_pairs();
+  }
+  // Manager.CheckReload and Manager.Reload: root only (hbctl reload).
+  dbus::Message check_reload(dbus::Message& call);
+  dbus::Message reload(dbus::Message& call);
+
   // PingNodeChanged(s address, s state) + PropertiesChanged on the node and the counts.
   void ping_node_changed(const PingNode& node);
   // The Manager's PropertiesChanged for Warnings.
   void warnings_changed();
 
  private:
+  dbus::Message answer_reload(dbus::Message& call, bool apply);
   dbus::Bus& bus_;
   State& state_;
+  ReloadHandler reload_;
   std::vector<dbus::Slot> slots_;
 };
 

@@ -25,7 +25,8 @@ int main(int argc, char** argv) {
       hb::notify::status("Nothing to do: " + why);
       std::exit(exit_nothing_to_do);
     }
-    auto d = std::make_shared<hb::ipfaild::Ipfaild>(ctx.io, ctx.bus, ctx.config, ctx.set_status);
+    auto d = std::make_shared<hb::ipfaild::Ipfaild>(ctx.io, ctx.bus, ctx.config, ctx.set_status,
+                                                    ctx.load_again);
     return hb::sys::DaemonParts{d, d->status()};
   });
 }

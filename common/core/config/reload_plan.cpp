@@ -284,9 +284,18 @@ std::vector<std::string_view> users_of(std::string_view setting) {
 }
 
 const std::set<std::string, std::less<>>& applied_live_by(std::string_view daemon) {
-  static const std::set<std::string, std::less<>> linkd{"keepalive", "deadtime", "warntime"};
-  static const std::set<std::string, std::less<>> none;
-  return daemon == "hb-linkd" ? linkd : none;
+  using Settings = std::set<std::string, std::less<>>;
+  static const std::map<std::string_view, Settings, std::less<>> live{
+      // authkeys: the keys hbctl reload hands over, applied by index (heartbeat's rotation).
+      {"hb-linkd", {"keepalive", "deadtime", "warntime", "authkeys"}},
+      // The engine's deadlines and the link watch's grace.
+      {"hb-resourced", {"keepalive", "deadtime"}},
+      // The ping interval, the settle (2 x keepalive) and deadping (deadtime unless written).
+      {"ipfaild", {"keepalive", "deadtime", "deadping"}},
+  };
+  static const Settings none;
+  auto it = live.find(daemon);
+  return it == live.end() ? none : it->second;
 }
 
 std::vector<Refusal> refusals(const std::vector<ConfigChange>& changes) {

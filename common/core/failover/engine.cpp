@@ -47,6 +47,13 @@ Engine::Engine(Options options, TimePoint start)
       handovers_(opt_.me),
       fencing_(opt_.fencing) {}
 
+void Engine::set_timing(Millis keepalive, Millis deadtime, Millis daemon_grace) {
+  opt_.timing.keepalive = keepalive;
+  opt_.timing.deadtime = deadtime;
+  opt_.timing.daemon_grace = daemon_grace.count() > 0 ? daemon_grace : deadtime / 2;
+  peers_.set_deadtime(deadtime);
+}
+
 Situation Engine::situation() const {
   return {opt_, peers_, local_, handovers_, now_, may_hold()};
 }

@@ -99,6 +99,9 @@ class Engine {
   // grace runs from there.
   Actions set_daemons_ok(bool ok, TimePoint now, std::optional<TimePoint> since = std::nullopt);
   Millis daemon_grace() const { return opt_.timing.daemon_grace; }
+  // ha.cf's keepalive and deadtime changed by a reload (hbctl reload): every deadline from now
+  // on uses them; a grace of 0 follows deadtime as at the start. The hand-over timeouts stay.
+  void set_timing(Millis keepalive, Millis deadtime, Millis daemon_grace = Millis(0));
 
   // Whether hb-membershipd's view of the nodes reaches this engine (on_node). While it does
   // not, peers never heard from count as live after initdead too.

@@ -75,6 +75,8 @@ class Peers {
   // Whether hb-membershipd's news reaches us: without it, a peer never heard from is never
   // written off (nobody would say it is dead).
   void set_membership(bool present, TimePoint now);
+  // ha.cf's deadtime changed by a reload: the next asks are paced by it.
+  void set_deadtime(Millis deadtime) { deadtime_ = deadtime; }
 
   // We asked `p` what it holds (hb_ask=1): unanswered, it is asked again every ask_interval().
   void asked(Peer& p, TimePoint now);

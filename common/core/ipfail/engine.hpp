@@ -69,6 +69,8 @@ using Actions = std::vector<Action>;
 class Engine {
  public:
   explicit Engine(Settings settings) : s_(settings) {}
+  // A reload changed keepalive: counts settle, and give-ups wait, by the new settle from now on.
+  void set_settle(Millis settle) { s_.settle = settle; }
 
   // The number of ping nodes reached now (every ping node probed at least once).
   Actions local_count(std::uint32_t reachable, TimePoint now);

@@ -113,6 +113,8 @@ class PacketPipeline {
   // New timings from a reload (keepalive, warntime, deadtime...): the liveness timers, the
   // clamp on advertised deadtimes and the seq allowance use them from now on.
   void set_timing(const liveness::Timing& timing);
+  // New keys from a reload (authkeys): packets are checked with them from now on.
+  void set_keys(config::AuthKeys keys) { options_.keys = std::move(keys); }
 
   const liveness::Tracker& liveness() const { return tracker_; }
   // The highest seq accepted from `peer` (0 before its first sequenced message).

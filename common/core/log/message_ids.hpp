@@ -16,6 +16,9 @@ inline constexpr const char* bus_lost = "b4c81f3e9a2d4c7685e1f0a3d6b92c47";
 inline constexpr const char* bus_name_taken = "c8a8d7580cbf44bdad67a684e233cf6f";
 inline constexpr const char* daemon_failed = "bcaee6d5c54549d6b749f5a41dcae04e";
 inline constexpr const char* reload_unsupported = "903b7582040a4e1595a61633bbe4b760";
+// hbctl reload (or systemctl reload) as each daemon answers it: refused, or applied.
+inline constexpr const char* reload_refused = "06660de9b5d4490e99ccc3b6e7e13da7";
+inline constexpr const char* reload_applied = "f16c654e45414a4a8786556d754d51da";
 inline constexpr const char* realtime_unavailable = "35509e245c214defb871f44b13e5101e";
 inline constexpr const char* handler_failed = "d5b79fe5ec2044e285afbf32a35e54d5";
 inline constexpr const char* signals_dropped = "9521cdb6e3b0446cac88a5950ec393e0";

@@ -101,9 +101,12 @@ LoadResult load(const LoadOptions& options) {
 
   if (options.read_authkeys) {
     const std::string path = dir + "/authkeys";
-    const bool copy = !options.authkeys_copy.empty();
+    const bool handed = options.authkeys_fd >= 0;
+    const bool copy = !handed && !options.authkeys_copy.empty();
     const std::string& read_path = copy ? options.authkeys_copy : path;
-    const sys::FileRead file = sys::read_file(read_path, max_config_file_size);
+    const sys::FileRead file = handed
+                                   ? sys::read_descriptor(options.authkeys_fd, max_config_file_size)
+                                   : sys::read_file(read_path, max_config_file_size);
     if (!file.ok()) {
       result.diagnostics.push_back(cannot_read(read_path, file.error));
     } else {

@@ -23,6 +23,10 @@ struct LoadOptions {
   // Heartbeat's rule (root's, mode 600) is checked on the original's metadata (stat needs no
   // read access); the copy must be writable by nobody else. Messages name dir/authkeys.
   std::string authkeys_copy = {};
+  // Read the key's text from this descriptor instead (>= 0): dir/authkeys as root's hbctl
+  // opened it and handed it over with Reload, so a daemon that may not open the file reads the
+  // current keys. Its fstat is the original's: heartbeat's rule is checked on it.
+  int authkeys_fd = -1;
 };
 
 struct LoadResult {

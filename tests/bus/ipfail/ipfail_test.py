@@ -8,6 +8,8 @@ dbus-daemon (keepalive 100ms, deadping 1s).
                                       group (ping_group of 192.0.2.1 and the silent
                                              192.0.2.2: counts once while either answers)
                                       nothing (no ping nodes: exit 100, no bus name)
+                                      reload (Manager.Reload: a longer deadping applied live,
+                                              a restart-only change refused, root only)
 
 Checks: the PingNode object goes init -> up; link down -> dead within deadping (+ a round);
 link up -> up again; an nft drop of ICMP -> dead; rule gone -> up. LocalCount follows; each
@@ -190,6 +192,71 @@ def case_group(tmp, daemon):
         net.close()
 
 
+def reload(bus, method, user=None):
+    """Manager.CheckReload or Reload through busctl: (exit status, stdout, stderr)."""
+    r = hb.busctl(bus.address, "call", BUS, ROOT, BUS + ".Manager", method, user=user)
+    return r.returncode, r.stdout.strip(), r.stderr.strip()
+
+
+def case_reload(tmp, daemon):
+    net = Net()
+    bus = hb.BusDaemon(tmp, hb.PERMISSIVE)
+    proc = None
+    try:
+        notify = hb.Notify(tmp)
+        conf = config(tmp, ["ping " + PING])
+        proc = start(net, tmp, bus, notify, daemon, conf)
+        check(notify.wait_for("READY=1"), "READY=1")
+        notify.drain()
+        check(wait_prop(bus, PING_PATH, BUS + ".PingNode", "State", "up", WAIT),
+              "reachable ping node -> up")
+        ha_cf = os.path.join(conf, "ha.cf")
+        with open(ha_cf) as f:
+            original = f.read()
+
+        check(reload(bus, "CheckReload") == (0, 'as 0', ""), "nothing changed: nothing to apply")
+        with open(ha_cf, "w") as f:
+            f.write(original + "deadping 3\n")
+        check(reload(bus, "CheckReload")[:2] == (0, 'as 1 "deadping"'), "CheckReload: deadping")
+        rc, out, err = reload(bus, "Reload", user=65534)
+        check(rc != 0 and "denied" in err.lower(), f"uid 65534 may not reload: {err!r}")
+        rc, out, err = reload(bus, "Reload")
+        check((rc, out) == (0, 'as 1 "deadping"'), f"Reload applies deadping: {rc} {out} {err}")
+
+        # The new deadping in force: the ping node counts as dead after 3 s, not 1 s.
+        t0 = time.monotonic()
+        net.ns(net.router, "ip", "link", "set", net.router_if, "down")
+        check(wait_prop(bus, PING_PATH, BUS + ".PingNode", "State", "dead", 3.0 + 2.0),
+              "router link down -> dead")
+        took = time.monotonic() - t0
+        check(took >= 3.0 - 0.2, f"not before the new deadping ({took:.2f}s)")
+        net.ns(net.router, "ip", "link", "set", net.router_if, "up")
+        check(wait_prop(bus, PING_PATH, BUS + ".PingNode", "State", "up", 5.0),
+              "router link up -> up")
+
+        with open(ha_cf, "w") as f:
+            f.write(original + "deadping 2\nmsgfmt netstring\n")
+        rc, _, err = reload(bus, "CheckReload")
+        check(rc != 0 and "msgfmt: needs a restart of hb.target" in err,
+              f"a restart-only change is refused by name: {err!r}")
+        rc, _, err = reload(bus, "Reload")
+        check(rc != 0 and "msgfmt" in err, "Reload refuses it too")
+        with open(ha_cf, "w") as f:
+            f.write(original + "deadping 3\n")
+        check(reload(bus, "Reload")[:2] == (0, "as 0"), "deadping 3 is still the one in force")
+        with open(os.path.join(tmp, "log")) as f:
+            log = f.read()
+        check(log.count("reloaded: deadping applied") == 1, "ipfaild logs what it applied, once")
+        check("reload refused" in log, "and the refusal")
+    finally:
+        if proc is not None:
+            stop(proc)
+        bus.stop()
+        net.close()
+        with open(os.path.join(tmp, "log")) as f:
+            print("--- ipfaild stderr ---\n" + f.read())
+
+
 def case_nothing(tmp, daemon):
     bus = hb.BusDaemon(tmp, hb.PERMISSIVE)
     try:
@@ -213,7 +280,8 @@ def main():
     cases = {"raw": lambda tmp: case_reachability(tmp, daemon, dgram=False),
              "dgram": lambda tmp: case_reachability(tmp, daemon, dgram=True),
              "group": lambda tmp: case_group(tmp, daemon),
-             "nothing": lambda tmp: case_nothing(tmp, daemon)}
+             "nothing": lambda tmp: case_nothing(tmp, daemon),
+             "reload": lambda tmp: case_reload(tmp, daemon)}
     return hb.run_in_tmp(cases, case, "hb-ipfail-")
 
 

@@ -709,10 +709,10 @@ def case_config_differs(rig):
         check(True, f"{n.name}: the same files again, the warning is gone")
 
 
-def hbctl_reload(node):
+def hbctl_reload(node, *extra):
     """`hbctl reload` for the node's files against its bus: (exit status, stdout, stderr)."""
     r = subprocess.run([os.environ["HBCTL"], "reload", "--config-dir", node.confdir, "--node",
-                        node.name], capture_output=True, text=True,
+                        node.name, *extra], capture_output=True, text=True,
                        env=dict(os.environ, DBUS_SYSTEM_BUS_ADDRESS=node.bus.address),
                        timeout=WAIT)
     return r.returncode, r.stdout, r.stderr
@@ -726,8 +726,8 @@ def log_of(node):
 def case_reload(rig):
     """hbctl reload: a changed warntime applies live (the next late heartbeat is reported after
     the new one, no link or peer restarts); a broken ha.cf is refused with file:line before any
-    daemon is asked; a change a daemon cannot follow live (deadtime) or that needs a restart
-    (msgfmt) is refused by name and nothing of the reload is applied; non-root callers are
+    daemon is asked; a change that needs a restart (msgfmt) or that a daemon cannot follow live
+    yet (ping) is refused by name and nothing of the reload is applied; non-root callers are
     refused."""
     ha1, ha2 = rig.start(lambda n: "bcast lan0\n")
     both_up(ha1, ha2, ["lan0"])
@@ -742,6 +742,9 @@ def case_reload(rig):
     check(rc == 0 and out.strip() == "hb-linkd: applied warntime",
           f"hbctl reload applies warntime: {rc} {out!r} {err!r}")
     check("reloaded: warntime 500 ms -> 300 ms" in log_of(ha1), "hb-linkd logs what it applied")
+    conf = ha1.get(ROOT, MANAGER, "Configuration") or {}
+    check(conf.get("warntime") == "300 ms" and conf.get("deadtime") == "1 s",
+          f"the Configuration property shows the new warntime: {conf}")
     rc, out, _ = hbctl_reload(ha1)
     check(rc == 0 and out.strip() == "hb-linkd: nothing changed", "again: nothing changed")
     check(ha1.get(ROOT, MANAGER, "Generation") == gen, "hb-linkd was not restarted")
@@ -762,11 +765,11 @@ def case_reload(rig):
     check("reload refused" not in log_of(ha1), "hb-linkd was not even asked")
 
     with open(ha_cf, "w") as f:
-        f.write(original + "warntime 200ms\ndeadtime 2\nmsgfmt netstring\n")
+        f.write(original + "warntime 200ms\nping 192.0.2.1\nmsgfmt netstring\n")
     rc, _, err = hbctl_reload(ha1)
-    check(rc == 1 and "deadtime: not applied live by hb-resourced, ipfaild yet" in err and
+    check(rc == 1 and "ping: not applied live by hb-linkd, hb-membershipd, ipfaild yet" in err and
           "msgfmt: needs a restart of hb.target" in err,
-          f"deadtime and msgfmt are refused by name: {rc} {err.strip()!r}")
+          f"ping and msgfmt are refused by name: {rc} {err.strip()!r}")
     check(log_of(ha1).count("reloaded:") == 1, "nothing of that reload was applied")
     with open(ha_cf, "w") as f:
         f.write(original + "warntime 300ms\n")
@@ -774,15 +777,33 @@ def case_reload(rig):
     check(rc == 0 and out.strip() == "hb-linkd: nothing changed",
           "warntime is still the one applied before")
 
-    r = hb.busctl(ha1.bus.address, "call", BUS, ROOT, MANAGER, "Reload", user=65534)
-    check(r.returncode != 0 and "denied" in r.stderr.lower(),
-          "uid 65534 may not call Reload: " + r.stderr.strip())
+    # systemd's path (each unit's ExecReload=): one daemon at a time.
+    with open(ha_cf, "w") as f:
+        f.write(original + "warntime 400ms\n")
+    rc, out, err = hbctl_reload(ha1, "--daemon", "hb-linkd")
+    check(rc == 0 and out.strip() == "hb-linkd: applied warntime",
+          f"--daemon hb-linkd applies warntime: {rc} {out!r} {err!r}")
+    rc, _, err = hbctl_reload(ha1, "--daemon", "ipfaild")
+    check(rc == 69 and "ipfaild" in err, f"--daemon ipfaild, not running: exit 69 ({rc} {err!r})")
+    rc, _, _ = hbctl_reload(ha1, "--daemon", "hb-nothing")
+    check(rc == 64, f"--daemon of no daemon: usage error ({rc})")
+
+    r = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                        os.environ["HBCTL"], "reload", "--config-dir", ha1.confdir],
+                       capture_output=True, text=True, timeout=WAIT,
+                       env=dict(os.environ, DBUS_SYSTEM_BUS_ADDRESS=ha1.bus.address))
+    check(r.returncode == 4 and "only root" in r.stderr,
+          f"hbctl reload as uid 65534: exit 4 ({r.returncode}, {r.stderr.strip()!r})")
 
 
-def case_reload_credential(rig):
-    """Under systemd hb-linkd reads the copy of authkeys handed to it at start
-    (CREDENTIALS_DIRECTORY): a key file changed since cannot be taken by a reload, and hbctl
-    reload says so instead of "nothing changed"."""
+def case_rotate_keys(rig):
+    """heartbeat's key rotation through hbctl reload, each step on one node and then the other
+    (in either order): a key line added, then `auth` switched to it, then the old line removed.
+    ha1 runs as under systemd, with the copy of authkeys it was handed at start
+    (CREDENTIALS_DIRECTORY), which the rotation leaves behind: the keys reach it only as the
+    descriptor hbctl hands over. Throughout, no link goes dead and no packet is rejected; after
+    the rotation the old key is gone from both, so the heartbeats that keep the links up are
+    signed with the new one. A key file open to others is refused before any daemon is asked."""
     for name in rig.node_names:
         rig.nodes[name] = Node(rig, name, rig.ha_cf("bcast lan0\n"))
     ha1, ha2 = rig.nodes["ha1"], rig.nodes["ha2"]
@@ -795,13 +816,48 @@ def case_reload_credential(rig):
     ha2.start()
     both_up(ha1, ha2, ["lan0"])
     rc, out, _ = hbctl_reload(ha1)
-    check(rc == 0 and out.strip() == "hb-linkd: nothing changed", f"unchanged: {rc} {out!r}")
-    # heartbeat's rotation, step one, on the original only.
-    with open(os.path.join(ha1.confdir, "authkeys"), "a") as f:
-        f.write("2 sha1 the-next-secret\n")
+    check(rc == 0 and out.strip().startswith("hb-linkd: nothing changed"), f"unchanged: {out!r}")
+
+    def received(node, peer):
+        return int(node.get(link_path(peer, "lan0"), BUS + ".Link", "PacketsReceived") or 0)
+
+    def step(node, text, what):
+        with open(os.path.join(node.confdir, "authkeys"), "w") as f:
+            f.write(text)
+        rc, out, err = hbctl_reload(node)
+        check(rc == 0 and "hb-linkd: applied authkeys" in out,
+              f"{node.name}: {what}: {rc} {out.strip()!r} {err.strip()!r}")
+        # Heartbeats keep arriving both ways after the step (each link's count grows).
+        for a, b in ((ha1, ha2), (ha2, ha1)):
+            before = received(a, b.name)
+            wait_until(lambda: received(a, b.name) >= before + 3,
+                       f"{a.name}: heartbeats from {b.name} after {node.name}'s step")
+        check(ha1.link_state("ha2", "lan0") == "up" and ha2.link_state("ha1", "lan0") == "up",
+              f"both links up after {node.name}: {what}")
+
+    old = f"1 sha1 {SECRET}\n"
+    new = "2 sha1 the-next-secret\n"
+    step(ha1, "auth 1\n" + old + new, "key 2 added")
+    step(ha2, "auth 1\n" + old + new, "key 2 added")
+    step(ha2, "auth 2\n" + old + new, "signs with key 2")
+    step(ha1, "auth 2\n" + old + new, "signs with key 2")
+    step(ha1, "auth 2\n" + new, "key 1 removed")
+    step(ha2, "auth 2\n" + new, "key 1 removed")
+    check("authkeys (signing with key 2, 1 accepted)" in log_of(ha1), "ha1 logs the keys applied")
+    for n in (ha1, ha2):
+        conf = n.get(ROOT, MANAGER, "Configuration") or {}
+        check(conf.get("auth") == "2" and conf.get("keys") == "2",
+              f"{n.name}: the Configuration property shows key 2 alone: {conf}")
+    for n, peer in ((ha1, "ha2"), (ha2, "ha1")):
+        check(not [d for d in n.monitor.named("LinkChanged") if d[3] == "dead"],
+              f"{n.name}: no link went dead")
+        check(not n.rejected(peer, "lan0"), f"{n.name}: nothing rejected: {n.rejected(peer, 'lan0')}")
+
+    ak = os.path.join(ha1.confdir, "authkeys")
+    os.chmod(ak, 0o644)
     rc, _, err = hbctl_reload(ha1)
-    check(rc == 1 and "authkeys: changed since hb-linkd started" in err,
-          f"the changed key file is named: {rc} {err.strip()!r}")
+    check(rc == 65 and "authkeys" in err, f"a key file open to others: exit 65 ({err.strip()!r})")
+    os.chmod(ak, 0o600)
 
 
 CASES = {n[5:]: f for n, f in globals().items() if n.startswith("case_")}

@@ -45,6 +45,8 @@ class FakeLink1 {
   Conn& conn() { return conn_; }
 
   void own() { Conn::check(sd_bus_request_name(conn_.get(), bus_name, 0), "request link1"); }
+  // As if hb-linkd stopped: the name has no owner.
+  void disown() { Conn::check(sd_bus_release_name(conn_.get(), bus_name), "release link1"); }
 
   // The link's state changes; `emit` false changes it silently (as while nobody listened).
   void set_link(const std::string& node, const std::string& medium, const std::string& state,
@@ -164,6 +166,10 @@ class FakeLink1 {
     const std::string p = property;
     if (p == "Generation") return sd_bus_message_append(reply, "t", std::uint64_t{1});
     if (p == "Warnings") return sd_bus_message_append(reply, "a(ss)", 0);
+    if (p == "Configuration")
+      return sd_bus_message_append(reply, "a{ss}", 7, "keepalive", "100 ms", "deadtime", "500 ms",
+                                   "warntime", "300 ms", "initdead", "1 s", "auth", "2", "keys",
+                                   "1 2", "digest", "0123abcd");
     return sd_bus_message_append(reply, "s", "");
   }
   static inline const sd_bus_vtable manager_vtable[] = {
@@ -172,6 +178,7 @@ class FakeLink1 {
       SD_BUS_PROPERTY("LocalNode", "s", manager_prop, 0, SD_BUS_VTABLE_PROPERTY_CONST),
       SD_BUS_PROPERTY("Generation", "t", manager_prop, 0, SD_BUS_VTABLE_PROPERTY_CONST),
       SD_BUS_PROPERTY("Warnings", "a(ss)", manager_prop, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+      SD_BUS_PROPERTY("Configuration", "a{ss}", manager_prop, 0, SD_BUS_VTABLE_PROPERTY_CONST),
       SD_BUS_VTABLE_END};
   static inline const sd_bus_vtable link_vtable[] = {
       SD_BUS_VTABLE_START(0),

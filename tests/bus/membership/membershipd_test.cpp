@@ -299,6 +299,11 @@ TEST_F(MembershipdTest, HbctlStatusShowsNodesStatesAndLinks) {
   const std::string table = run({"status"}, rc);
   EXPECT_EQ(rc, 0);
   EXPECT_NE(table.find("Local node: ha1; 2/3 nodes up"), std::string::npos) << table;
+  EXPECT_NE(
+      table.find("In force: keepalive 100 ms, deadtime 500 ms, warntime 300 ms, initdead 1 s; "
+                 "signing with key 2 (accepting 1 2); configuration digest 0123abcd"),
+      std::string::npos)
+      << table;
   EXPECT_NE(table.find("eth0 up, eth1 dead"), std::string::npos) << table;
   EXPECT_NE(table.find("(local node)"), std::string::npos) << table;
   EXPECT_NE(table.find("s ago"), std::string::npos) << "ha2's last-heard age: " << table;
@@ -315,6 +320,47 @@ TEST_F(MembershipdTest, HbctlStatusShowsNodesStatesAndLinks) {
   daemon_.stop();
   run({"status"}, rc);
   EXPECT_EQ(rc, 3) << "LSB 'not running' without hb-membershipd";
+}
+
+// CheckReload and Reload: a timing hb-membershipd does not use is taken with nothing of its own
+// applied; a change to its nodes or ping nodes, which it does not follow live yet, is refused by
+// name; the method answers root only (the policy), checked here as root.
+TEST_F(MembershipdTest, ReloadTakesWhatItDoesNotUseAndRefusesItsNodes) {
+  start_membershipd();
+  if (HasFatalFailure()) return;
+  auto call = [&](const char* method, std::string& error) {
+    std::vector<std::string> applied;
+    sd_bus_error e = SD_BUS_ERROR_NULL;
+    sd_bus_message* reply = nullptr;
+    if (sd_bus_call_method(client_->conn().get(), "io.github.hbcluster.membership1",
+                           "/io/github/hbcluster/membership1",
+                           "io.github.hbcluster.membership1.Manager", method, &e, &reply, "") < 0) {
+      error = std::string(e.name ? e.name : "") + ": " + (e.message ? e.message : "");
+    } else {
+      char** strv = nullptr;
+      if (sd_bus_message_read_strv(reply, &strv) >= 0) {
+        for (char** p = strv; p && *p; ++p) {
+          applied.emplace_back(*p);
+          std::free(*p);
+        }
+        std::free(strv);
+      }
+    }
+    sd_bus_message_unref(reply);
+    sd_bus_error_free(&e);
+    return applied;
+  };
+  std::string error;
+  std::ofstream(conf_ / "ha.cf") << ha_cf << "deadtime 1\n";
+  EXPECT_TRUE(call("CheckReload", error).empty());
+  EXPECT_TRUE(call("Reload", error).empty()) << error;
+  EXPECT_EQ(error, "");
+
+  std::ofstream(conf_ / "ha.cf") << ha_cf << "deadtime 1\nping 192.0.2.1\n";
+  call("CheckReload", error);
+  EXPECT_NE(error.find("io.github.hbcluster.Error.ReloadRefused"), std::string::npos) << error;
+  EXPECT_NE(error.find("ping: not applied live by"), std::string::npos) << error;
+  EXPECT_TRUE(logged("reload refused"));
 }
 
 }  // namespace

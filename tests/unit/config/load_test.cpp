@@ -1,7 +1,9 @@
 #include "sys/config/load.hpp"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/config/json.hpp"
 #include "temp_dir.hpp"
@@ -96,6 +98,34 @@ TEST(Load, AuthkeysFromThePrivateCopyOfAServiceThatIsNotRoot) {
   r = load(options);
   ASSERT_EQ(errors(r).size(), 1u);
   EXPECT_NE(errors(r)[0].find("writable by others"), std::string::npos) << errors(r)[0];
+}
+
+// hbctl reload hands hb-linkd the key file it opened: the keys come from the descriptor, read
+// from its start whatever its offset, even with a copy from systemd in the options (stale by
+// then); heartbeat's mode rule is checked on what the descriptor is.
+TEST(Load, AuthkeysFromAHandedOverDescriptor) {
+  testing::TempDir dir;
+  dir.copy_seed();
+  dir.write("copy", "auth 1\n1 sha1 the-old-key\n", 0400);
+  dir.write("rotated", "auth 2\n1 sha1 the-old-key\n2 sha1 the-new-key\n", 0600);
+  const int fd = ::open((dir.path() + "/rotated").c_str(), O_RDONLY | O_CLOEXEC);
+  ASSERT_GE(fd, 0);
+  char skip[4];
+  ASSERT_EQ(::read(fd, skip, sizeof skip), 4);  // the offset does not matter
+  LoadOptions options{dir.path(), "ha2.haw2.ibm.com", true, true};
+  options.authkeys_copy = dir.path() + "/copy";
+  options.authkeys_fd = fd;
+  auto r = load(options);
+  EXPECT_EQ(errors(r), Lines{});
+  ASSERT_TRUE(r.config.authkeys);
+  EXPECT_EQ(r.config.authkeys->active_index, 2);
+  EXPECT_EQ(r.config.authkeys->keys.size(), 2u);
+
+  ::fchmod(fd, 0644);  // open to others: refused, as the file would be
+  r = load(options);
+  ASSERT_EQ(errors(r).size(), 1u);
+  EXPECT_NE(errors(r)[0].find("bad permissions 0644"), std::string::npos) << errors(r)[0];
+  ::close(fd);
 }
 
 TEST(Load, MissingHaresourcesMeansNoGroups) {

@@ -97,15 +97,17 @@ TEST(ReloadPlan, AuthkeysIsComparedOnlyWhenBothSidesReadIt) {
 // live yet: the daemons never run on different values of one setting.
 TEST(ReloadPlan, RefusesRestartChangesAndWhatADaemonCannotFollowYet) {
   EXPECT_TRUE(refusals({{"warntime", Reload::live}}).empty());
+  EXPECT_TRUE(refusals({{"keepalive", Reload::live}, {"deadtime", Reload::live}}).empty());
   const auto refused = refusals({{"warntime", Reload::live},
-                                 {"deadtime", Reload::live},
+                                 {"ping", Reload::live},
                                  {"bcast", Reload::live},
                                  {"msgfmt", Reload::restart},
                                  {"haresources", Reload::handover}});
-  EXPECT_EQ(to_string(refused),
-            "deadtime: not applied live by hb-resourced, ipfaild yet; bcast: not applied live by "
-            "hb-linkd yet; msgfmt: needs a restart of hb.target; haresources: not applied live "
-            "by hb-resourced, hb-statusd yet");
+  EXPECT_EQ(
+      to_string(refused),
+      "ping: not applied live by hb-linkd, hb-membershipd, ipfaild yet; bcast: not applied live by "
+      "hb-linkd yet; msgfmt: needs a restart of hb.target; haresources: not applied live "
+      "by hb-resourced, hb-statusd yet");
 }
 
 TEST(ReloadPlan, EverySettingHasItsUsers) {

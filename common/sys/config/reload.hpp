@@ -1,0 +1,45 @@
+// A daemon's side of `hbctl reload`: the configuration in force, the files read again, and the
+// check each daemon makes before it applies anything (the files' errors, what the reload plan
+// refuses), answered as the D-Bus errors hbctl reports.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/config/config.hpp"
+#include "sys/config/load.hpp"
+
+namespace hb::sys {
+
+class ConfigReload {
+ public:
+  // `daemon`: "hb-resourced", as config::users_of() names it. `load_again`: reads the files as
+  // at start (DaemonContext::load_again); empty: the daemon cannot reload (NotSupported).
+  ConfigReload(std::string daemon, config::Config running,
+               std::function<config::LoadResult()> load_again);
+
+  struct Plan {
+    config::Config next;
+    // The changed settings this daemon uses (each applied live when the plan is committed).
+    std::vector<std::string> applied;
+    bool changed = false;  // anything differs, used here or not
+  };
+
+  // Reads the files again. Throws dbus::Error InvalidConfiguration (each error as
+  // file:line: message) or ReloadRefused (every refused setting, with why), logged as a warning;
+  // the configuration in force stays as it was then.
+  Plan check() const;
+
+  const config::Config& running() const { return running_; }
+  // The plan's files become the configuration in force (the daemon has applied its part);
+  // logs what was applied.
+  void commit(Plan plan);
+
+ private:
+  std::string daemon_;
+  config::Config running_;
+  std::function<config::LoadResult()> load_again_;
+};
+
+}  // namespace hb::sys
