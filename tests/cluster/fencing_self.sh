@@ -39,7 +39,8 @@ wait_for 5 "ha2 is ha1's standby" sh -c "'$RIG' group ha2 | grep -q '^ha1 runnin
 
 t=$(date +%s.%N)
 in_node ha1 hbctl standby >/dev/null || fail "hbctl standby failed on ha1"
-wait_for 10 "ha1 fenced itself (its stop of Sticky failed)" powered_off ha1
+# The runner retries a failing stop every second, 10 times (heartbeat's), before it gives up.
+wait_for 30 "ha1 fenced itself (its stop of Sticky failed, retried 10 times)" powered_off ha1
 say "standby -> ha1 off: $(secs_since "$t") s"
 wait_for 20 "ha2 fenced ha1" resourced_logged ha2 "node ha1 fenced"
 resourced_logged ha2 "fencing node ha1" || fail "ha2 took over without fencing ha1"
