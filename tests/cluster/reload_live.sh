@@ -1,0 +1,148 @@
+#!/usr/bin/env bash
+# `hbctl reload` on a serving pair changes what reloads live without a hand-over or a failed
+# request (a client GETs the site every 20 ms throughout, a sampler checks that the IP and /ha
+# are never held twice):
+#   1. a broken ha.cf is refused with file:line and exit 65, and nothing changes;
+#   2. deadtime 1 s -> 1.5 s on both nodes: in force in every daemon (hbctl status, "In force");
+#   3. heartbeat's key rotation on both nodes, in either order: a second key line added (ha1
+#      first), then `auth 2` (ha2 first), then the first line removed; no link dies at any step,
+#      and each node ends signing with key 2 and accepting only key 2;
+#   4. warntime changed through `systemctl reload hb.target` (each daemon's ExecReload=);
+#   5. what cannot change live yet (adding the serial medium, removing the ping node) is refused
+#      by name with exit 1, and nothing changes;
+#   6. haresources differing on ha2 (its hb-linkd restarted to read it): both nodes warn
+#      (config-differs); put back, the warning goes.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+start_test "${1:-}"
+
+POLL=$SRC_DIR/bench/failover/poll.py
+POLL_DIR=$(mktemp -d /tmp/hb-reload-poll.XXXXXX)
+POLL_PID=""
+cleanup() {
+  local rc=$1
+  if [ -n "$POLL_PID" ]; then
+    touch "$POLL_DIR/stop"
+    wait "$POLL_PID" || true
+  fi
+  rm -rf "$POLL_DIR"
+  finish "$rc"
+}
+trap 'cleanup $?' EXIT
+
+rig_up --serial --hb manual
+# ha.cf without the serial medium: step 5 tries to add it.
+for node in ha1 ha2; do in_node "$node" sed -i '/^baud /d; /^serial /d' /etc/ha.d/ha.cf; done
+rig hb-start ha1
+wait_for 10 "ha1 serves the site" page_names http://192.0.2.10/hostname.html ha1
+rig hb-start ha2
+wait_for 10 "ha1 sees ha2 up" sh -c "'$RIG' exec ha1 cl_status nodestatus ha2 | grep -qx active"
+start_sampler
+rig client python3 "$POLL" "$POLL_DIR/log" "$POLL_DIR/stop" 600 &
+POLL_PID=$!
+wait_for 5 "poller running" test -s "$POLL_DIR/log"
+
+edit() { in_node "$1" sh -c "$2"; } # NODE SHELL-COMMAND (run in the node)
+reload_on() {                        # NODE: hbctl reload, which must apply
+  local out
+  out=$(in_node "$1" hbctl reload 2>&1) || fail "hbctl reload on $1 failed: $out"
+}
+status_of() { in_node "$1" hbctl status 2>&1; } # NODE
+in_force() { status_of "$1" | grep 'In force:'; } # NODE
+no_link_died_since() { # SINCE (journalctl --since): neither node logged a dead link
+  local node
+  for node in ha1 ha2; do
+    if in_node "$node" journalctl -q -u hb-linkd --since "$1" --grep ' dead\.' >/dev/null 2>&1; then
+      fail "a link died on $node: $(in_node "$node" journalctl -q -u hb-linkd --since "$1" --grep ' dead\.' | tail -2)"
+    fi
+  done
+}
+
+# 1. A broken ha.cf is refused and nothing changes.
+before=$(in_force ha1)
+edit ha1 'cp /etc/ha.d/ha.cf /root/ha.cf.good && echo "deadtime banana" >> /etc/ha.d/ha.cf'
+code=0
+out=$(in_node ha1 hbctl reload 2>&1) || code=$?
+[ "$code" = 65 ] || fail "hbctl reload of a broken ha.cf exited $code, not 65: $out"
+error=$(echo "$out" | grep '^/etc/ha.d/ha.cf:[0-9]*: ' | grep -v ': warning: ' | head -1)
+[ -n "$error" ] || fail "the refusal does not say file:line: $out"
+edit ha1 'cp /root/ha.cf.good /etc/ha.d/ha.cf'
+[ "$(in_force ha1)" = "$before" ] || fail "the refused reload changed what is in force: $(in_force ha1)"
+say "1. broken ha.cf refused (exit 65): $error"
+say "   $before"
+
+# 2. deadtime 1 s -> 1.5 s on both nodes (initdead, 2 s, stays above it).
+since=$(in_node ha1 date '+%Y-%m-%d %H:%M:%S')
+for node in ha2 ha1; do
+  edit "$node" 'sed -i "s/^deadtime .*/deadtime 1500ms/" /etc/ha.d/ha.cf'
+  reload_on "$node"
+done
+for node in ha1 ha2; do
+  in_force "$node" | grep -Eq 'deadtime 1(\.5 s|500 ?ms)' || fail "$node: deadtime 1.5 s is not in force: $(in_force "$node")"
+done
+say "2. deadtime 1.5 s in force on both nodes: $(in_force ha1)"
+
+# 3. Key rotation, heartbeat's way, the nodes in either order.
+key2=$(head -c 24 /dev/urandom | sha1sum | cut -c1-32)
+for node in ha1 ha2; do edit "$node" "echo '2 sha1 $key2' >> /etc/ha.d/authkeys"; reload_on "$node"; done
+for node in ha2 ha1; do edit "$node" 'sed -i "s/^auth .*/auth 2/" /etc/ha.d/authkeys'; reload_on "$node"; done
+for node in ha1 ha2; do edit "$node" 'sed -i "/^1 /d" /etc/ha.d/authkeys'; reload_on "$node"; done
+no_link_died_since "$since"
+for node in ha1 ha2; do
+  in_force "$node" | grep -q 'signing with key 2 (accepting 2)' || fail "$node does not sign with key 2 alone: $(in_force "$node")"
+done
+in_node ha1 cl_status nodestatus ha2 | grep -qx active || fail "ha1 lost ha2 over the key rotation"
+say "3. key rotated (line 2 added, auth 2, line 1 removed) on both nodes: no link died"
+
+# 4. warntime through systemd: systemctl reload hb.target runs each daemon's ExecReload=.
+for node in ha2 ha1; do
+  edit "$node" 'sed -i "s/^warntime .*/warntime 700ms/" /etc/ha.d/ha.cf'
+  in_node "$node" systemctl reload hb.target || fail "systemctl reload hb.target failed on $node"
+done
+for node in ha1 ha2; do
+  in_force "$node" | grep -Eq 'warntime (0\.7 s|700 ?ms)' || fail "$node: warntime 700 ms is not in force: $(in_force "$node")"
+done
+say "4. warntime 700 ms in force on both nodes through systemctl reload hb.target"
+
+# 5. What cannot change live yet is refused by name, and nothing changes.
+refused() { # NODE WHAT: hbctl reload exits 1 naming WHAT
+  local code=0 out
+  out=$(in_node "$1" hbctl reload 2>&1) || code=$?
+  [ "$code" = 1 ] || fail "hbctl reload on $1 exited $code, not 1 (refused): $out"
+  echo "$out" | grep -q "$2" || fail "the refusal on $1 does not name $2: $out"
+  say "   refused on $1: $(echo "$out" | grep "$2" | head -1)"
+}
+before=$(in_force ha1)
+edit ha1 'cp /etc/ha.d/ha.cf /root/ha.cf.good && sed -i "s/^bcast eth0$/bcast eth0\nbaud 19200\nserial \/dev\/ttyS0/" /etc/ha.d/ha.cf'
+refused ha1 'serial'
+edit ha1 'cp /root/ha.cf.good /etc/ha.d/ha.cf && sed -i "/^ping /d" /etc/ha.d/ha.cf'
+refused ha1 'ping'
+edit ha1 'cp /root/ha.cf.good /etc/ha.d/ha.cf'
+[ "$(in_force ha1)" = "$before" ] || fail "a refused reload changed what is in force on ha1: $(in_force ha1)"
+in_node ha1 cl_status listnodes | grep -qx 192.0.2.1 || fail "ha1 lost its ping node over a refused reload"
+say "5. adding the serial medium and removing the ping node: refused by name, nothing changed"
+
+# 6. haresources differing on ha2: haresources changes at a restart, so ha2's hb-linkd is
+#    restarted to read it; ha2 holds nothing, so nothing moves.
+edit ha2 'cp /etc/ha.d/haresources /root/haresources.good && sed -i "s/ httpd$/ apache2.service/" /etc/ha.d/haresources'
+in_node ha2 systemctl restart hb-linkd.service || fail "restart of hb-linkd on ha2 failed"
+for node in ha1 ha2; do
+  wait_for 10 "$node warns that the configurations differ" sh -c "'$RIG' exec $node hbctl status 2>&1 | grep -q config-differs"
+done
+edit ha2 'cp /root/haresources.good /etc/ha.d/haresources'
+in_node ha2 systemctl restart hb-linkd.service || fail "restart of hb-linkd on ha2 failed"
+for node in ha1 ha2; do
+  wait_for 10 "$node's config-differs warning is gone" sh -c "! '$RIG' exec $node hbctl status 2>&1 | grep -q config-differs"
+done
+in_node ha1 cl_status nodestatus ha2 | grep -qx active || fail "ha1 lost ha2"
+say "6. differing haresources: config-differs on both nodes; gone once put back"
+
+touch "$POLL_DIR/stop"
+wait "$POLL_PID" || true
+POLL_PID=""
+failed=$(awk '$3 == "-"' "$POLL_DIR/log" | wc -l)
+by_ha2=$(awk '$3 == "ha2"' "$POLL_DIR/log" | wc -l)
+say "client: $(wc -l <"$POLL_DIR/log") requests over the reloads, $failed failed, $by_ha2 answered by ha2"
+[ "$failed" = 0 ] || fail "$failed requests failed during the reloads"
+[ "$by_ha2" = 0 ] || fail "ha2 answered $by_ha2 requests: a reload handed the site over"
+say "PASS: reload live"
