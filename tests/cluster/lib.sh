@@ -6,6 +6,9 @@ SRC_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 RIG=$SRC_DIR/tests/rig/rig
 HOLDERS=$SRC_DIR/tests/rig/holders.py
 RUN=""
+POLL=$SRC_DIR/bench/failover/poll.py
+POLL_PID=""
+POLL_DIR=""
 SAMPLER_PID=""
 SAMPLER_LOG=""
 T0=$(date +%s.%N)
@@ -18,6 +21,8 @@ secs_since() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a
 finish() { # [RC]: the exit status to end with (default: the status the EXIT trap saw)
   local rc=${1:-$?} leftover
   trap - EXIT INT TERM
+  stop_poller
+  [ -z "$POLL_DIR" ] || rm -rf "$POLL_DIR"
   stop_sampler || rc=1
   if [ "$rc" != 0 ] && [ "$rc" != 77 ] && [ -n "$RUN" ]; then
     local node
@@ -209,3 +214,24 @@ powered_off() { "$RIG" holders | awk -v n="$1" '$1 == n { exit !($2 == "off") }'
 powered_on() { "$RIG" holders | awk -v n="$1" '$1 == n { exit !($2 == "up") }'; }   # NODE
 # NODE's hb-resourced journal has a line matching PATTERN.
 resourced_logged() { in_node "$1" journalctl -q -u hb-resourced.service --grep "$2" >/dev/null; } # NODE PATTERN
+
+# A client in the rig's client namespace GETs the site every 20 ms (bench/failover/poll.py, a
+# request each tick, 0.3 s timeout), until stop_poller (finish stops it too). poll_count and
+# poll_total count its log; a new start_poller starts a new log.
+start_poller() {
+  [ -z "$POLL_DIR" ] || rm -rf "$POLL_DIR"
+  POLL_DIR=$(mktemp -d /tmp/hb-poll.XXXXXX)
+  rig client python3 "$POLL" "$POLL_DIR/log" "$POLL_DIR/stop" 600 &
+  POLL_PID=$!
+  wait_for 5 "poller running" test -s "$POLL_DIR/log"
+}
+
+stop_poller() {
+  [ -n "$POLL_PID" ] || return 0
+  touch "$POLL_DIR/stop"
+  wait "$POLL_PID" || true
+  POLL_PID=""
+}
+
+poll_count() { awk -v w="$1" '$3 == w' "$POLL_DIR/log" | wc -l; } # WHO ("-": failed)
+poll_total() { wc -l <"$POLL_DIR/log"; }

@@ -16,20 +16,6 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 start_test "${1:-}"
 
-POLL=$SRC_DIR/bench/failover/poll.py
-POLL_DIR=$(mktemp -d /tmp/hb-reload-poll.XXXXXX)
-POLL_PID=""
-cleanup() {
-  local rc=$1
-  if [ -n "$POLL_PID" ]; then
-    touch "$POLL_DIR/stop"
-    wait "$POLL_PID" || true
-  fi
-  rm -rf "$POLL_DIR"
-  finish "$rc"
-}
-trap 'cleanup $?' EXIT
-
 rig_up --serial --hb manual
 # ha.cf without the serial medium: step 5 tries to add it.
 for node in ha1 ha2; do in_node "$node" sed -i '/^baud /d; /^serial /d' /etc/ha.d/ha.cf; done
@@ -38,9 +24,7 @@ wait_for 10 "ha1 serves the site" page_names http://192.0.2.10/hostname.html ha1
 rig hb-start ha2
 wait_for 10 "ha1 sees ha2 up" sh -c "'$RIG' exec ha1 cl_status nodestatus ha2 | grep -qx active"
 start_sampler
-rig client python3 "$POLL" "$POLL_DIR/log" "$POLL_DIR/stop" 600 &
-POLL_PID=$!
-wait_for 5 "poller running" test -s "$POLL_DIR/log"
+start_poller
 
 edit() { in_node "$1" sh -c "$2"; } # NODE SHELL-COMMAND (run in the node)
 reload_on() {                        # NODE: hbctl reload, which must apply
@@ -137,12 +121,10 @@ done
 in_node ha1 cl_status nodestatus ha2 | grep -qx active || fail "ha1 lost ha2"
 say "6. differing haresources: config-differs on both nodes; gone once put back"
 
-touch "$POLL_DIR/stop"
-wait "$POLL_PID" || true
-POLL_PID=""
-failed=$(awk '$3 == "-"' "$POLL_DIR/log" | wc -l)
-by_ha2=$(awk '$3 == "ha2"' "$POLL_DIR/log" | wc -l)
-say "client: $(wc -l <"$POLL_DIR/log") requests over the reloads, $failed failed, $by_ha2 answered by ha2"
+stop_poller
+failed=$(poll_count -)
+by_ha2=$(poll_count ha2)
+say "client: $(poll_total) requests over the reloads, $failed failed, $by_ha2 answered by ha2"
 [ "$failed" = 0 ] || fail "$failed requests failed during the reloads"
 [ "$by_ha2" = 0 ] || fail "ha2 answered $by_ha2 requests: a reload handed the site over"
 say "PASS: reload live"

@@ -1,12 +1,7 @@
-# Shared helpers of the package suite (sourced): the cluster suite's helpers (tests/cluster/lib.sh)
-# plus where the package is and a web client that counts failed requests. The package-build test
-# makes the package; the others boot nodes that install it (rig up --deb, or apt-get in a node).
+# Shared helpers of the package suite (sourced): the cluster suite's helpers (tests/cluster/lib.sh,
+# with its 20 ms web client) plus the package's own checks. The package-build test makes the package; the others boot nodes that install it (rig up --deb, or apt-get in a node).
 
 . "$(dirname "${BASH_SOURCE[0]}")/../cluster/lib.sh"
-
-POLL=$SRC_DIR/bench/failover/poll.py
-POLL_PID=""
-POLL_DIR=""
 
 need_package() {
   DEB=$(package_deb)
@@ -25,30 +20,4 @@ node_apt() { # NODE ARGS... (no recommended packages: they would need the networ
   local node=$1
   shift
   in_node "$node" env DEBIAN_FRONTEND=noninteractive apt-get -y -q --no-install-recommends "$@"
-}
-
-# A client in the rig's client namespace GETs the site every 20 ms (bench/failover/poll.py, a
-# request each tick, 0.3 s timeout), until stop_poller. poll_failed / poll_served count its log.
-start_poller() {
-  POLL_DIR=$(mktemp -d /tmp/hb-package-poll.XXXXXX)
-  rig client python3 "$POLL" "$POLL_DIR/log" "$POLL_DIR/stop" 600 &
-  POLL_PID=$!
-  wait_for 5 "poller running" test -s "$POLL_DIR/log"
-}
-
-stop_poller() {
-  [ -n "$POLL_PID" ] || return 0
-  touch "$POLL_DIR/stop"
-  wait "$POLL_PID" || true
-  POLL_PID=""
-}
-
-poll_count() { awk -v w="$1" '$3 == w' "$POLL_DIR/log" | wc -l; } # WHO ("-": failed)
-poll_total() { wc -l <"$POLL_DIR/log"; }
-
-finish_package() { # RC
-  local rc=$1
-  stop_poller
-  [ -z "$POLL_DIR" ] || rm -rf "$POLL_DIR"
-  finish "$rc"
 }

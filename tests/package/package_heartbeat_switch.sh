@@ -14,7 +14,6 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 start_test "${1:-}"
 need_package
-trap 'finish_package $?' EXIT
 
 rig_up --stack heartbeat --deb "$DEB" --serial
 start_sampler

@@ -10,7 +10,6 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 start_test "${1:-}"
 need_package
-trap 'finish_package $?' EXIT
 
 rig_up --deb "$DEB" --hb manual --serial
 start_sampler

@@ -11,12 +11,11 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 start_test "${1:-}"
 need_package
-trap 'finish_package $?' EXIT
 
 version=$(dpkg-deb -f "$DEB" Version)
 bumped=$version.1
 REPACK=$(mktemp -d /tmp/hb-package-upgrade.XXXXXX)
-trap 'rc=$?; rm -rf "$REPACK"; finish_package $rc' EXIT
+trap 'rc=$?; rm -rf "$REPACK"; finish $rc' EXIT
 dpkg-deb -R "$DEB" "$REPACK/tree"
 sed -i "s/^Version: .*/Version: $bumped/" "$REPACK/tree/DEBIAN/control"
 dpkg-deb -b "$REPACK/tree" "$REPACK/hb_${bumped}.deb" >/dev/null
