@@ -12,6 +12,7 @@
 
 #include "core/config/config.hpp"
 #include "core/warnings/warnings.hpp"
+#include "sys/config/reload.hpp"
 #include "sys/dbus/bus.hpp"
 
 namespace hb::membershipd {
@@ -48,7 +49,7 @@ State initial_state(const config::Config& config);
 // CheckReload (apply false) and Reload (apply true), once the caller is checked: the settings
 // hb-membershipd applies (or would), or a dbus::Error naming what is refused
 // (sys/config/reload.hpp).
-using ReloadHandler = std::function<std::vector<std::string>(bool apply)>;
+using ReloadHandler = sys::ReloadHandler;
 
 class BusObjects {
  public:
@@ -72,7 +73,6 @@ class BusObjects {
   void warnings_changed();
 
  private:
-  dbus::Message answer_reload(dbus::Message& call, bool apply);
   dbus::Bus& bus_;
   State& state_;
   ReloadHandler reload_;

@@ -1,6 +1,7 @@
 // hb-resourced's D-Bus face: the Manager and one Group object per group (see resourced_bus.hpp).
 #include "resourced_bus.hpp"
 
+#include "sys/config/reload.hpp"
 #include "sys/dbus/caller.hpp"
 #include "sys/dbus/names.hpp"
 #include "sys/dbus/vtable.hpp"
@@ -92,20 +93,17 @@ std::vector<std::string> Commands::reload(bool) {
   dbus::throw_not_supported("Reload");
 }
 
+sys::ReloadHandler BusObjects::reload_handler() {
+  if (!commands_) return {};
+  return [this](bool apply) { return commands_->reload(apply); };
+}
+
 dbus::Message BusObjects::check_reload(dbus::Message& call) {
-  return answer_reload(call, false);
+  return sys::reload_reply(call, false, reload_handler());
 }
 
 dbus::Message BusObjects::reload(dbus::Message& call) {
-  return answer_reload(call, true);
-}
-
-dbus::Message BusObjects::answer_reload(dbus::Message& call, bool apply) {
-  dbus::require_root(call);
-  if (!commands_) dbus::throw_not_supported("Reload");
-  auto reply = call.new_reply();
-  reply.append(commands_->reload(apply));
-  return reply;
+  return sys::reload_reply(call, true, reload_handler());
 }
 
 dbus::Message BusObjects::standby(dbus::Message& call) {

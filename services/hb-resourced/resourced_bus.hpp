@@ -10,6 +10,7 @@
 
 #include "core/config/config.hpp"
 #include "core/warnings/warnings.hpp"
+#include "sys/config/reload.hpp"
 #include "sys/dbus/bus.hpp"
 
 namespace hb::resourced {
@@ -77,7 +78,8 @@ class BusObjects {
 
  private:
   const Group* find(const std::string& key) const;
-  dbus::Message answer_reload(dbus::Message& call, bool apply);
+  // Commands::reload, or none (NotSupported) without commands.
+  sys::ReloadHandler reload_handler();
   dbus::Bus& bus_;
   State& state_;
   Commands* commands_;

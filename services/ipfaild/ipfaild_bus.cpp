@@ -1,5 +1,6 @@
 #include "ipfaild_bus.hpp"
 
+#include "sys/config/reload.hpp"
 #include "sys/dbus/caller.hpp"
 #include "sys/dbus/error.hpp"
 #include "sys/dbus/names.hpp"
@@ -69,19 +70,11 @@ void BusObjects::ping_node_changed(const PingNode& node) {
 }
 
 dbus::Message BusObjects::check_reload(dbus::Message& call) {
-  return answer_reload(call, false);
+  return sys::reload_reply(call, false, reload_);
 }
 
 dbus::Message BusObjects::reload(dbus::Message& call) {
-  return answer_reload(call, true);
-}
-
-dbus::Message BusObjects::answer_reload(dbus::Message& call, bool apply) {
-  dbus::require_root(call);
-  if (!reload_) dbus::throw_not_supported("Reload");
-  auto reply = call.new_reply();
-  reply.append(reload_(apply));
-  return reply;
+  return sys::reload_reply(call, true, reload_);
 }
 
 void BusObjects::warnings_changed() {

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "core/config/reload_plan.hpp"
+#include "sys/dbus/caller.hpp"
 #include "sys/dbus/error.hpp"
 #include "sys/dbus/names.hpp"
 #include "sys/log.hpp"
@@ -54,6 +55,14 @@ void ConfigReload::commit(Plan plan) {
   if (!applied.empty())
     log::notice(log::msgid::reload_applied, "reloaded: " + applied + " applied");
   running_ = std::move(plan.next);
+}
+
+dbus::Message reload_reply(dbus::Message& call, bool apply, const ReloadHandler& handler) {
+  dbus::require_root(call);
+  if (!handler) dbus::throw_not_supported("Reload");
+  auto reply = call.new_reply();
+  reply.append(handler(apply));
+  return reply;
 }
 
 }  // namespace hb::sys

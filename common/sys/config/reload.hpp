@@ -9,6 +9,7 @@
 
 #include "core/config/config.hpp"
 #include "sys/config/load.hpp"
+#include "sys/dbus/message.hpp"
 
 namespace hb::sys {
 
@@ -41,5 +42,10 @@ class ConfigReload {
   config::Config running_;
   std::function<config::LoadResult()> load_again_;
 };
+
+// A daemon's answer to CheckReload (apply false) or Reload (apply true): root only, NotSupported
+// without a handler, else the handler's lines (the settings applied, or that would be).
+using ReloadHandler = std::function<std::vector<std::string>(bool apply)>;
+dbus::Message reload_reply(dbus::Message& call, bool apply, const ReloadHandler& handler);
 
 }  // namespace hb::sys
