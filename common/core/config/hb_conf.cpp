@@ -338,42 +338,20 @@ HbConfResult parse_hb_conf(std::string_view text, const std::string& file) {
     }
     const std::string key(trim(line.substr(0, eq)));
     const std::string_view value = trim(line.substr(eq + 1));
+    // The key's parser: a resource timing ([resources], [resource WORD]) or a section's setting.
+    const ResourceKey* resource_key = nullptr;
+    const Setting* setting = nullptr;
     if (resource_section) {
-      auto key_it = resource_keys().find(key);
-      if (key_it == resource_keys().end()) {
-        error(n, "unknown key \"" + key + "\" in [" + section_name + "]");
-        continue;
-      }
-      if (value.empty()) {
-        error(n, key + " needs a value");
-        continue;
-      }
-      const std::string full = section_name + "." + key;
-      if (auto seen = result.hb_conf.origins.find(full); seen != result.hb_conf.origins.end()) {
-        error(n, key + " is already set in [" + section_name + "] at line " +
-                     std::to_string(seen->second.line));
-        continue;
-      }
-      const ResourceKey& rk = key_it->second;
-      Millis parsed{};
-      if (std::string why = parse_time_in(value, rk.low, rk.high, parsed); !why.empty()) {
-        error(n, key + " " + why);
-        continue;
-      }
-      if (resource_token.empty())
-        result.hb_conf.resources.*rk.field = parsed;
-      else
-        result.hb_conf.resource_overrides[resource_token].*rk.override_field = parsed;
-      result.hb_conf.origins[full] = Origin{file, n};
-      continue;
-    }
-    if (section == nullptr) {
+      auto it = resource_keys().find(key);
+      if (it != resource_keys().end()) resource_key = &it->second;
+    } else if (section == nullptr) {
       if (in_unknown_section) continue;
       error(n, "\"" + key + "\" is not in a section (e.g. [status])");
       continue;
+    } else if (auto it = section->find(key); it != section->end()) {
+      setting = &it->second;
     }
-    auto it = section->find(key);
-    if (it == section->end()) {
+    if (resource_key == nullptr && setting == nullptr) {
       error(n, "unknown key \"" + key + "\" in [" + section_name + "]");
       continue;
     }
@@ -387,7 +365,18 @@ HbConfResult parse_hb_conf(std::string_view text, const std::string& file) {
                    std::to_string(seen->second.line));
       continue;
     }
-    if (std::string why = it->second.parse(value, result.hb_conf); !why.empty()) {
+    std::string why;
+    if (resource_key != nullptr) {
+      Millis parsed{};
+      why = parse_time_in(value, resource_key->low, resource_key->high, parsed);
+      if (why.empty() && resource_token.empty())
+        result.hb_conf.resources.*resource_key->field = parsed;
+      else if (why.empty())
+        result.hb_conf.resource_overrides[resource_token].*resource_key->override_field = parsed;
+    } else {
+      why = setting->parse(value, result.hb_conf);
+    }
+    if (!why.empty()) {
       error(n, key + " " + why);
       continue;
     }
