@@ -130,6 +130,7 @@ void GroupRunner::begin(std::function<void()> ready) {
         }
         run.plans.push_back(std::move(p));
       }
+      order_group(run.plans);
     }
     query_active_states(ready);
   };

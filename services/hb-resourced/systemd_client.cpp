@@ -193,6 +193,18 @@ void SystemdClient::start(const UnitPlan& plan, JobDone done) {
     if (!plan.options.empty()) append_sv(msg, "Options", plan.options);
     // A mount unit has one timeout, for mounting and unmounting alike.
     append_usec(msg, "TimeoutUSec", std::max(limits.start_timeout, limits.stop_timeout));
+    // systemd's default dependencies would order the mount before local-fs.target, which every
+    // service is ordered after, hb-resourced included: at system shutdown the unmount would
+    // then wait for hb-resourced to have stopped, while hb-resourced's release waits for the
+    // unmount. Without them the mount keeps what matters of them: unmounted before
+    // umount.target, and a network file system before the network goes down.
+    dbus::check(sd_bus_message_append(msg, "(sv)", "DefaultDependencies", "b", 0), "append");
+    append_strv(msg, "Conflicts", {"umount.target"});
+    std::vector<std::string> before = plan.before, after = plan.after;
+    before.push_back("umount.target");
+    if (is_network_filesystem(plan.fstype)) after.push_back("network.target");
+    append_strv(msg, "Before", before);
+    if (!after.empty()) append_strv(msg, "After", after);
   } else {
     append_sv(msg, "Type", "oneshot");
     dbus::check(sd_bus_message_append(msg, "(sv)", "RemainAfterExit", "b", 1), "append");
@@ -202,6 +214,8 @@ void SystemdClient::start(const UnitPlan& plan, JobDone done) {
     append_usec(msg, "TimeoutStartUSec", limits.start_timeout);
     append_usec(msg, "TimeoutStopUSec", limits.stop_timeout);
     if (!plan.environment.empty()) append_strv(msg, "Environment", plan.environment);
+    if (!plan.after.empty()) append_strv(msg, "After", plan.after);
+    if (!plan.before.empty()) append_strv(msg, "Before", plan.before);
   }
   dbus::check(sd_bus_message_close_container(msg), "close properties");
   dbus::check(sd_bus_message_append(msg, "a(sa(sv))", 0), "append aux");

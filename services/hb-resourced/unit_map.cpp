@@ -145,4 +145,18 @@ UnitPlan plan_resource(const config::Resource& r, const Lookup& lookup) {
   return p;
 }
 
+void order_group(std::vector<UnitPlan>& plans) {
+  for (size_t i = 0; i < plans.size(); ++i) {
+    UnitPlan& p = plans[i];
+    p.after.clear();
+    p.before.clear();
+    if (p.kind == UnitPlan::Kind::existing) continue;
+    for (size_t j = 0; j < plans.size(); ++j) {
+      // The same unit twice in a group (two words for one script) orders nothing.
+      if (plans[j].unit == p.unit) continue;
+      (j < i ? p.after : p.before).push_back(plans[j].unit);
+    }
+  }
+}
+
 }  // namespace hb::resourced

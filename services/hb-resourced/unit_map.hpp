@@ -44,6 +44,10 @@ struct UnitPlan {
   std::vector<std::string> environment;
   // The resource's timeouts and monitoring (hb.conf [resources], [resource TOKEN]).
   config::ResourceSettings settings;
+  // Transient units only: the group's units to the left (After=) and to the right (Before=), so
+  // that systemd's own stop of everything at system shutdown goes right to left too
+  // (order_group()).
+  std::vector<std::string> after, before;
   std::string warning;  // something the admin should know now (a script not installed yet)
 };
 
@@ -81,5 +85,13 @@ std::vector<std::string> service_candidates(const std::string& name);
 
 // The unit for one resource.
 UnitPlan plan_resource(const config::Resource& resource, const Lookup& lookup);
+
+// Orders a group's transient units after every unit to their left and before every unit to
+// their right. At system shutdown systemd stops every unit at once, each as soon as the units
+// ordered after it have stopped: without this a shared disk could be unmounted while the web
+// server still writes to it, or a script's product be stopped after its file system. Units of
+// their own (apache2.service) cannot be given dependencies by hb, but a transient neighbour's
+// Before=/After= orders them too (systemd records both sides).
+void order_group(std::vector<UnitPlan>& plans);
 
 }  // namespace hb::resourced

@@ -122,5 +122,25 @@ TEST(UnitMap, NetworkFileSystemsAreThoseServedFromElsewhere) {
     EXPECT_FALSE(is_network_filesystem(t)) << t;
 }
 
+TEST(UnitMap, TransientUnitsAreOrderedAgainstTheWholeGroupForSystemShutdown) {
+  // systemd stops everything at once at shutdown: the mount must wait for the web server and
+  // the script to its right, and go before the address to its left.
+  FakeNode n;
+  n.units = {"apache2.service"};
+  n.scripts = {"/etc/ha.d/resource.d/db2"};
+  std::vector<UnitPlan> plans;
+  for (const char* token : {"192.0.2.10", "Filesystem::/dev/sdb::/ha::ext4", "httpd", "db2::x"})
+    plans.push_back(plan_resource(parse(token), n.lookup()));
+  order_group(plans);
+  const std::string ip = plans[0].unit;
+  EXPECT_TRUE(plans[0].after.empty() && plans[0].before.empty());  // not hb's to change
+  EXPECT_TRUE(plans[2].after.empty() && plans[2].before.empty());
+  EXPECT_EQ(plans[1].after, std::vector<std::string>{ip});
+  EXPECT_EQ(plans[1].before,
+            (std::vector<std::string>{"apache2.service", "hb-resource-db2::x.service"}));
+  EXPECT_EQ(plans[3].after, (std::vector<std::string>{ip, "ha.mount", "apache2.service"}));
+  EXPECT_TRUE(plans[3].before.empty());
+}
+
 }  // namespace
 }  // namespace hb::resourced
