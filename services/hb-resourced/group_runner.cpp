@@ -85,6 +85,19 @@ std::vector<std::string> GroupRunner::all_active() const {
   return out;
 }
 
+std::map<std::string, std::vector<std::string>> GroupRunner::partly_active() const {
+  std::map<std::string, std::vector<std::string>> out;
+  for (const Group& g : state_.groups) {
+    std::vector<std::string> active;
+    for (const auto& row : g.resources)
+      if (std::get<2>(row) != "inactive" && std::get<2>(row) != "failed" &&
+          !std::get<2>(row).empty())
+        active.push_back(std::get<1>(row));
+    if (!active.empty() && active.size() < g.resources.size()) out[g.key] = active;
+  }
+  return out;
+}
+
 void GroupRunner::begin(std::function<void()> ready) {
   systemd_.subscribe(
       [this](const std::string& unit, const std::string& active) { on_unit_active(unit, active); });

@@ -44,6 +44,9 @@ class GroupRunner {
   void begin(std::function<void()> ready);
   // Groups whose every unit is active already: running here, to adopt rather than restart.
   std::vector<std::string> all_active() const;
+  // Groups only some of whose units are active (a crash mid-start or mid-stop, a unit started by
+  // hand or enabled at boot), with those units: to be stopped before the cluster decides.
+  std::map<std::string, std::vector<std::string>> partly_active() const;
   // Groups whose last stop failed, with the resources that did not stop (a later successful
   // start clears it): what may still run here.
   std::map<std::string, std::string> stop_failures() const;

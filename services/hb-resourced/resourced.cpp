@@ -24,6 +24,7 @@ Resourced::Resourced(boost::asio::io_context& io, dbus::Bus& bus, const config::
       set_status_(std::move(set_status)),
       runner_(io, bus, config, state,
               {[this](const std::string& key, failover::Result r) {
+                 if (!engine_) return cleaned(key, r);
                  feed(engine_->on_result(key, r, now()));
                },
                [this](const std::string& key) {
@@ -50,7 +51,47 @@ Group* Resourced::group(const std::string& key) {
 
 void Resourced::begin() {
   cluster_.start();
-  runner_.begin([this] { start_engine(); });
+  runner_.begin([this] { clean_partly_active(); });
+}
+
+// --- setup: what a crash or a hand left behind -------------------------------------------------
+
+void Resourced::clean_partly_active() {
+  for (const auto& [key, units] : runner_.partly_active()) {
+    std::string list;
+    for (const auto& u : units) list += (list.empty() ? "" : ", ") + u;
+    log::warning(log::msgid::group_cleaned,
+                 "group " + key + " is partly active here (" + list +
+                     "): stopping it before the cluster decides where it runs, so that it never "
+                     "runs on two nodes",
+                 {{"HB_GROUP", key}});
+    cleaning_.insert(key);
+  }
+  if (cleaning_.empty()) return start_engine();
+  for (const auto& key : std::set<std::string>(cleaning_)) runner_.stop(key);
+}
+
+void Resourced::cleaned(const std::string& key, failover::Result result) {
+  if (!cleaning_.erase(key)) return;
+  if (result == failover::Result::stopped) {
+    log::notice(log::msgid::group_cleaned, "group " + key + ": what was left of it is stopped",
+                {{"HB_GROUP", key}});
+  } else {
+    const std::string why = "group " + key + ": what was left of it here could not be stopped";
+    if (!failover::options_from(config_).fencing.configured) {
+      // Claimed as held: a peer that does not run it will not start it beside what still runs
+      // here, and one that does is settled by the rule for two holders. The stop-failed
+      // Warning stays until a stop succeeds.
+      log::error(log::msgid::group_stop_failed,
+                 why + "; this node keeps it (no fencing configured): stop its units by hand",
+                 {{"HB_GROUP", key}});
+      uncleaned_.push_back(key);
+    } else {
+      log::error(log::msgid::group_stop_failed, why + "; fencing this node", {{"HB_GROUP", key}});
+      fence_.self_fence(why);
+    }
+  }
+  if (cleaning_.empty()) start_engine();
 }
 
 // --- setup: the engine, once the units are known ------------------------------------------
@@ -64,6 +105,12 @@ void Resourced::start_engine() {
     o.adopted.push_back(key);
     log::notice(log::msgid::group_adopted, "adopting group " + key + ": all its units are active",
                 {{"HB_GROUP", key}});
+  }
+  for (const std::string& key : uncleaned_) {
+    o.adopted.push_back(key);
+    log::warning(log::msgid::group_adopted,
+                 "adopting group " + key + ": what is left of it here could not be stopped",
+                 {{"HB_GROUP", key}});
   }
   // A deadtime too short for the hand-over rules is a config warning (timing_advice.hpp).
   if (!o.fencing.configured && !o.groups.empty())

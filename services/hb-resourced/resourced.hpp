@@ -44,7 +44,8 @@ class Resourced : public Commands {
   Resourced(boost::asio::io_context& io, dbus::Bus& bus, const config::Config& config, State& state,
             std::function<void(const std::string&)> set_status);
 
-  // Resolves the units, adopts what runs, then starts the engine. Asynchronous.
+  // Resolves the units, stops what is left of partly active groups, adopts what runs, then
+  // starts the engine. Asynchronous.
   void begin();
   // SIGTERM: release every group, send t=shutdone, then call `exit`.
   void stop(std::function<void()> exit);
@@ -70,6 +71,10 @@ class Resourced : public Commands {
  private:
   failover::TimePoint now() const { return failover::Clock::now(); }
   Group* group(const std::string& key);
+  // A group found partly active here is stopped before the engine starts (and before this
+  // node tells the cluster anything), so that it cannot run here and on a peer at once.
+  void clean_partly_active();
+  void cleaned(const std::string& key, failover::Result result);
   void start_engine();
   ClusterFeed::Events cluster_events();
   void on_source(Source source, const std::string& owner);
@@ -105,7 +110,10 @@ class Resourced : public Commands {
   std::string engine_unable_;  // what the engine was last told (it tells the peers)
   bool refreshing_ = false;    // refresh_warnings feeds the engine, which calls it back
   std::map<std::string, std::string> peers_unable_;  // what the peers told us, as last logged
-  std::vector<std::string> adopted_;
+  // Partly active groups being stopped before the engine starts, and those whose stop failed
+  // (without fencing: claimed as held, so that no peer starts them beside what still runs).
+  std::set<std::string> cleaning_;
+  std::vector<std::string> uncleaned_;
   boost::asio::steady_timer timer_;
   boost::asio::steady_timer exit_timer_;
   std::function<void()> exit_;

@@ -43,6 +43,7 @@ inline constexpr const char* group_stopped = "29281a090e854d93b4a55083a7ccfa1e";
 inline constexpr const char* group_start_failed = "8e6d13ec90ae4fdab503df712f937cc5";
 inline constexpr const char* group_stop_failed = "3d6ecdc4f3044bd28f80598d203677ca";
 inline constexpr const char* group_adopted = "1c1ce9a5704b45588ae458433a0959fe";
+inline constexpr const char* group_cleaned = "72660bbed9194f4185eb41421c15e951";
 inline constexpr const char* initial_acquisition_done = "d8a0d2fe51af4a4596eda2d841435420";
 inline constexpr const char* handover_requested = "58a0c7a3b69543c6bb07e62a9697029f";
 inline constexpr const char* handover_done = "ed0542bd42394d64bccd06b0457d63dc";
