@@ -40,7 +40,9 @@ std::optional<ScriptStatus> status_from_text(std::string_view output) {
 
 ScriptStatus status_from_exit_code(int exit_code) {
   if (exit_code == 0) return ScriptStatus::running;
-  if (exit_code == 3) return ScriptStatus::stopped;
+  // 7 is OCF's "not running": heartbeat's resource.d wrappers run resource-agents' OCF agents
+  // and exit with the agent's code, printing "Resource is stopped", which no pattern matches.
+  if (exit_code == 3 || exit_code == 7) return ScriptStatus::stopped;
   return ScriptStatus::failed;
 }
 

@@ -24,8 +24,9 @@ enum class ScriptStatus { running, stopped, failed };
 // means stopped; else "Running", "running" or "OK" anywhere means running.
 std::optional<ScriptStatus> status_from_text(std::string_view output);
 
-// The LSB exit code of `status`: 0 running, 3 stopped, anything else (1 dead with a pid file,
-// 2 dead with a lock file, 4 unknown, a signal...) failed.
+// The LSB exit code of `status`: 0 running, 3 stopped (and OCF's 7, not running, as heartbeat's
+// own resource.d wrappers pass it on), anything else (1 dead with a pid file, 2 dead with a lock
+// file, 4 unknown, a signal...) failed.
 ScriptStatus status_from_exit_code(int exit_code);
 
 // The whole rule: the text when it says something, else the exit code.

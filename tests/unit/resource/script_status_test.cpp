@@ -49,7 +49,11 @@ TEST(ScriptStatusText, OnlyTheCasesHeartbeatsPatternsAllow) {
 TEST(ScriptStatusExitCode, LsbCodes) {
   EXPECT_EQ(status_from_exit_code(0), running);
   EXPECT_EQ(status_from_exit_code(3), stopped);
-  for (int code : {1, 2, 4, 5, 126, 127, 143, 255, -1})
+  // OCF's "not running", which heartbeat's resource.d wrappers (hto-mapfuncs) pass on with the
+  // text "INFO: IPaddr Resource is stopped", matched by neither pattern.
+  EXPECT_EQ(status_from_exit_code(7), stopped);
+  EXPECT_EQ(script_status("INFO: IPaddr Resource is stopped", 7), stopped);
+  for (int code : {1, 2, 4, 5, 6, 8, 126, 127, 143, 255, -1})
     EXPECT_EQ(status_from_exit_code(code), failed);
 }
 
