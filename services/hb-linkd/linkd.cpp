@@ -331,7 +331,9 @@ std::vector<std::string> Linkd::reload(bool apply, int keys_fd) {
     for (const auto& c : changes) {
       const auto users = config::users_of(c.setting);
       if (std::find(users.begin(), users.end(), "hb-linkd") != users.end())
-        would.push_back(c.setting);
+        would.push_back(c.setting + std::string(config::is_pending("hb-linkd", c)
+                                                    ? config::pending_answer
+                                                    : std::string_view()));
     }
     return would;
   }
@@ -345,6 +347,11 @@ std::vector<std::string> Linkd::reload(bool apply, int keys_fd) {
   for (const auto& c : changes) {
     const auto users = config::users_of(c.setting);
     if (std::find(users.begin(), users.end(), "hb-linkd") == users.end()) continue;
+    // The node list waits for hb-resourced, which restarts hb-linkd once it holds no group.
+    if (config::is_pending("hb-linkd", c)) {
+      applied.push_back(c.setting + std::string(config::pending_answer));
+      continue;
+    }
     applied.push_back(c.setting);
     if (c.setting == "authkeys") {
       said += std::string(said.empty() ? "" : ", ") + "authkeys (signing with key " +
@@ -359,7 +366,7 @@ std::vector<std::string> Linkd::reload(bool apply, int keys_fd) {
     said += (said.empty() ? "" : ", ") + c.setting + " " + std::to_string(times.first.count()) +
             " ms -> " + std::to_string(times.second.count()) + " ms";
   }
-  config_ = std::move(loaded.config);
+  config_ = config::keep_pending_as_running(std::move(loaded.config), config_, "hb-linkd");
   deadtime_ = config_.ha_cf.deadtime;  // advertised (dt) from the next status on
   // The times derived from deadtime follow it, as they would at a start.
   pipeline_->set_timing(liveness::timing_from_config(config_.ha_cf));

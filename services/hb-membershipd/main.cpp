@@ -43,7 +43,7 @@ int main(int argc, char** argv) {
     o->bus = std::make_unique<hb::membershipd::BusObjects>(ctx.bus, o->state,
                                                            [r = o->reload.get()](bool apply) {
                                                              auto plan = r->check();
-                                                             auto applied = plan.applied;
+                                                             auto applied = plan.answer();
                                                              if (apply && plan.changed)
                                                                r->commit(std::move(plan));
                                                              return applied;

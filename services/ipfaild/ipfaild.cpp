@@ -128,7 +128,7 @@ Ipfaild::~Ipfaild() = default;
 
 std::vector<std::string> Ipfaild::reload(bool apply) {
   auto plan = reload_.check();
-  auto applied = plan.applied;
+  auto applied = plan.answer();
   if (!apply || !plan.changed) return applied;
   const config::HaCf& cf = plan.next.ha_cf;
   prober_->set_timing(cf.keepalive, cf.deadping);

@@ -270,7 +270,7 @@ std::vector<std::string_view> users_of(std::string_view setting) {
       {"realtime", {linkd, membershipd}},
       {"msgfmt", {linkd}},
       {"hbgenmethod", {linkd}},
-      {"haresources", {resourced, statusd}},
+      {"haresources", {resourced}},
       {"authkeys", {linkd}},
       {"[fencing] race_delay", {resourced}},
       {"[fencing] retry", {resourced}},
@@ -298,6 +298,28 @@ const std::set<std::string, std::less<>>& applied_live_by(std::string_view daemo
   return it == live.end() ? none : it->second;
 }
 
+const std::set<std::string, std::less<>>& pending_with(std::string_view daemon) {
+  static const std::set<std::string, std::less<>> resourced{"haresources", "auto_failback",
+                                                            "nice_failback", "node"};
+  static const std::set<std::string, std::less<>> others{"node"};
+  static const std::set<std::string, std::less<>> none;
+  if (daemon == "hb-resourced") return resourced;
+  if (daemon == "hb-linkd" || daemon == "hb-membershipd" || daemon == "ipfaild") return others;
+  return none;
+}
+
+Config keep_pending_as_running(Config next, const Config& in_force, std::string_view daemon) {
+  const auto& pending = pending_with(daemon);
+  if (pending.count("node")) next.ha_cf.nodes = in_force.ha_cf.nodes;
+  if (pending.count("haresources")) next.groups = in_force.groups;
+  if (pending.count("auto_failback")) next.ha_cf.auto_failback = in_force.ha_cf.auto_failback;
+  return next;
+}
+
+bool is_pending(std::string_view daemon, const ConfigChange& change) {
+  return change.reload == Reload::handover && pending_with(daemon).count(change.setting) > 0;
+}
+
 std::vector<Refusal> refusals(const std::vector<ConfigChange>& changes) {
   std::vector<Refusal> out;
   for (const auto& c : changes) {
@@ -307,7 +329,7 @@ std::vector<Refusal> refusals(const std::vector<ConfigChange>& changes) {
     }
     std::string lagging;
     for (auto daemon : users_of(c.setting)) {
-      if (applied_live_by(daemon).count(c.setting) == 0)
+      if (applied_live_by(daemon).count(c.setting) == 0 && !is_pending(daemon, c))
         lagging += (lagging.empty() ? "" : ", ") + std::string(daemon);
     }
     if (!lagging.empty()) out.push_back({c.setting, "not applied live by " + lagging + " yet"});

@@ -47,8 +47,29 @@ std::vector<std::string_view> users_of(std::string_view setting);
 // as far as the code has got.
 const std::set<std::string, std::less<>>& applied_live_by(std::string_view daemon);
 
+// The settings of the hand-over column `daemon` takes as pending: accepted by a reload, and in
+// force once the node holds no group. haresources and auto_failback decide where groups run
+// (hb-resourced's); the node list is every daemon's. hb-resourced puts them in force when this
+// node holds nothing: it restarts the other daemons for a new node list and starts again itself
+// with the files, as heartbeat re-executes itself on SIGHUP.
+const std::set<std::string, std::less<>>& pending_with(std::string_view daemon);
+
+// How a daemon answers a pending setting in CheckReload/Reload (after the setting's name, and
+// how hbctl reload recognizes it).
+inline constexpr std::string_view pending_answer =
+    " (pending: in force once this node holds no group)";
+
+// `running` with the values of the pending settings taken from `in_force` again: what a daemon
+// runs on while they wait (node list, groups, auto_failback).
+Config keep_pending_as_running(Config next, const Config& in_force, std::string_view daemon);
+
+// Whether `daemon` takes `change` as pending (its column is the hand-over's, and pending_with()
+// lists it) rather than applying it at once.
+bool is_pending(std::string_view daemon, const ConfigChange& change);
+
 // What a reload must refuse of `changes`: every change of the restart column, and every other
-// change that one of its users does not apply live (yet). Empty: all of it can be applied.
+// change that one of its users neither applies live (yet) nor, for the hand-over column, takes
+// as pending. Empty: all of it can be applied.
 std::vector<Refusal> refusals(const std::vector<ConfigChange>& changes);
 
 // "msgfmt: needs a restart of hb.target; bcast: not applied live by hb-linkd yet"

@@ -40,21 +40,34 @@ ConfigReload::Plan ConfigReload::check() const {
                  "reload refused, the configuration stays as it was: " + why);
     throw dbus::Error(dbus::names::error_reload_refused, why);
   }
-  Plan plan{std::move(loaded.config), {}, !changes.empty()};
+  Plan plan{std::move(loaded.config), {}, {}, !changes.empty()};
   for (const auto& c : changes) {
     const auto users = config::users_of(c.setting);
-    if (std::find(users.begin(), users.end(), daemon_) != users.end())
-      plan.applied.push_back(c.setting);
+    if (std::find(users.begin(), users.end(), daemon_) == users.end()) continue;
+    (config::is_pending(daemon_, c) ? plan.pending : plan.applied).push_back(c.setting);
   }
   return plan;
 }
 
+std::vector<std::string> ConfigReload::Plan::answer() const {
+  std::vector<std::string> out = applied;
+  for (const auto& p : pending) out.push_back(p + std::string(config::pending_answer));
+  return out;
+}
+
 void ConfigReload::commit(Plan plan) {
-  std::string applied;
+  std::string applied, pending;
   for (const auto& a : plan.applied) applied += (applied.empty() ? "" : ", ") + a;
+  for (const auto& p : plan.pending) pending += (pending.empty() ? "" : ", ") + p;
   if (!applied.empty())
     log::notice(log::msgid::reload_applied, "reloaded: " + applied + " applied");
-  running_ = std::move(plan.next);
+  if (!pending.empty())
+    log::notice(log::msgid::reload_applied,
+                "reloaded: " + pending +
+                    " pending, in force once this node holds no group (at once on a node that "
+                    "holds none; on the holder after the next hand-over, which `hbctl standby` "
+                    "makes)");
+  running_ = config::keep_pending_as_running(std::move(plan.next), running_, daemon_);
 }
 
 dbus::Message reload_reply(dbus::Message& call, bool apply, const ReloadHandler& handler) {

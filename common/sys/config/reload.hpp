@@ -24,7 +24,13 @@ class ConfigReload {
     config::Config next;
     // The changed settings this daemon uses (each applied live when the plan is committed).
     std::vector<std::string> applied;
+    // The changed settings this daemon takes as pending (config::is_pending): accepted, in
+    // force only when the daemon can apply them (hb-resourced: when it holds no group).
+    std::vector<std::string> pending;
     bool changed = false;  // anything differs, used here or not
+    // The answer to CheckReload/Reload: each applied setting, then each pending one with
+    // config::pending_answer after it.
+    std::vector<std::string> answer() const;
   };
 
   // Reads the files again. Throws dbus::Error InvalidConfiguration (each error as
@@ -33,8 +39,9 @@ class ConfigReload {
   Plan check() const;
 
   const config::Config& running() const { return running_; }
-  // The plan's files become the configuration in force (the daemon has applied its part);
-  // logs what was applied.
+  // The plan's files become the configuration in force (the daemon has applied its part), but
+  // for the pending settings, which keep their values in force (config::keep_pending_as_running);
+  // logs what was applied and what is pending.
   void commit(Plan plan);
 
  private:

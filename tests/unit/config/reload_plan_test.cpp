@@ -106,8 +106,34 @@ TEST(ReloadPlan, RefusesRestartChangesAndWhatADaemonCannotFollowYet) {
   EXPECT_EQ(
       to_string(refused),
       "ping: not applied live by hb-linkd, hb-membershipd, ipfaild yet; bcast: not applied live by "
-      "hb-linkd yet; msgfmt: needs a restart of hb.target; haresources: not applied live "
-      "by hb-resourced, hb-statusd yet");
+      "hb-linkd yet; msgfmt: needs a restart of hb.target");
+}
+
+// haresources, auto_failback and the node list wait until this node holds no group: pending,
+// not refused, in every daemon that uses them; what waits keeps its value in force meanwhile.
+TEST(ReloadPlan, HandOverChangesArePendingUntilTheNodeHoldsNothing) {
+  EXPECT_TRUE(refusals({{"haresources", Reload::handover}}).empty());
+  EXPECT_TRUE(refusals({{"auto_failback", Reload::handover}}).empty());
+  EXPECT_TRUE(refusals({{"node", Reload::handover}}).empty());
+  EXPECT_TRUE(is_pending("hb-resourced", {"haresources", Reload::handover}));
+  EXPECT_TRUE(is_pending("hb-linkd", {"node", Reload::handover}));
+  EXPECT_FALSE(is_pending("hb-linkd", {"haresources", Reload::handover}));
+  EXPECT_FALSE(is_pending("hb-resourced", {"deadtime", Reload::live}));
+
+  const Config before =
+      config_of("keepalive 100ms\ndeadtime 1\nbcast eth0\nnode ha1 ha2\nauto_failback on\n");
+  Config next =
+      config_of("keepalive 200ms\ndeadtime 1\nbcast eth0\nnode ha1 ha2 ha3\nauto_failback off\n",
+                "ha1 192.0.2.10 httpd\n");
+  const Config kept = keep_pending_as_running(next, before, "hb-resourced");
+  EXPECT_EQ(kept.ha_cf.keepalive, next.ha_cf.keepalive);  // applied
+  EXPECT_EQ(kept.ha_cf.nodes, before.ha_cf.nodes);        // pending
+  EXPECT_EQ(kept.ha_cf.auto_failback, before.ha_cf.auto_failback);
+  EXPECT_EQ(kept.groups.size(), before.groups.size());
+  EXPECT_EQ(kept.groups[0].resources.size(), before.groups[0].resources.size());
+  // hb-linkd waits only for the node list.
+  EXPECT_EQ(keep_pending_as_running(next, before, "hb-linkd").ha_cf.auto_failback,
+            next.ha_cf.auto_failback);
 }
 
 TEST(ReloadPlan, EverySettingHasItsUsers) {
