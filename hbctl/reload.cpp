@@ -65,6 +65,8 @@ constexpr Daemon daemons[] = {
 struct Answer {
   int rc = exit_ok;
   std::string applied;  // "keepalive, deadtime"
+  std::string pending;  // "haresources": accepted, in force later (the daemon says when)
+  std::string when;     // "in force once this node holds no group"
   std::string error;
 };
 
@@ -96,7 +98,15 @@ Answer ask(sd_bus* bus, const Daemon& d, const char* method, int keys_fd) {
       a.rc = exit_error;
     } else {
       for (char** s = applied; s != nullptr && *s != nullptr; ++s) {
-        a.applied += (a.applied.empty() ? "" : ", ") + std::string(*s);
+        // A pending setting comes as "haresources (pending: in force once ...)".
+        const std::string line = *s;
+        const auto at = line.find(" (pending: ");
+        if (at == std::string::npos) {
+          a.applied += (a.applied.empty() ? "" : ", ") + line;
+        } else {
+          a.pending += (a.pending.empty() ? "" : ", ") + line.substr(0, at);
+          a.when = line.substr(at + 11, line.size() - at - 12);
+        }
         std::free(*s);
       }
       std::free(applied);
@@ -215,8 +225,10 @@ int reload(const std::vector<std::string>& args) {
         rc = a.rc;
         continue;
       }
-      std::cout << d.name << ": "
-                << (a.applied.empty() ? "nothing changed" : "applied " + a.applied) << "\n";
+      std::string said = a.applied.empty() ? "" : "applied " + a.applied;
+      if (!a.pending.empty())
+        said += (said.empty() ? "" : "; ") + a.pending + " pending, " + a.when;
+      std::cout << d.name << ": " << (said.empty() ? "nothing changed" : said) << "\n";
     }
   }
   sd_bus_flush_close_unref(bus);

@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <iostream>
 #include <map>
@@ -177,6 +178,30 @@ void print_configuration(std::ostream& out, const std::map<std::string, std::str
   if (c.count("auth"))
     out << "; signing with key " << get("auth") << " (accepting " << get("keys") << ")";
   out << "; configuration digest " << get("digest") << "\n";
+}
+
+// hb-resourced's PendingReload: settings a reload accepted that are not in force yet.
+std::vector<std::string> read_pending_reload(sd_bus* bus) {
+  std::vector<std::string> out;
+  sd_bus_error e = SD_BUS_ERROR_NULL;
+  char** strv = nullptr;
+  int r = sd_bus_get_property_strv(bus, r1::bus, r1::root, r1::manager, "PendingReload", &e, &strv);
+  sd_bus_error_free(&e);
+  if (r < 0) return out;
+  for (char** p = strv; p && *p; ++p) {
+    out.emplace_back(*p);
+    std::free(*p);
+  }
+  std::free(strv);
+  return out;
+}
+
+// "Pending: haresources (in force once this node holds no group)".
+void print_pending(std::ostream& out, const std::vector<std::string>& pending) {
+  if (pending.empty()) return;
+  out << "Pending:";
+  for (std::size_t i = 0; i < pending.size(); ++i) out << (i ? ", " : " ") << pending[i];
+  out << " (in force once this node holds no group: hbctl standby hands them over)\n";
 }
 
 // Why this node cannot take over, one reason per missing daemon or own warning.
@@ -374,6 +399,7 @@ int render_status(sd_bus* bus_raw, const std::optional<std::string>& json, std::
   read_warnings(bus.get(), i1::bus, i1::root, i1::manager, "ipfaild", warnings);
   const auto why = takeover_blockers(bus.get(), warnings);
   const auto configuration = read_configuration(bus.get());
+  const auto pending = read_pending_reload(bus.get());
 
   const std::uint64_t now = now_usec();
   std::size_t normal = 0, up = 0;
@@ -422,6 +448,7 @@ int render_status(sd_bus* bus_raw, const std::optional<std::string>& json, std::
     }
     j["membershipd"] = true;
     j["configuration"] = configuration;
+    j["pending_reload"] = pending;
     j["can_take_over"] = why.empty();
     j["cannot_take_over"] = why;
     j["warnings"] = nlohmann::json::array();
@@ -435,6 +462,7 @@ int render_status(sd_bus* bus_raw, const std::optional<std::string>& json, std::
   if (!linkd_error.empty()) out << "; hb-linkd not reachable (" << linkd_error << ")";
   out << "\n";
   print_configuration(out, configuration);
+  print_pending(out, pending);
   print_takeover(out, why);
   out << "\n";
   std::size_t w = 4;

@@ -169,6 +169,12 @@ void GroupRunner::query_active_states(std::function<void()> ready) {
                                  });
 }
 
+bool GroupRunner::busy() const {
+  for (const auto& [key, run] : runs_)
+    if (run.busy) return true;
+  return false;
+}
+
 void GroupRunner::start(const std::string& key) {
   Run& run = runs_[key];
   run.busy = true;

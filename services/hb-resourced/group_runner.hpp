@@ -53,6 +53,8 @@ class GroupRunner {
 
   void start(const std::string& key);
   void stop(const std::string& key);
+  // Whether a start or stop of ours is under way.
+  bool busy() const;
   // Gratuitous ARPs again for each address of the group (hb-ipaddr@'s reload).
   void announce(const std::string& key);
 

@@ -1,7 +1,15 @@
 // hb-resourced's work (see resourced.hpp): feeding the failover engine, carrying out its actions.
 #include "resourced.hpp"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/close_range.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <boost/asio/post.hpp>
 #include <cstdlib>
+#include <cstring>
 
 #include "core/failover/from_config.hpp"
 #include "core/failover/placement.hpp"
@@ -148,9 +156,22 @@ void Resourced::start_engine() {
 std::vector<std::string> Resourced::reload(bool apply) {
   if (!reload_) dbus::throw_not_supported("Reload");
   auto plan = reload_->check();
-  auto applied = plan.applied;
-  if (!apply || !plan.changed) return applied;
+  auto applied = plan.answer();
+  if (!apply) return applied;
+  // What waits is what the files say now: a change put back before it came in force is no
+  // longer pending.
+  if (plan.pending != state_.pending_reload) {
+    if (plan.pending.empty())
+      log::notice(log::msgid::reload_applied,
+                  "reload: nothing is pending any more (the files match what is in force)");
+    state_.pending_reload = plan.pending;
+    if (objects_) objects_->pending_reload_changed();
+  }
+  if (!plan.changed) return applied;
+  const bool pending = !plan.pending.empty();
   reload_->commit(std::move(plan));
+  // After the reply is on its way.
+  if (pending) boost::asio::post(io_, [this] { apply_pending_reload(); });
   const config::HaCf& cf = reload_->running().ha_cf;
   if (engine_) {
     engine_->set_timing(cf.keepalive, cf.deadtime);
@@ -228,6 +249,7 @@ void Resourced::execute(const failover::Action& a) {
     if (objects_) objects_->group_changed(*g);
     update_status();
   }
+  if (!state_.pending_reload.empty()) boost::asio::post(io_, [this] { apply_pending_reload(); });
 }
 
 // STATUS=: each group with its state and owner, then what keeps this node from taking over.
@@ -351,6 +373,55 @@ void Resourced::refresh_warnings() {
     engine_unable_ = unable_;
     feed(engine_->set_unable(unable_, now()));
   }
+}
+
+void Resourced::apply_pending_reload() {
+  if (state_.pending_reload.empty() || !engine_ || exit_ || holds_anything() || runner_.busy() ||
+      applying_pending_)
+    return;
+  applying_pending_ = true;
+  std::string list;
+  for (const auto& p : state_.pending_reload) list += (list.empty() ? "" : ", ") + p;
+  const bool nodes = std::count(state_.pending_reload.begin(), state_.pending_reload.end(), "node");
+  log::notice(log::msgid::reload_applied,
+              "reload: putting " + list + " in force: this node holds no group, " +
+                  (nodes ? "hb-linkd, hb-membershipd and ipfaild are restarted and " : "") +
+                  "hb-resourced starts again with the files");
+  // The node list is every daemon's: the others start again too (systemd restarts them; a
+  // daemon that is not running stays so). hb-linkd's restart is shorter than deadtime.
+  if (!nodes) return execute_again(list);
+  auto left = std::make_shared<int>(3);
+  for (const char* unit : {"hb-linkd.service", "hb-membershipd.service", "ipfaild.service"})
+    runner_.systemd().try_restart(unit, [this, left, list, unit](bool ok, const std::string& r) {
+      if (!ok)
+        log::warning(log::msgid::reload_refused,
+                     "reload: restart of " + std::string(unit) + " did not succeed (" + r + ")");
+      if (--*left == 0) execute_again(list);
+    });
+}
+
+void Resourced::execute_again(const std::string& list) {
+  // What we said goes out first; the bus name is given back (a synchronous call, so the bus
+  // has done it before the new process asks for it), and no descriptor outlives the exec (the
+  // bus connection's copy in the event loop is not close-on-exec).
+  sd_bus_flush(bus_.get());
+  sd_bus_release_name(bus_.get(), dbus::names::resource1::bus);
+  if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+    for (int fd = 3; fd < 1024; ++fd) fcntl(fd, F_SETFD, FD_CLOEXEC);
+  char path[4096];
+  const ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 1);
+  if (n > 0) {
+    path[n] = '\0';
+    char* const argv[] = {program_invocation_name, nullptr};
+    execv(path, argv);
+  }
+  // Still here: this process keeps running on what is in force, and says so.
+  log::error(log::msgid::reload_refused, "reload: could not start hb-resourced again (" +
+                                             std::string(std::strerror(errno)) + "): " + list +
+                                             " stays pending until its restart");
+  state_.pending_reload.clear();
+  applying_pending_ = false;
+  if (objects_) objects_->pending_reload_changed();
 }
 
 bool Resourced::holds_anything() const {

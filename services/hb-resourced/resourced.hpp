@@ -60,7 +60,8 @@ class Resourced : public Commands {
   void takeover(const std::string& which) override;
   void move(const std::string& group, const std::string& node) override;
   void confirm_fenced(const std::string& node) override;
-  // keepalive and deadtime applied live: the engine's deadlines and the link watch's grace.
+  // keepalive and deadtime applied live: the engine's deadlines and the link watch's grace;
+  // haresources and auto_failback accepted as pending (apply_pending_reload).
   std::vector<std::string> reload(bool apply) override;
 
   // The files read as at start, for Reload (without: Reload is not supported).
@@ -85,6 +86,16 @@ class Resourced : public Commands {
   void move_away(const std::string& key, const std::string& why);
   void arm_timer();
   void check_shutdown();
+  // A pending reload (haresources, auto_failback) is put in force once this node holds no
+  // group and runs no start or stop: hb-resourced executes itself again, reading the files as
+  // at a start (heartbeat re-executes itself on SIGHUP). Nothing is released or announced as
+  // a shutdown; the peers see hb-resourced start again, as after a restart.
+  void apply_pending_reload();
+  // The exec itself, once the other daemons' restarts are done (systemd checks who asks, so the
+  // calls must be answered before this connection goes away; and the new hb-resourced's
+  // t=starting needs hb-linkd running to reach the peers).
+  void execute_again(const std::string& list);
+  bool applying_pending_ = false;
   void refresh_warnings();
   void update_status();
   // Whether anything of a group is active here (a unit active, starting or stopping).

@@ -35,6 +35,8 @@ const sd_bus_vtable manager_vtable[] = {
                             method<&BusObjects::reload>, SD_BUS_VTABLE_UNPRIVILEGED),
     SD_BUS_PROPERTY("Warnings", "a(ss)", property<&BusObjects::warning_pairs>, 0,
                     SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+    SD_BUS_PROPERTY("PendingReload", "as", property<&BusObjects::pending_reload>, 0,
+                    SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
     SD_BUS_SIGNAL_WITH_ARGS("GroupChanged", SD_BUS_ARGS("s", group, "s", owner, "s", state), 0),
     SD_BUS_VTABLE_END};
 
@@ -156,6 +158,10 @@ void BusObjects::resources_changed(const Group& group) {
 
 void BusObjects::warnings_changed() {
   bus_.emit_properties_changed(names::root, names::manager, {"Warnings"});
+}
+
+void BusObjects::pending_reload_changed() {
+  bus_.emit_properties_changed(names::root, names::manager, {"PendingReload"});
 }
 
 }  // namespace hb::resourced

@@ -34,6 +34,9 @@ struct State {
   std::vector<Group> groups;
   // What puts the cluster at risk as seen from here (the Manager's Warnings property).
   hb::Warnings warnings;
+  // Settings a reload accepted that are not in force yet (the Manager's PendingReload):
+  // haresources and auto_failback, in force once this node holds no group.
+  std::vector<std::string> pending_reload;
 };
 
 // haresources' groups, owned by nobody and stopped.
@@ -75,6 +78,9 @@ class BusObjects {
   std::vector<std::pair<std::string, std::string>> warning_pairs() const {
     return state_.warnings.pairs();
   }
+  // The Manager's PropertiesChanged for PendingReload.
+  void pending_reload_changed();
+  std::vector<std::string> pending_reload() const { return state_.pending_reload; }
 
  private:
   const Group* find(const std::string& key) const;

@@ -248,6 +248,12 @@ void SystemdClient::reload(const std::string& unit, JobDone done) {
   start_job(m, std::move(done));
 }
 
+void SystemdClient::try_restart(const std::string& unit, JobDone done) {
+  auto m = bus_.new_method_call(sd_bus_name, sd_path, sd_manager, "TryRestartUnit");
+  m.append_all(unit, std::string("replace"));
+  start_job(m, std::move(done));
+}
+
 void SystemdClient::run_once(const std::string& unit, const std::string& description,
                              const std::vector<std::string>& argv, JobDone done,
                              RunOptions options) {

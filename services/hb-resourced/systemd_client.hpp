@@ -45,6 +45,8 @@ class SystemdClient {
   void stop(const std::string& unit, JobDone done);
   // ReloadUnit (ExecReload=).
   void reload(const std::string& unit, JobDone done);
+  // TryRestartUnit (restarts the unit only if it runs), awaited as every job.
+  void try_restart(const std::string& unit, JobDone done);
   // Runs `argv` once as a transient oneshot service and reports its result.
   void run_once(const std::string& unit, const std::string& description,
                 const std::vector<std::string>& argv, JobDone done, RunOptions options = {});
