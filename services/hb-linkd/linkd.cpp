@@ -490,7 +490,7 @@ void Linkd::reload_links(const config::Config& next) {
   for (Link& l : wanted) {
     if (has(state_.links, l.path)) continue;
     if (added_media.insert(l.medium).second) pipeline_->add_link(l.medium, now);
-    state_.links.push_back(std::move(l));
+    state_.links.push_back(l);  // a copy: `wanted` is read again below
     bus_objects_->link_added(state_.links.back());
     log::notice(msgid::reload_applied,
                 "Link " + state_.links.back().node + ":" + state_.links.back().medium +
