@@ -285,6 +285,13 @@ def helper_main(args):
         s.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
         s.sendto(bytes.fromhex(args[2]), (args[1], 694))
         return 0
+    if args[0] == "_hold":
+        # Holds a UDP port (without SO_REUSEADDR, so nobody else binds it) until killed.
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.bind(("0.0.0.0", int(args[1])))
+        print("bound", flush=True)
+        signal.pause()
+        return 0
     if args[0] == "_capture":
         s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -870,7 +877,8 @@ def tty_lock(device):
 def case_reload_media(rig):
     """hbctl reload adds and removes media live: a second LAN (and, with socat, a serial line)
     added on both nodes comes up on both; a serial device that does not exist is refused by name
-    before anything changes; removed again, its Link objects go (InterfacesRemoved) with no dead
+    before anything changes, and a port another program holds when applying, the old socket
+    reopened; a udpport change reopens the one medium it moves; removed again, its Link objects go (InterfacesRemoved) with no dead
     transition. Throughout, the link on the medium that stays never leaves `up`, no LinkChanged
     says dead, and neither hb-linkd restarts."""
     ha1, ha2 = rig.start(lambda n: "bcast lan0\n")
@@ -907,6 +915,39 @@ def case_reload_media(rig):
         ha2.wait_link("ha1", ttys[1], "up")
         check(os.path.exists(tty_lock(ttys[0])),
               f"ha1 holds the tty lock of the added line ({tty_lock(ttys[0])})")
+
+    # lan1 moved to a port another program holds: the check cannot know it, applying fails
+    # after lan1's socket was closed for the new one, and the old one is opened again.
+    holder = subprocess.Popen(["ip", "netns", "exec", rig.ns["ha1"], sys.executable,
+                               os.path.abspath(__file__), "_hold", "695"],
+                              stdout=subprocess.PIPE, text=True)
+    rig.extra.append(holder)
+    check(holder.stdout.readline().strip() == "bound", "a program holds UDP port 695 on ha1")
+    write(ha1, "bcast lan0\nwarntime 400ms\nudpport 695\n" + added(ha1)[len("bcast lan0\n"):])
+    rc, out, err = hbctl_reload(ha1)
+    check(rc == 1 and "bcast lan1: cannot open: Address already in use" in err,
+          f"a medium that cannot open is refused by name: {rc} {out!r} {err!r}")
+    conf = ha1.get(ROOT, MANAGER, "Configuration") or {}
+    check(conf.get("warntime") == "500 ms", f"nothing of it applied: warntime as it was ({conf})")
+    holder.terminate()
+    holder.wait()
+    for a, b in ((ha1, ha2), (ha2, ha1)):
+        before = int(a.get(link_path(b.name, "lan1"), BUS + ".Link", "PacketsReceived") or 0)
+        wait_until(lambda: int(a.get(link_path(b.name, "lan1"), BUS + ".Link", "PacketsReceived")
+                               or 0) >= before + 3,
+                   f"{a.name}: heartbeats from {b.name} on lan1 again, on port 694")
+    check(ha1.link_state("ha2", "lan1") == "up", "lan1 is up on its old port")
+    # The port free: lan1 moves to it on both nodes, reopened in place.
+    for n in (ha1, ha2):
+        write(n, "bcast lan0\nudpport 695\n" + added(n)[len("bcast lan0\n"):])
+        rc, out, err = hbctl_reload(n)
+        check(rc == 0 and "udpport" in out, f"{n.name}: udpport applied: {rc} {out!r} {err!r}")
+    check("bcast lan1 closed, bcast lan1 opened" in log_of(ha1), "ha1 reopened lan1 alone")
+    for a, b in ((ha1, ha2), (ha2, ha1)):
+        before = int(a.get(link_path(b.name, "lan1"), BUS + ".Link", "PacketsReceived") or 0)
+        wait_until(lambda: int(a.get(link_path(b.name, "lan1"), BUS + ".Link", "PacketsReceived")
+                               or 0) >= before + 3,
+                   f"{a.name}: heartbeats from {b.name} on lan1, on port 695")
 
     for n in (ha1, ha2):
         write(n, "bcast lan0\n")
