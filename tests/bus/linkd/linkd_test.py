@@ -878,10 +878,20 @@ def case_reload_media(rig):
     """hbctl reload adds and removes media live: a second LAN (and, with socat, a serial line)
     added on both nodes comes up on both; a serial device that does not exist is refused by name
     before anything changes, and a port another program holds when applying, the old socket
-    reopened; a udpport change reopens the one medium it moves; removed again, its Link objects go (InterfacesRemoved) with no dead
-    transition. Throughout, the link on the medium that stays never leaves `up`, no LinkChanged
-    says dead, and neither hb-linkd restarts."""
-    ha1, ha2 = rig.start(lambda n: "bcast lan0\n")
+    reopened; a udpport change reopens the one medium it moves; removed again, its Link objects
+    go (InterfacesRemoved) with no dead transition. Throughout, the link on the medium that
+    stays never leaves `up`, no LinkChanged says dead, and neither hb-linkd restarts. Deadtime
+    is 4 s here: a medium one node has and the other not yet may be late between the two
+    reloads, never dead."""
+    def slow_ha_cf(media):
+        return rig.ha_cf(media).replace("deadtime 1\n", "deadtime 4\n").replace(
+            "initdead 2\n", "initdead 8\n")
+
+    for name in rig.node_names:
+        rig.nodes[name] = Node(rig, name, slow_ha_cf("bcast lan0\n"))
+    ha1, ha2 = rig.nodes["ha1"], rig.nodes["ha2"]
+    ha1.start()
+    ha2.start()
     both_up(ha1, ha2, ["lan0"])
     gens = {n.name: n.get(ROOT, MANAGER, "Generation") for n in (ha1, ha2)}
     serial = shutil.which("socat") is not None
@@ -890,7 +900,7 @@ def case_reload_media(rig):
 
     def write(node, media):
         with open(os.path.join(node.confdir, "ha.cf"), "w") as f:
-            f.write(rig.ha_cf(media))
+            f.write(slow_ha_cf(media))
 
     def added(node):
         return "bcast lan0\nbcast lan1\n" + (f"serial {tty_of[node.name]}\n" if serial else "")
