@@ -217,13 +217,20 @@ int reload(const std::vector<std::string>& args) {
   if (rc != exit_ok) {
     std::cerr << "hbctl reload: nothing applied\n";
   } else {
-    for (const Daemon& d : running) {
+    for (std::size_t i = 0; i < running.size(); ++i) {
+      const Daemon& d = running[i];
       Answer a = ask(bus, d, "Reload", keys.fd);
       if (a.rc != exit_ok) {
-        // Checked a moment ago: the files changed in between, or the daemon restarted.
+        // Checked a moment ago: a medium hb-linkd could not open, the files changed in between,
+        // or the daemon restarted. The daemons after it are not asked, so none applies alone a
+        // setting it shares with this one (hb-linkd, first, applies nothing when it refuses).
         std::cerr << "hbctl reload: " << d.name << ": " << a.error << "\n";
+        std::string skipped;
+        for (std::size_t j = i + 1; j < running.size(); ++j)
+          skipped += std::string(skipped.empty() ? "" : ", ") + running[j].name;
+        if (!skipped.empty()) std::cerr << "hbctl reload: not applied by " << skipped << "\n";
         rc = a.rc;
-        continue;
+        break;
       }
       std::string said = a.applied.empty() ? "" : "applied " + a.applied;
       if (!a.pending.empty())

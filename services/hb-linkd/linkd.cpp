@@ -1,7 +1,11 @@
 #include "linkd.hpp"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <ctime>
+#include <list>
+#include <set>
 
 #include "core/config/cluster_digest.hpp"
 #include "core/config/lexical.hpp"
@@ -37,6 +41,13 @@ std::string link_name_of(const std::string& medium_name) {
   if (a == std::string::npos) return medium_name;
   auto b = medium_name.find(' ', a + 1);
   return medium_name.substr(a + 1, b == std::string::npos ? std::string::npos : b - a - 1);
+}
+
+// The settings whose change opens or closes media (udpport and baud are part of each line's).
+bool is_media_setting(std::string_view setting) {
+  static constexpr std::string_view media[] = {"bcast",  "mcast",  "mcast6",  "ucast",
+                                               "ucast6", "serial", "udpport", "baud"};
+  return std::find(std::begin(media), std::end(media), setting) != std::end(media);
 }
 
 }  // namespace
@@ -112,24 +123,8 @@ Linkd::Linkd(boost::asio::io_context& io, dbus::Bus& bus, const config::Config& 
 
   MediaSet set = make_media(io, config.ha_cf, local_addresses());
   for (const auto& s : set.skipped) log::info("", s);
-  for (auto& m : set.media) {
-    MediumEntry e;
-    e.medium = m;
-    e.link = link_name_of(m->name());
-    e.serial = m->name().rfind("serial ", 0) == 0;
-    const std::size_t index = media_.size();
-    m->set_handlers(
-        {[this, index](std::string_view packet, const std::string&) { on_packet(index, packet); },
-         [this](const Report& r) {
-           // One line per episode already (Medium::report); a medium that flaps between failing
-           // and recovering at the packet rate is rate-limited here.
-           const bool ok = r.kind == Report::Kind::recovered;
-           noisy("medium " + r.medium + " " + to_string(r.kind),
-                 ok ? log::Level::info : log::Level::warning, msgid::medium_problem, r.message,
-                 link_name_of(r.medium), r.medium);
-         }});
-    media_.push_back(std::move(e));
-  }
+  for (std::size_t i = 0; i < set.media.size(); ++i)
+    media_.push_back(attach(set.media[i], set.keys[i]));
   // A medium that does not open now reports it and keeps retrying on its own.
   for (auto& e : media_) e.medium->open();
 
@@ -137,6 +132,29 @@ Linkd::Linkd(boost::asio::io_context& io, dbus::Bus& bus, const config::Config& 
       std::make_unique<KeepaliveTimer>(io, config.ha_cf.keepalive, [this] { send_keepalive(); });
   arm_deadline();
   last_status_ = status();
+}
+
+Linkd::MediumEntry Linkd::attach(std::shared_ptr<Medium> medium, std::string key) {
+  MediumEntry e;
+  e.medium = std::move(medium);
+  e.link = link_name_of(e.medium->name());
+  e.serial = e.medium->name().rfind("serial ", 0) == 0;
+  e.key = std::move(key);
+  // A closed medium never calls these again (its receives in flight end aborted).
+  e.medium->set_handlers({[this, link = e.link](std::string_view packet, const std::string&) {
+                            on_packet(link, packet);
+                          },
+                          [this](const Report& r) {
+                            // One line per episode already (Medium::report); a medium that flaps
+                            // between failing and recovering at the packet rate is rate-limited
+                            // here.
+                            const bool ok = r.kind == Report::Kind::recovered;
+                            noisy("medium " + r.medium + " " + to_string(r.kind),
+                                  ok ? log::Level::info : log::Level::warning,
+                                  msgid::medium_problem, r.message, link_name_of(r.medium),
+                                  r.medium);
+                          }});
+  return e;
 }
 
 void Linkd::stop() {
@@ -326,6 +344,19 @@ std::vector<std::string> Linkd::reload(bool apply, int keys_fd) {
     throw dbus::Error(dbus::names::error_reload_refused, why);
   }
   if (changes.empty()) return {};
+  // The media lines, and udpport and baud, which are part of each line's medium.
+  const bool media_changed = std::any_of(changes.begin(), changes.end(),
+                                         [](const auto& c) { return is_media_setting(c.setting); });
+  std::string said;
+  if (media_changed) {
+    // Applying opens the new media before anything else changes: a refusal leaves all as it was.
+    const std::string why = reload_media(loaded.config, apply, said);
+    if (!why.empty()) {
+      log::warning(msgid::reload_refused,
+                   "reload refused, the configuration stays as it was: " + why);
+      throw dbus::Error(dbus::names::error_reload_refused, why);
+    }
+  }
   if (!apply) {  // CheckReload: what Reload would apply
     std::vector<std::string> would;
     for (const auto& c : changes) {
@@ -343,7 +374,6 @@ std::vector<std::string> Linkd::reload(bool apply, int keys_fd) {
   const config::HaCf& before = config_.ha_cf;
   const config::HaCf& after = loaded.config.ha_cf;
   std::vector<std::string> applied;
-  std::string said;
   for (const auto& c : changes) {
     const auto users = config::users_of(c.setting);
     if (std::find(users.begin(), users.end(), "hb-linkd") == users.end()) continue;
@@ -353,6 +383,7 @@ std::vector<std::string> Linkd::reload(bool apply, int keys_fd) {
       continue;
     }
     applied.push_back(c.setting);
+    if (is_media_setting(c.setting)) continue;  // reload_media said what it opened and closed
     if (c.setting == "authkeys") {
       said += std::string(said.empty() ? "" : ", ") + "authkeys (signing with key " +
               std::to_string(loaded.config.authkeys->active_index) + ", " +
@@ -378,6 +409,7 @@ std::vector<std::string> Linkd::reload(bool apply, int keys_fd) {
     pipeline_->set_keys(keys_);
     refresh_security_warnings();
   }
+  if (media_changed) reload_links(config_);
   arm_deadline();
   // The digest covers the timings: peers compare the new one from the next status on.
   config_digest_ = config::cluster_digest(config_);
@@ -386,6 +418,114 @@ std::vector<std::string> Linkd::reload(bool apply, int keys_fd) {
   refresh_config_warning();
   if (!applied.empty()) log::notice(msgid::reload_applied, "reloaded: " + said);
   return applied;
+}
+
+std::string Linkd::reload_media(const config::Config& next, bool apply, std::string& said) {
+  MediaSet set = make_media(io_, next.ha_cf, local_addresses());
+  // Each medium of `next`: the running one with its key (socket, tty and lock kept), or new.
+  std::vector<MediumEntry> next_media;
+  std::vector<std::size_t> fresh;  // indices into next_media
+  std::vector<bool> kept(media_.size(), false);
+  for (std::size_t i = 0; i < set.media.size(); ++i) {
+    std::size_t found = media_.size();
+    for (std::size_t j = 0; j < media_.size() && found == media_.size(); ++j)
+      if (!kept[j] && media_[j].key == set.keys[i]) found = j;
+    if (found < media_.size()) {
+      kept[found] = true;
+      next_media.push_back(media_[found]);
+      continue;
+    }
+    fresh.push_back(next_media.size());
+    next_media.push_back(attach(set.media[i], set.keys[i]));
+  }
+  std::vector<MediumEntry*> removed;
+  for (std::size_t j = 0; j < media_.size(); ++j)
+    if (!kept[j]) removed.push_back(&media_[j]);
+
+  if (!apply) {
+    // What can be known without opening: the device or the interface is there.
+    std::string missing;
+    for (std::size_t i : fresh) {
+      const MediumEntry& e = next_media[i];
+      bool there = false;
+      if (e.serial) {
+        struct stat st {};
+        there = ::stat(e.link.c_str(), &st) == 0;
+      } else {
+        InterfaceState iface;
+        there = !read_interface(e.link, iface);
+      }
+      if (!there)
+        missing += (missing.empty() ? "" : "; ") + e.medium->name() + ": no such " +
+                   (e.serial ? "device" : "interface");
+    }
+    return missing;
+  }
+  if (fresh.empty() && removed.empty()) return {};
+
+  // Closed first: a medium reopened with another baud or port takes the same tty lock or port.
+  for (MediumEntry* e : removed) e->medium->close();
+  std::string failed;
+  for (std::size_t i : fresh) {
+    if (auto ec = next_media[i].medium->open()) {
+      failed = next_media[i].medium->name() + ": cannot open: " + ec.message();
+      break;
+    }
+  }
+  if (!failed.empty()) {
+    for (std::size_t i : fresh) next_media[i].medium->close();
+    // Back as they were; one that does not reopen at once retries on its own, as at a start.
+    for (MediumEntry* e : removed) e->medium->open();
+    return failed;
+  }
+  for (MediumEntry* e : removed)
+    said += std::string(said.empty() ? "" : ", ") + e->medium->name() + " closed";
+  for (std::size_t i : fresh)
+    said += std::string(said.empty() ? "" : ", ") + next_media[i].medium->name() + " opened";
+  media_ = std::move(next_media);
+  return {};
+}
+
+void Linkd::reload_links(const config::Config& next) {
+  const auto now = std::chrono::steady_clock::now();
+  std::list<Link> wanted = initial_state(next).links;
+  auto has = [](const std::list<Link>& links, const std::string& path) {
+    return std::any_of(links.begin(), links.end(), [&](const Link& l) { return l.path == path; });
+  };
+  // The new links first, so a consumer never sees a peer with fewer links than it has.
+  std::set<std::string> added_media;
+  for (Link& l : wanted) {
+    if (has(state_.links, l.path)) continue;
+    if (added_media.insert(l.medium).second) pipeline_->add_link(l.medium, now);
+    state_.links.push_back(l);  // a copy: `wanted` is read again below
+    bus_objects_->link_added(state_.links.back());
+    log::notice(msgid::reload_applied,
+                "Link " + state_.links.back().node + ":" + state_.links.back().medium +
+                    " added by a reload.",
+                {{"HB_NODE", state_.links.back().node}, {"HB_LINK", state_.links.back().medium}});
+  }
+  std::set<std::string> removed_media;
+  for (auto it = state_.links.begin(); it != state_.links.end();) {
+    if (has(wanted, it->path)) {
+      ++it;
+      continue;
+    }
+    // Not a failure: no dead transition and no LinkChanged, the object goes.
+    log::notice(msgid::reload_applied,
+                "Link " + it->node + ":" + it->medium + " removed by a reload.",
+                {{"HB_NODE", it->node}, {"HB_LINK", it->medium}});
+    removed_media.insert(it->medium);
+    bus_objects_->link_removed(*it);
+    it = state_.links.erase(it);
+  }
+  for (const auto& medium : removed_media) {
+    TimerEvents ev = pipeline_->remove_link(medium);
+    for (const auto& [peer, seq] : ev.lost)
+      noisy("lost " + peer, log::Level::warning, msgid::packets_lost,
+            "irretrievably lost packet " + std::to_string(seq) + " from " + peer, peer);
+    for (const auto& m : ev.deliver) deliver(m);
+  }
+  update_status();
 }
 
 void Linkd::describe_configuration() {
@@ -489,9 +629,8 @@ void Linkd::flush_reject_logs() {
   }
 }
 
-void Linkd::on_packet(std::size_t medium_index, std::string_view bytes) {
+void Linkd::on_packet(const std::string& link, std::string_view bytes) {
   const auto now = std::chrono::steady_clock::now();
-  const std::string& link = media_[medium_index].link;
   PacketEvents ev = pipeline_->on_packet(bytes, link, now);
   if (ev.own) {
     // heartbeat's rule: the watchdog is fed when this node hears its own heartbeat come back

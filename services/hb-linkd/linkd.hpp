@@ -66,14 +66,26 @@ class Linkd {
     std::shared_ptr<Medium> medium;
     std::string link;  // heartbeat's link name: the interface or the device
     bool serial = false;
+    std::string key;  // medium_key() of its line: a reload keeps it while the key stays
   };
+  // A medium of make_media() as an entry, its packets and reports routed here by link name (never
+  // by position: a reload reorders media_).
+  MediumEntry attach(std::shared_ptr<Medium> medium, std::string key);
+  // Reload's media part, against `next`'s media lines. Check (apply false): each new medium's
+  // device or interface exists. Apply: the removed media closed, the new ones opened, media_
+  // replaced; when one cannot open, all of that is undone. Returns the refusal (empty: fine) and
+  // adds what changed to `said` ("bcast lan1 opened").
+  std::string reload_media(const config::Config& next, bool apply, std::string& said);
+  // After reload_media applied: one Link per peer and link name of the new configuration, the
+  // new ones published and started fresh, the removed ones gone without a transition.
+  void reload_links(const config::Config& next);
 
   proto::ControlFields control() const;
   void send_keepalive();
   std::uint64_t send_cluster_message(const std::string& destination, const std::string& type,
                                      const std::map<std::string, std::string>& fields);
   void send_everywhere(const proto::Message& message);
-  void on_packet(std::size_t medium_index, std::string_view bytes);
+  void on_packet(const std::string& link, std::string_view bytes);
   void reject(const std::string& link, const std::string& peer, Reject reason,
               const std::string& detail);
   void apply(const liveness::Transition& t);

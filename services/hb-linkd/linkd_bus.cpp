@@ -105,7 +105,7 @@ BusObjects::BusObjects(dbus::Bus& bus, State& state, SendHandler send, ForgetHan
       reload_(std::move(reload)) {
   slots_.push_back(bus.add_object_vtable(names::root, names::manager, manager_vtable, this));
   for (Link& l : state.links)
-    slots_.push_back(bus.add_object_vtable(l.path, names::link, link_vtable, &l));
+    link_slots_[l.path] = bus.add_object_vtable(l.path, names::link, link_vtable, &l);
   for (Peer& p : state.peers)
     slots_.push_back(bus.add_object_vtable(p.path, names::peer, peer_vtable, &p));
 }
@@ -187,6 +187,18 @@ void BusObjects::warnings_changed() {
 
 void BusObjects::configuration_changed() {
   bus_.emit_properties_changed(names::root, names::manager, {"Configuration"});
+}
+
+void BusObjects::link_added(Link& link) {
+  link_slots_[link.path] = bus_.add_object_vtable(link.path, names::link, link_vtable, &link);
+  bus_.emit_object_added(link.path);
+}
+
+void BusObjects::link_removed(const Link& link) {
+  auto it = link_slots_.find(link.path);
+  if (it == link_slots_.end()) return;
+  bus_.emit_object_removed(link.path);
+  link_slots_.erase(it);
 }
 
 void BusObjects::watchdog_changed() {

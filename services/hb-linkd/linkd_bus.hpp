@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <list>
 #include <map>
 #include <string>
 #include <vector>
@@ -38,7 +39,8 @@ struct Peer {
 struct State {
   std::string local_node;
   std::uint64_t generation = 0;  // this node's generation
-  std::vector<Link> links;
+  // A list: each Link's bus object points at it, and a reload adds and removes links.
+  std::list<Link> links;
   std::vector<Peer> peers;
   // What puts the cluster at risk as seen from here (the Manager's Warnings property):
   // weak-auth-crc-udp, crc-beside-strong-keys, generation-not-durable, and the watchdog's
@@ -100,6 +102,11 @@ class BusObjects {
   void watchdog_changed();
   // After a change of state.configuration (a reload).
   void configuration_changed();
+  // A reload added `link` to state.links: its object is published (InterfacesAdded).
+  void link_added(Link& link);
+  // A reload is about to erase `link` from state.links: its object goes (InterfacesRemoved)
+  // before the memory it points at.
+  void link_removed(const Link& link);
 
   // The Manager's properties (its userdata is this object, for SendMessage).
   std::string local_node() const { return state_.local_node; }
@@ -118,6 +125,7 @@ class BusObjects {
   dbus::Message answer_reload(dbus::Message& call, bool apply);
   ReloadHandler reload_;
   std::vector<dbus::Slot> slots_;
+  std::map<std::string, dbus::Slot> link_slots_;  // by object path
 };
 
 }  // namespace hb::linkd

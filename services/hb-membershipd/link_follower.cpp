@@ -1,5 +1,6 @@
 #include "link_follower.hpp"
 
+#include <cstdlib>
 #include <cstring>
 
 #include "sys/dbus/error.hpp"
@@ -15,6 +16,7 @@ namespace {
 // A bound on how long a snapshot may take: hb-linkd answers from memory, so anything longer
 // means it is wedged; the next owner change or restart of hb-membershipd tries again.
 constexpr std::uint64_t snapshot_timeout_usec = 5'000'000;
+constexpr const char* object_manager = "org.freedesktop.DBus.ObjectManager";
 
 int enter(sd_bus_message* m, char type, const char* contents) {
   return check(sd_bus_message_enter_container(m, type, contents), "enter container");
@@ -46,6 +48,52 @@ void read_variant_u64(sd_bus_message* m, std::uint64_t& out) {
   }
 }
 
+// One object's a{sa{sv}} (of GetManagedObjects or InterfacesAdded): its Link or Peer, if any,
+// added to `snap`.
+void read_object(sd_bus_message* m, LinkSnapshot& snap) {
+  enter(m, 'a', "{sa{sv}}");
+  while (enter(m, 'e', "sa{sv}") > 0) {
+    const char* iface = nullptr;
+    check(sd_bus_message_read(m, "s", &iface), "read interface");
+    const bool is_link = std::strcmp(iface, link1::link) == 0;
+    const bool is_peer = std::strcmp(iface, link1::peer) == 0;
+    if (!is_link && !is_peer) {
+      check(sd_bus_message_skip(m, "a{sv}"), "skip properties");
+      leave(m);
+      continue;
+    }
+    LinkSnapshot::Link link;
+    LinkSnapshot::Peer peer;
+    enter(m, 'a', "{sv}");
+    while (enter(m, 'e', "sv") > 0) {
+      const char* prop = nullptr;
+      check(sd_bus_message_read(m, "s", &prop), "read property name");
+      const std::string p = prop;
+      if (is_link && p == "Node") {
+        read_variant_string(m, link.node);
+      } else if (is_link && p == "Medium") {
+        read_variant_string(m, link.medium);
+      } else if (is_link && p == "State") {
+        read_variant_string(m, link.state);
+      } else if (is_link && p == "LastHeardUSec") {
+        read_variant_u64(m, link.last_heard_usec);
+      } else if (is_peer && p == "Name") {
+        read_variant_string(m, peer.name);
+      } else if (is_peer && p == "Generation") {
+        read_variant_u64(m, peer.generation);
+      } else {
+        check(sd_bus_message_skip(m, "v"), "skip variant");
+      }
+      leave(m);
+    }
+    leave(m);
+    if (is_link && !link.node.empty() && !link.medium.empty()) snap.links.push_back(link);
+    if (is_peer && !peer.name.empty()) snap.peers.push_back(peer);
+    leave(m);
+  }
+  leave(m);
+}
+
 }  // namespace
 
 LinkSnapshot parse_link_snapshot(dbus::Message& reply) {
@@ -55,51 +103,33 @@ LinkSnapshot parse_link_snapshot(dbus::Message& reply) {
   while (enter(m, 'e', "oa{sa{sv}}") > 0) {
     const char* path = nullptr;
     check(sd_bus_message_read(m, "o", &path), "read object path");
-    enter(m, 'a', "{sa{sv}}");
-    while (enter(m, 'e', "sa{sv}") > 0) {
-      const char* iface = nullptr;
-      check(sd_bus_message_read(m, "s", &iface), "read interface");
-      const bool is_link = std::strcmp(iface, link1::link) == 0;
-      const bool is_peer = std::strcmp(iface, link1::peer) == 0;
-      if (!is_link && !is_peer) {
-        check(sd_bus_message_skip(m, "a{sv}"), "skip properties");
-        leave(m);
-        continue;
-      }
-      LinkSnapshot::Link link;
-      LinkSnapshot::Peer peer;
-      enter(m, 'a', "{sv}");
-      while (enter(m, 'e', "sv") > 0) {
-        const char* prop = nullptr;
-        check(sd_bus_message_read(m, "s", &prop), "read property name");
-        const std::string p = prop;
-        if (is_link && p == "Node") {
-          read_variant_string(m, link.node);
-        } else if (is_link && p == "Medium") {
-          read_variant_string(m, link.medium);
-        } else if (is_link && p == "State") {
-          read_variant_string(m, link.state);
-        } else if (is_link && p == "LastHeardUSec") {
-          read_variant_u64(m, link.last_heard_usec);
-        } else if (is_peer && p == "Name") {
-          read_variant_string(m, peer.name);
-        } else if (is_peer && p == "Generation") {
-          read_variant_u64(m, peer.generation);
-        } else {
-          check(sd_bus_message_skip(m, "v"), "skip variant");
-        }
-        leave(m);
-      }
-      leave(m);
-      if (is_link && !link.node.empty() && !link.medium.empty()) snap.links.push_back(link);
-      if (is_peer && !peer.name.empty()) snap.peers.push_back(peer);
-      leave(m);
-    }
-    leave(m);
+    read_object(m, snap);
     leave(m);
   }
   leave(m);
   return snap;
+}
+
+std::optional<std::pair<std::string, std::string>> removed_link(dbus::Message& signal) {
+  sd_bus_message* m = signal.get();
+  const char* path = nullptr;
+  check(sd_bus_message_read(m, "o", &path), "read object path");
+  bool is_link = false;
+  enter(m, 'a', "s");
+  const char* iface = nullptr;
+  while (check(sd_bus_message_read(m, "s", &iface), "read interface") > 0)
+    is_link = is_link || std::strcmp(iface, link1::link) == 0;
+  leave(m);
+  if (!is_link) return std::nullopt;
+  // link1's Link paths encode "node/medium"; node names hold no '/', devices do.
+  char* decoded = nullptr;
+  if (sd_bus_path_decode(path, link1::link_prefix, &decoded) <= 0 || decoded == nullptr)
+    return std::nullopt;
+  const std::string both = decoded;
+  std::free(decoded);
+  const auto slash = both.find('/');
+  if (slash == std::string::npos || slash == 0 || slash + 1 == both.size()) return std::nullopt;
+  return std::pair{both.substr(0, slash), both.substr(slash + 1)};
 }
 
 LinkFollower::LinkFollower(dbus::Bus& bus, Handlers handlers)
@@ -121,6 +151,20 @@ LinkFollower::LinkFollower(dbus::Bus& bus, Handlers handlers)
     std::string type = m.read<std::string>();
     // heartbeat's clean-shutdown announcement, sent by the peer after it released its groups.
     if (type == "shutdone" && handlers_.shutdown) handlers_.shutdown(source);
+  });
+  // A reload of hb-linkd adds and removes links: followed as they come and go, a removed one
+  // is not a dead one.
+  link1_.on_signal(link1::root, object_manager, "InterfacesAdded", [this](dbus::Message& m) {
+    const char* path = nullptr;
+    check(sd_bus_message_read(m.get(), "o", &path), "read object path");
+    LinkSnapshot added;
+    read_object(m.get(), added);
+    for (const auto& l : added.links)
+      if (handlers_.link_changed) handlers_.link_changed(l.node, l.medium, "init", l.state);
+  });
+  link1_.on_signal(link1::root, object_manager, "InterfacesRemoved", [this](dbus::Message& m) {
+    if (auto link = removed_link(m); link && handlers_.link_removed)
+      handlers_.link_removed(link->first, link->second);
   });
   link1_.on_owner([this](const std::string& owner) { on_owner(owner); });
   link1_.snapshot_on_owner(

@@ -2,7 +2,8 @@
 // through the one follower of hb's daemons (sys/dbus/follower.hpp: a forged LinkChanged or
 // NameOwnerChanged must not kill a node):
 //
-//  * link1's LinkChanged, PeerRestarted and MessageReceived, only from link1's current owner;
+//  * link1's LinkChanged, PeerRestarted and MessageReceived, and the Link objects a reload adds
+//    and removes (InterfacesAdded/Removed), only from link1's current owner;
 //  * on start and whenever link1 gets a (new) owner, a snapshot of its Link and Peer objects
 //    with one GetManagedObjects, so hb-membershipd can start or restart at any time and
 //    converge; hb-linkd's absence is reported once.
@@ -10,7 +11,9 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "sys/dbus/bus.hpp"
@@ -37,6 +40,10 @@ struct LinkSnapshot {
 // Throws std::system_error on a malformed reply.
 LinkSnapshot parse_link_snapshot(dbus::Message& reply);
 
+// Reads an InterfacesRemoved signal (oas): the (node, medium) of a Link object that went, or
+// nothing for any other object. Throws std::system_error on a malformed signal.
+std::optional<std::pair<std::string, std::string>> removed_link(dbus::Message& signal);
+
 class LinkFollower {
  public:
   struct Handlers {
@@ -49,6 +56,9 @@ class LinkFollower {
     std::function<void(const LinkSnapshot& snapshot)> snapshot;
     // hb-linkd is not on the bus (at start, or it left): nothing is known any more.
     std::function<void()> absent;
+    // A Link object went (InterfacesRemoved: a reload removed its medium). A Link that appears
+    // (InterfacesAdded) comes as link_changed from "init".
+    std::function<void(const std::string& node, const std::string& medium)> link_removed;
   };
 
   LinkFollower(dbus::Bus& bus, Handlers handlers);

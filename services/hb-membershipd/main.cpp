@@ -62,7 +62,10 @@ int main(int argc, char** argv) {
                      },
                      [m](const std::string& node) { m->shutdown(node); },
                      [m](const hb::membershipd::LinkSnapshot& s) { m->snapshot(s); },
-                     [m] { m->linkd_absent(); }});
+                     [m] { m->linkd_absent(); },
+                     [m](const std::string& node, const std::string& medium) {
+                       m->link_removed(node, medium);
+                     }});
     o->pings = std::make_unique<hb::membershipd::PingFollower>(
         ctx.bus, hb::membershipd::PingFollower::Handlers{
                      [m](const std::string& address, const std::string& state) {

@@ -81,6 +81,18 @@ void Membership::link_changed(const std::string& node, const std::string& medium
   }
 }
 
+void Membership::link_removed(const std::string& node, const std::string& medium) {
+  Node* n = find(node);
+  if (n == nullptr || liveness::same_name(node, state_.local_node)) return;
+  const bool known = n->links.erase(medium) > 0;
+  auto event = tracker_.on_link_removed(n->name, medium, now());
+  if (event) {
+    apply(event);
+  } else if (known) {
+    publish_links(*n);
+  }
+}
+
 void Membership::peer_restarted(const std::string& node, std::uint64_t generation) {
   apply(tracker_.on_restart(node, generation, now()));
 }

@@ -26,6 +26,9 @@ class Membership {
 
   void link_changed(const std::string& node, const std::string& medium,
                     const std::string& old_state, const std::string& new_state);
+  // A reload of hb-linkd removed the medium: the link leaves the node's Links without counting
+  // as dead (the node stays up while another link is).
+  void link_removed(const std::string& node, const std::string& medium);
   void peer_restarted(const std::string& node, std::uint64_t generation);
   void shutdown(const std::string& node);
   void snapshot(const LinkSnapshot& snapshot);

@@ -287,7 +287,11 @@ const std::set<std::string, std::less<>>& applied_live_by(std::string_view daemo
   using Settings = std::set<std::string, std::less<>>;
   static const std::map<std::string_view, Settings, std::less<>> live{
       // authkeys: the keys hbctl reload hands over, applied by index (heartbeat's rotation).
-      {"hb-linkd", {"keepalive", "deadtime", "warntime", "authkeys"}},
+      // The media: the new ones opened, the removed ones closed, the others kept as they are
+      // (udpport and baud reopen the media whose port or speed they change).
+      {"hb-linkd",
+       {"keepalive", "deadtime", "warntime", "authkeys", "bcast", "mcast", "mcast6", "ucast",
+        "ucast6", "serial", "udpport", "baud"}},
       // The engine's deadlines and the link watch's grace.
       {"hb-resourced", {"keepalive", "deadtime"}},
       // The ping interval, the settle (2 x keepalive) and deadping (deadtime unless written).

@@ -42,7 +42,8 @@ struct Refusal {
 // timing links with one deadtime while hb-resourced lets go of its groups on another).
 std::vector<std::string_view> users_of(std::string_view setting);
 
-// The settings `daemon` applies live today (hb-linkd: keepalive, deadtime, warntime, authkeys;
+// The settings `daemon` applies live today (hb-linkd: keepalive, deadtime, warntime, authkeys,
+// the media lines, udpport and baud;
 // hb-resourced: keepalive, deadtime; ipfaild: keepalive, deadtime, deadping): the reload column
 // as far as the code has got.
 const std::set<std::string, std::less<>>& applied_live_by(std::string_view daemon);

@@ -302,6 +302,25 @@ void PacketPipeline::set_timing(const liveness::Timing& timing) {
   tracker_.set_timing(timing);
 }
 
+void PacketPipeline::add_link(std::string_view link, TimePoint now) {
+  for (const auto& p : peers_) tracker_.add_link(p.name, link, now);
+}
+
+TimerEvents PacketPipeline::remove_link(std::string_view link) {
+  TimerEvents out;
+  for (auto& p : peers_) {
+    if (!tracker_.remove_link(p.name, link)) continue;
+    if (auto it = p.newest.find(link); it != p.newest.end()) p.newest.erase(it);
+    if (p.dead || !all_links_dead(p.name)) continue;
+    p.dead = true;
+    proto::Inbound in = p.receiver.on_peer_dead();
+    for (auto& d : in.deliver)
+      if (d.type() != proto::msgtype::status) out.deliver.push_back(std::move(d));
+    for (auto s : in.lost) out.lost.emplace_back(p.name, s);
+  }
+  return out;
+}
+
 TimerEvents PacketPipeline::advance(TimePoint now, const proto::ControlFields& control) {
   TimerEvents out;
   out.transitions = tracker_.advance(now);

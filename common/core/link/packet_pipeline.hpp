@@ -115,6 +115,12 @@ class PacketPipeline {
   void set_timing(const liveness::Timing& timing);
   // New keys from a reload (authkeys): packets are checked with them from now on.
   void set_keys(config::AuthKeys keys) { options_.keys = std::move(keys); }
+  // A medium a reload added: each peer's link on it starts as at a fresh start.
+  void add_link(std::string_view link, TimePoint now);
+  // A medium a reload removed: each peer's link on it is forgotten without a transition. Should
+  // that leave a peer with dead links only, the peer is dead as after its last link's death:
+  // what it held back is released (deliver, lost) as advance() would.
+  TimerEvents remove_link(std::string_view link);
 
   const liveness::Tracker& liveness() const { return tracker_; }
   // The highest seq accepted from `peer` (0 before its first sequenced message).

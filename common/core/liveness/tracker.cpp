@@ -55,7 +55,7 @@ Tracker::Tracker(Timing timing, std::span<const Peer> peers, TimePoint start)
     for (const std::string& m : p.media) {
       auto& links = peers_[i].links;
       if (std::none_of(links.begin(), links.end(), [&](const Link& l) { return l.medium == m; })) {
-        links.push_back(Link{m, LinkState::init, std::nullopt});
+        links.push_back(Link{m, LinkState::init, std::nullopt, std::nullopt});
         peers_[i].spec.media.push_back(m);
       }
     }
@@ -83,8 +83,13 @@ std::optional<TimePoint> Tracker::due(const PeerState& peer, const Link& link) c
     case LinkState::init:
       // Before first contact the whole peer gets initdead (boot-time slack); after it, a link
       // that still has not spoken is given one ordinary dead timer from that contact.
-      if (!peer.first_contact) return start_ + timing_.initdead;
-      return *peer.first_contact + dead;
+      // A link a reload added gets at least one dead timer of its own.
+      if (!peer.first_contact) {
+        const TimePoint initial = start_ + timing_.initdead;
+        return link.added ? std::max(initial, *link.added + dead) : initial;
+      }
+      return link.added ? std::max(*peer.first_contact, *link.added) + dead
+                        : *peer.first_contact + dead;
     case LinkState::up:
       if (timing_.warntime < dead) return *link.last_heard + timing_.warntime;
       return *link.last_heard + dead;
@@ -104,13 +109,13 @@ std::optional<Transition> Tracker::on_packet(std::string_view peer, std::string_
   auto it = std::find_if(p.links.begin(), p.links.end(),
                          [&](const Link& l) { return l.medium == medium; });
   if (it == p.links.end()) {
-    p.links.push_back(Link{std::string(medium), LinkState::init, std::nullopt});
+    p.links.push_back(Link{std::string(medium), LinkState::init, std::nullopt, std::nullopt});
     p.spec.media.emplace_back(medium);
     it = p.links.end() - 1;
   }
   Link& link = *it;
   const LinkState from = link.state;
-  const TimePoint since = link.last_heard.value_or(start_);
+  const TimePoint since = link.last_heard.value_or(link.added.value_or(start_));
   link.state = LinkState::up;
   link.last_heard = now;
   if (!p.last_heard || *p.last_heard < now) p.last_heard = now;
@@ -131,6 +136,36 @@ bool Tracker::set_peer_deadtime(std::string_view peer, Millis deadtime) {
   return true;
 }
 
+bool Tracker::add_link(std::string_view peer, std::string_view medium, TimePoint now) {
+  const std::size_t i = find_peer(peer);
+  if (i == npos) return false;
+  PeerState& p = peers_[i];
+  if (std::any_of(p.links.begin(), p.links.end(),
+                  [&](const Link& l) { return l.medium == medium; }))
+    return false;
+  p.links.push_back(Link{std::string(medium), LinkState::init, std::nullopt, now});
+  p.spec.media.emplace_back(medium);
+  return true;
+}
+
+bool Tracker::remove_link(std::string_view peer, std::string_view medium) {
+  const std::size_t i = find_peer(peer);
+  if (i == npos) return false;
+  PeerState& p = peers_[i];
+  auto it = std::find_if(p.links.begin(), p.links.end(),
+                         [&](const Link& l) { return l.medium == medium; });
+  if (it == p.links.end()) return false;
+  p.links.erase(it);
+  std::erase(p.spec.media, std::string(medium));
+  // A peer never heard whose remaining links are all dead no longer holds comm_up() back.
+  if (!p.settled && !p.links.empty() &&
+      std::all_of(p.links.begin(), p.links.end(),
+                  [](const Link& l) { return l.state == LinkState::dead; }))
+    p.settled = true;
+  update_comm_up();
+  return true;
+}
+
 std::vector<Transition> Tracker::advance(TimePoint now) {
   struct Due {
     TimePoint at;
@@ -144,7 +179,8 @@ std::vector<Transition> Tracker::advance(TimePoint now) {
     for (Link& link : p.links) {
       // A link can owe more than one step (up -> late -> dead) if the shell ran late.
       for (auto at = due(p, link); at && *at <= now; at = due(p, link)) {
-        const TimePoint reference = link.last_heard.value_or(p.first_contact.value_or(start_));
+        const TimePoint reference =
+            link.last_heard.value_or(link.added.value_or(p.first_contact.value_or(start_)));
         const LinkState from = link.state;
         const LinkState to = (from == LinkState::up && timing_.warntime < dead_timer(p))
                                  ? LinkState::late

@@ -108,6 +108,14 @@ class Tracker {
   // peer. Call it for each status message that carries `dt`; an unchanged value costs nothing.
   bool set_peer_deadtime(std::string_view peer, Millis deadtime);
 
+  // A medium added by a reload: `peer`'s link on it starts `init` at `now`, as at a fresh start
+  // (up at its first packet; dead after one dead timer from `now` if it never speaks, or after
+  // initdead from the start if later). False for an unknown peer or a link it already has.
+  bool add_link(std::string_view peer, std::string_view medium, TimePoint now);
+  // A medium removed by a reload: `peer`'s link on it is forgotten, with no transition (a
+  // removed link is not a failed one). False when there was no such link.
+  bool remove_link(std::string_view peer, std::string_view medium);
+
   // ha.cf's timings changed on a running node (hbctl reload): every timer runs on the new values
   // from now on, still measured from when each link was last heard, so a shorter deadtime can
   // make a link due at once. Re-read next_deadline() afterwards.
@@ -137,6 +145,7 @@ class Tracker {
     std::string medium;
     LinkState state = LinkState::init;
     std::optional<TimePoint> last_heard;
+    std::optional<TimePoint> added;  // added by a reload: its init timer runs from here
   };
   struct PeerState {
     Peer spec;

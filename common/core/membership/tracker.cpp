@@ -168,6 +168,28 @@ std::optional<Event> Tracker::on_link(std::string_view node, std::string_view me
   return std::nullopt;
 }
 
+std::optional<Event> Tracker::on_link_removed(std::string_view node, std::string_view medium,
+                                              TimePoint now) {
+  Extra* x = nullptr;
+  Node* n = find_mut(node, &x);
+  if (n == nullptr || n->local) return std::nullopt;
+  auto it = std::find_if(n->links.begin(), n->links.end(),
+                         [&](const auto& l) { return l.first == medium; });
+  if (it == n->links.end()) return std::nullopt;
+  n->links.erase(it);
+  if (x->shutdown_hold) {
+    if (all_dead(*n)) x->shutdown_hold = false;
+    return std::nullopt;
+  }
+  if (n->state == NodeState::up && all_dead(*n)) {
+    x->generation_at_down = n->generation;
+    return transition(*n, NodeState::dead, Reason::links_dead, medium, now);
+  }
+  if (n->state == NodeState::init && all_dead(*n))
+    return transition(*n, NodeState::dead, Reason::never_heard, medium, now);
+  return std::nullopt;
+}
+
 std::optional<Event> Tracker::on_generation(std::string_view node, std::uint64_t generation,
                                             TimePoint now) {
   return generation_changed(node, generation, now, /*known_restart=*/false);

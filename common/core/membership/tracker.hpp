@@ -102,6 +102,12 @@ class Tracker {
     return on_link(t.peer, t.medium, t.to, now);
   }
 
+  // A link of `node` is gone (its medium removed by a reload): not a failure. The node changes
+  // only when what remains says so: dead when every remaining link is dead (it was up on the
+  // removed one alone), never while another link is alive.
+  std::optional<Event> on_link_removed(std::string_view node, std::string_view medium,
+                                       TimePoint now);
+
   // The node's heartbeat generation (`hg`), as accepted by hb-linkd's replay check. A larger one
   // than before means it restarted. 0 and older/equal values change nothing.
   std::optional<Event> on_generation(std::string_view node, std::uint64_t generation,

@@ -15,6 +15,14 @@ std::string where(const hb::config::Origin& origin) {
 
 }  // namespace
 
+std::string medium_key(const hb::config::Medium& line, std::uint16_t udpport) {
+  const bool serial = line.kind == hb::config::Medium::Kind::serial;
+  const auto port = serial ? 0 : line.port != 0 ? line.port : udpport;
+  return std::to_string(static_cast<int>(line.kind)) + "|" + line.interface + "|" + line.address +
+         "|" + std::to_string(port) + "|" + std::to_string(line.ttl) + "|" +
+         std::to_string(line.loop) + "|" + std::to_string(line.baud);
+}
+
 MediaSet make_media(boost::asio::io_context& io, const hb::config::HaCf& ha_cf,
                     const std::vector<std::string>& local_addresses, RetryPolicy retry,
                     const std::string& lock_dir) {
@@ -28,6 +36,7 @@ MediaSet make_media(boost::asio::io_context& io, const hb::config::HaCf& ha_cf,
       options.lock_dir = lock_dir;
       options.retry = retry;
       set.media.push_back(SerialMedium::create(io, options));
+      set.keys.push_back(medium_key(line, ha_cf.udpport));
       continue;
     }
     UdpMedium::Options options;
@@ -61,6 +70,7 @@ MediaSet make_media(boost::asio::io_context& io, const hb::config::HaCf& ha_cf,
         break;
     }
     set.media.push_back(UdpMedium::create(io, options));
+    set.keys.push_back(medium_key(line, ha_cf.udpport));
   }
   return set;
 }

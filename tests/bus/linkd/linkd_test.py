@@ -32,6 +32,7 @@ from hbtest import (SKIP, WAIT, Failure, check, path_encode, run,  # noqa: E402,
 BUS = "io.github.hbcluster.link1"
 ROOT = "/io/github/hbcluster/link1"
 MANAGER = BUS + ".Manager"
+OBJECT_MANAGER = "org.freedesktop.DBus.ObjectManager"
 SECRET = "s3cret-linkd-test"
 LAN = [("192.0.2.", "lan0"), ("198.51.100.", "lan1")]
 NODES = {"ha1": 11, "ha2": 12, "ha3": 14}  # host part of each node's addresses; evil is .13
@@ -46,7 +47,7 @@ def peer_path(node):
 
 
 class Monitor:
-    """busctl monitor on a node's bus: the Manager's signals as JSON lines."""
+    """busctl monitor on a node's bus: the Manager's and the ObjectManager's signals."""
 
     def __init__(self, address, log):
         self.proc = subprocess.Popen(
@@ -69,7 +70,7 @@ class Monitor:
                     m = json.loads(line)
                 except ValueError:
                     continue
-                if m.get("type") == "signal" and m.get("interface") == MANAGER:
+                if m.get("type") == "signal" and m.get("interface") in (MANAGER, OBJECT_MANAGER):
                     self.signals.append((m["member"], m["payload"]["data"]))
         return self.signals
 
@@ -283,6 +284,13 @@ def helper_main(args):
         s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         s.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
         s.sendto(bytes.fromhex(args[2]), (args[1], 694))
+        return 0
+    if args[0] == "_hold":
+        # Holds a UDP port (without SO_REUSEADDR, so nobody else binds it) until killed.
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.bind(("0.0.0.0", int(args[1])))
+        print("bound", flush=True)
+        signal.pause()
         return 0
     if args[0] == "_capture":
         s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -858,6 +866,124 @@ def case_rotate_keys(rig):
     rc, _, err = hbctl_reload(ha1)
     check(rc == 65 and "authkeys" in err, f"a key file open to others: exit 65 ({err.strip()!r})")
     os.chmod(ak, 0o600)
+
+
+def tty_lock(device):
+    """The UUCP lock file hb-linkd takes for `device` (common/sys/media/tty_lock.cpp)."""
+    lock_dir = "/run/lock" if os.path.isdir("/run/lock") else "/var/lock"
+    return os.path.join(lock_dir, "LCK.." + os.path.basename(device))
+
+
+def case_reload_media(rig):
+    """hbctl reload adds and removes media live: a second LAN (and, with socat, a serial line)
+    added on both nodes comes up on both; a serial device that does not exist is refused by name
+    before anything changes, and a port another program holds when applying, the old socket
+    reopened; a udpport change reopens the one medium it moves; removed again, its Link objects
+    go (InterfacesRemoved) with no dead transition. Throughout, the link on the medium that
+    stays never leaves `up`, no LinkChanged says dead, and neither hb-linkd restarts. Deadtime
+    is 4 s here: a medium one node has and the other not yet may be late between the two
+    reloads, never dead."""
+    def slow_ha_cf(media):
+        return rig.ha_cf(media).replace("deadtime 1\n", "deadtime 4\n").replace(
+            "initdead 2\n", "initdead 8\n")
+
+    for name in rig.node_names:
+        rig.nodes[name] = Node(rig, name, slow_ha_cf("bcast lan0\n"))
+    ha1, ha2 = rig.nodes["ha1"], rig.nodes["ha2"]
+    ha1.start()
+    ha2.start()
+    both_up(ha1, ha2, ["lan0"])
+    gens = {n.name: n.get(ROOT, MANAGER, "Generation") for n in (ha1, ha2)}
+    serial = shutil.which("socat") is not None
+    ttys = rig.pty_pair() if serial else (None, None)
+    tty_of = {"ha1": ttys[0], "ha2": ttys[1]}
+
+    def write(node, media):
+        with open(os.path.join(node.confdir, "ha.cf"), "w") as f:
+            f.write(slow_ha_cf(media))
+
+    def added(node):
+        return "bcast lan0\nbcast lan1\n" + (f"serial {tty_of[node.name]}\n" if serial else "")
+
+    # A device that is not there: refused by name, nothing applied.
+    write(ha1, "bcast lan0\nbcast lan1\nserial /dev/hb-no-such-tty\n")
+    rc, out, err = hbctl_reload(ha1)
+    check(rc == 1 and "serial /dev/hb-no-such-tty: no such device" in err,
+          f"a missing serial device is refused by name: {rc} {out!r} {err!r}")
+    check(ha1.link_state("ha2", "lan1") is None, "nothing of it applied: no link on lan1")
+
+    for n in (ha1, ha2):
+        write(n, added(n))
+        rc, out, err = hbctl_reload(n)
+        check(rc == 0 and "hb-linkd: applied" in out and "bcast" in out
+              and (not serial or "serial" in out),
+              f"{n.name}: the new media applied: {rc} {out!r} {err!r}")
+        check("bcast lan1 opened" in log_of(n), f"{n.name}: logs the medium it opened")
+    both_up(ha1, ha2, ["lan0", "lan1"])
+    if serial:
+        ha1.wait_link("ha2", ttys[0], "up")
+        ha2.wait_link("ha1", ttys[1], "up")
+        check(os.path.exists(tty_lock(ttys[0])),
+              f"ha1 holds the tty lock of the added line ({tty_lock(ttys[0])})")
+
+    # lan1 moved to a port another program holds: the check cannot know it, applying fails
+    # after lan1's socket was closed for the new one, and the old one is opened again.
+    holder = subprocess.Popen(["ip", "netns", "exec", rig.ns["ha1"], sys.executable,
+                               os.path.abspath(__file__), "_hold", "695"],
+                              stdout=subprocess.PIPE, text=True)
+    rig.extra.append(holder)
+    check(holder.stdout.readline().strip() == "bound", "a program holds UDP port 695 on ha1")
+    write(ha1, "bcast lan0\nwarntime 400ms\nudpport 695\n" + added(ha1)[len("bcast lan0\n"):])
+    rc, out, err = hbctl_reload(ha1)
+    check(rc == 1 and "bcast lan1: cannot open: Address already in use" in err,
+          f"a medium that cannot open is refused by name: {rc} {out!r} {err!r}")
+    conf = ha1.get(ROOT, MANAGER, "Configuration") or {}
+    check(conf.get("warntime") == "500 ms", f"nothing of it applied: warntime as it was ({conf})")
+    holder.terminate()
+    holder.wait()
+    for a, b in ((ha1, ha2), (ha2, ha1)):
+        before = int(a.get(link_path(b.name, "lan1"), BUS + ".Link", "PacketsReceived") or 0)
+        wait_until(lambda: int(a.get(link_path(b.name, "lan1"), BUS + ".Link", "PacketsReceived")
+                               or 0) >= before + 3,
+                   f"{a.name}: heartbeats from {b.name} on lan1 again, on port 694")
+    check(ha1.link_state("ha2", "lan1") == "up", "lan1 is up on its old port")
+    # The port free: lan1 moves to it on both nodes, reopened in place.
+    for n in (ha1, ha2):
+        write(n, "bcast lan0\nudpport 695\n" + added(n)[len("bcast lan0\n"):])
+        rc, out, err = hbctl_reload(n)
+        check(rc == 0 and "udpport" in out, f"{n.name}: udpport applied: {rc} {out!r} {err!r}")
+    check("bcast lan1 closed, bcast lan1 opened" in log_of(ha1), "ha1 reopened lan1 alone")
+    for a, b in ((ha1, ha2), (ha2, ha1)):
+        before = int(a.get(link_path(b.name, "lan1"), BUS + ".Link", "PacketsReceived") or 0)
+        wait_until(lambda: int(a.get(link_path(b.name, "lan1"), BUS + ".Link", "PacketsReceived")
+                               or 0) >= before + 3,
+                   f"{a.name}: heartbeats from {b.name} on lan1, on port 695")
+
+    for n in (ha1, ha2):
+        write(n, "bcast lan0\n")
+        rc, out, err = hbctl_reload(n)
+        check(rc == 0 and "hb-linkd: applied" in out and "bcast" in out,
+              f"{n.name}: the media removed: {rc} {out!r} {err!r}")
+        check("Link " + ("ha2" if n is ha1 else "ha1") + ":lan1 removed by a reload." in log_of(n),
+              f"{n.name}: logs the link it removed")
+    for n, peer in ((ha1, "ha2"), (ha2, "ha1")):
+        gone = [link_path(peer, "lan1")] + ([link_path(peer, tty_of[n.name])] if serial else [])
+        wait_until(lambda: all(any(d[0] == g for d in n.monitor.named("InterfacesRemoved"))
+                               for g in gone), f"{n.name}: InterfacesRemoved for {gone}")
+        check(n.link_state(peer, "lan1") is None, f"{n.name}: the Link object of lan1 is gone")
+        check(n.link_state(peer, "lan0") == "up", f"{n.name}: lan0 is up")
+        changes = n.monitor.named("LinkChanged")
+        check(not [d for d in changes if d[3] == "dead"], f"{n.name}: no link went dead: {changes}")
+        check(not [d for d in changes if d[1] == "lan0" and d[3] != "up"],
+              f"{n.name}: lan0 never left up: {changes}")
+        check(n.get(ROOT, MANAGER, "Generation") == gens[n.name], f"{n.name}: not restarted")
+    if serial:
+        check(not os.path.exists(tty_lock(ttys[0])),
+              f"the tty lock is released with the line ({tty_lock(ttys[0])})")
+    # Heartbeats still flow on the medium that stayed.
+    before = int(ha1.get(link_path("ha2", "lan0"), BUS + ".Link", "PacketsReceived") or 0)
+    wait_until(lambda: int(ha1.get(link_path("ha2", "lan0"), BUS + ".Link", "PacketsReceived")
+                           or 0) >= before + 3, "ha1: heartbeats from ha2 on lan0")
 
 
 CASES = {n[5:]: f for n, f in globals().items() if n.startswith("case_")}

@@ -25,14 +25,7 @@ class FakeLink1 {
     Conn::check(sd_bus_add_object_vtable(conn_.get(), nullptr, root, manager, manager_vtable, this),
                 "manager vtable");
     for (const auto& n : nodes) {
-      for (const auto& m : media) {
-        links_.push_back(Link{n, m, "init", 0, {}});
-        Link& l = links_.back();
-        l.path = encode("/io/github/hbcluster/link1/link", n + "/" + m);
-        Conn::check(sd_bus_add_object_vtable(conn_.get(), nullptr, l.path.c_str(),
-                                             "io.github.hbcluster.link1.Link", link_vtable, &l),
-                    "link vtable");
-      }
+      for (const auto& m : media) publish_link(n, m, "init");
       peers_.push_back(Peer{n, 0, {}});
       Peer& p = peers_.back();
       p.path = encode("/io/github/hbcluster/link1/peer", n);
@@ -59,6 +52,21 @@ class FakeLink1 {
       Conn::check(sd_bus_emit_signal(conn_.get(), root, manager, "LinkChanged", "ssss",
                                      node.c_str(), medium.c_str(), old.c_str(), state.c_str()),
                   "emit LinkChanged");
+  }
+
+  // A reload added a medium: its Link object appears (InterfacesAdded), in `state`.
+  void add_link(const std::string& node, const std::string& medium, const std::string& state) {
+    Link& l = publish_link(node, medium, state);
+    Conn::check(sd_bus_emit_object_added(conn_.get(), l.path.c_str()), "emit object added");
+  }
+
+  // A reload removed a medium: its Link object goes (InterfacesRemoved), no LinkChanged.
+  void remove_link(const std::string& node, const std::string& medium) {
+    Link& l = find(node, medium);
+    Conn::check(sd_bus_emit_object_removed(conn_.get(), l.path.c_str()), "emit object removed");
+    sd_bus_slot_unref(l.slot);
+    l.slot = nullptr;
+    l.gone = true;  // kept in links_: the others' addresses are the vtables' userdata
   }
 
   void restart(const std::string& node, std::uint64_t generation, bool emit = true) {
@@ -108,9 +116,23 @@ class FakeLink1 {
  private:
   struct Link {
     std::string node, medium, state;
-    std::uint64_t last_heard_usec;
+    std::uint64_t last_heard_usec = 0;
     std::string path;
+    sd_bus_slot* slot = nullptr;  // the vtable's registration (live until the bus closes)
+    bool gone = false;
   };
+  Link& publish_link(const std::string& node, const std::string& medium, const std::string& state) {
+    links_.emplace_back();
+    Link& l = links_.back();
+    l.node = node;
+    l.medium = medium;
+    l.state = state;
+    l.path = encode("/io/github/hbcluster/link1/link", node + "/" + medium);
+    Conn::check(sd_bus_add_object_vtable(conn_.get(), &l.slot, l.path.c_str(),
+                                         "io.github.hbcluster.link1.Link", link_vtable, &l),
+                "link vtable");
+    return l;
+  }
   struct Peer {
     std::string name;
     std::uint64_t generation;
@@ -127,7 +149,7 @@ class FakeLink1 {
   void add_slot(int r) { Conn::check(r, "object manager"); }
   Link& find(const std::string& node, const std::string& medium) {
     for (Link& l : links_)
-      if (l.node == node && l.medium == medium) return l;
+      if (l.node == node && l.medium == medium && !l.gone) return l;
     throw std::runtime_error("no link " + node + ":" + medium);
   }
 

@@ -121,6 +121,32 @@ TEST_F(MembershipdTest, OneOfTwoLinksDeadKeepsNodeUpAllDeadKillsIt) {
   ASSERT_TRUE(saw("ha2", "dead", "up", 2)) << "a return is a new incarnation";
 }
 
+// hbctl reload adds and removes hb-linkd's media: a Link object that goes leaves the node's
+// Links without making it dead while another link is up; one that appears is followed.
+TEST_F(MembershipdTest, LinksAReloadRemovesOrAddsAreFollowedAndNeverKillTheNode) {
+  link1_->own();
+  start_membershipd();
+  both_links("ha2", "up");
+  ASSERT_TRUE(saw("ha2", "init", "up", 1));
+
+  link1_->remove_link("ha2", "eth1");
+  ASSERT_TRUE(wait([&] { return client_->links("ha2").count("eth1") == 0; })) << read_file(log_);
+  EXPECT_EQ(client_->links("ha2"), (std::map<std::string, std::string>{{"eth0", "up"}}));
+  EXPECT_EQ(client_->state("ha2"), "up");
+
+  link1_->add_link("ha2", "eth2", "init");
+  ASSERT_TRUE(wait([&] { return client_->links("ha2").count("eth2") == 1; })) << read_file(log_);
+  EXPECT_EQ(client_->links("ha2"),
+            (std::map<std::string, std::string>{{"eth0", "up"}, {"eth2", "init"}}));
+  link1_->set_link("ha2", "eth2", "up");
+  ASSERT_TRUE(wait([&] { return client_->links("ha2")["eth2"] == "up"; }));
+  link1_->set_link("ha2", "eth0", "dead");
+  ASSERT_TRUE(wait([&] { return client_->links("ha2")["eth0"] == "dead"; }));
+  client_->conn().process();
+  EXPECT_EQ(client_->state("ha2"), "up") << "the added link keeps it up";
+  EXPECT_EQ(client_->count_for("ha2"), 1u) << "no NodeChanged through all of it";
+}
+
 TEST_F(MembershipdTest, NeverHeardNodeIsDeadAfterLinkdsInitdead) {
   link1_->own();
   start_membershipd();

@@ -98,15 +98,20 @@ TEST(ReloadPlan, AuthkeysIsComparedOnlyWhenBothSidesReadIt) {
 TEST(ReloadPlan, RefusesRestartChangesAndWhatADaemonCannotFollowYet) {
   EXPECT_TRUE(refusals({{"warntime", Reload::live}}).empty());
   EXPECT_TRUE(refusals({{"keepalive", Reload::live}, {"deadtime", Reload::live}}).empty());
+  // hb-linkd opens and closes media live; udpport and baud reopen the media they change.
+  EXPECT_TRUE(refusals({{"bcast", Reload::live},
+                        {"serial", Reload::live},
+                        {"udpport", Reload::live},
+                        {"baud", Reload::live}})
+                  .empty());
   const auto refused = refusals({{"warntime", Reload::live},
                                  {"ping", Reload::live},
-                                 {"bcast", Reload::live},
                                  {"msgfmt", Reload::restart},
                                  {"haresources", Reload::handover}});
   EXPECT_EQ(
       to_string(refused),
-      "ping: not applied live by hb-linkd, hb-membershipd, ipfaild yet; bcast: not applied live by "
-      "hb-linkd yet; msgfmt: needs a restart of hb.target");
+      "ping: not applied live by hb-linkd, hb-membershipd, ipfaild yet; msgfmt: needs a restart "
+      "of hb.target");
 }
 
 // haresources, auto_failback and the node list wait until this node holds no group: pending,

@@ -203,6 +203,40 @@ TEST(LivenessTracker, UnknownPeersAreIgnoredNamesMatchWithoutCaseNewMediaAreAdde
   EXPECT_EQ(t.links().size(), 5u);
 }
 
+// hbctl reload adds and removes media: a link added starts as at a fresh start, with a dead
+// timer of its own from when it was added; a link removed is forgotten without a transition.
+TEST(LivenessTracker, LinksAddedStartFreshAndLinksRemovedLeaveWithoutATransition) {
+  auto peers = two_peers();
+  Tracker t(timing(), peers, t0);
+  t.on_packet("ha2", "eth0", t0 + 1s);
+  t.on_packet("ha3", "eth0", t0 + 1s);
+  // Long after first contact: the new link is not due at once.
+  EXPECT_TRUE(t.add_link("ha2", "eth1", t0 + 60s));
+  EXPECT_FALSE(t.add_link("ha2", "eth1", t0 + 60s));
+  EXPECT_FALSE(t.add_link("nobody", "eth1", t0 + 60s));
+  EXPECT_EQ(t.state("ha2", "eth1"), LinkState::init);
+  for (auto at = t0 + 2s; at <= t0 + 69s; at += 1s) {
+    t.on_packet("ha2", "eth0", at);
+    t.on_packet("ha3", "eth0", at);
+    t.on_packet("ha2", "/dev/ttyS0", at);
+    t.on_packet("ha3", "/dev/ttyS0", at);
+    EXPECT_EQ(t.advance(at), Transitions{}) << "at +" << (at - t0) / 1s << "s";
+  }
+  // Up at its first packet; the silence counts from when it was added.
+  EXPECT_EQ(t.on_packet("ha2", "eth1", t0 + 69s),
+            tr("ha2", "eth1", LinkState::init, LinkState::up, 9s));
+  EXPECT_EQ(t.state("ha2", "eth1"), LinkState::up);
+  // Removed: gone from links(), and time passing says nothing about it.
+  EXPECT_TRUE(t.remove_link("ha2", "eth1"));
+  EXPECT_FALSE(t.remove_link("ha2", "eth1"));
+  EXPECT_EQ(t.state("ha2", "eth1"), std::nullopt);
+  t.on_packet("ha2", "eth0", t0 + 75s);
+  t.on_packet("ha2", "/dev/ttyS0", t0 + 75s);
+  EXPECT_EQ(t.advance(t0 + 75s),
+            (Transitions{tr("ha3", "eth0", LinkState::up, LinkState::late, 5s),
+                         tr("ha3", "/dev/ttyS0", LinkState::up, LinkState::late, 5s)}));
+}
+
 TEST(LivenessTracker, CommIsUpWhenEveryPeerWasHeardOrDeclaredDead) {
   auto peers = two_peers();
   Tracker t(timing(), peers, t0);

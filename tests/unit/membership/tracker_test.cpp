@@ -311,6 +311,26 @@ TEST(MembershipTracker, ShutdownHoldEndsWhenAllLinksWentSilent) {
   EXPECT_EQ(e->at, t0 + 30s);
 }
 
+// A link whose medium a reload removed is not a dead link: the node stays up while another is.
+TEST(MembershipTracker, RemovedLinkLeavesTheNodeUpWhileAnotherIsUp) {
+  Tracker m("ha1", std::vector<Peer>{Peer{"ha2", PeerKind::node, {"eth0", "eth1"}}}, t0);
+  m.on_link("ha2", "eth0", LinkState::up, t0 + 1s);
+  m.on_link("ha2", "eth1", LinkState::up, t0 + 1s);
+  EXPECT_EQ(m.on_link_removed("ha2", "eth1", t0 + 2s), std::nullopt);
+  EXPECT_EQ(m.on_link_removed("ha2", "eth1", t0 + 2s), std::nullopt);  // already gone
+  EXPECT_EQ(m.on_link_removed("ha9", "eth0", t0 + 2s), std::nullopt);
+  EXPECT_EQ(m.find("ha2")->state, NodeState::up);
+  EXPECT_EQ(m.find("ha2")->links.size(), 1u);
+  // The medium back: followed again, and the node dies only when its links do.
+  m.on_link("ha2", "eth1", LinkState::up, t0 + 3s);
+  EXPECT_EQ(m.on_link("ha2", "eth0", LinkState::dead, t0 + 13s), std::nullopt);
+  // The one live link removed leaves only dead ones: that node is unreachable.
+  const auto e = m.on_link_removed("ha2", "eth1", t0 + 14s);
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->to, NodeState::dead);
+  EXPECT_EQ(e->reason, Reason::links_dead);
+}
+
 TEST(MembershipTracker, UnknownNodesAndZeroGenerationsChangeNothing) {
   Tracker m("ha1", std::vector<Peer>{Peer{"ha2", PeerKind::node, {"eth0"}}}, t0);
   EXPECT_EQ(m.on_link("ha9", "eth0", LinkState::up, t0), std::nullopt);
