@@ -39,6 +39,12 @@ std::string link_name_of(const std::string& medium_name) {
   return medium_name.substr(a + 1, b == std::string::npos ? std::string::npos : b - a - 1);
 }
 
+// heartbeat's ttl: hopfudge + every node, ping nodes and ping groups included.
+int heartbeat_ttl(const config::HaCf& cf) {
+  return cf.hopfudge +
+         static_cast<int>(cf.nodes.size() + cf.ping_nodes.size() + cf.ping_groups.size());
+}
+
 }  // namespace
 
 Linkd::Linkd(boost::asio::io_context& io, dbus::Bus& bus, const config::Config& config,
@@ -93,10 +99,7 @@ Linkd::Linkd(boost::asio::io_context& io, dbus::Bus& bus, const config::Config& 
                                                });
   state_.watchdog = watchdog_->state();
 
-  // heartbeat's ttl: hopfudge + every node, ping nodes included.
-  ttl_ = config.ha_cf.hopfudge +
-         static_cast<int>(config.ha_cf.nodes.size() + config.ha_cf.ping_nodes.size() +
-                          config.ha_cf.ping_groups.size());
+  ttl_ = heartbeat_ttl(config.ha_cf);
 
   PipelineOptions po;
   po.local_node = config.local_node;
@@ -352,6 +355,11 @@ std::vector<std::string> Linkd::reload(bool apply, int keys_fd) {
               std::to_string(loaded.config.authkeys->keys.size()) + " accepted)";
       continue;
     }
+    if (c.setting == "ping" || c.setting == "ping_group") {
+      said += (said.empty() ? "" : ", ") + c.setting + " (ttl " +
+              std::to_string(heartbeat_ttl(after)) + ")";
+      continue;
+    }
     // The only other settings of hb-linkd's that get here (config::applied_live_by).
     const auto times = c.setting == "keepalive"  ? std::pair{before.keepalive, after.keepalive}
                        : c.setting == "deadtime" ? std::pair{before.deadtime, after.deadtime}
@@ -360,7 +368,8 @@ std::vector<std::string> Linkd::reload(bool apply, int keys_fd) {
             " ms -> " + std::to_string(times.second.count()) + " ms";
   }
   config_ = std::move(loaded.config);
-  deadtime_ = config_.ha_cf.deadtime;  // advertised (dt) from the next status on
+  deadtime_ = config_.ha_cf.deadtime;   // advertised (dt) from the next status on
+  ttl_ = heartbeat_ttl(config_.ha_cf);  // it counts the ping nodes
   // The times derived from deadtime follow it, as they would at a start.
   pipeline_->set_timing(liveness::timing_from_config(config_.ha_cf));
   keepalive_->set_interval(config_.ha_cf.keepalive);

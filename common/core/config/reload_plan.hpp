@@ -42,9 +42,10 @@ struct Refusal {
 // timing links with one deadtime while hb-resourced lets go of its groups on another).
 std::vector<std::string_view> users_of(std::string_view setting);
 
-// The settings `daemon` applies live today (hb-linkd: keepalive, deadtime, warntime, authkeys;
-// hb-resourced: keepalive, deadtime; ipfaild: keepalive, deadtime, deadping): the reload column
-// as far as the code has got.
+// The settings `daemon` applies live today (hb-linkd: keepalive, deadtime, warntime, authkeys,
+// ping, ping_group; hb-resourced: keepalive, deadtime; hb-membershipd: ping, ping_group;
+// ipfaild: keepalive, deadtime, deadping, ping, ping_group): the reload column as far as the
+// code has got.
 const std::set<std::string, std::less<>>& applied_live_by(std::string_view daemon);
 
 // What a reload must refuse of `changes`: every change of the restart column, and every other

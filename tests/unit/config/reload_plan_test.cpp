@@ -98,16 +98,17 @@ TEST(ReloadPlan, AuthkeysIsComparedOnlyWhenBothSidesReadIt) {
 TEST(ReloadPlan, RefusesRestartChangesAndWhatADaemonCannotFollowYet) {
   EXPECT_TRUE(refusals({{"warntime", Reload::live}}).empty());
   EXPECT_TRUE(refusals({{"keepalive", Reload::live}, {"deadtime", Reload::live}}).empty());
+  // Ping nodes: hb-linkd's ttl, hb-membershipd's ping Nodes and ipfaild's probes all follow.
+  EXPECT_TRUE(refusals({{"ping", Reload::live}, {"ping_group", Reload::live}}).empty());
   const auto refused = refusals({{"warntime", Reload::live},
                                  {"ping", Reload::live},
-                                 {"bcast", Reload::live},
+                                 {"node", Reload::handover},
                                  {"msgfmt", Reload::restart},
                                  {"haresources", Reload::handover}});
-  EXPECT_EQ(
-      to_string(refused),
-      "ping: not applied live by hb-linkd, hb-membershipd, ipfaild yet; bcast: not applied live by "
-      "hb-linkd yet; msgfmt: needs a restart of hb.target; haresources: not applied live "
-      "by hb-resourced, hb-statusd yet");
+  EXPECT_EQ(to_string(refused),
+            "node: not applied live by hb-linkd, hb-membershipd, hb-resourced, ipfaild yet; "
+            "msgfmt: needs a restart of hb.target; haresources: not applied live by "
+            "hb-resourced, hb-statusd yet");
 }
 
 TEST(ReloadPlan, EverySettingHasItsUsers) {
