@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <set>
 
 #include "core/liveness/names.hpp"
 #include "core/liveness/peers.hpp"
@@ -186,6 +187,12 @@ void Membership::set_ping_nodes(const config::Config& next) {
     if (n.type == "ping" &&
         std::none_of(nodes.begin(), nodes.end(), [&](const Node& m) { return m.name == n.name; }))
       log::info("", "ping node " + n.name + " removed by a reload", {{"HB_NODE", n.name}});
+  // What ipfaild said of addresses no longer listed is forgotten: were one listed again, it
+  // would read as ipfaild says then, not as it said before it was removed.
+  std::set<std::string> addresses(next.ha_cf.ping_nodes.begin(), next.ha_cf.ping_nodes.end());
+  for (const auto& g : next.ha_cf.ping_groups)
+    addresses.insert(g.addresses.begin(), g.addresses.end());
+  std::erase_if(ping_states_, [&](const auto& e) { return addresses.count(e.first) == 0; });
   // A kept ping_group whose members changed reads as its new members say.
   for (Node& n : nodes)
     if (n.type == "ping" && ping_groups_.count(n.name))

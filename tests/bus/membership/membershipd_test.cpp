@@ -469,6 +469,14 @@ TEST_F(MembershipdTest, PingNodesAddedAndRemovedByReload) {
   EXPECT_EQ(client_->state("192.0.2.1"), "") << "its object is gone";
   EXPECT_EQ(client_->state("192.0.2.2"), "dead");
   EXPECT_TRUE(logged("ping node 192.0.2.1 removed by a reload"));
+
+  // Listed again: what ipfaild said of it before it was removed is not believed; it reads
+  // init (ipfaild watches) until ipfaild says more.
+  std::ofstream(conf_ / "ha.cf") << ha_cf << "ping 192.0.2.1 192.0.2.2\n";
+  EXPECT_EQ(reload_call(c, "Reload", error), (Names{"ping"})) << error;
+  EXPECT_EQ(client_->state("192.0.2.1"), "init");
+  ipfail.set_state("192.0.2.1", "up");
+  EXPECT_TRUE(w([&] { return client_->state("192.0.2.1") == "up"; }));
   sd_bus_slot_unref(s1);
   sd_bus_slot_unref(s2);
   sd_bus_slot_unref(s3);
