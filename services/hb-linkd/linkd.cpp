@@ -50,6 +50,12 @@ bool is_media_setting(std::string_view setting) {
   return std::find(std::begin(media), std::end(media), setting) != std::end(media);
 }
 
+// heartbeat's ttl: hopfudge + every node, ping nodes and ping groups included.
+int heartbeat_ttl(const config::HaCf& cf) {
+  return cf.hopfudge +
+         static_cast<int>(cf.nodes.size() + cf.ping_nodes.size() + cf.ping_groups.size());
+}
+
 }  // namespace
 
 Linkd::Linkd(boost::asio::io_context& io, dbus::Bus& bus, const config::Config& config,
@@ -104,10 +110,7 @@ Linkd::Linkd(boost::asio::io_context& io, dbus::Bus& bus, const config::Config& 
                                                });
   state_.watchdog = watchdog_->state();
 
-  // heartbeat's ttl: hopfudge + every node, ping nodes included.
-  ttl_ = config.ha_cf.hopfudge +
-         static_cast<int>(config.ha_cf.nodes.size() + config.ha_cf.ping_nodes.size() +
-                          config.ha_cf.ping_groups.size());
+  ttl_ = heartbeat_ttl(config.ha_cf);
 
   PipelineOptions po;
   po.local_node = config.local_node;
@@ -390,6 +393,11 @@ std::vector<std::string> Linkd::reload(bool apply, int keys_fd) {
               std::to_string(loaded.config.authkeys->keys.size()) + " accepted)";
       continue;
     }
+    if (c.setting == "ping" || c.setting == "ping_group") {
+      said += (said.empty() ? "" : ", ") + c.setting + " (ttl " +
+              std::to_string(heartbeat_ttl(after)) + ")";
+      continue;
+    }
     // The only other settings of hb-linkd's that get here (config::applied_live_by).
     const auto times = c.setting == "keepalive"  ? std::pair{before.keepalive, after.keepalive}
                        : c.setting == "deadtime" ? std::pair{before.deadtime, after.deadtime}
@@ -398,7 +406,8 @@ std::vector<std::string> Linkd::reload(bool apply, int keys_fd) {
             " ms -> " + std::to_string(times.second.count()) + " ms";
   }
   config_ = config::keep_pending_as_running(std::move(loaded.config), config_, "hb-linkd");
-  deadtime_ = config_.ha_cf.deadtime;  // advertised (dt) from the next status on
+  deadtime_ = config_.ha_cf.deadtime;   // advertised (dt) from the next status on
+  ttl_ = heartbeat_ttl(config_.ha_cf);  // it counts the ping nodes
   // The times derived from deadtime follow it, as they would at a start.
   pipeline_->set_timing(liveness::timing_from_config(config_.ha_cf));
   keepalive_->set_interval(config_.ha_cf.keepalive);

@@ -1,6 +1,7 @@
 // hb-membershipd: decides node state (init, up, dead) from hb-linkd's link transitions, peer
 // restarts and clean-shutdown announcements, and publishes it on
 // io.github.hbcluster.membership1 (Node objects, NodeChanged) and in the journal.
+#include <algorithm>
 #include <memory>
 
 #include "link_follower.hpp"
@@ -36,18 +37,23 @@ int main(int argc, char** argv) {
       hb::sys::go_realtime(rt_priority, "a loaded machine may delay node verdicts");
     auto o = std::make_shared<Objects>();
     o->state = hb::membershipd::initial_state(ctx.config);
-    // Nothing hb-membershipd uses reloads live yet: its Reload checks with the others (so
-    // `hbctl reload` refuses a change to the nodes or ping nodes) and takes the new files.
+    // Of what hb-membershipd uses, the ping nodes reload live (its ping Nodes added and
+    // removed); its Reload checks with the others (so `hbctl reload` refuses a change to the
+    // nodes) and takes the new files.
     o->reload =
         std::make_unique<hb::sys::ConfigReload>("hb-membershipd", ctx.config, ctx.load_again);
-    o->bus = std::make_unique<hb::membershipd::BusObjects>(ctx.bus, o->state,
-                                                           [r = o->reload.get()](bool apply) {
-                                                             auto plan = r->check();
-                                                             auto applied = plan.answer();
-                                                             if (apply && plan.changed)
-                                                               r->commit(std::move(plan));
-                                                             return applied;
-                                                           });
+    o->bus =
+        std::make_unique<hb::membershipd::BusObjects>(ctx.bus, o->state, [o = o.get()](bool apply) {
+          auto plan = o->reload->check();
+          auto applied = plan.answer();
+          if (!apply || !plan.changed) return applied;
+          const auto touches = [&](const char* s) {
+            return std::find(plan.applied.begin(), plan.applied.end(), s) != plan.applied.end();
+          };
+          if (touches("ping") || touches("ping_group")) o->membership->set_ping_nodes(plan.next);
+          o->reload->commit(std::move(plan));
+          return applied;
+        });
     o->membership = std::make_unique<hb::membershipd::Membership>(ctx.config, o->state, *o->bus,
                                                                   ctx.set_status);
     auto* m = o->membership.get();

@@ -1,6 +1,8 @@
 #include "membership.hpp"
 
+#include <algorithm>
 #include <chrono>
+#include <set>
 
 #include "core/liveness/names.hpp"
 #include "core/liveness/peers.hpp"
@@ -129,32 +131,91 @@ void Membership::linkd_absent() {
   update_status();
 }
 
+std::string Membership::mirrored_state(const Node& n) const {
+  auto group = ping_groups_.find(n.name);
+  if (group == ping_groups_.end()) {
+    auto it = ping_states_.find(n.name);
+    return it == ping_states_.end() ? std::string() : it->second;
+  }
+  // heartbeat's ping_group is one pseudo-node, up while any member answers.
+  bool any_up = false, all_dead = true, known = false;
+  for (const auto& a : group->second) {
+    auto it = ping_states_.find(a);
+    const std::string s = it == ping_states_.end() ? "init" : it->second;
+    known = known || it != ping_states_.end();
+    any_up = any_up || s == "up";
+    all_dead = all_dead && s == "dead";
+  }
+  if (!known) return "";
+  return any_up ? "up" : all_dead ? "dead" : "init";
+}
+
 void Membership::ping_node(const std::string& address, const std::string& state) {
   if (state != "init" && state != "up" && state != "dead") return;  // not a state ipfail1 has
   ping_states_[address] = state;
+  ipfail_watching_ = true;
   for (Node& n : state_.nodes) {
     if (n.type != "ping") continue;
     auto group = ping_groups_.find(n.name);
-    if (group == ping_groups_.end()) {
-      if (n.name == address) set_ping_state(n, state);
+    if (group == ping_groups_.end()
+            ? n.name != address
+            : std::find(group->second.begin(), group->second.end(), address) == group->second.end())
+      continue;
+    if (const std::string s = mirrored_state(n); !s.empty()) set_ping_state(n, s);
+  }
+  update_status();
+}
+
+void Membership::set_ping_nodes(const config::Config& next) {
+  ping_groups_.clear();
+  for (const auto& g : next.ha_cf.ping_groups) ping_groups_[g.name] = g.addresses;
+  std::vector<Node> nodes;
+  for (const Node& n : state_.nodes)
+    if (n.type != "ping") nodes.push_back(n);
+  const State listed = initial_state(next);
+  for (const Node& fresh : listed.nodes) {
+    if (fresh.type != "ping") continue;
+    auto kept = std::find_if(state_.nodes.begin(), state_.nodes.end(), [&](const Node& n) {
+      return n.type == "ping" && n.name == fresh.name;
+    });
+    if (kept != state_.nodes.end()) {
+      nodes.push_back(*kept);
       continue;
     }
-    // heartbeat's ping_group is one pseudo-node, up while any member answers.
-    bool any_up = false, all_dead = true, known = false;
-    for (const auto& a : group->second) {
-      auto it = ping_states_.find(a);
-      const std::string s = it == ping_states_.end() ? "init" : it->second;
-      known = known || it != ping_states_.end();
-      any_up = any_up || s == "up";
-      all_dead = all_dead && s == "dead";
-    }
-    if (known) set_ping_state(n, any_up ? "up" : all_dead ? "dead" : "init");
+    Node n = fresh;
+    // One link per address, as at start (the tracker's ping peers).
+    auto group = ping_groups_.find(n.name);
+    if (group == ping_groups_.end())
+      n.links[n.name] = "init";
+    else
+      for (const auto& a : group->second) n.links[a] = "init";
+    const std::string mirrored = mirrored_state(n);
+    n.state = !mirrored.empty() ? mirrored : ipfail_watching_ ? "init" : "unknown";
+    log::info("", "ping node " + n.name + " added by a reload (" + n.state + ")",
+              {{"HB_NODE", n.name}});
+    nodes.push_back(std::move(n));
   }
+  for (const Node& n : state_.nodes)
+    if (n.type == "ping" &&
+        std::none_of(nodes.begin(), nodes.end(), [&](const Node& m) { return m.name == n.name; }))
+      log::info("", "ping node " + n.name + " removed by a reload", {{"HB_NODE", n.name}});
+  // What ipfaild said of addresses no longer listed is forgotten: were one listed again, it
+  // would read as ipfaild says then, not as it said before it was removed.
+  std::set<std::string> addresses(next.ha_cf.ping_nodes.begin(), next.ha_cf.ping_nodes.end());
+  for (const auto& g : next.ha_cf.ping_groups)
+    addresses.insert(g.addresses.begin(), g.addresses.end());
+  std::erase_if(ping_states_, [&](const auto& e) { return addresses.count(e.first) == 0; });
+  // A kept ping_group whose members changed reads as its new members say.
+  for (Node& n : nodes)
+    if (n.type == "ping" && ping_groups_.count(n.name))
+      if (const std::string s = mirrored_state(n); !s.empty()) n.state = s;
+  bus_.set_nodes(std::move(nodes));
   update_status();
 }
 
 void Membership::ping_nodes_unwatched() {
   ping_states_.clear();
+  ipfail_watching_ = false;
   for (Node& n : state_.nodes)
     if (n.type == "ping") set_ping_state(n, "unknown");
   update_status();

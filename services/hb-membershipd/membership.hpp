@@ -40,6 +40,11 @@ class Membership {
   // while any member is up). Without ipfaild every ping Node is `unknown`: nobody watches it.
   void ping_node(const std::string& address, const std::string& state);
   void ping_nodes_unwatched();
+  // A reload changed ha.cf's ping or ping_group lines: the ping Nodes become `next`'s (ha.cf
+  // order, after the cluster nodes). A kept one stays as it is; a new one reads as ipfaild last
+  // said of its address(es), else `init` while ipfaild watches, `unknown` while it does not; a
+  // removed one goes. Cluster nodes are not touched.
+  void set_ping_nodes(const config::Config& next);
 
   // "2/2 nodes up", plus ping nodes and a note while hb-linkd is absent.
   std::string status() const;
@@ -52,6 +57,9 @@ class Membership {
   void publish_links(Node& node);
   void update_status();
   void set_ping_state(Node& node, const std::string& state);
+  // The state ipfaild's last word gives a ping Node (a ping_group: up while any member is up,
+  // dead when all are); empty when ipfaild said nothing of its address(es).
+  std::string mirrored_state(const Node& node) const;
 
   State& state_;
   BusObjects& bus_;
@@ -60,6 +68,7 @@ class Membership {
   // ping_group name -> its addresses, and each ping address's state as ipfaild last said.
   std::map<std::string, std::vector<std::string>> ping_groups_;
   std::map<std::string, std::string> ping_states_;
+  bool ipfail_watching_ = false;  // ipfaild said something since it was last absent
   bool linkd_present_ = true;
   bool absent_logged_ = false;
   std::string last_status_;

@@ -71,12 +71,19 @@ class BusObjects {
   void links_changed(const Node& node);
   // The Manager's PropertiesChanged for Warnings.
   void warnings_changed();
+  // A reload changed the ping nodes: `next` becomes state.nodes. A node no longer listed loses
+  // its object (InterfacesRemoved), a new one gets one (InterfacesAdded), and the Manager's
+  // Nodes says the new list (PropertiesChanged); kept nodes stay as they are, without a signal.
+  void set_nodes(std::vector<Node> next);
 
  private:
+  void register_nodes();
+
   dbus::Bus& bus_;
   State& state_;
   ReloadHandler reload_;
   std::vector<dbus::Slot> slots_;
+  std::vector<dbus::Slot> node_slots_;  // one per state_.nodes, which they point into
 };
 
 }  // namespace hb::membershipd

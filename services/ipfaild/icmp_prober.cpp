@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <random>
@@ -54,30 +55,53 @@ IcmpProber::IcmpProber(boost::asio::io_context& io, const std::vector<std::strin
   // The datagram socket's identifier is the kernel's (its "port"); a raw socket sees every
   // ICMP reply on the host, so ours carry a random identifier to tell them apart.
   id_ = static_cast<std::uint16_t>(std::random_device{}());
-  for (const auto& a : addresses) {
-    Target t;
-    in_addr addr{};
-    if (::inet_pton(AF_INET, a.c_str(), &addr) == 1)
-      t.address = addr;
-    else
-      unusable_.push_back(a);
-    targets_.push_back(t);
-  }
+  for (const auto& a : addresses) targets_.push_back(make_target(a, Clock::now()));
 }
 
 IcmpProber::~IcmpProber() = default;
 
+IcmpProber::Target IcmpProber::make_target(const std::string& name, Clock::time_point now) {
+  Target t;
+  t.name = name;
+  t.probed_since = now;
+  in_addr addr{};
+  if (::inet_pton(AF_INET, name.c_str(), &addr) == 1)
+    t.address = addr;
+  else
+    unusable_.push_back(name);
+  return t;
+}
+
 void IcmpProber::start() {
-  started_ = Clock::now();
+  const auto now = Clock::now();
+  for (Target& t : targets_) t.probed_since = now;
   wait_reply();
   round();
+}
+
+void IcmpProber::set_targets(const std::vector<std::string>& addresses) {
+  const auto now = Clock::now();
+  std::vector<Target> next;
+  unusable_.clear();
+  for (const auto& a : addresses) {
+    auto kept = std::find_if(targets_.begin(), targets_.end(),
+                             [&](const Target& t) { return t.name == a; });
+    if (kept == targets_.end()) {
+      next.push_back(make_target(a, now));
+    } else {
+      if (!kept->address) unusable_.push_back(a);
+      next.push_back(*kept);
+    }
+  }
+  // The next round (within one interval) sends the new targets their first echo.
+  targets_ = std::move(next);
 }
 
 void IcmpProber::round() {
   const auto now = Clock::now();
   for (std::size_t i = 0; i < targets_.size(); ++i) {
     Target& t = targets_[i];
-    const auto since = t.state == Target::State::up ? t.last_reply : started_;
+    const auto since = t.state == Target::State::up ? t.last_reply : t.probed_since;
     if (t.state != Target::State::dead && now - since >= deadping_) {
       t.state = Target::State::dead;
       changed_(i, false);

@@ -1,6 +1,6 @@
 // Probes ping nodes with ICMP echo: one request to each address every `interval` (ha.cf
 // keepalive); an address is up from its first reply and dead once `deadping` passed without one
-// (since its last reply, or since probing started).
+// (since its last reply, or since probing it started).
 //
 // The socket is an unprivileged ICMP datagram socket (SOCK_DGRAM/IPPROTO_ICMP) where
 // net.ipv4.ping_group_range admits our group, else a raw ICMP socket, which needs CAP_NET_RAW
@@ -42,6 +42,10 @@ class IcmpProber {
     interval_ = interval;
     deadping_ = deadping;
   }
+  // A reload changed the ping nodes: probe `addresses` from now on (indexes into them from now
+  // on too). An address kept keeps its state and its last reply; a new one starts at init, its
+  // deadping counted from now; a removed one is no longer probed and reported no more.
+  void set_targets(const std::vector<std::string>& addresses);
   // "datagram" (unprivileged ICMP socket) or "raw".
   const char* socket_kind() const { return raw_ ? "raw" : "datagram"; }
   // Addresses that are not IPv4 literals: never probed, reported dead after deadping.
@@ -49,10 +53,13 @@ class IcmpProber {
 
  private:
   struct Target {
+    std::string name;
     std::optional<in_addr> address;
     enum class State { init, up, dead } state = State::init;
     Clock::time_point last_reply{};
+    Clock::time_point probed_since{};  // deadping of a target that never answered counts from here
   };
+  Target make_target(const std::string& name, Clock::time_point now);
   void round();
   void send_echo(Target& t);
   void wait_reply();
@@ -69,7 +76,6 @@ class IcmpProber {
   Changed changed_;
   std::vector<Target> targets_;
   std::vector<std::string> unusable_;
-  Clock::time_point started_{};
 };
 
 }  // namespace hb::ipfaild

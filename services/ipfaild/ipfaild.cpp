@@ -6,6 +6,7 @@
 #include <set>
 
 #include "core/config/node_name.hpp"
+#include "core/ipfail/ping_set.hpp"
 #include "sys/dbus/error.hpp"
 #include "sys/dbus/names.hpp"
 #include "sys/log.hpp"
@@ -27,7 +28,12 @@ ipfail::Settings settings_of(const config::Config& config) {
   ipfail::Settings s;
   s.settle = 2 * config.ha_cf.keepalive;
   s.auto_failback = config.ha_cf.auto_failback == config::AutoFailback::on;
+  s.ping_set = ipfail::ping_set_digest(config.ha_cf);
   return s;
+}
+
+bool has(const std::vector<std::string>& v, const char* s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
 }
 
 }  // namespace
@@ -62,20 +68,9 @@ Ipfaild::Ipfaild(boost::asio::io_context& io, dbus::Bus& bus, const config::Conf
       timer_(io),
       link1_(bus, names::link1::bus, "hb-linkd"),
       membership1_(bus, names::membership1::bus, "hb-membershipd") {
-  // Counted units: each `ping` address alone, each ping_group as one.
-  std::map<std::string, std::size_t> unit_by_address;
-  for (const auto& a : config.ha_cf.ping_nodes)
-    if (!unit_by_address.count(a)) unit_by_address[a] = units_++;
-  for (const auto& g : config.ha_cf.ping_groups) {
-    const std::size_t u = units_++;
-    for (const auto& a : g.addresses)
-      if (!unit_by_address.count(a)) unit_by_address[a] = u;
-  }
+  count_units(config.ha_cf);
   std::vector<std::string> addresses;
-  for (const auto& p : state_.ping_nodes) {
-    unit_of_.push_back(unit_by_address.at(p.address));
-    addresses.push_back(p.address);
-  }
+  for (const auto& p : state_.ping_nodes) addresses.push_back(p.address);
   objects_ =
       std::make_unique<BusObjects>(bus_, state_, [this](bool apply) { return reload(apply); });
 
@@ -126,6 +121,21 @@ Ipfaild::Ipfaild(boost::asio::io_context& io, dbus::Bus& bus, const config::Conf
 
 Ipfaild::~Ipfaild() = default;
 
+void Ipfaild::count_units(const config::HaCf& cf) {
+  // Counted units: each `ping` address alone, each ping_group as one.
+  std::map<std::string, std::size_t> unit_by_address;
+  units_ = 0;
+  for (const auto& a : cf.ping_nodes)
+    if (!unit_by_address.count(a)) unit_by_address[a] = units_++;
+  for (const auto& g : cf.ping_groups) {
+    const std::size_t u = units_++;
+    for (const auto& a : g.addresses)
+      if (!unit_by_address.count(a)) unit_by_address[a] = u;
+  }
+  unit_of_.clear();
+  for (const auto& p : state_.ping_nodes) unit_of_.push_back(unit_by_address.at(p.address));
+}
+
 std::vector<std::string> Ipfaild::reload(bool apply) {
   auto plan = reload_.check();
   auto applied = plan.answer();
@@ -133,8 +143,46 @@ std::vector<std::string> Ipfaild::reload(bool apply) {
   const config::HaCf& cf = plan.next.ha_cf;
   prober_->set_timing(cf.keepalive, cf.deadping);
   engine_.set_settle(settings_of(plan.next).settle);
+  if (has(applied, "ping") || has(applied, "ping_group")) set_ping_nodes(plan.next);
   reload_.commit(std::move(plan));
   return applied;
+}
+
+void Ipfaild::set_ping_nodes(const config::Config& next) {
+  std::vector<PingNode> nodes = initial_state(next).ping_nodes;
+  auto find = [](std::vector<PingNode>& in, const std::string& address) -> PingNode* {
+    for (PingNode& p : in)
+      if (p.address == address) return &p;
+    return nullptr;
+  };
+  std::vector<std::string> added, addresses;
+  for (PingNode& p : nodes) {
+    addresses.push_back(p.address);
+    if (const PingNode* kept = find(state_.ping_nodes, p.address))
+      p.state = kept->state;  // still probed: its state goes on
+    else
+      added.push_back(p.address);
+  }
+  for (const PingNode& p : state_.ping_nodes)
+    if (find(nodes, p.address) == nullptr)
+      log::notice("", "ping node " + p.address + " removed by a reload: no longer probed",
+                  {{"HB_PING_NODE", p.address}});
+  objects_->set_ping_nodes(std::move(nodes));
+  count_units(next.ha_cf);
+  prober_->set_targets(addresses);
+  for (const auto& a : added) {
+    log::notice("", "ping node " + a + " added by a reload: probing it", {{"HB_PING_NODE", a}});
+    const auto& unusable = prober_->unusable();
+    if (std::find(unusable.begin(), unusable.end(), a) != unusable.end())
+      log::warning(log::msgid::ipfail_config_limited,
+                   "ping node " + a + " is not an IPv4 address; it counts as dead",
+                   {{"HB_PING_NODE", a}});
+    // Its `init` as a change: hb-membershipd's mirror learns that ipfaild watches it.
+    if (const PingNode* p = find(state_.ping_nodes, a)) objects_->ping_node_changed(*p);
+  }
+  apply(engine_.ping_set_changed(ipfail::ping_set_digest(next.ha_cf), ipfail::Clock::now()));
+  maybe_feed_count();
+  publish_status();
 }
 
 std::string Ipfaild::status() const {
@@ -162,8 +210,9 @@ void Ipfaild::ping_node_changed(std::size_t index, bool up) {
 
 void Ipfaild::maybe_feed_count() {
   std::set<std::size_t> reached;
+  bool all_probed = true;
   for (std::size_t i = 0; i < state_.ping_nodes.size(); ++i) {
-    if (state_.ping_nodes[i].state == "init") return;  // not every ping node probed yet
+    if (state_.ping_nodes[i].state == "init") all_probed = false;
     if (state_.ping_nodes[i].state == "up") reached.insert(unit_of_[i]);
   }
   const auto n = static_cast<std::uint32_t>(reached.size());
@@ -171,7 +220,9 @@ void Ipfaild::maybe_feed_count() {
     state_.local_count = n;
     publish_counts();
   }
-  apply(engine_.local_count(n, ipfail::Clock::now()));
+  // The decision gets only counts over the whole set: a ping node not probed yet (at start, or
+  // added by a reload) is neither reached nor lost.
+  if (all_probed) apply(engine_.local_count(n, ipfail::Clock::now()));
 }
 
 void Ipfaild::publish_counts() {
@@ -209,7 +260,9 @@ void Ipfaild::on_message(dbus::Message& m) {
     log::info(log::msgid::ipfail_exchange, source + " reaches " + std::to_string(n) + " ping nodes",
               {{"HB_PEER", source}});
     auto ask = fields.find(ipfail::field_ask_count);
-    auto actions = engine_.peer_count(n, now, ask != fields.end() && ask->second == "1");
+    auto set = fields.find(ipfail::field_ping_set);
+    auto actions = engine_.peer_count(n, now, ask != fields.end() && ask->second == "1",
+                                      set == fields.end() ? std::string() : set->second);
     if (state_.peer_count != n) {
       state_.peer_count = n;
       publish_counts();
@@ -276,11 +329,14 @@ void Ipfaild::apply(ipfail::Actions actions) {
                   "telling " + peer_ + " we reach " + std::to_string(a.count) +
                       " ping nodes: " + a.reason,
                   {{"HB_PEER", peer_}});
-        if (a.ask)
-          send(ipfail::msg_num_ping_nodes,
-               {{ipfail::field_num_ping, std::to_string(a.count)}, {ipfail::field_ask_count, "1"}});
-        else
-          send(ipfail::msg_num_ping_nodes, {{ipfail::field_num_ping, std::to_string(a.count)}});
+        {
+          // num_ping is all heartbeat's ipfail reads; the other fields are hb's.
+          std::map<std::string, std::string> fields{
+              {ipfail::field_num_ping, std::to_string(a.count)}};
+          if (a.ask) fields[ipfail::field_ask_count] = "1";
+          if (!a.ping_set.empty()) fields[ipfail::field_ping_set] = a.ping_set;
+          send(ipfail::msg_num_ping_nodes, fields);
+        }
         break;
       case Action::Kind::send_you_are_dead:
         log::notice(log::msgid::ipfail_exchange, "telling " + peer_ + " you_are_dead: " + a.reason,

@@ -47,8 +47,14 @@ class Ipfaild {
 
  private:
   // CheckReload (apply false) and Reload: keepalive (the ping interval and the settle),
-  // deadtime and deadping (when a ping node counts as dead) applied live, or nothing.
+  // deadtime and deadping (when a ping node counts as dead), ping and ping_group (the probe
+  // targets, set_ping_nodes) applied live, or nothing.
   std::vector<std::string> reload(bool apply);
+  // The ping nodes of `next` probed from now on: kept ones keep their state, new ones start at
+  // init, removed ones lose their object; the count starts over for the new set (engine.hpp).
+  void set_ping_nodes(const config::Config& next);
+  // unit_of_ and units_ for state_.ping_nodes under `cf`'s ping and ping_group lines.
+  void count_units(const config::HaCf& cf);
   void ping_node_changed(std::size_t index, bool up);
   void maybe_feed_count();
   void on_message(dbus::Message& m);

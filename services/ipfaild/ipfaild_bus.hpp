@@ -56,12 +56,19 @@ class BusObjects {
   void ping_node_changed(const PingNode& node);
   // The Manager's PropertiesChanged for Warnings.
   void warnings_changed();
+  // A reload changed the ping nodes: `next` becomes state.ping_nodes. A node no longer there
+  // loses its object (InterfacesRemoved), a new one gets one (InterfacesAdded); the others stay
+  // as they are, without a signal.
+  void set_ping_nodes(std::vector<PingNode> next);
 
  private:
+  void register_ping_nodes();
+
   dbus::Bus& bus_;
   State& state_;
   ReloadHandler reload_;
   std::vector<dbus::Slot> slots_;
+  std::vector<dbus::Slot> ping_slots_;  // one per state_.ping_nodes, which they point into
 };
 
 }  // namespace hb::ipfaild

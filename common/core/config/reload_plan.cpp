@@ -288,14 +288,18 @@ const std::set<std::string, std::less<>>& applied_live_by(std::string_view daemo
   static const std::map<std::string_view, Settings, std::less<>> live{
       // authkeys: the keys hbctl reload hands over, applied by index (heartbeat's rotation).
       // The media: the new ones opened, the removed ones closed, the others kept as they are
-      // (udpport and baud reopen the media whose port or speed they change).
+      // (udpport and baud reopen the media whose port or speed they change); ping and
+      // ping_group: the ttl its packets carry counts them.
       {"hb-linkd",
        {"keepalive", "deadtime", "warntime", "authkeys", "bcast", "mcast", "mcast6", "ucast",
-        "ucast6", "serial", "udpport", "baud"}},
+        "ucast6", "serial", "udpport", "baud", "ping", "ping_group"}},
       // The engine's deadlines and the link watch's grace.
       {"hb-resourced", {"keepalive", "deadtime"}},
-      // The ping interval, the settle (2 x keepalive) and deadping (deadtime unless written).
-      {"ipfaild", {"keepalive", "deadtime", "deadping"}},
+      // The ping Nodes, added and removed (their states stay ipfaild's).
+      {"hb-membershipd", {"ping", "ping_group"}},
+      // The ping interval, the settle (2 x keepalive), deadping (deadtime unless written) and
+      // the probe targets, with decisions held while the two nodes' ping sets differ.
+      {"ipfaild", {"keepalive", "deadtime", "deadping", "ping", "ping_group"}},
   };
   static const Settings none;
   auto it = live.find(daemon);

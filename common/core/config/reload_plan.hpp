@@ -43,9 +43,9 @@ struct Refusal {
 std::vector<std::string_view> users_of(std::string_view setting);
 
 // The settings `daemon` applies live today (hb-linkd: keepalive, deadtime, warntime, authkeys,
-// the media lines, udpport and baud;
-// hb-resourced: keepalive, deadtime; ipfaild: keepalive, deadtime, deadping): the reload column
-// as far as the code has got.
+// the media lines, udpport and baud, ping, ping_group; hb-resourced: keepalive, deadtime;
+// hb-membershipd: ping, ping_group; ipfaild: keepalive, deadtime, deadping, ping, ping_group):
+// the reload column as far as the code has got.
 const std::set<std::string, std::less<>>& applied_live_by(std::string_view daemon);
 
 // The settings of the hand-over column `daemon` takes as pending: accepted by a reload, and in

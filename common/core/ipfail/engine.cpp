@@ -30,6 +30,49 @@ std::optional<std::string> Engine::pending_giveup() const {
   return giveup_->scope;
 }
 
+bool Engine::held() const {
+  return peer_up_ && !s_.ping_set.empty() && !peer_set_.empty() && s_.ping_set != peer_set_;
+}
+
+bool Engine::hold(Actions& out) {
+  if (!held()) {
+    if (held_logged_) {
+      held_logged_ = false;
+      out.push_back(make(Action::Kind::note,
+                         "both nodes count over the same ping nodes again: deciding on counts"));
+    }
+    return false;
+  }
+  if (giveup_) cancel(out, "the peer counts over other ping nodes than we do (a reload under way)");
+  if (!held_logged_) {
+    held_logged_ = true;
+    out.push_back(make(Action::Kind::note,
+                       "decisions held: the peer counts over other ping nodes than we do (ping "
+                       "set " +
+                           peer_set_ + ", ours " + s_.ping_set +
+                           "), as while a reload reaches one node before the other; nothing "
+                           "moves until both count over the same set"));
+  }
+  return true;
+}
+
+Actions Engine::ping_set_changed(std::string ping_set, TimePoint now) {
+  (void)now;
+  Actions out;
+  if (ping_set == s_.ping_set) return out;
+  s_.ping_set = std::move(ping_set);
+  // The count so far was over the old set: comparing it with anything now would judge the
+  // reload, not the network. A new count settles as at start, then goes to the peer.
+  measured_.reset();
+  committed_.reset();
+  if (giveup_) cancel(out, "the ping nodes were reloaded: the count starts over");
+  out.push_back(
+      make(Action::Kind::note, "ping nodes reloaded (ping set " + s_.ping_set +
+                                   "): counting them again before comparing with the peer"));
+  hold(out);
+  return out;
+}
+
 Actions Engine::local_count(std::uint32_t reachable, TimePoint now) {
   Actions out;
   if (measured_ && *measured_ == reachable) return out;
@@ -42,10 +85,12 @@ Actions Engine::local_count(std::uint32_t reachable, TimePoint now) {
   return out;
 }
 
-Actions Engine::peer_count(std::uint32_t reachable, TimePoint now, bool asks) {
+Actions Engine::peer_count(std::uint32_t reachable, TimePoint now, bool asks,
+                           const std::string& ping_set) {
   Actions out;
   const bool was_unknown = !peer_count_;
   peer_count_ = reachable;
+  peer_set_ = ping_set;
   told_dead_ = false;
   // A peer we knew nothing about, or one that asks (its ipfail just restarted), learns our count
   // in return; our answer does not ask back, so once both know both counts, messages only flow
@@ -60,6 +105,8 @@ Actions Engine::peer_you_are_dead(TimePoint now) {
   Actions out;
   told_dead_ = true;
   if (!peer_up_) return out;
+  // Said of counts over other ping nodes than ours, it is no reason to give anything up.
+  if (hold(out)) return out;
   if (peer_count_ && committed_ && *committed_ >= *peer_count_) {
     out.push_back(make(Action::Kind::note,
                        "the peer says it reaches more ping nodes, but " + counts() + "; waiting"));
@@ -98,6 +145,8 @@ Actions Engine::peer_down(TimePoint now) {
   told_dead_ = false;
   gave_up_all_ = false;
   differed_ = false;
+  peer_set_.clear();
+  held_logged_ = false;
   if (giveup_) cancel(out, "the peer is down: there is nobody to give resources to");
   return out;
 }
@@ -156,7 +205,7 @@ std::optional<TimePoint> Engine::next_deadline() const {
 }
 
 bool Engine::giveup_still_wanted(const Giveup& g) const {
-  if (!peer_up_ || !committed_) return false;
+  if (!peer_up_ || !committed_ || held()) return false;
   if (g.scope == "all") {
     if (peer_count_) return *committed_ < *peer_count_;
     return told_dead_;
@@ -165,6 +214,7 @@ bool Engine::giveup_still_wanted(const Giveup& g) const {
 }
 
 void Engine::evaluate(Actions& out, Trigger trigger, TimePoint now) {
+  if (hold(out)) return;
   if (!committed_ || !peer_count_ || !peer_up_) return;
   const std::uint32_t mine = *committed_;
   const std::uint32_t theirs = *peer_count_;
@@ -208,6 +258,7 @@ void Engine::schedule(Actions& out, const std::string& scope, TimePoint now,
 void Engine::send_count(Actions& out, const std::string& why) {
   Action a = make(Action::Kind::send_count, why);
   a.count = *committed_;
+  a.ping_set = s_.ping_set;
   a.ask = !peer_count_;
   if (a.ask) asked_ = true;  // its answer needs no answer
   out.push_back(a);

@@ -15,6 +15,15 @@
 // No flapping: a new local count counts only once it held for `settle` (heartbeat waits
 // 2 × keepalive before giving up, delay_giveup); the give-up itself waits `settle` more, so the
 // peer's own loss, if it has one, arrives first and turns the give-up into a tie.
+//
+// Counts compare only over the same ping nodes. `hbctl reload` reaches the two nodes one after
+// the other, so for a while one may count over 1 ping node and the other over 2: comparing
+// those would make the node with the shorter list give its groups away because of a reload, not
+// because it lost its network. So each count message also carries the sender's ping set
+// (field_ping_set, ping_set.hpp); while the peer's set differs from ours every decision is held
+// (a pending give-up is cancelled, none is scheduled), and after our own set changed our count
+// starts over: nothing is compared until a count of the new set has settled. A peer that sends
+// no set (heartbeat's ipfail) is compared as before.
 #pragma once
 
 #include <chrono>
@@ -44,10 +53,15 @@ inline constexpr const char* field_num_ping = "num_ping";
 // hb's addition to num_ping_nodes: "1" when the sender does not know our count (its ipfaild just
 // (re)started), asking for ours in return. heartbeat's ipfail ignores unknown fields.
 inline constexpr const char* field_ask_count = "ask_count";
+// hb's addition to num_ping_nodes: which ping nodes the count is over (ping_set.hpp), so the two
+// sides compare counts only over the same set. heartbeat's ipfail ignores it and sends none.
+inline constexpr const char* field_ping_set = "hb_ping_set";
 
 struct Settings {
   Millis settle{4000};  // 2 × keepalive
   bool auto_failback = true;
+  // This node's ping set (ping_set_digest()); empty: not known, compared with nothing.
+  std::string ping_set;
 };
 
 struct Action {
@@ -61,6 +75,7 @@ struct Action {
   Kind kind = Kind::note;
   std::uint32_t count = 0;  // send_count
   bool ask = false;         // send_count: we do not know the peer's count (field_ask_count)
+  std::string ping_set;     // send_count: what the count is over (field_ping_set; empty: none)
   std::string scope;        // standby
   std::string reason;       // why; every action is logged with it
 };
@@ -71,12 +86,17 @@ class Engine {
   explicit Engine(Settings settings) : s_(settings) {}
   // A reload changed keepalive: counts settle, and give-ups wait, by the new settle from now on.
   void set_settle(Millis settle) { s_.settle = settle; }
+  // A reload changed which ping nodes this node probes: the count so far was over the old set,
+  // so it is forgotten (a new one settles as at start) and any pending give-up is cancelled.
+  Actions ping_set_changed(std::string ping_set, TimePoint now);
 
   // The number of ping nodes reached now (every ping node probed at least once).
   Actions local_count(std::uint32_t reachable, TimePoint now);
   // The peer's ipfail messages.
-  // `asks`: the message asked for our count (field_ask_count).
-  Actions peer_count(std::uint32_t reachable, TimePoint now, bool asks = false);
+  // `asks`: the message asked for our count (field_ask_count); `ping_set`: what its count is
+  // over (field_ping_set), empty when the peer does not say (heartbeat's ipfail).
+  Actions peer_count(std::uint32_t reachable, TimePoint now, bool asks = false,
+                     const std::string& ping_set = "");
   Actions peer_you_are_dead(TimePoint now);
   Actions peer_abort_giveup(TimePoint now);
   // The peer node's membership state.
@@ -94,6 +114,8 @@ class Engine {
   bool peer_is_up() const { return peer_up_; }
   // The give-up waiting for its time, if any: "all" or "foreign".
   std::optional<std::string> pending_giveup() const;
+  // The two nodes count over different ping sets (a reload under way): no decision is made.
+  bool held() const;
 
  private:
   enum class Trigger { local, peer_count };
@@ -107,6 +129,8 @@ class Engine {
   void send_count(Actions& out, const std::string& why);
   bool giveup_still_wanted(const Giveup& g) const;
   std::string counts() const;
+  // Holds decisions while the sets differ: cancels a pending give-up, logs once. True if held.
+  bool hold(Actions& out);
 
   Settings s_;
   std::optional<std::uint32_t> measured_;  // latest measurement, maybe not settled yet
@@ -119,6 +143,8 @@ class Engine {
   std::optional<Giveup> giveup_;
   bool gave_up_all_ = false;  // standby all sent; not again until the counts change relation
   bool differed_ = false;     // counts differed since they were last equal (failback pending)
+  std::string peer_set_;      // the peer's ping set as its last count said; empty: not said
+  bool held_logged_ = false;  // "decisions held" said since the sets last agreed
 };
 
 }  // namespace hb::ipfail

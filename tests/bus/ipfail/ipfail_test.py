@@ -10,6 +10,9 @@ dbus-daemon (keepalive 100ms, deadping 1s).
                                       nothing (no ping nodes: exit 100, no bus name)
                                       reload (Manager.Reload: a longer deadping applied live,
                                               a restart-only change refused, root only)
+                                      pingreload (Manager.Reload adds the ping node 192.0.2.3
+                                              and removes 192.0.2.1: objects come and go,
+                                              LocalCount follows, the kept one stays up)
 
 Checks: the PingNode object goes init -> up; link down -> dead within deadping (+ a round);
 link up -> up again; an nft drop of ICMP -> dead; rule gone -> up. LocalCount follows; each
@@ -257,6 +260,87 @@ def case_reload(tmp, daemon):
             print("--- ipfaild stderr ---\n" + f.read())
 
 
+def case_ping_reload(tmp, daemon):
+    net = Net()
+    bus = hb.BusDaemon(tmp, hb.PERMISSIVE)
+    proc = mon = None
+    added = "192.0.2.3"
+    added_path = ROOT + "/pingnode/_3192_2e0_2e2_2e3"  # sd_bus_path_encode(added)
+    try:
+        net.ns(net.router, "ip", "addr", "add", added + "/24", "dev", net.router_if)
+        notify = hb.Notify(tmp)
+        conf = config(tmp, ["ping " + PING])
+        proc = start(net, tmp, bus, notify, daemon, conf)
+        check(notify.wait_for("READY=1"), "READY=1")
+        notify.drain()
+        check(wait_prop(bus, PING_PATH, BUS + ".PingNode", "State", "up", WAIT), PING + " up")
+        check(wait_prop(bus, ROOT, BUS + ".Manager", "LocalCount", 1, WAIT), "LocalCount 1")
+        signals = os.path.join(tmp, "signals")
+        mon = subprocess.Popen(["busctl", "--address=" + bus.address, "--json=short", "monitor",
+                                "--match=type='signal'"],
+                               stdout=open(signals, "w"), stderr=subprocess.DEVNULL, text=True)
+
+        # The monitor is subscribed once it shows a signal sent after it started.
+        def monitor_listening():
+            hb.busctl(bus.address, "emit", "/probe", "org.example.Probe", "Listening")
+            with open(signals) as f:
+                return "Listening" in f.read()
+        hb.wait_until(monitor_listening, "busctl monitor listening", interval=0.1)
+        ha_cf = os.path.join(conf, "ha.cf")
+        with open(ha_cf) as f:
+            original = f.read()
+
+        with open(ha_cf, "w") as f:
+            f.write(original + "ping " + added + "\n")
+        check(reload(bus, "CheckReload")[:2] == (0, 'as 1 "ping"'), "CheckReload: ping")
+        rc, out, err = reload(bus, "Reload")
+        check((rc, out) == (0, 'as 1 "ping"'), f"Reload applies ping: {rc} {out} {err}")
+        check(prop(bus, added_path, BUS + ".PingNode", "Address") == added,
+              "the new PingNode object is there at once")
+        check(wait_prop(bus, added_path, BUS + ".PingNode", "State", "up", WAIT),
+              "the new ping node is probed: up")
+        check(wait_prop(bus, ROOT, BUS + ".Manager", "LocalCount", 2, WAIT), "LocalCount 2")
+        check(prop(bus, PING_PATH, BUS + ".PingNode", "State") == "up", PING + " still up")
+
+        with open(ha_cf, "w") as f:
+            f.write(original.replace("ping " + PING + "\n", "") + "ping " + added + "\n")
+        rc, out, err = reload(bus, "Reload")
+        check((rc, out) == (0, 'as 1 "ping"'), f"Reload removes {PING}: {rc} {out} {err}")
+        check(prop(bus, PING_PATH, BUS + ".PingNode", "Address") is None,
+              f"{PING}'s PingNode object is gone")
+        check(wait_prop(bus, ROOT, BUS + ".Manager", "LocalCount", 1, WAIT),
+              "LocalCount 1: counted over the new set")
+        check(prop(bus, added_path, BUS + ".PingNode", "State") == "up", added + " still up")
+
+        stop(proc)
+        mon.terminate()
+        mon.wait(timeout=WAIT)
+        with open(signals) as f:
+            lines = [json.loads(ln) for ln in f.read().splitlines() if ln.strip()]
+        objects = [(m["member"], m["payload"]["data"][0]) for m in lines
+                   if m.get("member") in ("InterfacesAdded", "InterfacesRemoved")]
+        check(objects == [("InterfacesAdded", added_path), ("InterfacesRemoved", PING_PATH)],
+              f"one InterfacesAdded, one InterfacesRemoved: {objects}")
+        changed = [m["payload"]["data"] for m in lines if m.get("member") == "PingNodeChanged"]
+        check([added, "init"] in changed and [added, "up"] in changed,
+              f"the new one announced at init, then up: {changed}")
+        check(not any(d[0] == PING for d in changed), f"{PING} never changed: {changed}")
+        with open(os.path.join(tmp, "log")) as f:
+            log = f.read()
+        check("ping node " + added + " added by a reload" in log, "journal: added")
+        check("ping node " + PING + " removed by a reload" in log, "journal: removed")
+    finally:
+        if proc is not None:
+            stop(proc)
+        if mon is not None and mon.poll() is None:
+            mon.kill()
+            mon.wait()
+        bus.stop()
+        net.close()
+        with open(os.path.join(tmp, "log")) as f:
+            print("--- ipfaild stderr ---\n" + f.read())
+
+
 def case_nothing(tmp, daemon):
     bus = hb.BusDaemon(tmp, hb.PERMISSIVE)
     try:
@@ -281,7 +365,8 @@ def main():
              "dgram": lambda tmp: case_reachability(tmp, daemon, dgram=True),
              "group": lambda tmp: case_group(tmp, daemon),
              "nothing": lambda tmp: case_nothing(tmp, daemon),
-             "reload": lambda tmp: case_reload(tmp, daemon)}
+             "reload": lambda tmp: case_reload(tmp, daemon),
+             "pingreload": lambda tmp: case_ping_reload(tmp, daemon)}
     return hb.run_in_tmp(cases, case, "hb-ipfail-")
 
 

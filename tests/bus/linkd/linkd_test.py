@@ -773,17 +773,26 @@ def case_reload(rig):
     check("reload refused" not in log_of(ha1), "hb-linkd was not even asked")
 
     with open(ha_cf, "w") as f:
-        f.write(original + "warntime 200ms\nping 192.0.2.1\nmsgfmt netstring\n")
+        f.write(original + "warntime 200ms\nnode ha3\nmsgfmt netstring\n")
     rc, _, err = hbctl_reload(ha1)
-    check(rc == 1 and "ping: not applied live by hb-linkd, hb-membershipd, ipfaild yet" in err and
-          "msgfmt: needs a restart of hb.target" in err,
-          f"ping and msgfmt are refused by name: {rc} {err.strip()!r}")
+    check(rc == 1 and "node: not applied live by hb-linkd, hb-membershipd, hb-resourced, "
+          "ipfaild yet" in err and "msgfmt: needs a restart of hb.target" in err,
+          f"node and msgfmt are refused by name: {rc} {err.strip()!r}")
     check(log_of(ha1).count("reloaded:") == 1, "nothing of that reload was applied")
     with open(ha_cf, "w") as f:
         f.write(original + "warntime 300ms\n")
     rc, out, _ = hbctl_reload(ha1)
     check(rc == 0 and out.strip() == "hb-linkd: nothing changed",
           "warntime is still the one applied before")
+
+    # A ping node added and removed: hb-linkd's part is the ttl its packets carry.
+    for extra in ("ping 192.0.2.1\n", ""):
+        with open(ha_cf, "w") as f:
+            f.write(original + "warntime 300ms\n" + extra)
+        rc, out, err = hbctl_reload(ha1)
+        check(rc == 0 and out.strip() == "hb-linkd: applied ping",
+              f"ping {'added' if extra else 'removed'}: {rc} {out!r} {err!r}")
+    check(log_of(ha1).count("reloaded: ping (ttl ") == 2, "hb-linkd logs the new ttl each time")
 
     # systemd's path (each unit's ExecReload=): one daemon at a time.
     with open(ha_cf, "w") as f:

@@ -7,6 +7,7 @@
 
 #include <memory>
 
+#include "../fakes/fake_ipfail1.hpp"
 #include "fake_link1.hpp"
 
 namespace hb::test {
@@ -348,45 +349,163 @@ TEST_F(MembershipdTest, HbctlStatusShowsNodesStatesAndLinks) {
   EXPECT_EQ(rc, 3) << "LSB 'not running' without hb-membershipd";
 }
 
+std::vector<std::string> strv_of(sd_bus_message* m) {
+  std::vector<std::string> out;
+  char** strv = nullptr;
+  if (sd_bus_message_read_strv(m, &strv) >= 0) {
+    for (char** p = strv; p && *p; ++p) {
+      out.emplace_back(*p);
+      std::free(*p);
+    }
+    std::free(strv);
+  }
+  return out;
+}
+
+// Manager.CheckReload or Reload: the settings applied, or `error` set.
+std::vector<std::string> reload_call(Conn& conn, const char* method, std::string& error) {
+  std::vector<std::string> applied;
+  sd_bus_error e = SD_BUS_ERROR_NULL;
+  sd_bus_message* reply = nullptr;
+  error.clear();
+  if (sd_bus_call_method(conn.get(), "io.github.hbcluster.membership1",
+                         "/io/github/hbcluster/membership1",
+                         "io.github.hbcluster.membership1.Manager", method, &e, &reply, "") < 0)
+    error = std::string(e.name ? e.name : "") + ": " + (e.message ? e.message : "");
+  else
+    applied = strv_of(reply);
+  sd_bus_message_unref(reply);
+  sd_bus_error_free(&e);
+  return applied;
+}
+
 // CheckReload and Reload: a timing hb-membershipd does not use is taken with nothing of its own
-// applied; a change to its nodes or ping nodes, which it does not follow live yet, is refused by
-// name; the method answers root only (the policy), checked here as root.
+// applied; a change to its nodes, which it does not follow live yet, is refused by name; the
+// method answers root only (the policy), checked here as root.
 TEST_F(MembershipdTest, ReloadTakesWhatItDoesNotUseAndRefusesItsNodes) {
   start_membershipd();
   if (HasFatalFailure()) return;
-  auto call = [&](const char* method, std::string& error) {
-    std::vector<std::string> applied;
-    sd_bus_error e = SD_BUS_ERROR_NULL;
-    sd_bus_message* reply = nullptr;
-    if (sd_bus_call_method(client_->conn().get(), "io.github.hbcluster.membership1",
-                           "/io/github/hbcluster/membership1",
-                           "io.github.hbcluster.membership1.Manager", method, &e, &reply, "") < 0) {
-      error = std::string(e.name ? e.name : "") + ": " + (e.message ? e.message : "");
-    } else {
-      char** strv = nullptr;
-      if (sd_bus_message_read_strv(reply, &strv) >= 0) {
-        for (char** p = strv; p && *p; ++p) {
-          applied.emplace_back(*p);
-          std::free(*p);
-        }
-        std::free(strv);
-      }
-    }
-    sd_bus_message_unref(reply);
-    sd_bus_error_free(&e);
-    return applied;
-  };
   std::string error;
   std::ofstream(conf_ / "ha.cf") << ha_cf << "deadtime 1\n";
-  EXPECT_TRUE(call("CheckReload", error).empty());
-  EXPECT_TRUE(call("Reload", error).empty()) << error;
+  EXPECT_TRUE(reload_call(client_->conn(), "CheckReload", error).empty());
+  EXPECT_TRUE(reload_call(client_->conn(), "Reload", error).empty()) << error;
   EXPECT_EQ(error, "");
 
-  std::ofstream(conf_ / "ha.cf") << ha_cf << "deadtime 1\nping 192.0.2.1\n";
-  call("CheckReload", error);
+  std::ofstream(conf_ / "ha.cf") << ha_cf << "deadtime 1\nnode ha4\n";
+  reload_call(client_->conn(), "CheckReload", error);
   EXPECT_NE(error.find("io.github.hbcluster.Error.ReloadRefused"), std::string::npos) << error;
-  EXPECT_NE(error.find("ping: not applied live by"), std::string::npos) << error;
+  EXPECT_NE(error.find("node: not applied live by"), std::string::npos) << error;
   EXPECT_TRUE(logged("reload refused"));
+}
+
+// Ping nodes added and removed by a reload, with ipfaild (a fake) watching three addresses: the
+// new ping Node is listed in ha.cf order with the state ipfaild gives it (InterfacesAdded), a
+// removed one leaves Nodes and its object goes (InterfacesRemoved); Nodes is announced by
+// PropertiesChanged each time, and the kept ones stay as they were.
+TEST_F(MembershipdTest, PingNodesAddedAndRemovedByReload) {
+  FakeIpfail1 ipfail(bus_->address(), {"192.0.2.1", "192.0.2.2", "192.0.2.3"});
+  ipfail.own();
+  std::ofstream(conf_ / "ha.cf") << ha_cf << "ping 192.0.2.1\n";
+  link1_->own();
+  start_membershipd();
+  if (HasFatalFailure()) return;
+  auto w = [&](const std::function<bool()>& pred) {
+    return wait_until({&link1_->conn(), &client_->conn(), &ipfail.conn()}, pred);
+  };
+  ASSERT_TRUE(w([&] { return client_->state("192.0.2.1") == "up"; })) << read_file(log_);
+
+  struct Seen {
+    std::vector<std::string> added, removed;
+    int nodes_changed = 0;
+  } seen;
+  auto on_added = [](sd_bus_message* m, void* u, sd_bus_error*) {
+    const char* path = nullptr;
+    if (sd_bus_message_read(m, "o", &path) >= 0) static_cast<Seen*>(u)->added.push_back(path);
+    return 0;
+  };
+  auto on_removed = [](sd_bus_message* m, void* u, sd_bus_error*) {
+    const char* path = nullptr;
+    if (sd_bus_message_read(m, "o", &path) >= 0) static_cast<Seen*>(u)->removed.push_back(path);
+    return 0;
+  };
+  auto on_props = [](sd_bus_message* m, void* u, sd_bus_error*) {
+    const char* iface = nullptr;
+    if (sd_bus_message_read(m, "s", &iface) < 0) return 0;
+    if (sd_bus_message_enter_container(m, 'a', "{sv}") < 0) return 0;
+    while (sd_bus_message_enter_container(m, 'e', "sv") > 0) {
+      const char* name = nullptr;
+      sd_bus_message_read(m, "s", &name);
+      if (name && std::string(name) == "Nodes") ++static_cast<Seen*>(u)->nodes_changed;
+      sd_bus_message_skip(m, "v");
+      sd_bus_message_exit_container(m);
+    }
+    return 0;
+  };
+  sd_bus_slot *s1 = nullptr, *s2 = nullptr, *s3 = nullptr;
+  const char* om = "org.freedesktop.DBus.ObjectManager";
+  Conn& c = client_->conn();
+  ASSERT_GE(sd_bus_match_signal(c.get(), &s1, "io.github.hbcluster.membership1", nullptr, om,
+                                "InterfacesAdded", on_added, &seen),
+            0);
+  ASSERT_GE(sd_bus_match_signal(c.get(), &s2, "io.github.hbcluster.membership1", nullptr, om,
+                                "InterfacesRemoved", on_removed, &seen),
+            0);
+  ASSERT_GE(sd_bus_match_signal(
+                c.get(), &s3, "io.github.hbcluster.membership1", "/io/github/hbcluster/membership1",
+                "org.freedesktop.DBus.Properties", "PropertiesChanged", on_props, &seen),
+            0);
+  auto nodes = [&] {
+    sd_bus_error e = SD_BUS_ERROR_NULL;
+    sd_bus_message* reply = nullptr;
+    std::vector<std::string> out;
+    if (sd_bus_get_property(
+            c.get(), "io.github.hbcluster.membership1", "/io/github/hbcluster/membership1",
+            "io.github.hbcluster.membership1.Manager", "Nodes", &e, &reply, "as") >= 0)
+      out = strv_of(reply);
+    sd_bus_message_unref(reply);
+    sd_bus_error_free(&e);
+    return out;
+  };
+  using Names = std::vector<std::string>;
+  ASSERT_EQ(nodes(), (Names{"ha1", "ha2", "ha3", "192.0.2.1"}));
+
+  // Added: a ping address and a ping_group, ipfaild reaching 192.0.2.2 and not 192.0.2.3.
+  ipfail.set_state("192.0.2.3", "dead");
+  std::ofstream(conf_ / "ha.cf") << ha_cf << "ping 192.0.2.1 192.0.2.2\nping_group far 192.0.2.3\n";
+  std::string error;
+  EXPECT_EQ(reload_call(c, "Reload", error), (Names{"ping", "ping_group"})) << error;
+  EXPECT_EQ(nodes(), (Names{"ha1", "ha2", "ha3", "192.0.2.1", "192.0.2.2", "far"}));
+  EXPECT_EQ(client_->state("192.0.2.2"), "up") << "as ipfaild said";
+  EXPECT_EQ(client_->state("far"), "dead");
+  EXPECT_EQ(client_->state("192.0.2.1"), "up") << "kept as it was";
+  ASSERT_TRUE(w([&] { return seen.added.size() == 2 && seen.nodes_changed == 1; }));
+  EXPECT_EQ(seen.added,
+            (Names{MembershipClient::node_path("192.0.2.2"), MembershipClient::node_path("far")}));
+  // The new ones follow ipfaild from now on.
+  ipfail.set_state("192.0.2.2", "dead");
+  EXPECT_TRUE(w([&] { return client_->state("192.0.2.2") == "dead"; }));
+
+  // Removed: 192.0.2.1 and the group.
+  std::ofstream(conf_ / "ha.cf") << ha_cf << "ping 192.0.2.2\n";
+  EXPECT_EQ(reload_call(c, "Reload", error), (Names{"ping", "ping_group"})) << error;
+  EXPECT_EQ(nodes(), (Names{"ha1", "ha2", "ha3", "192.0.2.2"}));
+  ASSERT_TRUE(w([&] { return seen.removed.size() == 2 && seen.nodes_changed == 2; }));
+  EXPECT_EQ(seen.removed,
+            (Names{MembershipClient::node_path("192.0.2.1"), MembershipClient::node_path("far")}));
+  EXPECT_EQ(client_->state("192.0.2.1"), "") << "its object is gone";
+  EXPECT_EQ(client_->state("192.0.2.2"), "dead");
+  EXPECT_TRUE(logged("ping node 192.0.2.1 removed by a reload"));
+
+  // Listed again: what ipfaild said of it before it was removed is not believed; it reads
+  // init (ipfaild watches) until ipfaild says more.
+  std::ofstream(conf_ / "ha.cf") << ha_cf << "ping 192.0.2.1 192.0.2.2\n";
+  EXPECT_EQ(reload_call(c, "Reload", error), (Names{"ping"})) << error;
+  EXPECT_EQ(client_->state("192.0.2.1"), "init");
+  ipfail.set_state("192.0.2.1", "up");
+  EXPECT_TRUE(w([&] { return client_->state("192.0.2.1") == "up"; }));
+  sd_bus_slot_unref(s1);
+  sd_bus_slot_unref(s2);
+  sd_bus_slot_unref(s3);
 }
 
 }  // namespace

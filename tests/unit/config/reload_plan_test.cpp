@@ -104,14 +104,16 @@ TEST(ReloadPlan, RefusesRestartChangesAndWhatADaemonCannotFollowYet) {
                         {"udpport", Reload::live},
                         {"baud", Reload::live}})
                   .empty());
+  // Ping nodes: hb-linkd's ttl, hb-membershipd's ping Nodes and ipfaild's probes all follow.
+  EXPECT_TRUE(refusals({{"ping", Reload::live}, {"ping_group", Reload::live}}).empty());
   const auto refused = refusals({{"warntime", Reload::live},
                                  {"ping", Reload::live},
+                                 {"node", Reload::handover},
                                  {"msgfmt", Reload::restart},
-                                 {"haresources", Reload::handover}});
-  EXPECT_EQ(
-      to_string(refused),
-      "ping: not applied live by hb-linkd, hb-membershipd, ipfaild yet; msgfmt: needs a restart "
-      "of hb.target");
+                                 {"haresources", Reload::handover},
+                                 {"stonith", Reload::restart}});
+  EXPECT_EQ(to_string(refused),
+            "msgfmt: needs a restart of hb.target; stonith: needs a restart of hb.target");
 }
 
 // haresources, auto_failback and the node list wait until this node holds no group: pending,

@@ -14,7 +14,7 @@ constexpr Millis settle = 4000ms;
 
 // One node's engine plus a fake clock; `run_until` fires every deadline on the way.
 struct Node {
-  Engine engine{Settings{settle, true}};
+  Engine engine{Settings{settle, true, ""}};
   TimePoint now{};
   Actions log;  // every action so far
 
@@ -62,7 +62,7 @@ struct Pair : ::testing::Test {
     Actions out;
     for (const auto& x : sent) {
       Actions r;
-      if (x.kind == K::send_count) r = to.engine.peer_count(x.count, to.now);
+      if (x.kind == K::send_count) r = to.engine.peer_count(x.count, to.now, false, x.ping_set);
       if (x.kind == K::send_you_are_dead) r = to.engine.peer_you_are_dead(to.now);
       if (x.kind == K::send_abort_giveup) r = to.engine.peer_abort_giveup(to.now);
       to.take(r);
@@ -205,7 +205,7 @@ TEST_F(Pair, RestartedPeerAsksAndLearnsOurCount) {
 
 TEST_F(Pair, RecoveryWithoutAutoFailbackLeavesResourcesWhereTheyAre) {
   Node c;
-  c.engine = Engine(Settings{settle, false});
+  c.engine = Engine(Settings{settle, false, ""});
   c.take(c.engine.peer_up(c.now));
   c.take(c.engine.local_count(1, c.now));
   c.advance(settle);
@@ -233,6 +233,117 @@ TEST_F(Pair, PeerRecoveringFirstCancelsOurPendingGiveup) {
   EXPECT_NE(a.engine.pending_giveup(), "all");
   a.advance(60s);
   EXPECT_EQ(count(a.log, K::standby, "all"), 0);
+}
+
+// `hbctl reload` reaches the nodes one at a time: for a while one counts over the new ping set
+// and the other over the old one. Whichever reloads first, and whether the set grows or
+// shrinks, no standby is ever asked for, the hold is logged once, and when both count over the
+// same set again they decide on counts as before.
+struct Reload : ::testing::TestWithParam<std::tuple<bool, std::uint32_t>> {
+  Node a, b;
+  // Both up, both reaching the 2 ping nodes of set "old", counts exchanged with their sets.
+  void SetUp() override {
+    for (Node* n : {&a, &b}) n->engine = Engine(Settings{settle, true, "old"});
+    Actions from_a, from_b;
+    for (Node* n : {&a, &b}) {
+      n->take(n->engine.peer_up(n->now));
+      n->take(n->engine.local_count(2, n->now));
+    }
+    from_a = a.advance(settle);
+    from_b = b.advance(settle);
+    exchange(from_a, from_b);
+  }
+  Actions deliver(Node& to, const Actions& sent) {
+    Actions out;
+    for (const auto& x : sent) {
+      Actions r;
+      if (x.kind == K::send_count) r = to.engine.peer_count(x.count, to.now, x.ask, x.ping_set);
+      if (x.kind == K::send_you_are_dead) r = to.engine.peer_you_are_dead(to.now);
+      if (x.kind == K::send_abort_giveup) r = to.engine.peer_abort_giveup(to.now);
+      to.take(r);
+      out.insert(out.end(), r.begin(), r.end());
+    }
+    return out;
+  }
+  // Delivers both ways until nobody has anything more to say.
+  void exchange(Actions from_a, Actions from_b) {
+    for (int round = 0; round < 10 && (!from_a.empty() || !from_b.empty()); ++round) {
+      Actions to_a = deliver(b, from_a);
+      Actions to_b = deliver(a, from_b);
+      from_a = to_b;
+      from_b = to_a;
+    }
+  }
+  // `n` reloads to set "new", where it reaches `reached` ping nodes; the count settles and goes
+  // to the other node, and both run on for a minute.
+  void reload(Node& n, std::uint32_t reached) {
+    n.take(n.engine.ping_set_changed("new", n.now));
+    n.take(n.engine.local_count(reached, n.now));
+    Actions said = n.advance(settle);
+    ASSERT_EQ(count(said, K::send_count), 1) << "the new count goes to the peer";
+    for (const auto& x : said) {
+      if (x.kind == K::send_count) {
+        EXPECT_EQ(x.ping_set, "new");
+      }
+    }
+    if (&n == &a)
+      exchange(said, {});
+    else
+      exchange({}, said);
+    exchange(a.advance(60s), b.advance(60s));
+  }
+};
+
+int notes(const Actions& log, const std::string& text) {
+  int n = 0;
+  for (const auto& x : log) n += x.kind == K::note && x.reason.find(text) != std::string::npos;
+  return n;
+}
+
+TEST_P(Reload, CountsOverDifferentPingSetsNeverAskForStandby) {
+  const auto [a_first, reached] = GetParam();
+  Node& first = a_first ? a : b;
+  Node& second = a_first ? b : a;
+  reload(first, reached);
+  EXPECT_TRUE(first.engine.held() && second.engine.held()) << "both hold while the sets differ";
+  EXPECT_EQ(notes(second.log, "decisions held"), 1) << "logged once";
+  EXPECT_FALSE(a.engine.pending_giveup());
+  EXPECT_FALSE(b.engine.pending_giveup());
+  reload(second, reached);
+  EXPECT_FALSE(a.engine.held() || b.engine.held()) << "the same set again";
+  EXPECT_EQ(count(a.log, K::standby), 0);
+  EXPECT_EQ(count(b.log, K::standby), 0);
+  EXPECT_EQ(count(a.log, K::send_you_are_dead), 0);
+  EXPECT_EQ(count(b.log, K::send_you_are_dead), 0);
+  EXPECT_EQ(a.engine.local(), reached);
+  EXPECT_EQ(a.engine.peer(), reached);
+
+  // Over the same set, a real loss decides as before.
+  a.take(a.engine.local_count(reached - 1, a.now));
+  exchange(a.advance(settle), {});
+  a.advance(settle);
+  EXPECT_EQ(count(a.log, K::standby, "all"), 1);
+}
+
+// Either node first; the set shrinks to 1 ping node, or grows to 3.
+INSTANTIATE_TEST_SUITE_P(EitherOrder, Reload,
+                         ::testing::Combine(::testing::Bool(), ::testing::Values(1u, 3u)));
+
+TEST_F(Reload, YouAreDeadOverAnotherSetIsIgnored) {
+  b.take(b.engine.ping_set_changed("new", b.now));
+  a.take(a.engine.peer_count(1, a.now, false, "new"));
+  b.take(b.engine.peer_you_are_dead(b.now));
+  b.take(b.engine.local_count(1, b.now));
+  b.advance(60s);
+  EXPECT_EQ(count(b.log, K::standby), 0);
+}
+
+TEST_F(Reload, PeerWithoutPingSetIsComparedAsHeartbeatDoes) {
+  // heartbeat's ipfail sends num_ping only: its count is compared whatever our set.
+  a.take(a.engine.peer_count(3, a.now));
+  EXPECT_FALSE(a.engine.held());
+  a.advance(settle);
+  EXPECT_EQ(count(a.log, K::standby, "all"), 1);
 }
 
 }  // namespace
