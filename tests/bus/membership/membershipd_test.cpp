@@ -380,9 +380,10 @@ std::vector<std::string> reload_call(Conn& conn, const char* method, std::string
 }
 
 // CheckReload and Reload: a timing hb-membershipd does not use is taken with nothing of its own
-// applied; a change to its nodes, which it does not follow live yet, is refused by name; the
-// method answers root only (the policy), checked here as root.
-TEST_F(MembershipdTest, ReloadTakesWhatItDoesNotUseAndRefusesItsNodes) {
+// applied; a change to its nodes is taken as pending (hb-resourced restarts it once the node
+// holds no group); one that needs a restart is refused by name; the method answers root only
+// (the policy), checked here as root.
+TEST_F(MembershipdTest, ReloadTakesWhatItDoesNotUseKeepsItsNodesPendingAndRefusesTheRest) {
   start_membershipd();
   if (HasFatalFailure()) return;
   std::string error;
@@ -392,9 +393,15 @@ TEST_F(MembershipdTest, ReloadTakesWhatItDoesNotUseAndRefusesItsNodes) {
   EXPECT_EQ(error, "");
 
   std::ofstream(conf_ / "ha.cf") << ha_cf << "deadtime 1\nnode ha4\n";
+  EXPECT_EQ(reload_call(client_->conn(), "CheckReload", error),
+            std::vector<std::string>{"node (pending: in force once this node holds no group)"})
+      << error;
+
+  std::ofstream(conf_ / "ha.cf") << ha_cf << "deadtime 1\nnode ha4\nmsgfmt netstring\n";
   reload_call(client_->conn(), "CheckReload", error);
   EXPECT_NE(error.find("io.github.hbcluster.Error.ReloadRefused"), std::string::npos) << error;
-  EXPECT_NE(error.find("node: not applied live by"), std::string::npos) << error;
+  EXPECT_NE(error.find("msgfmt: needs a restart of hb.target"), std::string::npos) << error;
+  EXPECT_EQ(error.find("node:"), std::string::npos) << error;
   EXPECT_TRUE(logged("reload refused"));
 }
 
