@@ -217,7 +217,7 @@ Actions Engine::on_message(const std::string& from, const Message& m, TimePoint 
       if (reply) send(out, std::move(*reply));
     } else if (m.type == msg::hb_takeover) {
       // A peer asks for the groups of a scope it prefers (legacy failback) or, forced, any.
-      auto scope = parse_scope(m.get(str(field::rsc_hold))).value_or(Scope::all);
+      auto scope = scope_of(m);
       bool force = m.get(str(field::force)) == "1";
       std::set<std::string> keys;
       if (!shutting_) keys = Policy::requested(situation(), *p, scope, force);

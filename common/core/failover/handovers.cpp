@@ -33,7 +33,7 @@ std::optional<Message> Handovers::on_ask_resources(Peer& p, const Message& m, co
                                                    bool can_take, LocalGroups& local, Peers& peers,
                                                    TimePoint now, Actions& out) {
   const std::string& info = m.get(std::string(field::info));
-  auto scope = parse_scope(m.get(std::string(field::rsc_hold))).value_or(Scope::all);
+  auto scope = scope_of(m);
   std::set<std::string> keys;
   std::string target = spelled(opt.nodes, m.get(std::string(field::target)));
   if (m.fields.count(std::string(field::groups))) {

@@ -69,11 +69,23 @@ Message resource_message(const std::string& dest, const Holdings& h, bool stable
   return m;
 }
 
+std::string_view heartbeat_hold(Scope scope) {
+  return scope == Scope::failback ? to_string(Scope::foreign) : to_string(scope);
+}
+
+Scope scope_of(const Message& m) {
+  if (auto it = m.fields.find(str(field::scope)); it != m.fields.end())
+    if (auto s = parse_scope(it->second)) return *s;
+  return parse_scope(m.get(str(field::rsc_hold))).value_or(Scope::all);
+}
+
 Message ask_resources_message(const std::string& dest, Scope scope, std::string_view info,
                               const std::set<std::string>& keys, const std::string& target,
                               bool force) {
   Message m = make(msg::ask_resources, dest);
-  m.fields[str(field::rsc_hold)] = str(to_string(scope));
+  m.fields[str(field::rsc_hold)] = str(heartbeat_hold(scope));
+  if (heartbeat_hold(scope) != to_string(scope))
+    m.fields[str(field::scope)] = str(to_string(scope));
   m.fields[str(field::info)] = str(info);
   m.fields[str(field::groups)] = join_keys(keys);
   m.fields[str(field::target)] = target;
@@ -83,7 +95,9 @@ Message ask_resources_message(const std::string& dest, Scope scope, std::string_
 
 Message takeover_message(const std::string& dest, Scope scope, bool force) {
   Message m = make(msg::hb_takeover, dest);
-  m.fields[str(field::rsc_hold)] = str(to_string(scope));
+  m.fields[str(field::rsc_hold)] = str(heartbeat_hold(scope));
+  if (heartbeat_hold(scope) != to_string(scope))
+    m.fields[str(field::scope)] = str(to_string(scope));
   if (force) m.fields[str(field::force)] = "1";
   return m;
 }

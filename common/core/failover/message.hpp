@@ -61,6 +61,9 @@ inline constexpr std::string_view ask = "hb_ask";
 // (`hbctl status`: the cluster has no working standby).
 inline constexpr std::string_view unable = "hb_unable";
 inline constexpr std::string_view node = "hb_node";  // t=hb_fenced: the node fenced
+// The scope of an ask_resources or hb_takeover when heartbeat has no word for it (failback):
+// rsc_hold then carries heartbeat's nearest one (heartbeat_hold), which it can read.
+inline constexpr std::string_view scope = "hb_scope";
 }  // namespace field
 
 std::string join_keys(const std::set<std::string>& keys);
@@ -72,6 +75,13 @@ std::set<std::string> split_keys(std::string_view text);
 enum class Scope { all, local, foreign, failback };
 std::string_view to_string(Scope scope);
 std::optional<Scope> parse_scope(std::string_view text);
+// rsc_hold as heartbeat 3.0.6 reads it (none, local, foreign, all): failback is foreign, the
+// groups preferring another node (heartbeat logs "encode_resources: bad resource type
+// [failback]" and takes nothing otherwise).
+std::string_view heartbeat_hold(Scope scope);
+// A request's scope: hb_scope when an hb peer sent one, else rsc_hold (Scope::all when neither
+// reads).
+Scope scope_of(const Message& m);
 
 // What a node says about itself on t=resource (and, for `held`, on t=starting).
 struct Holdings {

@@ -107,6 +107,32 @@ TEST(Protocol, HeartbeatStandbyRequestIsAnsweredWithOther) {
   EXPECT_TRUE(starts(out, "192.0.2.20"));
 }
 
+// alpha runs beta's group too; beta (heartbeat 3.0.6) returns: with auto_failback on, alpha
+// gives it back through heartbeat's hb_standby, whose rsc_hold heartbeat must be able to read
+// (it knows none, local, foreign and all: a "failback" there made it take nothing).
+TEST(Protocol, FailbackToAHeartbeatPeerSaysForeign) {
+  Engine e(alpha_options(AutoFailback::on), T0);
+  e.start(T0);
+  e.advance(T0 + 10s);
+  e.on_result("192.0.2.10", Result::started, T0 + 10100ms);
+  e.on_result("192.0.2.20", Result::started, T0 + 10200ms);
+  auto out = e.on_message("beta", Message{"starting", "", {}}, T0 + 20s);
+  Message res{"resource", "", {{"rsc_hold", "none"}, {"rtype", "full"}, {"isstable", "1"}}};
+  auto more = e.on_message("beta", res, T0 + 20100ms);
+  out.insert(out.end(), more.begin(), more.end());
+  more = e.advance(T0 + 40s);
+  out.insert(out.end(), more.begin(), more.end());
+  std::vector<Message> asks;
+  for (const auto& m : sends(out))
+    if (m.type == "ask_resources") asks.push_back(m);
+  ASSERT_FALSE(asks.empty()) << "alpha never offered beta its group back";
+  EXPECT_EQ(asks[0].get("info"), "me");
+  EXPECT_EQ(asks[0].get("rsc_hold"), "foreign");
+  EXPECT_EQ(asks[0].get("hb_scope"), "failback");  // an hb peer still reads the exact scope
+  EXPECT_EQ(scope_of(asks[0]), Scope::failback);
+  EXPECT_EQ(scope_of(Message{"ask_resources", "", {{"rsc_hold", "foreign"}}}), Scope::foreign);
+}
+
 TEST(Protocol, ShutdownReleasesThenSendsShutdone) {
   Engine e(alpha_options(), T0);
   e.start(T0);
