@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# A heartbeat 3.0.6 pair upgraded to hb one node at a time, serving throughout (a client GETs
+# the site every 20 ms, a sampler checks that the IP and /ha are never held twice). Each node is
+# switched in place (`rig switch`: the old stack stopped and masked, the new one started, as the
+# package's Conflicts: path does; the package suite does the same with apt-get):
+#   1. both nodes heartbeat, ha1 serving;
+#   2. ha2 switched to hb: ha1 serves on, each sees the other active;
+#   3. the group moved to ha2 with heartbeat's hb_standby on ha1; ha1 switched to hb; auto_failback
+#      brings the group back to ha1.
+# Each step reports the longest time without a page and the failed requests. Not here yet: the
+# issue's step 4 (ha2 back to heartbeat while ha1 runs hb and serves): heartbeat started there
+# stops after its first status check and never completes its start (no API, no ipfail; seen on
+# the rig, not yet explained), so it is left out until hb's side of that start is fixed; and the
+# power loss of ha1 (heartbeat) while ha2 runs hb, whose failback depends on when heartbeat's
+# t=starting arrives (see the note of issue 19).
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+start_test "${1:-}"
+
+rig_up --stack heartbeat --serial
+# heartbeat's two nodes started at once wait its RQSTDELAY (10 s) before taking their groups.
+wait_for 40 "ha1 (heartbeat) serves the site" page_names http://192.0.2.10/hostname.html ha1
+sees_active() { in_node "$1" cl_status nodestatus "$2" 2>/dev/null | grep -qx active; } # NODE PEER
+wait_for 20 "ha1 sees ha2 (heartbeat) active" sees_active ha1 ha2
+start_sampler
+start_poller
+
+# The client's log since the last report: its failed requests, and the longest time between two
+# answered requests (the outage the step caused, to within the 20 ms period).
+LAST_LINE=0
+report() { # WHAT
+  local total
+  total=$(poll_total)
+  awk -v from="$LAST_LINE" 'NR > from {
+      if ($3 == "-") { failed++; next }
+      if (last != "" && $1 - last > gap) gap = $1 - last
+      last = $1
+    } END { printf "longest time without a page %.2f s, %d failed requests\n", gap, failed }' \
+    "$POLL_DIR/log" | sed "s/^/   $1: /" | while read -r line; do say "$line"; done
+  LAST_LINE=$total
+}
+serves() { page_names http://192.0.2.10/hostname.html "$1"; } # NODE
+say "1. both nodes run heartbeat 3.0.6; ha1 serves"
+report "step 1"
+
+# 2. ha2 to hb.
+rig switch ha2 hb
+wait_for 15 "ha1 (heartbeat) sees ha2 (hb) active" sees_active ha1 ha2
+wait_for 15 "ha2 (hb) sees ha1 (heartbeat) active" sees_active ha2 ha1
+serves ha1 || fail "ha1 stopped serving when ha2 switched to hb"
+holds_nothing ha2 || fail "ha2 (hb) took something: $(rig holders)"
+say "2. ha2 switched to hb: ha1 serves on, each sees the other active"
+report "step 2"
+
+# 3. hb_standby on ha1 (heartbeat's own command): the group goes to ha2 (hb).
+t=$(date +%s.%N)
+in_node ha1 /usr/share/heartbeat/hb_standby all >/dev/null 2>&1 || fail "hb_standby on ha1 failed"
+wait_for 15 "ha2 (hb) serves after ha1's hb_standby" serves ha2
+say "   hb_standby on ha1 -> ha2 serves: $(secs_since "$t") s"
+t=$(date +%s.%N)
+rig switch ha1 hb
+wait_for 20 "ha1 (hb) serves again (auto_failback)" serves ha1
+say "   ha1 switched to hb -> ha1 serves again: $(secs_since "$t") s"
+say "3. the group moved to ha2 (hb) by heartbeat's hb_standby, and back to ha1 once it runs hb"
+report "step 3"
+
+stop_poller
+say "client: $(poll_total) requests, $(poll_count -) failed"
+stop_sampler || fail "two holders"
+say "PASS: rolling upgrade from heartbeat to hb, one node at a time"
