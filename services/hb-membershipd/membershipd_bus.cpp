@@ -73,31 +73,16 @@ State initial_state(const config::Config& config) {
 }
 
 BusObjects::BusObjects(dbus::Bus& bus, State& state, ReloadHandler reload)
-    : bus_(bus), state_(state), reload_(std::move(reload)) {
+    : bus_(bus),
+      state_(state),
+      reload_(std::move(reload)),
+      node_objects_(bus, names::node, node_vtable) {
   slots_.push_back(bus.add_object_vtable(names::root, names::manager, manager_vtable, this));
-  register_nodes();
-}
-
-void BusObjects::register_nodes() {
-  node_slots_.clear();
-  for (Node& n : state_.nodes)
-    node_slots_.push_back(bus_.add_object_vtable(n.path, names::node, node_vtable, &n));
+  node_objects_.attach(state_.nodes);
 }
 
 void BusObjects::set_nodes(std::vector<Node> next) {
-  auto listed = [](const std::vector<Node>& nodes, const Node& n) {
-    return std::any_of(nodes.begin(), nodes.end(), [&](const Node& m) { return m.path == n.path; });
-  };
-  // InterfacesRemoved lists the object's interfaces, so it goes out while it is registered.
-  for (const Node& n : state_.nodes)
-    if (!listed(next, n)) bus_.emit_object_removed(n.path);
-  const std::vector<Node> before = std::move(state_.nodes);
-  state_.nodes = std::move(next);
-  // The vtables point into the vector just replaced: every one is registered again, at once
-  // (nothing is dispatched in between, so no client sees a kept node go).
-  register_nodes();
-  for (const Node& n : state_.nodes)
-    if (!listed(before, n)) bus_.emit_object_added(n.path);
+  node_objects_.replace(state_.nodes, std::move(next));
   bus_.emit_properties_changed(names::root, names::manager, {"Nodes"});
 }
 

@@ -14,6 +14,7 @@
 #include "core/warnings/warnings.hpp"
 #include "sys/config/reload.hpp"
 #include "sys/dbus/bus.hpp"
+#include "sys/dbus/object_list.hpp"
 
 namespace hb::membershipd {
 
@@ -77,13 +78,11 @@ class BusObjects {
   void set_nodes(std::vector<Node> next);
 
  private:
-  void register_nodes();
-
   dbus::Bus& bus_;
   State& state_;
   ReloadHandler reload_;
   std::vector<dbus::Slot> slots_;
-  std::vector<dbus::Slot> node_slots_;  // one per state_.nodes, which they point into
+  dbus::ObjectList<Node> node_objects_;  // one per state_.nodes, which they point into
 };
 
 }  // namespace hb::membershipd

@@ -57,32 +57,16 @@ State initial_state(const config::Config& config) {
 }
 
 BusObjects::BusObjects(dbus::Bus& bus, State& state, ReloadHandler reload)
-    : bus_(bus), state_(state), reload_(std::move(reload)) {
+    : bus_(bus),
+      state_(state),
+      reload_(std::move(reload)),
+      ping_objects_(bus, names::ping_node, ping_node_vtable) {
   slots_.push_back(bus.add_object_vtable(names::root, names::manager, manager_vtable, this));
-  register_ping_nodes();
-}
-
-void BusObjects::register_ping_nodes() {
-  ping_slots_.clear();
-  for (PingNode& p : state_.ping_nodes)
-    ping_slots_.push_back(bus_.add_object_vtable(p.path, names::ping_node, ping_node_vtable, &p));
+  ping_objects_.attach(state_.ping_nodes);
 }
 
 void BusObjects::set_ping_nodes(std::vector<PingNode> next) {
-  auto listed = [](const std::vector<PingNode>& nodes, const PingNode& p) {
-    return std::any_of(nodes.begin(), nodes.end(),
-                       [&](const PingNode& q) { return q.path == p.path; });
-  };
-  // InterfacesRemoved lists the object's interfaces, so it goes out while it is registered.
-  for (const PingNode& p : state_.ping_nodes)
-    if (!listed(next, p)) bus_.emit_object_removed(p.path);
-  const std::vector<PingNode> before = std::move(state_.ping_nodes);
-  state_.ping_nodes = std::move(next);
-  // The vtables point into the vector just replaced: every one is registered again, at once
-  // (nothing is dispatched in between, so no client sees a kept node go).
-  register_ping_nodes();
-  for (const PingNode& p : state_.ping_nodes)
-    if (!listed(before, p)) bus_.emit_object_added(p.path);
+  ping_objects_.replace(state_.ping_nodes, std::move(next));
 }
 
 void BusObjects::ping_node_changed(const PingNode& node) {

@@ -12,6 +12,7 @@
 #include "core/warnings/warnings.hpp"
 #include "sys/config/reload.hpp"
 #include "sys/dbus/bus.hpp"
+#include "sys/dbus/object_list.hpp"
 
 namespace hb::ipfaild {
 
@@ -62,13 +63,11 @@ class BusObjects {
   void set_ping_nodes(std::vector<PingNode> next);
 
  private:
-  void register_ping_nodes();
-
   dbus::Bus& bus_;
   State& state_;
   ReloadHandler reload_;
   std::vector<dbus::Slot> slots_;
-  std::vector<dbus::Slot> ping_slots_;  // one per state_.ping_nodes, which they point into
+  dbus::ObjectList<PingNode> ping_objects_;  // one per state_.ping_nodes, which they point into
 };
 
 }  // namespace hb::ipfaild
