@@ -53,6 +53,12 @@ bool all_dead(const Node& n) {
                                          [](const auto& l) { return l.second == LinkState::dead; });
 }
 
+// The node's entry for `medium` in its links (end() when it has none).
+auto link_of(Node& n, std::string_view medium) {
+  return std::find_if(n.links.begin(), n.links.end(),
+                      [&](const auto& l) { return l.first == medium; });
+}
+
 }  // namespace
 
 Tracker::Tracker(std::string_view local_node, std::span<const liveness::Peer> peers,
@@ -131,8 +137,7 @@ std::optional<Event> Tracker::on_link(std::string_view node, std::string_view me
   Extra* x = nullptr;
   Node* n = find_mut(node, &x);
   if (n == nullptr || n->local) return std::nullopt;
-  auto it = std::find_if(n->links.begin(), n->links.end(),
-                         [&](const auto& l) { return l.first == medium; });
+  auto it = link_of(*n, medium);
   if (it == n->links.end()) {
     n->links.emplace_back(std::string(medium), to);
   } else {
@@ -173,8 +178,7 @@ std::optional<Event> Tracker::on_link_removed(std::string_view node, std::string
   Extra* x = nullptr;
   Node* n = find_mut(node, &x);
   if (n == nullptr || n->local) return std::nullopt;
-  auto it = std::find_if(n->links.begin(), n->links.end(),
-                         [&](const auto& l) { return l.first == medium; });
+  auto it = link_of(*n, medium);
   if (it == n->links.end()) return std::nullopt;
   n->links.erase(it);
   if (x->shutdown_hold) {
