@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "commands.hpp"
+#include "core/config/reload_plan.hpp"
 #include "hb_build_config.hpp"
 #include "sys/config/load.hpp"
 #include "sys/dbus/names.hpp"
@@ -65,8 +66,7 @@ constexpr Daemon daemons[] = {
 struct Answer {
   int rc = exit_ok;
   std::string applied;  // "keepalive, deadtime"
-  std::string pending;  // "haresources": accepted, in force later (the daemon says when)
-  std::string when;     // "in force once this node holds no group"
+  std::string pending;  // "haresources": accepted, in force once the node holds no group
   std::string error;
 };
 
@@ -98,15 +98,12 @@ Answer ask(sd_bus* bus, const Daemon& d, const char* method, int keys_fd) {
       a.rc = exit_error;
     } else {
       for (char** s = applied; s != nullptr && *s != nullptr; ++s) {
-        // A pending setting comes as "haresources (pending: in force once ...)".
-        const std::string line = *s;
-        const auto at = line.find(" (pending: ");
-        if (at == std::string::npos) {
-          a.applied += (a.applied.empty() ? "" : ", ") + line;
-        } else {
-          a.pending += (a.pending.empty() ? "" : ", ") + line.substr(0, at);
-          a.when = line.substr(at + 11, line.size() - at - 12);
-        }
+        // A pending setting comes as "haresources" + config::pending_answer.
+        std::string_view line = *s;
+        const bool pending = line.ends_with(config::pending_answer);
+        if (pending) line.remove_suffix(config::pending_answer.size());
+        std::string& list = pending ? a.pending : a.applied;
+        list += (list.empty() ? "" : ", ") + std::string(line);
         std::free(*s);
       }
       std::free(applied);
@@ -234,7 +231,8 @@ int reload(const std::vector<std::string>& args) {
       }
       std::string said = a.applied.empty() ? "" : "applied " + a.applied;
       if (!a.pending.empty())
-        said += (said.empty() ? "" : "; ") + a.pending + " pending, " + a.when;
+        said += (said.empty() ? "" : "; ") + a.pending + " pending, " +
+                std::string(config::pending_when);
       std::cout << d.name << ": " << (said.empty() ? "nothing changed" : said) << "\n";
     }
   }

@@ -365,9 +365,7 @@ std::vector<std::string> Linkd::reload(bool apply, int keys_fd) {
     for (const auto& c : changes) {
       const auto users = config::users_of(c.setting);
       if (std::find(users.begin(), users.end(), "hb-linkd") != users.end())
-        would.push_back(c.setting + std::string(config::is_pending("hb-linkd", c)
-                                                    ? config::pending_answer
-                                                    : std::string_view()));
+        would.push_back(config::answer_line("hb-linkd", c));
     }
     return would;
   }
@@ -382,7 +380,7 @@ std::vector<std::string> Linkd::reload(bool apply, int keys_fd) {
     if (std::find(users.begin(), users.end(), "hb-linkd") == users.end()) continue;
     // The node list waits for hb-resourced, which restarts hb-linkd once it holds no group.
     if (config::is_pending("hb-linkd", c)) {
-      applied.push_back(c.setting + std::string(config::pending_answer));
+      applied.push_back(config::answer_line("hb-linkd", c));
       continue;
     }
     applied.push_back(c.setting);

@@ -328,6 +328,10 @@ bool is_pending(std::string_view daemon, const ConfigChange& change) {
   return change.reload == Reload::handover && pending_with(daemon).count(change.setting) > 0;
 }
 
+std::string answer_line(std::string_view daemon, const ConfigChange& change) {
+  return change.setting + std::string(is_pending(daemon, change) ? pending_answer : "");
+}
+
 std::vector<Refusal> refusals(const std::vector<ConfigChange>& changes) {
   std::vector<Refusal> out;
   for (const auto& c : changes) {

@@ -55,10 +55,16 @@ const std::set<std::string, std::less<>>& applied_live_by(std::string_view daemo
 // with the files, as heartbeat re-executes itself on SIGHUP.
 const std::set<std::string, std::less<>>& pending_with(std::string_view daemon);
 
-// How a daemon answers a pending setting in CheckReload/Reload (after the setting's name, and
-// how hbctl reload recognizes it).
+// When a pending setting comes in force, as hbctl reload says it.
+inline constexpr std::string_view pending_when = "in force once this node holds no group";
+// How a daemon answers a pending setting in CheckReload/Reload: after the setting's name, and
+// how hbctl reload recognizes it (" (pending: " pending_when ")").
 inline constexpr std::string_view pending_answer =
     " (pending: in force once this node holds no group)";
+static_assert(pending_answer.substr(11, pending_when.size()) == pending_when);
+
+// A daemon's answer line for `change`: its name, with pending_answer when it waits.
+std::string answer_line(std::string_view daemon, const ConfigChange& change);
 
 // `running` with the values of the pending settings taken from `in_force` again: what a daemon
 // runs on while they wait (node list, groups, auto_failback).
