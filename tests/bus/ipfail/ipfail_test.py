@@ -156,15 +156,7 @@ def case_reachability(tmp, daemon, dgram):
         want = ["dead", "up"] + (["dead", "up"] if shutil.which("nft") else [])
         check(states == want, f"PingNodeChanged signals after the first up: {states}")
     finally:
-        if proc is not None:
-            stop(proc)
-        if mon is not None and mon.poll() is None:
-            mon.kill()
-            mon.wait()
-        bus.stop()
-        net.close()
-        with open(os.path.join(tmp, "log")) as f:
-            print("--- ipfaild stderr ---\n" + f.read())
+        tear_down(tmp, proc, bus, net, mon)
 
 
 def case_group(tmp, daemon):
@@ -193,6 +185,20 @@ def case_group(tmp, daemon):
             stop(proc)
         bus.stop()
         net.close()
+
+
+def tear_down(tmp, proc, bus, net, mon=None):
+    """The end of a case: ipfaild and the signal monitor stopped, the bus and the namespaces
+    gone, and ipfaild's stderr printed for the test log."""
+    if proc is not None:
+        stop(proc)
+    if mon is not None and mon.poll() is None:
+        mon.kill()
+        mon.wait()
+    bus.stop()
+    net.close()
+    with open(os.path.join(tmp, "log")) as f:
+        print("--- ipfaild stderr ---\n" + f.read())
 
 
 def reload(bus, method, user=None):
@@ -252,12 +258,7 @@ def case_reload(tmp, daemon):
         check(log.count("reloaded: deadping applied") == 1, "ipfaild logs what it applied, once")
         check("reload refused" in log, "and the refusal")
     finally:
-        if proc is not None:
-            stop(proc)
-        bus.stop()
-        net.close()
-        with open(os.path.join(tmp, "log")) as f:
-            print("--- ipfaild stderr ---\n" + f.read())
+        tear_down(tmp, proc, bus, net)
 
 
 def case_ping_reload(tmp, daemon):
@@ -330,15 +331,7 @@ def case_ping_reload(tmp, daemon):
         check("ping node " + added + " added by a reload" in log, "journal: added")
         check("ping node " + PING + " removed by a reload" in log, "journal: removed")
     finally:
-        if proc is not None:
-            stop(proc)
-        if mon is not None and mon.poll() is None:
-            mon.kill()
-            mon.wait()
-        bus.stop()
-        net.close()
-        with open(os.path.join(tmp, "log")) as f:
-            print("--- ipfaild stderr ---\n" + f.read())
+        tear_down(tmp, proc, bus, net, mon)
 
 
 def case_nothing(tmp, daemon):
