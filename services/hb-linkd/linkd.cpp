@@ -13,6 +13,7 @@
 #include "core/config/security.hpp"
 #include "core/liveness/names.hpp"
 #include "core/liveness/peers.hpp"
+#include "core/proto/node_list.hpp"
 #include "generation_file.hpp"
 #include "interfaces.hpp"
 #include "sys/dbus/error.hpp"
@@ -702,6 +703,14 @@ void Linkd::on_packet(const std::string& link, std::string_view bytes) {
 }
 
 void Linkd::deliver(const proto::Message& m) {
+  if (m.type() == proto::msgtype::node_list_request) {
+    // A starting heartbeat peer waits on this answer before it becomes active
+    // (core/proto/node_list.hpp); it is transport business, nothing for the bus.
+    send_cluster_message(std::string(m.value_or_empty(proto::field::source)),
+                         std::string(proto::msgtype::node_list_reply),
+                         proto::node_list_reply_fields(config_.ha_cf.nodes));
+    return;
+  }
   static const char* const control_fields[] = {"t",  "src", "srcuuid", "seq",  "hg",
                                                "ts", "ld",  "ttl",     "dest", "destuuid"};
   std::map<std::string, std::string> fields;

@@ -31,6 +31,12 @@ finish() { # [RC]: the exit status to end with (default: the status the EXIT tra
       say "the hb journal of $node (last 60 lines), for the failure above:"
       HB_RIG=$RUN "$RIG" exec "$node" journalctl -q -o short-precise -n ${HB_JOURNAL_LINES:-60} -u hb-linkd \
         -u hb-membershipd -u hb-resourced 2>/dev/null | sed 's/^/    /' || true
+      # A node that runs heartbeat (a --stack heartbeat rig) logs to ha.cf's logfile instead.
+      if HB_RIG=$RUN "$RIG" exec "$node" systemctl -q is-active heartbeat 2>/dev/null; then
+        say "heartbeat's ha-log of $node (last 60 lines):"
+        HB_RIG=$RUN "$RIG" exec "$node" tail -n ${HB_JOURNAL_LINES:-60} /var/log/ha-log 2>/dev/null |
+          sed 's/^/    /' || true
+      fi
     done
   fi
   if [ -n "$RUN" ]; then

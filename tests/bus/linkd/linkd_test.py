@@ -425,6 +425,15 @@ def case_messages(rig):
           "keepalives are never MessageReceived")
     check(not [d for d in ha1.monitor.named("MessageReceived") if d[1] == "hb-test"],
           "the sender does not receive its own messages")
+    # heartbeat 3.0's node-list request, which a starting heartbeat waits on before it becomes
+    # active: hb-linkd answers it with ha.cf's nodes, in heartbeat's format, and keeps it off the bus.
+    ha1.call("SendMessage", "ssa{ss}", "ha2", "reqnodes", "0")
+    replies = wait_until(lambda: [d for d in ha1.monitor.named("MessageReceived")
+                                  if d[1] == "repnodes"], "ha2's t=repnodes")
+    check(replies[0][0] == "ha2" and replies[0][2] == {"nodelist": "ha1 ha2 ", "delnodelist": " "},
+          f"ha2 answers t=reqnodes with nodelist='ha1 ha2 ' delnodelist=' ' ({replies[0][2]})")
+    check(not [d for d in ha2.monitor.named("MessageReceived") if d[1] == "reqnodes"],
+          "the request is not MessageReceived on ha2's bus")
 
 
 def case_sigstop(rig):
