@@ -148,14 +148,15 @@ bool read_warnings(sd_bus* bus, const char* dest, const char* path, const char* 
   return true;
 }
 
-// hb-linkd's Configuration a{ss} (what is in force: the timings, the keys, the digest); empty
-// when hb-linkd is not there, or too old to say.
-std::map<std::string, std::string> read_configuration(sd_bus* bus) {
+// An a{ss} property of a daemon's Manager; empty when the daemon is not there, or too old to have
+// it. hb-linkd's Configuration (what is in force: the timings, the keys, the digest) and
+// hb-resourced's PeerProtocols (each peer's hand-over protocol).
+std::map<std::string, std::string> read_string_map(sd_bus* bus, const char* dest, const char* root,
+                                                   const char* manager, const char* property) {
   std::map<std::string, std::string> out;
   sd_bus_error e = SD_BUS_ERROR_NULL;
   sd_bus_message* reply = nullptr;
-  int r = sd_bus_get_property(bus, l1::bus, l1::root, l1::manager, "Configuration", &e, &reply,
-                              "a{ss}");
+  int r = sd_bus_get_property(bus, dest, root, manager, property, &e, &reply, "a{ss}");
   sd_bus_error_free(&e);
   if (r < 0) return out;
   MsgPtr owned(reply);
@@ -398,7 +399,18 @@ int render_status(sd_bus* bus_raw, const std::optional<std::string>& json, std::
   read_warnings(bus.get(), r1::bus, r1::root, r1::manager, "hb-resourced", warnings);
   read_warnings(bus.get(), i1::bus, i1::root, i1::manager, "ipfaild", warnings);
   const auto why = takeover_blockers(bus.get(), warnings);
-  const auto configuration = read_configuration(bus.get());
+  const auto configuration =
+      read_string_map(bus.get(), l1::bus, l1::root, l1::manager, "Configuration");
+  const auto protocols =
+      read_string_map(bus.get(), r1::bus, r1::root, r1::manager, "PeerProtocols");
+  // What a node speaks in hand-overs: hb here; a peer's as hb-resourced last heard it ("hb" or
+  // "heartbeat"), "-" before it said anything in this incarnation; nothing for ping nodes.
+  auto protocol_of = [&](const NodeRow& n) -> std::string {
+    if (n.type == "ping") return "-";
+    if (n.name == local_node) return "hb";
+    auto it = protocols.find(n.name);
+    return it == protocols.end() || it->second.empty() ? "-" : it->second;
+  };
   const auto pending = read_pending_reload(bus.get());
 
   const std::uint64_t now = now_usec();
@@ -422,6 +434,10 @@ int render_status(sd_bus* bus_raw, const std::optional<std::string>& json, std::
                        {"local", n.name == local_node},
                        {"never_heard", n.type != "ping" && n.state == "dead" && n.incarnation == 0},
                        {"links", n.links}};
+      if (n.type != "ping") {
+        const std::string speaks = protocol_of(n);
+        o["protocol"] = speaks == "-" ? nlohmann::json(nullptr) : nlohmann::json(speaks);
+      }
       // A ping node's state is ipfaild's (mirrored by hb-membershipd); unknown = not watched.
       if (n.type == "ping") o["monitored"] = n.state != "unknown";
       if (n.last_heard_usec != 0 && n.name != local_node && n.type != "ping") {
@@ -470,8 +486,8 @@ int render_status(sd_bus* bus_raw, const std::optional<std::string>& json, std::
   auto pad = [](const std::string& s, std::size_t width) {
     return s + std::string(width > s.size() ? width - s.size() : 0, ' ');
   };
-  out << pad("NODE", w + 2) << pad("TYPE", 8) << pad("STATE", 8) << pad("INC", 5)
-      << pad("LAST HEARD", 12) << "LINKS\n";
+  out << pad("NODE", w + 2) << pad("TYPE", 8) << pad("SPEAKS", 11) << pad("STATE", 8)
+      << pad("INC", 5) << pad("LAST HEARD", 12) << "LINKS\n";
   for (const auto& n : nodes) {
     std::string links;
     for (const auto& [medium, st] : n.links)
@@ -486,7 +502,7 @@ int render_status(sd_bus* bus_raw, const std::optional<std::string>& json, std::
     // heartbeat time; unknown while ipfaild does not run (no `respawn ... ipfail` line).
     if (is_ping)
       links = n.state == "unknown" ? "not monitored (ipfaild is not running)" : "pinged by ipfaild";
-    out << pad(n.name, w + 2) << pad(n.type, 8) << pad(n.state, 8)
+    out << pad(n.name, w + 2) << pad(n.type, 8) << pad(protocol_of(n), 11) << pad(n.state, 8)
         << pad(std::to_string(n.incarnation), 5)
         << pad(is_local || is_ping ? "-" : age(n.last_heard_usec, now), 12)
         << (is_local ? "(local node)" : links) << "\n";

@@ -222,6 +222,12 @@ void Resourced::feed(failover::Actions actions) {
     refresh_warnings();
     refreshing_ = false;
   }
+  // A peer heard from, lost or restarted may speak another protocol now (a rolling upgrade).
+  auto protocols = engine_ ? engine_->peer_protocols() : std::map<std::string, std::string>{};
+  if (protocols != state_.peer_protocols) {
+    state_.peer_protocols = std::move(protocols);
+    if (objects_) objects_->peer_protocols_changed();
+  }
 }
 
 void Resourced::execute(const failover::Action& a) {

@@ -37,6 +37,8 @@ const sd_bus_vtable manager_vtable[] = {
                     SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
     SD_BUS_PROPERTY("PendingReload", "as", property<&BusObjects::pending_reload>, 0,
                     SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+    SD_BUS_PROPERTY("PeerProtocols", "a{ss}", property<&BusObjects::peer_protocols>, 0,
+                    SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
     SD_BUS_SIGNAL_WITH_ARGS("GroupChanged", SD_BUS_ARGS("s", group, "s", owner, "s", state), 0),
     SD_BUS_VTABLE_END};
 
@@ -162,6 +164,10 @@ void BusObjects::warnings_changed() {
 
 void BusObjects::pending_reload_changed() {
   bus_.emit_properties_changed(names::root, names::manager, {"PendingReload"});
+}
+
+void BusObjects::peer_protocols_changed() {
+  bus_.emit_properties_changed(names::root, names::manager, {"PeerProtocols"});
 }
 
 }  // namespace hb::resourced

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -37,6 +38,9 @@ struct State {
   // Settings a reload accepted that are not in force yet (the Manager's PendingReload):
   // haresources and auto_failback, in force once this node holds no group.
   std::vector<std::string> pending_reload;
+  // Each peer's hand-over protocol, "hb", "heartbeat" or "" (the Manager's PeerProtocols;
+  // failover::Engine::peer_protocols).
+  std::map<std::string, std::string> peer_protocols;
 };
 
 // haresources' groups, owned by nobody and stopped.
@@ -81,6 +85,9 @@ class BusObjects {
   // The Manager's PropertiesChanged for PendingReload.
   void pending_reload_changed();
   std::vector<std::string> pending_reload() const { return state_.pending_reload; }
+  // The Manager's PropertiesChanged for PeerProtocols.
+  void peer_protocols_changed();
+  std::map<std::string, std::string> peer_protocols() const { return state_.peer_protocols; }
 
  private:
   const Group* find(const std::string& key) const;

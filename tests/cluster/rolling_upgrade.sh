@@ -37,6 +37,12 @@ report() { # WHAT
   LAST_LINE=$total
 }
 serves() { page_names http://192.0.2.10/hostname.html "$1"; } # NODE
+# What `hbctl status` on an hb NODE says PEER speaks in hand-overs (hb, heartbeat, or null).
+speaks() { # NODE PEER KIND
+  [ "$(in_node "$1" hbctl status --json 2>/dev/null | python3 -c '
+import json, sys
+print([n["protocol"] for n in json.load(sys.stdin)["nodes"] if n["name"] == sys.argv[1]][0])' "$2")" = "$3" ]
+}
 say "1. both nodes run heartbeat 3.0.6; ha1 serves"
 report "step 1"
 
@@ -46,6 +52,7 @@ wait_for 15 "ha1 (heartbeat) sees ha2 (hb) active" sees_active ha1 ha2
 wait_for 15 "ha2 (hb) sees ha1 (heartbeat) active" sees_active ha2 ha1
 serves ha1 || fail "ha1 stopped serving when ha2 switched to hb"
 holds_nothing ha2 || fail "ha2 (hb) took something: $(rig holders)"
+wait_for 10 "hbctl status on ha2 (hb) says ha1 speaks heartbeat" speaks ha2 ha1 heartbeat
 say "2. ha2 switched to hb: ha1 serves on, each sees the other active"
 report "step 2"
 
@@ -58,6 +65,7 @@ t=$(date +%s.%N)
 rig switch ha1 hb
 wait_for 20 "ha1 (hb) serves again (auto_failback)" serves ha1
 say "   ha1 switched to hb -> ha1 serves again: $(secs_since "$t") s"
+wait_for 10 "hbctl status on ha2 says ha1 speaks hb now" speaks ha2 ha1 hb
 say "3. the group moved to ha2 (hb) by heartbeat's hb_standby, and back to ha1 once it runs hb"
 report "step 3"
 
@@ -67,6 +75,7 @@ wait_for 20 "ha2 (heartbeat) sees ha1 (hb) active" sees_active ha2 ha1
 wait_for 15 "ha1 (hb) sees ha2 (heartbeat) active" sees_active ha1 ha2
 serves ha1 || fail "ha1 stopped serving when ha2 switched back to heartbeat"
 holds_nothing ha2 || fail "ha2 (heartbeat) took something: $(rig holders)"
+wait_for 10 "hbctl status on ha1 says ha2 speaks heartbeat again" speaks ha1 ha2 heartbeat
 say "4. ha2 switched back to heartbeat: ha1 (hb) serves on, each sees the other active"
 report "step 4a"
 t=$(date +%s.%N)

@@ -352,6 +352,13 @@ std::vector<std::string> Engine::live_peers() const {
   return peers_.live_peers();
 }
 
+std::map<std::string, std::string> Engine::peer_protocols() const {
+  std::map<std::string, std::string> out;
+  for (const auto& [name, p] : peers_)
+    out[name] = !p.answered ? "" : p.speaks_hb ? "hb" : "heartbeat";
+  return out;
+}
+
 Actions Engine::advance(TimePoint now) {
   return step(now, [&](Actions& out) {
     if (lost_since_ && !isolated_ && now >= *lost_since_ + opt_.timing.daemon_grace) {

@@ -113,6 +113,10 @@ class Engine {
   std::map<std::string, std::string> peers_unable() const;
   // Live peers (up), whatever they said.
   std::vector<std::string> live_peers() const;
+  // Each peer's hand-over protocol in its current incarnation: "hb" once a t=starting or
+  // t=resource of it carried hb's fields, "heartbeat" once one came without them, "" before
+  // either (and from its death on: it may come back as either).
+  std::map<std::string, std::string> peer_protocols() const;
 
   Actions advance(TimePoint now);
   std::optional<TimePoint> next_deadline() const;
