@@ -227,6 +227,7 @@ resourced_logged() { in_node "$1" journalctl -q -u hb-resourced.service --grep "
 start_poller() {
   [ -z "$POLL_DIR" ] || rm -rf "$POLL_DIR"
   POLL_DIR=$(mktemp -d /tmp/hb-poll.XXXXXX)
+  POLL_REPORTED=0
   rig client python3 "$POLL" "$POLL_DIR/log" "$POLL_DIR/stop" 600 &
   POLL_PID=$!
   wait_for 5 "poller running" test -s "$POLL_DIR/log"
@@ -241,3 +242,24 @@ stop_poller() {
 
 poll_count() { awk -v w="$1" '$3 == w' "$POLL_DIR/log" | wc -l; } # WHO ("-": failed)
 poll_total() { wc -l <"$POLL_DIR/log"; }
+
+# The client's log since the last report (or since start_poller): its failed requests, and the
+# longest time between two answered requests (the outage the step caused, to within the 20 ms
+# period), said as "   WHAT: longest time without a page 0.34 s, 21 failed requests".
+POLL_REPORTED=0
+report_outage() { # WHAT
+  local total
+  total=$(poll_total)
+  awk -v from="$POLL_REPORTED" 'NR > from {
+      if ($3 == "-") { failed++; next }
+      if (last != "" && $1 - last > gap) gap = $1 - last
+      last = $1
+    } END { printf "longest time without a page %.2f s, %d failed requests\n", gap, failed }' \
+    "$POLL_DIR/log" | sed "s/^/   $1: /" | while read -r line; do say "$line"; done
+  POLL_REPORTED=$total
+}
+
+# The site's page names NODE (it serves the cluster IP).
+serves() { page_names http://192.0.2.10/hostname.html "$1"; } # NODE
+# heartbeat's cl_status (hb's or heartbeat's own) on NODE says PEER is active.
+sees_active() { in_node "$1" cl_status nodestatus "$2" 2>/dev/null | grep -qx active; } # NODE PEER

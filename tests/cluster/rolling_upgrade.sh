@@ -17,26 +17,9 @@ start_test "${1:-}"
 rig_up --stack heartbeat --serial
 # heartbeat's two nodes started at once wait its RQSTDELAY (10 s) before taking their groups.
 wait_for 40 "ha1 (heartbeat) serves the site" page_names http://192.0.2.10/hostname.html ha1
-sees_active() { in_node "$1" cl_status nodestatus "$2" 2>/dev/null | grep -qx active; } # NODE PEER
-wait_for 20 "ha1 sees ha2 (heartbeat) active" sees_active ha1 ha2
 start_sampler
 start_poller
 
-# The client's log since the last report: its failed requests, and the longest time between two
-# answered requests (the outage the step caused, to within the 20 ms period).
-LAST_LINE=0
-report() { # WHAT
-  local total
-  total=$(poll_total)
-  awk -v from="$LAST_LINE" 'NR > from {
-      if ($3 == "-") { failed++; next }
-      if (last != "" && $1 - last > gap) gap = $1 - last
-      last = $1
-    } END { printf "longest time without a page %.2f s, %d failed requests\n", gap, failed }' \
-    "$POLL_DIR/log" | sed "s/^/   $1: /" | while read -r line; do say "$line"; done
-  LAST_LINE=$total
-}
-serves() { page_names http://192.0.2.10/hostname.html "$1"; } # NODE
 # What `hbctl status` on an hb NODE says PEER speaks in hand-overs (hb, heartbeat, or null).
 speaks() { # NODE PEER KIND
   [ "$(in_node "$1" hbctl status --json 2>/dev/null | python3 -c '
@@ -44,7 +27,7 @@ import json, sys
 print([n["protocol"] for n in json.load(sys.stdin)["nodes"] if n["name"] == sys.argv[1]][0])' "$2")" = "$3" ]
 }
 say "1. both nodes run heartbeat 3.0.6; ha1 serves"
-report "step 1"
+report_outage "step 1"
 
 # 2. ha2 to hb.
 rig switch ha2 hb
@@ -54,7 +37,7 @@ serves ha1 || fail "ha1 stopped serving when ha2 switched to hb"
 holds_nothing ha2 || fail "ha2 (hb) took something: $(rig holders)"
 wait_for 10 "hbctl status on ha2 (hb) says ha1 speaks heartbeat" speaks ha2 ha1 heartbeat
 say "2. ha2 switched to hb: ha1 serves on, each sees the other active"
-report "step 2"
+report_outage "step 2"
 
 # 3. hb_standby on ha1 (heartbeat's own command): the group goes to ha2 (hb).
 t=$(date +%s.%N)
@@ -67,7 +50,7 @@ wait_for 20 "ha1 (hb) serves again (auto_failback)" serves ha1
 say "   ha1 switched to hb -> ha1 serves again: $(secs_since "$t") s"
 wait_for 10 "hbctl status on ha2 says ha1 speaks hb now" speaks ha2 ha1 hb
 say "3. the group moved to ha2 (hb) by heartbeat's hb_standby, and back to ha1 once it runs hb"
-report "step 3"
+report_outage "step 3"
 
 # 4. ha2 back to heartbeat (the way back of the upgrade guide) while ha1 (hb) serves.
 rig switch ha2 heartbeat
@@ -77,17 +60,17 @@ serves ha1 || fail "ha1 stopped serving when ha2 switched back to heartbeat"
 holds_nothing ha2 || fail "ha2 (heartbeat) took something: $(rig holders)"
 wait_for 10 "hbctl status on ha1 says ha2 speaks heartbeat again" speaks ha1 ha2 heartbeat
 say "4. ha2 switched back to heartbeat: ha1 (hb) serves on, each sees the other active"
-report "step 4a"
+report_outage "step 4a"
 t=$(date +%s.%N)
 rig poweroff ha1
 wait_for 15 "ha2 (heartbeat) serves after ha1 (hb) lost power" serves ha2
 say "   ha1 (hb) lost power -> ha2 (heartbeat) serves: $(secs_since "$t") s"
-report "step 4b"
+report_outage "step 4b"
 t=$(date +%s.%N)
 rig boot ha1 >/dev/null
 wait_for 20 "ha1 (hb) serves again after its boot (auto_failback)" serves ha1
 say "   ha1 (hb) booted -> ha1 serves again: $(secs_since "$t") s"
-report "step 4c"
+report_outage "step 4c"
 
 stop_poller
 say "client: $(poll_total) requests, $(poll_count -) failed"
