@@ -276,6 +276,18 @@ void Ipfaild::on_message(dbus::Message& m) {
     log::info(log::msgid::ipfail_exchange, source + " reaches as many ping nodes (abort_giveup)",
               {{"HB_PEER", source}});
     apply(engine_.peer_abort_giveup(now));
+  } else if (type == ipfail::msg_client_status) {
+    const auto fields = m.read<std::map<std::string, std::string>>();
+    auto field = [&](const char* name) {
+      auto it = fields.find(name);
+      return it == fields.end() ? std::string() : it->second;
+    };
+    if (!ipfail::is_ipfail_join(type, field(ipfail::field_client_status),
+                                field(ipfail::field_client_id)))
+      return;
+    log::info(log::msgid::ipfail_exchange, "heartbeat's ipfail signed on on " + source,
+              {{"HB_PEER", source}});
+    apply(engine_.peer_ipfail_joined(now));
   }
 }
 

@@ -78,10 +78,18 @@ Actions Engine::local_count(std::uint32_t reachable, TimePoint now) {
   if (measured_ && *measured_ == reachable) return out;
   measured_ = reachable;
   measured_since_ = now;
-  if (committed_ && *committed_ == reachable)
+  if (committed_ && *committed_ == reachable) {
     out.push_back(make(Action::Kind::note, "ping nodes reached back to " +
                                                std::to_string(reachable) + " within " +
                                                ms(s_.settle) + ": a flap, nothing changes"));
+    // What we said stands again: heartbeat's ipfail gets the answer it was owed.
+    if (owe_you_are_dead_) {
+      owe_you_are_dead_ = false;
+      if (peer_up_ && peer_count_ && *committed_ > *peer_count_ && !held())
+        out.push_back(make(Action::Kind::send_you_are_dead,
+                           "we reach more ping nodes than the peer after all (" + counts() + ")"));
+    }
+  }
   return out;
 }
 
@@ -92,10 +100,13 @@ Actions Engine::peer_count(std::uint32_t reachable, TimePoint now, bool asks,
   peer_count_ = reachable;
   peer_set_ = ping_set;
   told_dead_ = false;
+  owe_you_are_dead_ = false;  // this count is answered (or withheld) anew
   // A peer we knew nothing about, or one that asks (its ipfail just restarted), learns our count
   // in return; our answer does not ask back, so once both know both counts, messages only flow
-  // on changes.
-  if ((asks || (was_unknown && !asked_)) && committed_)
+  // on changes. To heartbeat's ipfail a count above its own is a you_are_dead: withheld alike
+  // while our own count is falling (evaluate() says so, and the settled count goes later).
+  const bool withheld = committed_ && *committed_ > reachable && answer_later(reachable);
+  if ((asks || (was_unknown && !asked_)) && committed_ && !withheld)
     send_count(out, "the peer's ipfail announced itself; telling it ours");
   evaluate(out, Trigger::peer_count, now);
   return out;
@@ -126,6 +137,16 @@ Actions Engine::peer_abort_giveup(TimePoint now) {
   return out;
 }
 
+Actions Engine::peer_ipfail_joined(TimePoint now) {
+  (void)now;
+  Actions out;
+  // What we told the peer before its ipfail listened reached nobody; heartbeat's ipfail asks
+  // nothing itself, it waits for its peers to tell it their count when it signs on.
+  if (peer_up_ && committed_)
+    send_count(out, "the peer's ipfail (heartbeat's) signed on; telling it our count");
+  return out;
+}
+
 Actions Engine::peer_up(TimePoint now) {
   Actions out;
   if (peer_up_) return out;
@@ -147,6 +168,7 @@ Actions Engine::peer_down(TimePoint now) {
   differed_ = false;
   peer_set_.clear();
   held_logged_ = false;
+  owe_you_are_dead_ = false;
   if (giveup_) cancel(out, "the peer is down: there is nobody to give resources to");
   return out;
 }
@@ -171,6 +193,7 @@ Actions Engine::tick(TimePoint now) {
   Actions out;
   if (measured_ && measured_ != committed_ && now >= measured_since_ + s_.settle) {
     committed_ = measured_;
+    owe_you_are_dead_ = false;  // the settled count goes to the peer, which decides on it
     Action note = make(Action::Kind::note, "we now reach " + std::to_string(*committed_) +
                                                " ping nodes (held for " + ms(s_.settle) + ")");
     out.push_back(note);
@@ -230,9 +253,17 @@ void Engine::evaluate(Actions& out, Trigger trigger, TimePoint now) {
     if (giveup_) cancel(out, "we reach more ping nodes than the peer (" + counts() + ")");
     // The peer decides for itself from our count; answering its count makes sure it does even
     // if our own count message was lost or came before it knew us.
-    if (trigger == Trigger::peer_count)
-      out.push_back(make(Action::Kind::send_you_are_dead,
-                         "we reach more ping nodes than the peer (" + counts() + ")"));
+    if (trigger != Trigger::peer_count) return;
+    if (answer_later(theirs)) {
+      owe_you_are_dead_ = true;
+      out.push_back(make(Action::Kind::note,
+                         "the peer (heartbeat's ipfail) reaches fewer ping nodes (" + counts() +
+                             "), but we are losing ping nodes too (" + std::to_string(*measured_) +
+                             " reached now): answering once our count settles"));
+      return;
+    }
+    out.push_back(make(Action::Kind::send_you_are_dead,
+                       "we reach more ping nodes than the peer (" + counts() + ")"));
     return;
   }
   // Equal: a tie moves nothing.
@@ -246,6 +277,13 @@ void Engine::evaluate(Actions& out, Trigger trigger, TimePoint now) {
     if (s_.auto_failback)
       schedule(out, "foreign", now, "ping node counts are equal again (" + counts() + ")");
   }
+}
+
+bool Engine::answer_later(std::uint32_t theirs) const {
+  // hb's ipfaild rechecks the counts before it gives up (giveup_still_wanted): a you_are_dead
+  // its later count contradicts moves nothing there. heartbeat's ipfail (it sends no ping set)
+  // gives up 2 x keepalive after the you_are_dead whatever comes later but an abort_giveup.
+  return peer_set_.empty() && measured_ && measured_ != committed_ && *measured_ <= theirs;
 }
 
 void Engine::schedule(Actions& out, const std::string& scope, TimePoint now,

@@ -24,6 +24,22 @@
 // (a pending give-up is cancelled, none is scheduled), and after our own set changed our count
 // starts over: nothing is compared until a count of the new set has settled. A peer that sends
 // no set (heartbeat's ipfail) is compared as before.
+//
+// A peer running heartbeat 3.0.6's ipfail (contrib/ipfail/ipfail.c) differs in three ways, and
+// the engine meets each (docs/handover.md, "ipfail between hb and heartbeat"):
+//  * it sends its count only when it signs on (a t=apiclistat join that hb's ipfaild never
+//    sends), when a ping node comes up or any link goes dead, and it never answers a count with
+//    its own: it compares ours with its own and answers you_are_dead or abort_giveup, or gives up
+//    itself. So its sign-on is answered with our count (peer_ipfail_joined), as its own ipfail
+//    would, or the count we sent before it listened is never compared;
+//  * its count is its ping nodes' state now, unsettled, sent the moment a ping node's link goes
+//    dead;
+//  * told you_are_dead, it gives everything up 2 × keepalive later without looking at the counts
+//    again, unless an abort_giveup comes first. Our own count needs `settle` (the same time) to
+//    say we lost too, so answering its count with you_are_dead while our own measurement is
+//    already falling to its count or below would hand the group to a node that lost as much:
+//    that answer is withheld until our count settles (the settled count goes to it and it
+//    decides) or the measurement returns to what we said (then it is sent).
 #pragma once
 
 #include <chrono>
@@ -56,6 +72,18 @@ inline constexpr const char* field_ask_count = "ask_count";
 // hb's addition to num_ping_nodes: which ping nodes the count is over (ping_set.hpp), so the two
 // sides compare counts only over the same set. heartbeat's ipfail ignores it and sends none.
 inline constexpr const char* field_ping_set = "hb_ping_set";
+// heartbeat's announcement of an API client signing on, sent by the peer's heartbeat to every node
+// when its ipfail starts: t=apiclistat st=join from_id=ipfail (to_id=ipfail, info=signon).
+// heartbeat's ipfail answers another ipfail's join with its count; so does ipfaild.
+inline constexpr const char* msg_client_status = "apiclistat";
+inline constexpr const char* field_client_status = "st";
+inline constexpr const char* field_client_id = "from_id";
+inline constexpr const char* client_status_join = "join";
+inline constexpr const char* client_id_ipfail = "ipfail";
+inline bool is_ipfail_join(std::string_view type, std::string_view status,
+                           std::string_view client) {
+  return type == msg_client_status && status == client_status_join && client == client_id_ipfail;
+}
 
 struct Settings {
   Millis settle{4000};  // 2 × keepalive
@@ -99,6 +127,8 @@ class Engine {
                      const std::string& ping_set = "");
   Actions peer_you_are_dead(TimePoint now);
   Actions peer_abort_giveup(TimePoint now);
+  // heartbeat's ipfail signed on on the peer (is_ipfail_join): it learns our count.
+  Actions peer_ipfail_joined(TimePoint now);
   // The peer node's membership state.
   Actions peer_up(TimePoint now);
   Actions peer_down(TimePoint now);
@@ -131,6 +161,8 @@ class Engine {
   std::string counts() const;
   // Holds decisions while the sets differ: cancels a pending give-up, logs once. True if held.
   bool hold(Actions& out);
+  // Whether a you_are_dead answering the peer's count `theirs` waits for our own count to settle.
+  bool answer_later(std::uint32_t theirs) const;
 
   Settings s_;
   std::optional<std::uint32_t> measured_;  // latest measurement, maybe not settled yet
@@ -145,6 +177,8 @@ class Engine {
   bool differed_ = false;     // counts differed since they were last equal (failback pending)
   std::string peer_set_;      // the peer's ping set as its last count said; empty: not said
   bool held_logged_ = false;  // "decisions held" said since the sets last agreed
+  // A you_are_dead owed to heartbeat's ipfail, withheld while our own count was falling.
+  bool owe_you_are_dead_ = false;
 };
 
 }  // namespace hb::ipfail

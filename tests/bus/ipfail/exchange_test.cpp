@@ -1,7 +1,8 @@
 // The real ipfaild against fakes of hb-linkd, hb-membershipd and hb-resourced on a private bus,
 // pinging 127.0.0.1 in a network namespace of its own: the count messages it sends carry its
 // ping set beside heartbeat's num_ping, a peer's count over another ping set moves nothing
-// (logged once), and a count without a set, as heartbeat's ipfail sends, is compared as before.
+// (logged once), a count without a set, as heartbeat's ipfail sends, is compared as before, and
+// heartbeat's announcement that the peer's ipfail signed on is answered with our count.
 #include <gtest/gtest.h>
 
 #include "../fakes/fake_membership1.hpp"
@@ -124,6 +125,25 @@ TEST_F(IpfaildExchange, CountsOverAnotherPingSetMoveNothingHeartbeatsCountsStill
   EXPECT_GT(log.find("standby all in"), log.find("decisions held"))
       << "only the count without a set scheduled it: " << log;
   EXPECT_EQ(sent("you_are_dead"), 0u);
+}
+
+TEST_F(IpfaildExchange, HeartbeatIpfailSigningOnIsToldOurCount) {
+  ASSERT_TRUE(wait([&] { return !counts().empty(); })) << read_file(log_);
+  const std::size_t before = counts().size();
+  // heartbeat's client status message, as the peer's heartbeat broadcasts it: another client
+  // signing on, or ipfail leaving, is no reason to say anything.
+  auto client_status = [&](const std::string& st, const std::string& client) {
+    link1_->message_with("ha2", "apiclistat",
+                         {{"st", st}, {"from_id", client}, {"to_id", client}, {"info", "signon"}},
+                         ++seq_);
+  };
+  client_status("join", "crmd");
+  client_status("leave", "ipfail");
+  client_status("join", "ipfail");
+  ASSERT_TRUE(wait([&] { return counts().size() == before + 1; })) << read_file(log_);
+  EXPECT_EQ(counts().back().fields.at("num_ping"), "1");
+  ASSERT_TRUE(logged("heartbeat's ipfail signed on on ha2")) << read_file(log_);
+  EXPECT_EQ(counts().size(), before + 1) << "one answer, to the ipfail join only";
 }
 
 }  // namespace

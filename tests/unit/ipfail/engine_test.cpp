@@ -11,10 +11,12 @@ using namespace std::chrono_literals;
 using K = Action::Kind;
 
 constexpr Millis settle = 4000ms;
+// The ping set hb's ipfaild sends with its counts (the Pair tests are two hb nodes).
+const std::string hb_set = "p";
 
 // One node's engine plus a fake clock; `run_until` fires every deadline on the way.
 struct Node {
-  Engine engine{Settings{settle, true, ""}};
+  Engine engine{Settings{settle, true, hb_set}};
   TimePoint now{};
   Actions log;  // every action so far
 
@@ -52,8 +54,8 @@ struct Pair : ::testing::Test {
       n->take(n->engine.local_count(1, n->now));
       n->advance(settle);
     }
-    a.take(a.engine.peer_count(1, a.now));
-    b.take(b.engine.peer_count(1, b.now));
+    a.take(a.engine.peer_count(1, a.now, false, hb_set));
+    b.take(b.engine.peer_count(1, b.now, false, hb_set));
     a.log.clear();
     b.log.clear();
   }
@@ -152,7 +154,7 @@ TEST_F(Pair, PeerDownCancelsAndBlocksGiveup) {
   a.advance(60s);
   EXPECT_EQ(count(a.log, K::standby), 0) << "nobody to give the group to";
   // A count from a node that membership reports down changes nothing either.
-  a.take(a.engine.peer_count(1, a.now));
+  a.take(a.engine.peer_count(1, a.now, false, hb_set));
   a.take(a.engine.peer_you_are_dead(a.now));
   a.advance(60s);
   EXPECT_EQ(count(a.log, K::standby), 0);
@@ -166,7 +168,7 @@ TEST_F(Pair, PeerComingUpLearnsOurCountAndDecides) {
   Actions up = c.take(c.engine.peer_up(c.now));
   ASSERT_EQ(count(up, K::send_count), 1);
   EXPECT_EQ(up.front().count, 0u);
-  c.take(c.engine.peer_count(1, c.now));
+  c.take(c.engine.peer_count(1, c.now, false, hb_set));
   c.advance(settle);
   EXPECT_EQ(count(c.log, K::standby, "all"), 1);
 }
@@ -195,22 +197,22 @@ TEST_F(Pair, RestartedPeerAsksAndLearnsOurCount) {
   Actions hello = fresh.advance(settle);
   ASSERT_EQ(count(hello, K::send_count), 1);
   EXPECT_TRUE(hello.back().ask) << "it does not know a's count yet";
-  Actions answer = a.take(a.engine.peer_count(1, a.now, hello.back().ask));
+  Actions answer = a.take(a.engine.peer_count(1, a.now, hello.back().ask, hb_set));
   ASSERT_EQ(count(answer, K::send_count), 1) << "a answers although it knew b's count";
   EXPECT_FALSE(answer.front().ask) << "a knows b's count: no question back";
-  fresh.take(fresh.engine.peer_count(answer.front().count, fresh.now, answer.front().ask));
+  fresh.take(fresh.engine.peer_count(answer.front().count, fresh.now, answer.front().ask, hb_set));
   EXPECT_EQ(fresh.engine.peer(), 1u);
   EXPECT_EQ(count(fresh.log, K::send_count), 1) << "no ping-pong";
 }
 
 TEST_F(Pair, RecoveryWithoutAutoFailbackLeavesResourcesWhereTheyAre) {
   Node c;
-  c.engine = Engine(Settings{settle, false, ""});
+  c.engine = Engine(Settings{settle, false, hb_set});
   c.take(c.engine.peer_up(c.now));
   c.take(c.engine.local_count(1, c.now));
   c.advance(settle);
-  c.take(c.engine.peer_count(0, c.now));
-  c.take(c.engine.peer_count(1, c.now));
+  c.take(c.engine.peer_count(0, c.now, false, hb_set));
+  c.take(c.engine.peer_count(1, c.now, false, hb_set));
   c.advance(60s);
   EXPECT_EQ(count(c.log, K::standby), 0);
 }
@@ -229,7 +231,7 @@ TEST_F(Pair, PeerRecoveringFirstCancelsOurPendingGiveup) {
   a.engine.local_count(0, a.now);
   deliver(a, deliver(b, a.advance(settle)));
   ASSERT_EQ(a.engine.pending_giveup(), "all");
-  a.take(a.engine.peer_count(0, a.now));  // the peer lost it too
+  a.take(a.engine.peer_count(0, a.now, false, hb_set));  // the peer lost it too
   EXPECT_NE(a.engine.pending_giveup(), "all");
   a.advance(60s);
   EXPECT_EQ(count(a.log, K::standby, "all"), 0);
@@ -344,6 +346,167 @@ TEST_F(Reload, PeerWithoutPingSetIsComparedAsHeartbeatDoes) {
   EXPECT_FALSE(a.engine.held());
   a.advance(settle);
   EXPECT_EQ(count(a.log, K::standby, "all"), 1);
+}
+
+// heartbeat 3.0.6's ipfail (contrib/ipfail/ipfail.c) on the same fake clock, as the peer of an
+// hb node. Its count is its ping nodes' state now, sent when a ping node's link goes dead or a
+// ping node comes up. A count from its peer is compared with its own: more here answers
+// you_are_dead, fewer gives up all 2 x keepalive later, equal answers abort_giveup and cancels
+// its own pending give-up or, none pending, gives up foreign resources 2 x keepalive later
+// (auto_failback on). you_are_dead gives up all 2 x keepalive later without looking at counts;
+// abort_giveup cancels the pending give-up. A give-up is t=ask_resources rsc_hold=<scope>.
+struct HeartbeatIpfail {
+  std::uint32_t reached = 1;
+  TimePoint now{};
+  std::optional<std::pair<std::string, TimePoint>> giveup;
+  std::vector<std::string> asked;  // the rsc_hold of every ask_resources it sent
+
+  static Action message(K kind, std::uint32_t n = 0) {
+    Action a;
+    a.kind = kind;
+    a.count = n;
+    return a;
+  }
+  void delay_giveup(const std::string& scope) { giveup = {scope, now + settle}; }
+  Actions ping_nodes_now(std::uint32_t n) {
+    reached = n;
+    return {message(K::send_count, n)};
+  }
+  Actions on_count(std::uint32_t theirs) {
+    if (reached > theirs) return {message(K::send_you_are_dead)};
+    if (reached < theirs) {
+      delay_giveup("all");
+      return {};
+    }
+    if (giveup)
+      giveup.reset();
+    else
+      delay_giveup("foreign");
+    return {message(K::send_abort_giveup)};
+  }
+  void advance(Millis d) {
+    now += d;
+    if (giveup && now >= giveup->second) {
+      asked.push_back(giveup->first);
+      giveup.reset();
+    }
+  }
+};
+
+// An hb node `h` beside a heartbeat node `b`, both reaching their one ping node, both up.
+struct Mixed : ::testing::Test {
+  Node h;
+  HeartbeatIpfail b;
+  void SetUp() override {
+    h.take(h.engine.peer_up(h.now));
+    h.take(h.engine.local_count(1, h.now));
+    to_b(h.advance(settle));  // h's first count; b answers abort_giveup and offers foreign
+    b.advance(settle);
+    b.asked.clear();
+    h.log.clear();
+  }
+  Actions to_b(const Actions& sent) {
+    Actions out;
+    for (const auto& x : sent) {
+      Actions r;
+      if (x.kind == K::send_count) r = b.on_count(x.count);
+      if (x.kind == K::send_you_are_dead) b.delay_giveup("all");
+      if (x.kind == K::send_abort_giveup) b.giveup.reset();
+      out.insert(out.end(), r.begin(), r.end());
+    }
+    return out;
+  }
+  // heartbeat's messages carry no hb_ping_set.
+  Actions to_h(const Actions& sent) {
+    Actions out;
+    for (const auto& x : sent) {
+      Actions r;
+      if (x.kind == K::send_count) r = h.engine.peer_count(x.count, h.now);
+      if (x.kind == K::send_you_are_dead) r = h.engine.peer_you_are_dead(h.now);
+      if (x.kind == K::send_abort_giveup) r = h.engine.peer_abort_giveup(h.now);
+      h.take(r);
+      out.insert(out.end(), r.begin(), r.end());
+    }
+    return out;
+  }
+  void run(Millis d) {
+    for (Millis t{0}; t < d; t += 500ms) {
+      to_b(h.advance(500ms));
+      b.advance(500ms);
+    }
+  }
+};
+
+TEST_F(Mixed, HbNodeThatLostItsPingNodesGivesAllToHeartbeat) {
+  h.take(h.engine.local_count(0, h.now));
+  Actions said = h.advance(settle);
+  ASSERT_EQ(count(said, K::send_count), 1);
+  to_h(to_b(said));  // b reaches more: you_are_dead
+  EXPECT_EQ(h.engine.pending_giveup(), "all");
+  run(settle);
+  EXPECT_EQ(count(h.log, K::standby, "all"), 1);
+  EXPECT_TRUE(b.asked.empty()) << "b keeps what it has";
+}
+
+TEST_F(Mixed, HeartbeatNodeThatLostItsPingNodesGivesAllToHb) {
+  to_b(to_h(b.ping_nodes_now(0)));  // its ping node's link died
+  EXPECT_EQ(count(h.log, K::send_you_are_dead), 1);
+  run(settle);
+  EXPECT_EQ(b.asked, std::vector<std::string>{"all"});
+  EXPECT_EQ(count(h.log, K::standby), 0);
+
+  // Its ping node answers again: counts are equal, and the group goes home (auto_failback).
+  to_b(to_h(b.ping_nodes_now(1)));
+  run(2 * settle);
+  EXPECT_EQ(count(h.log, K::standby, "foreign"), 1);
+  EXPECT_EQ(count(h.log, K::standby, "all"), 0);
+}
+
+TEST_F(Mixed, BothLosingAtOnceMovesNothing) {
+  // heartbeat reports its loss at deadping; hb measures the same loss then, but its count
+  // settles only 2 x keepalive later, when heartbeat's give-up would be due.
+  h.take(h.engine.local_count(0, h.now));
+  Actions answer = to_h(b.ping_nodes_now(0));
+  EXPECT_EQ(count(answer, K::send_you_are_dead), 0) << "our own count is falling: no answer yet";
+  EXPECT_EQ(count(answer, K::send_count), 0);
+  b.advance(settle);              // a you_are_dead would have made b give all up by now
+  to_h(to_b(h.advance(settle)));  // h's settled count: a tie
+  run(4 * settle);
+  for (const auto& scope : b.asked) EXPECT_NE(scope, "all");
+  EXPECT_EQ(count(h.log, K::standby, "all"), 0);
+}
+
+TEST_F(Mixed, WithheldAnswerIsSentWhenOurLossWasAFlap) {
+  h.take(h.engine.local_count(0, h.now));
+  to_b(to_h(b.ping_nodes_now(0)));
+  h.advance(1s);
+  Actions back = h.take(h.engine.local_count(1, h.now));  // our ping node answers again
+  EXPECT_EQ(count(back, K::send_you_are_dead), 1);
+  to_b(back);
+  run(settle);
+  EXPECT_EQ(b.asked, std::vector<std::string>{"all"});
+}
+
+TEST_F(Mixed, HeartbeatIpfailSigningOnLearnsOurCount) {
+  // h lost its ping nodes while b's ipfail was not running: h's count reached nobody.
+  h.take(h.engine.local_count(0, h.now));
+  h.advance(settle);
+  h.advance(settle);
+  EXPECT_EQ(count(h.log, K::standby), 0) << "nobody told h anything";
+  // b's ipfail signs on (t=apiclistat st=join from_id=ipfail): h tells it its count.
+  Actions said = h.take(h.engine.peer_ipfail_joined(h.now));
+  ASSERT_EQ(count(said, K::send_count), 1);
+  EXPECT_EQ(said.front().count, 0u);
+  to_h(to_b(said));
+  run(settle);
+  EXPECT_EQ(count(h.log, K::standby, "all"), 1);
+}
+
+TEST(IpfailJoin, OnlyIpfailsSignOnCounts) {
+  EXPECT_TRUE(is_ipfail_join("apiclistat", "join", "ipfail"));
+  EXPECT_FALSE(is_ipfail_join("apiclistat", "leave", "ipfail"));
+  EXPECT_FALSE(is_ipfail_join("apiclistat", "join", "crmd"));
+  EXPECT_FALSE(is_ipfail_join("num_ping_nodes", "join", "ipfail"));
 }
 
 }  // namespace
