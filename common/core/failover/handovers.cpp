@@ -36,7 +36,9 @@ std::optional<Message> Handovers::on_ask_resources(Peer& p, const Message& m, co
   auto scope = scope_of(m);
   std::set<std::string> keys;
   std::string target = spelled(opt.nodes, m.get(std::string(field::target)));
-  if (m.fields.count(std::string(field::groups))) {
+  // hb names the groups; heartbeat names only their class (rsc_hold), relative to the giver.
+  const bool names_groups = m.fields.count(std::string(field::groups)) > 0;
+  if (names_groups) {
     for (const auto& k : split_keys(m.get(std::string(field::groups)))) {
       if (find_group(opt.groups, k)) keys.insert(k);
     }
@@ -55,6 +57,17 @@ std::optional<Message> Handovers::on_ask_resources(Peer& p, const Message& m, co
     }
     bool force = m.get(std::string(field::force)) == "1";
     auto take = receive(p.name, keys, scope, force, local, now + opt.timing.handover_timeout);
+    if (take.empty() && !names_groups) {
+      // heartbeat's receiver says "other" whatever the giver holds, and its giver waits for that
+      // answer (10 s) before it accepts any other standby request, ipfail's included: answer
+      // as heartbeat does, and owe it the taker's "done" (an empty hand-over).
+      incoming_.push_back(
+          Handover{p.name, {}, scope, force, false, now + opt.timing.handover_timeout});
+      log(out, LogKind::standby_request,
+          p.name + " wants to go standby [" + scope_text + "]: nothing of it to take here",
+          {{"HB_NODE", p.name}, {"HB_GROUPS", ""}});
+      return ask_resources_message("", scope, "other", {}, me_);
+    }
     if (take.empty()) {
       log(out, LogKind::refused, "standby message from " + p.name + " ignored: nothing to take",
           {{"HB_NODE", p.name}, {"HB_REASON", "nothing to take"}});
@@ -76,6 +89,9 @@ std::optional<Message> Handovers::on_ask_resources(Peer& p, const Message& m, co
   } else if (info == "done") {
     // The giver stopped them and hands them to `target`.
     handed(p, keys, target, scope, can_take, local, peers, now);
+    // A heartbeat giver waits for the taker's "done" even when nothing was handed over.
+    if (target == me_ && keys.empty() && !names_groups)
+      return ask_resources_message("", scope, "done", {}, me_);
   }
   return std::nullopt;
 }
@@ -232,9 +248,15 @@ void Handovers::infer(const Peer& p, const std::string& info, Scope scope, const
     keys = out->keys;
     target = p.name;
   } else {
-    for (const auto& k : p.held) {
-      const Group* g = find_group(opt.groups, k);
-      if (g && in_scope(*g, scope, p.name)) keys.insert(k);
+    // heartbeat's offer names only a class (rsc_hold), relative to the giver: the groups of that
+    // class it holds. When it has not said what it holds in this incarnation (heartbeat answers
+    // our t=starting only when it is not in a transition itself, so a node that restarted during
+    // one may not know), the offer is its word: it holds what it offers. Taking them is still
+    // stop before start: nothing starts here before its info=done says it let go.
+    const bool offered_unheard = info == "me" && !p.answered;
+    for (const auto& g : opt.groups) {
+      if ((offered_unheard || p.held.count(g.key)) && in_scope(g, scope, p.name))
+        keys.insert(g.key);
     }
     if (opt.nodes.size() == 2) target = info == "me" ? me_ : p.name;
   }

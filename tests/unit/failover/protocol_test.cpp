@@ -107,6 +107,73 @@ TEST(Protocol, HeartbeatStandbyRequestIsAnsweredWithOther) {
   EXPECT_TRUE(starts(out, "192.0.2.20"));
 }
 
+// alpha's hb-resourced restarted while beta (heartbeat 3.0.6) took over from it; heartbeat does not
+// answer t=starting during its own transition, so alpha does not know what beta holds when
+// beta's hb_standby arrives. The offer is beta's word: alpha accepts every group of its class,
+// and starts them only at beta's info=done.
+TEST(Protocol, HeartbeatStandbyFromAPeerNotYetHeardIsTaken) {
+  Engine e(alpha_options(AutoFailback::on), T0);
+  e.start(T0);
+  e.on_node("beta", NodeChange::up, T0 + 100ms);
+  auto out = e.on_message(
+      "beta", Message{"ask_resources", "", {{"rsc_hold", "all"}, {"info", "me"}}}, T0 + 500ms);
+  auto m = sends(out);
+  ASSERT_FALSE(m.empty()) << "the standby offer was ignored";
+  EXPECT_EQ(m[0].type, "ask_resources");
+  EXPECT_EQ(m[0].get("info"), "other");
+  EXPECT_EQ(m[0].get("hb_groups"), "192.0.2.10 192.0.2.20");
+  EXPECT_FALSE(starts(out, "192.0.2.10"));
+  EXPECT_FALSE(starts(out, "192.0.2.20"));
+  out = e.on_message("beta", Message{"ask_resources", "", {{"rsc_hold", "all"}, {"info", "done"}}},
+                     T0 + 1s);
+  // Claimed; started once beta says what it holds now (heartbeat sends it after its standby).
+  Message res{"resource", "", {{"rsc_hold", "none"}, {"rtype", "full"}, {"isstable", "1"}}};
+  auto more = e.on_message("beta", res, T0 + 1100ms);
+  out.insert(out.end(), more.begin(), more.end());
+  EXPECT_TRUE(starts(out, "192.0.2.10"));
+  EXPECT_TRUE(starts(out, "192.0.2.20"));
+}
+
+// heartbeat's ipfail on beta gives up its foreign groups (auto_failback after a balanced ping
+// count) while beta holds none: heartbeat's receiver answers "other" whatever the giver holds,
+// and beta waits 10 s for that answer before it accepts any other standby request. alpha answers
+// it, and its "done" after beta's, with nothing handed over.
+TEST(Protocol, HeartbeatStandbyWithNothingToTakeIsStillAnswered) {
+  Engine e(alpha_options(AutoFailback::on), T0);
+  e.start(T0);
+  e.on_message("beta", Message{"starting", "", {}}, T0 + 1ms);
+  e.on_result("192.0.2.10", Result::started, T0 + 300ms);
+  Message res{"resource", "", {{"rsc_hold", "local"}, {"rtype", "full"}, {"isstable", "1"}}};
+  e.on_message("beta", res, T0 + 400ms);
+  auto out = e.on_message(
+      "beta", Message{"ask_resources", "", {{"rsc_hold", "foreign"}, {"info", "me"}}}, T0 + 1s);
+  auto asks = [](const Actions& actions) {
+    std::vector<Message> out;
+    for (const auto& m : sends(actions))
+      if (m.type == "ask_resources") out.push_back(m);
+    return out;
+  };
+  auto m = asks(out);
+  ASSERT_EQ(m.size(), 1u);
+  EXPECT_EQ(m[0].get("info"), "other");
+  EXPECT_EQ(m[0].get("hb_groups"), "");
+  out = e.on_message(
+      "beta", Message{"ask_resources", "", {{"rsc_hold", "foreign"}, {"info", "done"}}}, T0 + 2s);
+  m = asks(out);
+  ASSERT_EQ(m.size(), 1u);
+  EXPECT_EQ(m[0].get("info"), "done");
+  EXPECT_EQ(m[0].get("hb_target"), "alpha");
+  EXPECT_FALSE(starts(out, "192.0.2.20"));
+  // An hb peer names the groups: an offer with nothing to take is refused, as before.
+  out =
+      e.on_message("beta",
+                   Message{"ask_resources",
+                           "",
+                           {{"rsc_hold", "foreign"}, {"info", "me"}, {"hb_groups", "192.0.2.10"}}},
+                   T0 + 3s);
+  EXPECT_TRUE(sends(out).empty());
+}
+
 // alpha runs beta's group too; beta (heartbeat 3.0.6) returns: with auto_failback on, alpha
 // gives it back through heartbeat's hb_standby, whose rsc_hold heartbeat must be able to read
 // (it knows none, local, foreign and all: a "failback" there made it take nothing).
