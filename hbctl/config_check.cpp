@@ -36,8 +36,9 @@ void usage(std::ostream& out) {
          "authkeys is checked only when run as root.\n";
 }
 
-// heartbeat's ResourceManager runs a resource's script if it is an executable file in
-// resource.d (of the configuration directory) or /etc/init.d.
+// This node as heartbeat would find it: its ResourceManager runs a resource's script if it is an
+// executable file in resource.d (of the configuration directory) or /etc/init.d, and ha.cf's
+// respawn programs must be executable files.
 config::HeartbeatHost heartbeat_host(const std::string& dir) {
   config::HeartbeatHost host;
   host.hb_conf_file = dir + "/hb.conf";
@@ -50,6 +51,10 @@ config::HeartbeatHost heartbeat_host(const std::string& dir) {
       }
     }
     return false;
+  };
+  host.is_executable = [](const std::string& path) {
+    std::error_code ec;
+    return std::filesystem::is_regular_file(path, ec) && ::access(path.c_str(), X_OK) == 0;
   };
   return host;
 }

@@ -1,6 +1,7 @@
 // What in a loaded configuration only hb understands (see heartbeat_compat.hpp). The facts about
 // heartbeat are those of its 3.0.6 release, Debian's: config.c (directives, values), auth.c
-// (authkeys), the HBcomm media plugins and ResourceManager (haresources).
+// (authkeys), the HBcomm media plugins and ResourceManager (haresources). The host's part (which
+// scripts and programs exist) is HeartbeatHost's.
 #include "core/config/heartbeat_compat.hpp"
 
 #include <algorithm>
@@ -34,7 +35,28 @@ void sort_by_line(std::vector<HeartbeatFinding>& findings, std::size_t from) {
                    });
 }
 
-void check_ha_cf(const HaCf& cf, std::span<const HaCfDirective> grammar,
+// heartbeat's add_client_child refuses a respawn program that is not a full path or not an
+// executable file when it reads ha.cf; hb reads the line anyway, and takes any program ending in
+// /ipfail for its own ipfaild.
+void check_respawns(const std::vector<Respawn>& respawns, const HeartbeatHost& host,
+                    std::vector<HeartbeatFinding>& out) {
+  for (const auto& r : respawns) {
+    if (r.argv.empty()) continue;
+    const std::string& program = r.argv.front();
+    if (program.empty() || program.front() != '/') {
+      out.push_back({r.origin, program, HeartbeatEffect::refuses_to_start,
+                     "heartbeat runs respawn programs by full path only (Client child command [" +
+                         program + "] is not full pathname)"});
+    } else if (!host.is_executable || !host.is_executable(program)) {
+      out.push_back({r.origin, program, HeartbeatEffect::refuses_to_start,
+                     "no executable file there (Client child command [" + program +
+                         "] is not executable); give the path heartbeat's package installs it "
+                         "at (dpkg -L heartbeat)"});
+    }
+  }
+}
+
+void check_ha_cf(const HaCf& cf, std::span<const HaCfDirective> grammar, const HeartbeatHost& host,
                  std::vector<HeartbeatFinding>& out) {
   const std::size_t from = out.size();
   for (const auto& d : grammar) {
@@ -45,6 +67,7 @@ void check_ha_cf(const HaCf& cf, std::span<const HaCfDirective> grammar,
         {used->second, std::string(d.name), HeartbeatEffect::refuses_to_start,
          "heartbeat has no such directive (Illegal directive [" + std::string(d.name) + "])"});
   }
+  check_respawns(cf.respawns, host, out);
   for (const auto& r : cf.heartbeat_refusals) {
     out.push_back({r.origin, r.word, HeartbeatEffect::refuses_to_start, r.reason});
   }
@@ -132,7 +155,7 @@ bool names_systemd_unit(const std::string& name) {
 std::vector<HeartbeatFinding> heartbeat_findings(const Config& config, const HeartbeatHost& host,
                                                  std::span<const HaCfDirective> grammar) {
   std::vector<HeartbeatFinding> out;
-  check_ha_cf(config.ha_cf, grammar, out);
+  check_ha_cf(config.ha_cf, grammar, host, out);
   if (config.authkeys) check_authkeys(*config.authkeys, out);
   check_haresources(config.groups, host, out);
   if (config.hb_conf.present) {

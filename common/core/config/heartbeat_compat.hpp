@@ -40,6 +40,8 @@ struct HeartbeatHost {
   // Is NAME an executable file in /etc/ha.d/resource.d or /etc/init.d, where heartbeat's
   // ResourceManager looks for a resource's script (scriptpath: resource.d first)?
   std::function<bool(const std::string& name)> has_resource_script;
+  // Is PATH an executable file? heartbeat checks each respawn program when it reads ha.cf.
+  std::function<bool(const std::string& path)> is_executable;
   // hb.conf's path, named in the note when the configuration has one.
   std::string hb_conf_file = "hb.conf";
 };

@@ -28,8 +28,10 @@ constexpr const char* base_ha_cf =
     "node ha1 ha2\n";
 
 // A heartbeat node on which exactly `scripts` are in resource.d or init.d.
+// Every respawn program is there.
 HeartbeatHost host_with(std::set<std::string> scripts) {
   HeartbeatHost host;
+  host.is_executable = [](const std::string&) { return true; };
   host.hb_conf_file = "/etc/ha.d/hb.conf";
   host.has_resource_script = [scripts](const std::string& name) { return scripts.count(name) > 0; };
   return host;
@@ -183,6 +185,26 @@ TEST(HeartbeatCompat, ZeroKeepaliveStopsHeartbeat) {
             "heartbeat needs at least 1 ms");
 }
 
+TEST(HeartbeatCompat, RespawnProgramHeartbeatCannotRunStopsHeartbeat) {
+  Files f;
+  f.ha_cf += "respawn hacluster /usr/lib/heartbeat/ipfail\nrespawn root ipfail\n";
+  auto host = host_with({"apache2"});
+  host.is_executable = [](const std::string& path) {
+    return path == "/usr/libexec/heartbeat/ipfail";
+  };
+  auto findings = heartbeat_findings(config_of(f), host);
+  ASSERT_EQ(findings.size(), 2u);
+  EXPECT_EQ(findings[0].origin.line, 6);
+  EXPECT_EQ(findings[0].word, "/usr/lib/heartbeat/ipfail");
+  EXPECT_EQ(findings[0].effect, HeartbeatEffect::refuses_to_start);
+  EXPECT_NE(findings[0].detail.find("is not executable"), std::string::npos);
+  EXPECT_EQ(findings[1].origin.line, 7);
+  EXPECT_NE(findings[1].detail.find("is not full pathname"), std::string::npos);
+
+  f.ha_cf = std::string(base_ha_cf) + "respawn hacluster /usr/libexec/heartbeat/ipfail\n";
+  EXPECT_EQ(lines_of(heartbeat_findings(config_of(f), host)), Lines{});
+}
+
 TEST(HeartbeatCompat, SecondWatchdogStopsHeartbeat) {
   Files f;
   f.ha_cf += "watchdog /dev/watchdog\nwatchdog /dev/watchdog1\n";
@@ -309,11 +331,22 @@ Run hbctl(const std::string& args) {
              testing::read_text(io.path() + "/err")};
 }
 
-TEST(HbctlConfigCheckHeartbeat, SeedWithItsScriptIsCleanAndPrintsNothing) {
-  testing::TempDir dir;
+// The seed's files on a heartbeat node of their own: a script for httpd in resource.d, and ipfail
+// (respawned by the seed's ha.cf) at a path this host has.
+void copy_seed_for_heartbeat(testing::TempDir& dir) {
   dir.copy_seed();
   std::filesystem::create_directory(dir.path() + "/resource.d");
   dir.write("resource.d/httpd", "#!/bin/sh\nexit 0\n", 0755);
+  const std::string ipfail = dir.write("ipfail", "#!/bin/sh\n", 0755);
+  std::string ha_cf = testing::read_text(dir.path() + "/ha.cf");
+  const std::string seed_ipfail = "/usr/lib/heartbeat/ipfail";
+  ASSERT_NE(ha_cf.find(seed_ipfail), std::string::npos);
+  dir.write("ha.cf", ha_cf.replace(ha_cf.find(seed_ipfail), seed_ipfail.size(), ipfail));
+}
+
+TEST(HbctlConfigCheckHeartbeat, SeedWithItsScriptIsCleanAndPrintsNothing) {
+  testing::TempDir dir;
+  copy_seed_for_heartbeat(dir);
   auto r =
       hbctl("config check --heartbeat --config-dir " + dir.path() + " --node ha1.haw2.ibm.com");
   EXPECT_EQ(r.exit_code, 0) << r.err;
@@ -322,7 +355,7 @@ TEST(HbctlConfigCheckHeartbeat, SeedWithItsScriptIsCleanAndPrintsNothing) {
 
 TEST(HbctlConfigCheckHeartbeat, PrintsEachFindingAndExits65) {
   testing::TempDir dir;
-  dir.copy_seed();
+  copy_seed_for_heartbeat(dir);
   dir.write("haresources", "ha1.haw2.ibm.com 9.22.7.46 hb-test-no-such-script apache2.service\n");
   auto r =
       hbctl("config check --heartbeat --config-dir " + dir.path() + " --node ha1.haw2.ibm.com");
@@ -339,7 +372,7 @@ TEST(HbctlConfigCheckHeartbeat, PrintsEachFindingAndExits65) {
 
 TEST(HbctlConfigCheckHeartbeat, HbConfAloneIsANoteAndExits0) {
   testing::TempDir dir;
-  dir.copy_seed();
+  copy_seed_for_heartbeat(dir);
   dir.write("haresources", "ha1.haw2.ibm.com 9.22.7.46\n");
   dir.write("hb.conf", "[status]\nlisten = 127.0.0.1:9694\n");
   auto r =
@@ -350,7 +383,7 @@ TEST(HbctlConfigCheckHeartbeat, HbConfAloneIsANoteAndExits0) {
 
 TEST(HbctlConfigCheckHeartbeat, WithoutTheFlagNothingChanges) {
   testing::TempDir dir;
-  dir.copy_seed();
+  copy_seed_for_heartbeat(dir);
   dir.write("haresources", "ha1.haw2.ibm.com 9.22.7.46 apache2.service\n");
   auto r = hbctl("config check --config-dir " + dir.path() + " --node ha1.haw2.ibm.com");
   EXPECT_EQ(r.exit_code, 0) << r.err;
