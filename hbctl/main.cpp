@@ -21,7 +21,9 @@ struct Command {
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> table = {
-      {{"config", "check"}, "check /etc/ha.d and print it as JSON", hb::hbctl::config_check},
+      {{"config", "check"},
+       "check /etc/ha.d and print it as JSON (--heartbeat: hb-only words)",
+       hb::hbctl::config_check},
       // heartbeat-era spelling kept for ExecStartPre= lines (docs/style.md B8).
       {{"check-config"}, "same as \"config check\"", hb::hbctl::config_check},
       {{"reload"}, "check the changed files, then apply what reloads live", hb::hbctl::reload},

@@ -72,6 +72,15 @@ struct StonithDevice {
 
 enum class AutoFailback { on, off, legacy };
 
+// A word of ha.cf that hb reads but heartbeat 3.0.6 refuses (its config.c counts an error, and
+// heartbeat does not start): noted while parsing, since the parsed values no longer show it.
+// `hbctl config check --heartbeat` lists them (core/config/heartbeat_compat.hpp).
+struct HeartbeatRefusal {
+  Origin origin;
+  std::string word;    // as written, e.g. "500 ms"
+  std::string reason;  // what heartbeat makes of it
+};
+
 // ha.cf: the directives hb acts on, with heartbeat's defaults and derived defaults already
 // applied. Directives hb accepts but does not implement are listed in `ignored` (each also
 // produced a warning).
@@ -105,6 +114,7 @@ struct HaCf {
   // "Watchdog"); empty: none.
   std::string watchdog;
   std::vector<std::string> ignored;  // directive names accepted without effect, in file order
+  std::vector<HeartbeatRefusal> heartbeat_refusals;  // in file order
   // Where each directive was last set ("keepalive" -> ha.cf:19), for later messages.
   std::map<std::string, Origin> origins;
 };

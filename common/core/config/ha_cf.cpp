@@ -27,6 +27,12 @@ bool is_baud_rate(int baud) {
   return std::find(rates.begin(), rates.end(), baud) != rates.end();
 }
 
+// The rates heartbeat 3.0.6 knows (config.c, StringToBaud); the slower ones are hb's.
+bool is_heartbeat_baud_rate(int baud) {
+  static constexpr std::array<int, 7> rates = {9600, 19200, 38400, 57600, 115200, 230400, 460800};
+  return std::find(rates.begin(), rates.end(), baud) != rates.end();
+}
+
 }  // namespace
 
 // One ha.cf being read. Its members are public because the grammar table's parsers, written
@@ -54,6 +60,10 @@ class HaCfParser {
     diagnostics_.push_back({Diagnostic::Severity::error, std::move(origin), message});
   }
   void warning(const std::string& message) { warning_at(here(), message); }
+  // hb reads `word` here, heartbeat 3.0.6 would refuse it (see HeartbeatRefusal).
+  void refused_by_heartbeat(const std::string& word, const std::string& reason) {
+    cf_.heartbeat_refusals.push_back({here(), word, reason});
+  }
   void warning_at(Origin origin, const std::string& message) {
     diagnostics_.push_back({Diagnostic::Severity::warning, std::move(origin), message});
   }
@@ -102,6 +112,10 @@ class HaCfParser {
     for (const auto& value : v) {
       bool unit = value == "ms" || value == "msec" || value == "us" || value == "usec";
       if (unit && !joined.empty() && parse_time(joined.back())) {
+        refused_by_heartbeat(joined.back() + " " + value,
+                             "heartbeat takes \"" + joined.back() + "\" as seconds, then \"" +
+                                 value + "\" as a time of its own, which is invalid; write \"" +
+                                 joined.back() + value + "\"");
         joined.back() += " " + value;
       } else {
         joined.push_back(value);
@@ -144,6 +158,20 @@ class HaCfParser {
   }
 
   void set_baud(const std::vector<std::string>& v) {
+    // heartbeat checks every value, and takes one in the whole file: media lines after a second
+    // baud would not get its speed there anyway.
+    for (const auto& value : v) {
+      if (baud_values_++ > 0) {
+        refused_by_heartbeat("baud " + value,
+                             "heartbeat accepts one baud value in the whole file (Baudrate "
+                             "multiply specified)");
+      }
+      auto rate = parse_int(value);
+      if (rate && is_baud_rate(*rate) && !is_heartbeat_baud_rate(*rate)) {
+        refused_by_heartbeat("baud " + value,
+                             "heartbeat's serial speeds are 9600 to 460800 (invalid baudrate)");
+      }
+    }
     auto n = parse_int(v.back());
     if (!n || !is_baud_rate(*n)) {
       error("baud: unsupported serial speed \"" + v.back() +
@@ -348,6 +376,17 @@ class HaCfParser {
     cf_.hbgenmethod = value;
   }
 
+  void set_watchdogs(const std::vector<std::string>& v) {
+    for (const auto& value : v) {
+      if (watchdog_values_++ > 0) {
+        refused_by_heartbeat("watchdog " + value,
+                             "heartbeat accepts one watchdog device in the whole file (Watchdog "
+                             "device multiply specified)");
+      }
+    }
+    set_watchdog(v.back());
+  }
+
   void set_watchdog(const std::string& value) {
     if (value.empty() || value.front() != '/') {
       error("watchdog: \"" + value + "\" is not an absolute path (e.g. /dev/watchdog)");
@@ -393,6 +432,11 @@ class HaCfParser {
 
   void apply_defaults_and_check() {
     if (keepalive_) cf_.keepalive = *keepalive_;
+    if (keepalive_ && *keepalive_ == Millis(0)) {
+      // heartbeat's set_keepalive_ms wants more than 0 ms; hb's only rule is deadtime's.
+      cf_.heartbeat_refusals.push_back(
+          {origin_of("keepalive"), "keepalive", "it is 0 ms, and heartbeat needs at least 1 ms"});
+    }
     if (deadtime_) cf_.deadtime = *deadtime_;
     // heartbeat's derived defaults.
     cf_.warntime = warntime_ ? *warntime_ : cf_.deadtime / 2;
@@ -469,6 +513,8 @@ class HaCfParser {
   int line_ = 0;
   int last_line_ = 1;
   std::optional<int> first_node_line_;
+  int baud_values_ = 0;      // every value of every baud line so far
+  int watchdog_values_ = 0;  // likewise for watchdog
   HaCf cf_;
   std::vector<Diagnostic> diagnostics_;
   std::optional<Millis> keepalive_, deadtime_, warntime_, initdead_, deadping_;
@@ -572,7 +618,7 @@ constexpr auto grammar = std::to_array<HaCfDirective>({
     {.name = "watchdog",
      .note = "hb-linkd feeds it while it hears its own heartbeats and hb-resourced answers; "
              "hb.conf's [watchdog] timeout sets its timeout (twice deadtime by default)",
-     .parse = [](P& p, Name, Args v) { p.set_watchdog(v.back()); }},
+     .parse = [](P& p, Name, Args v) { p.set_watchdogs(v); }},
 
     // Resource ownership.
     {.name = "auto_failback",

@@ -3,13 +3,14 @@
 // values are cut, which function fills HaCf from them, the default, the heartbeat release that
 // has it, whether hb implements it or accepts it with a `file:line: warning`, and when a changed
 // value takes effect on a running node (`reload`, shown in ha.cf(5) and applied by `hbctl
-// reload`). A name that is not in the table is an error ("unknown directive", heartbeat's
-// "Illegal directive").
+// reload`), and whether only hb knows it (`hb_only`, flagged by `hbctl config check
+// --heartbeat`: heartbeat 3.0.6 would refuse the file). A name that is not in the table is an error
+// ("unknown directive", heartbeat's "Illegal directive").
 //
 // The real defaults are HaCf's member initializers (config.hpp), which the parser starts from;
 // `default_value` documents them as ha.cf would spell them, and a unit test checks that writing
 // that line changes nothing. Columns are named fields with a default, so rows that do not
-// mention one stay as they are; a later column (e.g. "hb-only") is added the same way.
+// mention one stay as they are; a later column is added the same way.
 #pragma once
 
 #include <span>
@@ -63,6 +64,10 @@ struct HaCfDirective {
   std::string_view note{};
   Values values = Values::split;
   Parse parse = nullptr;  // nullptr exactly for warned directives
+  // A directive hb adds: heartbeat 3.0.6 has no such name and refuses the whole file ("Illegal
+  // directive"), so a node still running heartbeat must not be given it. Every row so far is
+  // heartbeat's own (config.c's tables and its media plugins; a unit test holds the list).
+  bool hb_only = false;
 };
 
 // Every directive, in the table's order.
