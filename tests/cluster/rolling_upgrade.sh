@@ -26,7 +26,10 @@ speaks() { # NODE PEER KIND
 import json, sys
 print([n["protocol"] for n in json.load(sys.stdin)["nodes"] if n["name"] == sys.argv[1]][0])' "$2")" = "$3" ]
 }
-say "1. both nodes run heartbeat 3.0.6; ha1 serves"
+# The files as heartbeat reads them on this node: nothing in them is hb's alone.
+out=$(in_node ha2 hbctl config check --heartbeat 2>&1) ||
+  fail "hbctl config check --heartbeat on ha2 (heartbeat) flags the rig's files: $out"
+say "1. both nodes run heartbeat 3.0.6; ha1 serves; hbctl config check --heartbeat finds nothing"
 report_outage "step 1"
 
 # 2. ha2 to hb.

@@ -341,7 +341,11 @@ TEST_F(MembershipdTest, HbctlStatusShowsNodesStatesAndLinks) {
   EXPECT_NE(json.find(R"("links":{"eth0":"up","eth1":"dead"},"local":false,"name":"ha2")"),
             std::string::npos)
       << json;
-  EXPECT_NE(json.find(R"("name":"ha3","never_heard":false,"state":"init")"), std::string::npos)
+  // No hb-resourced here: what the peers speak is unknown; the local node speaks hb.
+  EXPECT_NE(json.find(R"("name":"ha3","never_heard":false,"protocol":null,"state":"init")"),
+            std::string::npos)
+      << json;
+  EXPECT_NE(json.find(R"("name":"ha1","never_heard":false,"protocol":"hb")"), std::string::npos)
       << json;
 
   daemon_.stop();
