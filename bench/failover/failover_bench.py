@@ -53,6 +53,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 SRC = os.path.abspath(os.path.join(HERE, "..", ".."))
 RIG = os.path.join(SRC, "tests", "rig", "rig")
 POLL = os.path.join(HERE, "poll.py")
+HOLDERS = os.path.join(SRC, "tests", "rig", "holders.py")
 
 
 class Failed(Exception):
@@ -72,6 +73,7 @@ class Rig:
             args += ["--" + opt, val]
         self.stack = stack
         self.logdir = None
+        self.two_holders = {}  # measurement name -> (samples with two mounts, with two IPs)
         p = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                            timeout=300)
         if p.returncode != 0:
@@ -128,6 +130,9 @@ class Rig:
                 continue
             if self.stack == "hb":
                 keep = ident in ("hb-resourced", "hb-membershipd")
+            elif self.stack == "keepalived":
+                keep = ident in ("Keepalived_vrrp", "hb-rig-notify") or (
+                    j.get("_PID") == "1" and j.get("UNIT") == "apache2.service")
             else:
                 keep = j.get("_TRANSPORT") == "syslog" or (
                     j.get("_PID") == "1" and j.get("UNIT") == "apache2.service")
@@ -228,10 +233,45 @@ def acquisition(entries, after):
     return t_acq, parts, t_done
 
 
+class Sampler:
+    """tests/rig/holders.py sampling who holds the IP and /ha every 20 ms during one measurement:
+    the samples at which two nodes had the shared disk mounted at once."""
+
+    def __init__(self, rig, workdir, name):
+        self.log = os.path.join(workdir, name + ".holders")
+        self.proc = subprocess.Popen(
+            [sys.executable, HOLDERS, rig("state-dir").strip(), "--sample", "--period", "0.02",
+             "--max-seconds", "600", "--log", self.log],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def finish(self):
+        """The number of samples with the mount on two nodes, and with the IP on two nodes."""
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(timeout=5)
+        mounts = ips = 0
+        try:
+            with open(self.log) as f:
+                for line in f:
+                    if "TWO HOLDERS" not in line:
+                        continue
+                    held = [w.split("=", 1)[1] for w in line.split() if "=" in w]
+                    mounts += sum("mount" in h for h in held) > 1
+                    ips += sum("ip" in h.split("+") for h in held) > 1
+        except FileNotFoundError:
+            pass
+        return mounts, ips
+
+
 def measure(rig, workdir, name, fault, before, after, max_s, before_s=15):
-    """Start a poller, wait until BEFORE serves (or, for None, a few failed requests), run FAULT,
-    wait until AFTER serves steadily. Returns (t0, rows)."""
+    """Start a poller and a holders sampler, wait until BEFORE serves (or, for None, a few failed
+    requests), run FAULT, wait until AFTER serves steadily. Returns (t0, rows); the samples with
+    two holders are in rig.two_holders[name]."""
     p = Poller(rig, workdir, name, max_s + before_s)
+    sampler = Sampler(rig, workdir, name)
     try:
         if before is None:
             p.wait_for(lambda r: len(r) >= 5, 10, "the poller to start")
@@ -243,6 +283,7 @@ def measure(rig, workdir, name, fault, before, after, max_s, before_s=15):
         p.wait_for(steady(after, lambda: t0), max_s, "%s to serve after %s" % (after, name))
     finally:
         rows = p.finish()
+        rig.two_holders[name] = sampler.finish()
     return t0, rows
 
 
@@ -309,6 +350,11 @@ def poweroff_result(ms, rig, rows, t0):
                 net=since(t_done, page), failed=failed, **parts)
 
 
+def sampled(result, rig, name):
+    """Adds the measurement's two-holder samples to its result."""
+    result["two_mounts"], result["two_ips"] = rig.two_holders.get(name, (None, None))
+
+
 def run_fast(build_dir, workdir, i, stack="hb", timings=None):
     """The four measurements (d), (b), (c), (a) on one fresh rig of STACK."""
     ms = MILESTONES[stack]
@@ -330,22 +376,26 @@ def run_fast(build_dir, workdir, i, stack="hb", timings=None):
 
         t0, rows = measure(rig, workdir, name("cold"), start_both, None, "ha1", ms.cold_max_s)
         res["cold"] = cold_result(ms, rig, rows, t0)
+        sampled(res["cold"], rig, name("cold"))
 
         # (b) clean stop of the holder.
         t0, rows = measure(rig, workdir, name("stop"), lambda: rig("hb-stop", "ha1"), "ha1",
                            "ha2", 30)
         res["stop"] = stop_result(ms, rig, rows, t0)
+        sampled(res["stop"], rig, name("stop"))
 
         # (c) failback to ha1 (auto_failback on).
         t0, rows = measure(rig, workdir, name("failback"), lambda: rig("hb-start", "ha1"),
                            "ha2", "ha1", 30)
         res["failback"] = failback_result(ms, rig, rows, t0)
+        sampled(res["failback"], rig, name("failback"))
 
         # (a) hard power-off of the holder, once its start-up window (if any) has passed.
         time.sleep(max(0.0, t0 + ms.poweroff_settle_s - time.time()))
         t0, rows = measure(rig, workdir, name("poweroff"), lambda: rig("poweroff", "ha1"),
                            "ha1", "ha2", 30)
         res["poweroff"] = poweroff_result(ms, rig, rows, t0)
+        sampled(res["poweroff"], rig, name("poweroff"))
     except (Failed, subprocess.TimeoutExpired):
         rig.save_journals(workdir, name("failed"))
         raise
@@ -364,7 +414,9 @@ def run_slow(build_dir, workdir, i, stack="hb", timings=None):
         # (bounded) for it before cutting its power.
         t0, rows = measure(rig, workdir, name, lambda: rig("poweroff", "ha1"), "ha1", "ha2", 150,
                            before_s=ms.slow_before_s)
-        return {"poweroff": poweroff_result(ms, rig, rows, t0)}
+        res = {"poweroff": poweroff_result(ms, rig, rows, t0)}
+        sampled(res["poweroff"], rig, name)
+        return res
     finally:
         rig.down()
 
@@ -437,7 +489,56 @@ class Hb3Milestones:
         return msg_find(j2, t0, lambda i, m: i == "heartbeat" and "node ha1: is dead" in m)
 
 
-MILESTONES = {"hb": HbMilestones, "heartbeat": Hb3Milestones}
+# --- keepalived (rig up --stack keepalived): VRRP transitions and the notify script's lines ------
+
+def keepalived_acquisition(entries, after):
+    """The notify script's start of the group after AFTER: its "master: mount" line, the mount
+    and Apache's start (s), and the end (its "master: apache started" line)."""
+    t_acq = msg_find(entries, after, lambda i, m: i == "hb-rig-notify" and m == "master: mount")
+    if t_acq is None:
+        return None, {}, None
+    t_mounted = msg_find(entries, t_acq, lambda i, m: i == "hb-rig-notify"
+                         and m == "master: mounted")
+    t_done = msg_find(entries, t_mounted or t_acq, lambda i, m: i == "hb-rig-notify"
+                      and m == "master: apache started")
+    parts = {}
+    if t_mounted:
+        parts["mount"] = t_mounted - t_acq
+    if t_mounted and t_done:
+        parts["apache"] = t_done - t_mounted
+    return t_acq, parts, t_done
+
+
+class KeepalivedMilestones:
+    """Where keepalived's VRRP lines and the rig's notify script put each milestone. keepalived
+    moves the address itself at the transition; the notify script then mounts and starts
+    Apache, without waiting for the old master's release."""
+    tag = "keepalived"
+    cold_max_s = 30
+    slow_before_s = 15
+    poweroff_settle_s = 0.0
+    keep_journals = True
+
+    acquisition = staticmethod(keepalived_acquisition)
+
+    @staticmethod
+    def released_on_stop(j1, t0):
+        return msg_find(j1, t0, lambda i, m: i == "hb-rig-notify" and m == "release: unmounted")
+
+    @staticmethod
+    def failback_release(j2, t0):
+        t_rel0 = msg_find(j2, t0, lambda i, m: i == "Keepalived_vrrp"
+                          and "Entering BACKUP STATE" in m)
+        t_rel = msg_find(j2, t_rel0 or t0, lambda i, m: i == "hb-rig-notify"
+                         and m == "release: unmounted")
+        return t_rel0, t_rel
+
+    @staticmethod
+    def declared_dead(j2, t0):
+        return msg_find(j2, t0, lambda i, m: i == "Keepalived_vrrp" and "Entering MASTER STATE" in m)
+
+
+MILESTONES = {"hb": HbMilestones, "heartbeat": Hb3Milestones, "keepalived": KeepalivedMilestones}
 
 
 COLUMNS = {
@@ -457,8 +558,26 @@ COLUMNS_HB3 = {
                                                       "mount", "apache", "rm", "net"]),
     "cold": ("(d) cold start both -> page", ["detect", "ip", "mount", "apache", "rm", "net"]),
 }
-STACK_NAMES = {"hb": "hb", "heartbeat": "heartbeat 3.0.6"}
+# keepalived's split: detect = the backup's MASTER transition, react = -> the notify script's mount.
+COLUMNS_KEEPALIVED = {
+    "poweroff": ("(a) hard power-off -> page", ["detect", "react", "mount", "apache", "net"]),
+    "stop": ("(b) clean keepalived stop -> page", ["release", "notice", "mount", "apache", "net"]),
+    "failback": ("(c) failback (start ha1) -> page", ["startup", "release", "notice", "mount",
+                                                      "apache", "net"]),
+    "cold": ("(d) cold start both -> page", ["detect", "mount", "apache", "net"]),
+}
+STACK_COLUMNS = {"hb": COLUMNS, "heartbeat": COLUMNS_HB3, "keepalived": COLUMNS_KEEPALIVED}
+STACK_NAMES = {"hb": "hb", "heartbeat": "heartbeat 3.0.6", "keepalived": "keepalived 2.2.7"}
 RIG_INFO = {}  # the first rig's `rig info` (its timings)
+
+
+def time_ms(text):
+    """heartbeat's time syntax (a number is seconds; "ms"/"msec" suffixes), in whole ms."""
+    t = text.strip()
+    for suffix, scale in (("msec", 1), ("ms", 1), ("usec", 0.001), ("us", 0.001)):
+        if t.endswith(suffix):
+            return int(round(float(t[:-len(suffix)]) * scale))
+    return int(round(float(t) * 1000))
 
 
 def fmt(vals, unit="s"):
@@ -487,7 +606,7 @@ def timing_text(slow):
 def table(results, slow, stack="hb"):
     lines = []
     n = len(results)
-    columns = COLUMNS if stack == "hb" else COLUMNS_HB3
+    columns = STACK_COLUMNS[stack]
     lines.append("%s failover benchmark, %d run(s), %s timings; min / median / max in seconds" %
                  (STACK_NAMES[stack], n, timing_text(slow)))
     lines.append("%-42s %s" % ("measurement", "min / median / max"))
@@ -506,8 +625,21 @@ def table(results, slow, stack="hb"):
             lines.append("%-42s %s" % ("    failed requests", fmt([r["failed"] for r in rs], "n")))
         for part in split:
             lines.append("%-42s %s" % ("    " + part, fmt([r.get(part) for r in rs])))
+        if any("two_mounts" in r for r in rs):
+            lines.append("%-42s %s" % ("    20 ms samples with /ha on two nodes",
+                                       fmt([r.get("two_mounts") for r in rs], "n")))
+            lines.append("%-42s %s" % ("    20 ms samples with the IP on two nodes",
+                                       fmt([r.get("two_ips") for r in rs], "n")))
     lines.append("-" * 72)
-    if stack == "hb":
+    if stack == "keepalived":
+        lines.append("detect: (a) fault -> ha2's 'Entering MASTER STATE'; (d) start -> ha1's notify "
+                     "'master: mount'; react: MASTER -> notify 'master: mount'")
+        lines.append("release: (b) command -> ha1's notify 'release: unmounted'; startup: (c) start "
+                     "on ha1 -> ha2 'Entering BACKUP STATE'")
+        lines.append("notice: released -> peer's 'master: mount' (negative: it mounted before the "
+                     "other let go); mount/apache: the notify script's own lines")
+        lines.append("net: notify 'master: apache started' -> first page at the client")
+    elif stack == "hb":
         lines.append("detect: (a) fault -> ha2's hb-membershipd 'node ha1: is dead'; (d) hb start -> "
                      "ha1 starts acquiring")
         lines.append("react: 'is dead' -> ha2's hb-resourced starts acquiring; release: (b) command "
@@ -535,7 +667,7 @@ def table(results, slow, stack="hb"):
 
 def side_by_side(by_stack, slow):
     """One row per stack: (a)..(d) min / median / max, then the medians of each split."""
-    stacks = [st for st in ("hb", "heartbeat") if st in by_stack]
+    stacks = [st for st in ("hb", "heartbeat", "keepalived") if st in by_stack]
     runs = ", ".join("%s %d" % (STACK_NAMES[st], len(by_stack[st])) for st in stacks)
     lines = ["side by side (runs alternated: %s), %s timings; min / median / max in seconds" %
              (runs, timing_text(slow))]
@@ -563,7 +695,7 @@ def side_by_side(by_stack, slow):
             rs = [r[key] for r in by_stack[st] if key in r]
             if not rs:
                 continue
-            title, split = (COLUMNS if st == "hb" else COLUMNS_HB3)[key]
+            title, split = STACK_COLUMNS[st][key]
             parts = []
             for part in split:
                 vals = [r.get(part) for r in rs if r.get(part) is not None]
@@ -578,14 +710,24 @@ def main():
     ap.add_argument("--build-dir", default=os.environ.get("HB_BUILD_DIR", os.path.join(SRC, "build")))
     ap.add_argument("--runs", type=int, default=None)
     ap.add_argument("--slow", action="store_true")
-    ap.add_argument("--stack", choices=("hb", "heartbeat", "both"), default="hb")
+    ap.add_argument("--stack", choices=("hb", "heartbeat", "keepalived", "both", "all"),
+                    default="hb", help="both: hb and heartbeat; all: hb, heartbeat, keepalived")
+    ap.add_argument("--advert", help="keepalived's advert_int (heartbeat time syntax, e.g. 50ms; "
+                    "default: --keepalive)")
     ap.add_argument("--keepalive", help="rig up --keepalive (heartbeat syntax, e.g. 100ms)")
     ap.add_argument("--deadtime", help="rig up --deadtime (heartbeat syntax, e.g. 1)")
     ap.add_argument("--out", default=None, help="directory for the poll logs and results.json")
     a = ap.parse_args()
     runs = a.runs if a.runs is not None else (1 if a.slow else 5)
-    stacks = ["hb", "heartbeat"] if a.stack == "both" else [a.stack]
+    stacks = {"both": ["hb", "heartbeat"], "all": ["hb", "heartbeat", "keepalived"]}.get(
+        a.stack, [a.stack])
     timings = {k: v for k, v in (("keepalive", a.keepalive), ("deadtime", a.deadtime)) if v}
+    stack_timings = {st: timings for st in stacks}
+    if a.advert and "keepalived" in stacks:
+        # The rig's --keepalive is keepalived's advert_int; its deadtime only has to satisfy the
+        # rig's rule (more than 2 x keepalive), keepalived does not read it.
+        ms = time_ms(a.advert)
+        stack_timings["keepalived"] = {"keepalive": "%dms" % ms, "deadtime": "%dms" % (4 * ms)}
     if os.geteuid() != 0:
         print("failbench: needs root (the rig); skipped")
         return 77
@@ -603,7 +745,8 @@ def main():
         for st in stacks:  # alternating: both stacks see the same stretch of machine noise
             label = "run %d" % i if a.stack == "hb" else "run %d (%s)" % (i, st)
             try:
-                r = (run_slow if a.slow else run_fast)(a.build_dir, workdir, i, st, timings)
+                r = (run_slow if a.slow else run_fast)(a.build_dir, workdir, i, st,
+                                                       stack_timings[st])
                 results[st].append(r)
                 all_runs.append(dict(stack=st, run=i, **r))
                 rounded = {k: {p: round(v, 4) if isinstance(v, float) else v for p, v in m.items()}
