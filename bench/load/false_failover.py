@@ -8,13 +8,20 @@ for hung) or acquired by ha2, or the site answered by another node than ha1. Als
 heartbeats (warntime), and failed requests (the poller's 0.3 s timeout). Goal: zero false
 failovers over 10 minutes.
 
+With --loss PCT, each node's cluster LAN (eth0) also drops PCT % of its packets both ways at
+random (`rig loss`, nftables numgen; this kernel has no netem, so there is no added delay or
+jitter). With --stack keepalived the nodes run Debian's keepalived instead (`rig up --stack
+keepalived`, advert_int = --keepalive): a false failover is then a VRRP transition (ha2 entering
+MASTER, ha1 leaving it) or a page from ha2.
+
 Load: HOGS busy loops (default 2 per core) in each node, as a busy application there would be
 (systemd-run ... RuntimeMaxSec=SECONDS, in the node's own cgroup), and as many on the host,
 outside the nodes (`timeout SECONDS`). Every hog stops by itself; the rig's teardown removes the
 nodes' ones too.
 
     bench/load/false_failover.py --build-dir build [--seconds 600] [--keepalive 50ms]
-                                 [--deadtime 200ms] [--hogs N] [--out DIR]
+                                 [--deadtime 200ms] [--hogs N] [--loss PCT] [--no-serial]
+                                 [--stack hb|keepalived] [--out DIR]
 
 Prints one summary line and writes results.json (and the poll log) to --out (default a new
 /tmp/hb-loadbench-* dir). Exit 0 when there was no false failover, 1 otherwise, 77 to skip.
@@ -47,6 +54,28 @@ def journal_count(run, node, unit, grep, since):
     return len([l for l in out.splitlines() if l.strip()])
 
 
+def keepalived_verdict(a, run, t0, loads, result, out):
+    """keepalived's false failovers: VRRP transitions of either node since T0, pages from ha2."""
+    for node in ("ha1", "ha2"):
+        result[f"{node}_entered_master"] = journal_count(run, node, "keepalived",
+                                                         "Entering MASTER STATE", t0)
+        result[f"{node}_entered_backup"] = journal_count(run, node, "keepalived",
+                                                         "Entering BACKUP STATE", t0)
+    false = (result["ha2_entered_master"] + result["ha1_entered_backup"] +
+             result["answered_by_other_than_ha1"])
+    result["false_failovers"] = false
+    with open(os.path.join(out, "results.json"), "w") as f:
+        json.dump(result, f, indent=1)
+    print(f"{a.seconds} s, keepalived, advert_int {a.keepalive}, {a.loss} % loss, {a.hogs} hogs "
+          f"per node + {a.hogs} on the host (load {min(loads):.1f}-{max(loads):.1f}): false "
+          f"failovers {false} (ha2 entered MASTER {result['ha2_entered_master']}, ha1 entered "
+          f"BACKUP {result['ha1_entered_backup']}, pages from ha2 "
+          f"{result['answered_by_other_than_ha1']}); requests {result['requests']}, failed "
+          f"{result['failed_requests']}, slowest answer {result['max_response_s']:.3f} s. "
+          f"Details in {out}/results.json")
+    return 0 if false == 0 else 1
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build-dir", default=os.environ.get("HB_BUILD_DIR", os.path.join(SRC, "build")))
@@ -54,6 +83,9 @@ def main():
     ap.add_argument("--keepalive", default="40ms")
     ap.add_argument("--deadtime", default="250ms")
     ap.add_argument("--hogs", type=int, default=2 * (os.cpu_count() or 2))
+    ap.add_argument("--loss", type=int, default=0, help="%% of eth0 packets dropped in each node")
+    ap.add_argument("--no-serial", action="store_true", help="heartbeats on UDP only")
+    ap.add_argument("--stack", choices=("hb", "keepalived"), default="hb")
     ap.add_argument("--out", default=None)
     a = ap.parse_args()
     if os.geteuid() != 0:
@@ -71,13 +103,17 @@ def main():
 
     signal.signal(signal.SIGTERM, on_signal)
     try:
-        p = subprocess.run([RIG, "up", "--build-dir", a.build_dir, "--serial", "--keepalive",
-                            a.keepalive, "--deadtime", a.deadtime], stdout=subprocess.PIPE,
-                           stderr=subprocess.PIPE, text=True, timeout=300)
+        args = [RIG, "up", "--build-dir", a.build_dir, "--keepalive", a.keepalive, "--deadtime",
+                a.deadtime, "--stack", a.stack]
+        if not a.no_serial and a.stack == "hb":
+            args.append("--serial")
+        p = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                           timeout=300)
         if p.returncode != 0:
             raise RuntimeError("rig up failed: " + p.stderr.strip()[-500:])
         run = p.stdout.strip().splitlines()[-1]
-        log(f"rig run {run} up (keepalive {a.keepalive}, deadtime {a.deadtime}, serial + bcast)")
+        media = "bcast" if a.no_serial or a.stack != "hb" else "serial + bcast"
+        log(f"rig run {run} up ({a.stack}, keepalive {a.keepalive}, deadtime {a.deadtime}, {media})")
 
         def ha1_serves():
             r = subprocess.run(["ip", "netns", "exec", f"hb{run}-client", "curl", "-fsS",
@@ -87,6 +123,10 @@ def main():
 
         wait_until(ha1_serves, 15, "ha1 serves the site")
         time.sleep(1)  # steady state: both nodes see each other
+        if a.loss:
+            for node in ("ha1", "ha2"):
+                rig(run, "loss", node, str(a.loss))
+            log(f"{a.loss} % loss on each node's eth0")
         t0 = time.time()
         poll_log = os.path.join(out, "poll.log")
         poller = subprocess.Popen(["ip", "netns", "exec", f"hb{run}-client", sys.executable, POLL,
@@ -115,6 +155,7 @@ def main():
         window = [x for x in answers if float(x[0]) <= t0 + a.seconds]
         result = {
             "seconds": a.seconds, "keepalive": a.keepalive, "deadtime": a.deadtime,
+            "stack": a.stack, "loss_percent": a.loss, "media": media,
             "hogs_per_place": a.hogs, "load_avg_samples": loads,
             "requests": len(window),
             "failed_requests": sum(1 for x in window if x[2] == "-"),
@@ -122,6 +163,8 @@ def main():
             "max_response_s": max((float(x[1]) - float(x[0]) for x in window if x[2] != "-"),
                                   default=0.0),
         }
+        if a.stack == "keepalived":
+            return keepalived_verdict(a, run, t0, loads, result, out)
         for node in ("ha1", "ha2"):
             result[f"{node}_node_declared_dead"] = journal_count(run, node, "hb-membershipd",
                                                                  ": is dead", t0)
@@ -138,7 +181,8 @@ def main():
         result["false_failovers"] = false
         with open(os.path.join(out, "results.json"), "w") as f:
             json.dump(result, f, indent=1)
-        print(f"{a.seconds} s, keepalive {a.keepalive} / deadtime {a.deadtime}, "
+        print(f"{a.seconds} s, {a.stack}, keepalive {a.keepalive} / deadtime {a.deadtime}, "
+              f"{media}, {a.loss} % loss, "
               f"{a.hogs} hogs per node + {a.hogs} on the host (load {min(loads):.1f}-{max(loads):.1f}): "
               f"false failovers {false} (nodes declared dead "
               f"{result['ha1_node_declared_dead'] + result['ha2_node_declared_dead']}, ha2 acquired "
