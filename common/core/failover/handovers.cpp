@@ -241,7 +241,11 @@ void Handovers::infer(const Peer& p, const std::string& info, Scope scope, const
   for (const auto& h : outgoing_) {
     if (h.peer == p.name) out = &h;
   }
-  if (info == "done" && in) {
+  // heartbeat names neither groups nor a target in its "done": only its class tells which round
+  // it ends. A giver's done of an earlier round (its ipfail's foreign give-up, answered by us)
+  // arriving after we accepted a new offer must not start the new offer's groups before that
+  // giver has released them.
+  if (info == "done" && in && heartbeat_hold(in->scope) == heartbeat_hold(scope)) {
     keys = in->keys;
     target = me_;
   } else if (out && (info == "other" || info == "done")) {

@@ -174,6 +174,36 @@ TEST(Protocol, HeartbeatStandbyWithNothingToTakeIsStillAnswered) {
   EXPECT_TRUE(sends(out).empty());
 }
 
+// beta's ipfail gives up its foreign groups (nothing here to take: answered), then beta's admin
+// runs hb_standby all; the "done" of the foreign round arrives after alpha accepted the new offer.
+// It ends the foreign round, not the new one: alpha starts nothing until beta's "done" for all
+// says it released the group (seen on the rig: alpha mounted /ha while beta still had it).
+TEST(Protocol, AnEarlierRoundsDoneDoesNotStartTheNextOffer) {
+  Engine e(alpha_options(AutoFailback::on), T0);
+  e.start(T0);
+  e.on_message("beta", Message{"starting", "", {}}, T0 + 1ms);
+  Message res{"resource", "", {{"rsc_hold", "local"}, {"rtype", "full"}, {"isstable", "1"}}};
+  e.on_message("beta", res, T0 + 400ms);
+  e.on_result("192.0.2.10", Result::started, T0 + 500ms);
+  ASSERT_EQ(e.view("192.0.2.20").owner, "beta");
+  // beta's ipfail: its foreign groups (alpha's, which alpha already runs): answered, nothing taken.
+  e.on_message("beta", Message{"ask_resources", "", {{"rsc_hold", "foreign"}, {"info", "me"}}},
+               T0 + 1s);
+  auto out = e.on_message(
+      "beta", Message{"ask_resources", "", {{"rsc_hold", "all"}, {"info", "me"}}}, T0 + 1100ms);
+  auto more = e.on_message(
+      "beta", Message{"ask_resources", "", {{"rsc_hold", "foreign"}, {"info", "done"}}},
+      T0 + 1200ms);
+  out.insert(out.end(), more.begin(), more.end());
+  EXPECT_FALSE(starts(out, "192.0.2.20")) << "started on another round's done";
+  out = e.on_message("beta", Message{"ask_resources", "", {{"rsc_hold", "all"}, {"info", "done"}}},
+                     T0 + 1500ms);
+  Message none{"resource", "", {{"rsc_hold", "none"}, {"rtype", "full"}, {"isstable", "1"}}};
+  more = e.on_message("beta", none, T0 + 1600ms);
+  out.insert(out.end(), more.begin(), more.end());
+  EXPECT_TRUE(starts(out, "192.0.2.20"));
+}
+
 // alpha runs beta's group too; beta (heartbeat 3.0.6) returns: with auto_failback on, alpha
 // gives it back through heartbeat's hb_standby, whose rsc_hold heartbeat must be able to read
 // (it knows none, local, foreign and all: a "failback" there made it take nothing).
