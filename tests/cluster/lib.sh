@@ -259,6 +259,28 @@ report_outage() { # WHAT
   POLL_REPORTED=$total
 }
 
+# heartbeat's hb_standby on NODE (a heartbeat node), until SERVER serves the site. heartbeat
+# ignores the request while a standby round runs ("Standby in progress- new request from NODE
+# ignored": its ipfail gives up foreign groups whenever the peer appears), and so does hb as its
+# peer; then, as an admin reading that line would, it is made again once that round has ended.
+heartbeat_standby() { # NODE SERVER
+  local node=$1 server=$2 attempt ignored ended
+  count_in_log() { in_node "$node" grep -cE "$1" /var/log/ha-log 2>/dev/null || true; }
+  for attempt in 1 2 3; do
+    ignored=$(count_in_log "new request from $node ignored")
+    ended=$(count_in_log "Standby resource acquisition done|completed standby takeover|Standby request cancelled")
+    in_node "$node" /usr/share/heartbeat/hb_standby all >/dev/null 2>&1 || fail "hb_standby on $node failed"
+    wait_for 15 "$server serves or $node's heartbeat ignores its hb_standby" \
+      sh -c "'$RIG' client curl -fsS --max-time 1 http://192.0.2.10/hostname.html | grep -q 'node $server\.' ||
+             [ \"\$('$RIG' exec $node grep -c 'new request from $node ignored' /var/log/ha-log)\" -gt $ignored ]"
+    serves "$server" && return 0
+    say "   $node's heartbeat ignored hb_standby (a standby round runs): again once it ends"
+    wait_for 15 "$node's running standby round ends" \
+      sh -c "[ \"\$('$RIG' exec $node grep -cE 'Standby resource acquisition done|completed standby takeover|Standby request cancelled' /var/log/ha-log)\" -gt $ended ]"
+  done
+  fail "$server does not serve after three hb_standby on $node"
+}
+
 # The site's page names NODE (it serves the cluster IP).
 serves() { page_names http://192.0.2.10/hostname.html "$1"; } # NODE
 # heartbeat's cl_status (hb's or heartbeat's own) on NODE says PEER is active.

@@ -47,7 +47,7 @@ standby_all() { # NODE: the node's own standby command
   if [ "$(kind_of "$1")" = hb ]; then
     in_node "$1" hbctl standby all >/dev/null
   else
-    in_node "$1" /usr/share/heartbeat/hb_standby all >/dev/null 2>&1
+    heartbeat_standby "$1" "$(peer_of "$1")"
   fi
 }
 both_see_each_other() {

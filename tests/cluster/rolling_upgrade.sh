@@ -44,8 +44,7 @@ report_outage "step 2"
 
 # 3. hb_standby on ha1 (heartbeat's own command): the group goes to ha2 (hb).
 t=$(date +%s.%N)
-in_node ha1 /usr/share/heartbeat/hb_standby all >/dev/null 2>&1 || fail "hb_standby on ha1 failed"
-wait_for 15 "ha2 (hb) serves after ha1's hb_standby" serves ha2
+heartbeat_standby ha1 ha2
 say "   hb_standby on ha1 -> ha2 serves: $(secs_since "$t") s"
 t=$(date +%s.%N)
 rig switch ha1 hb

@@ -55,6 +55,17 @@ std::optional<Message> Handovers::on_ask_resources(Peer& p, const Message& m, co
           {{"HB_NODE", p.name}, {"HB_REASON", "in flux"}});
       return std::nullopt;
     }
+    // heartbeat's receiver ignores a new request while a standby with that node runs, and so
+    // does its giver (its ipfail's give-up beside an admin's hb_standby): answering it would
+    // make the giver take our answer for the running round's.
+    const bool round_running = std::any_of(incoming_.begin(), incoming_.end(),
+                                           [&](const Handover& h) { return h.peer == p.name; });
+    if (!names_groups && round_running) {
+      log(out, LogKind::refused,
+          "standby message from " + p.name + " ignored: a standby with it is in progress",
+          {{"HB_NODE", p.name}, {"HB_REASON", "standby in progress"}});
+      return std::nullopt;
+    }
     bool force = m.get(std::string(field::force)) == "1";
     auto take = receive(p.name, keys, scope, force, local, now + opt.timing.handover_timeout);
     if (take.empty() && !names_groups) {
@@ -236,16 +247,16 @@ void Handovers::infer(const Peer& p, const std::string& info, Scope scope, const
   const Handover* in = nullptr;
   const Handover* out = nullptr;
   for (const auto& h : incoming_) {
-    if (h.peer == p.name) in = &h;
+    // heartbeat names neither groups nor a target in its "done": only its class tells which
+    // round it ends. A done of another round must not start this round's groups before the
+    // giver has released them (seen on the rig: /ha mounted on both nodes).
+    if (h.peer == p.name && (info != "done" || heartbeat_hold(h.scope) == heartbeat_hold(scope)))
+      in = &h;
   }
   for (const auto& h : outgoing_) {
     if (h.peer == p.name) out = &h;
   }
-  // heartbeat names neither groups nor a target in its "done": only its class tells which round
-  // it ends. A giver's done of an earlier round (its ipfail's foreign give-up, answered by us)
-  // arriving after we accepted a new offer must not start the new offer's groups before that
-  // giver has released them.
-  if (info == "done" && in && heartbeat_hold(in->scope) == heartbeat_hold(scope)) {
+  if (info == "done" && in) {
     keys = in->keys;
     target = me_;
   } else if (out && (info == "other" || info == "done")) {

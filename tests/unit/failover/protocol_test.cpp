@@ -174,11 +174,12 @@ TEST(Protocol, HeartbeatStandbyWithNothingToTakeIsStillAnswered) {
   EXPECT_TRUE(sends(out).empty());
 }
 
-// beta's ipfail gives up its foreign groups (nothing here to take: answered), then beta's admin
-// runs hb_standby all; the "done" of the foreign round arrives after alpha accepted the new offer.
-// It ends the foreign round, not the new one: alpha starts nothing until beta's "done" for all
-// says it released the group (seen on the rig: alpha mounted /ha while beta still had it).
-TEST(Protocol, AnEarlierRoundsDoneDoesNotStartTheNextOffer) {
+// beta's ipfail gives up its foreign groups (nothing here to take: answered) while beta's admin
+// runs hb_standby all. As heartbeat's receiver does, alpha ignores a new request while a round
+// with beta runs, and a "done" ends only the round of its class: nothing starts before beta's
+// "done" for all says it released the group (seen on the rig: alpha mounted /ha while beta still
+// had it, when a done of the foreign round was taken for the all round's).
+TEST(Protocol, HeartbeatStandbyRoundsAreNotMixed) {
   Engine e(alpha_options(AutoFailback::on), T0);
   e.start(T0);
   e.on_message("beta", Message{"starting", "", {}}, T0 + 1ms);
@@ -186,20 +187,38 @@ TEST(Protocol, AnEarlierRoundsDoneDoesNotStartTheNextOffer) {
   e.on_message("beta", res, T0 + 400ms);
   e.on_result("192.0.2.10", Result::started, T0 + 500ms);
   ASSERT_EQ(e.view("192.0.2.20").owner, "beta");
-  // beta's ipfail: its foreign groups (alpha's, which alpha already runs): answered, nothing taken.
-  e.on_message("beta", Message{"ask_resources", "", {{"rsc_hold", "foreign"}, {"info", "me"}}},
-               T0 + 1s);
+  auto asks = [](const Actions& actions) {
+    std::vector<Message> out;
+    for (const auto& m : sends(actions))
+      if (m.type == "ask_resources") out.push_back(m);
+    return out;
+  };
+  // beta's ipfail: its foreign groups (alpha's, which alpha already runs): answered.
   auto out = e.on_message(
-      "beta", Message{"ask_resources", "", {{"rsc_hold", "all"}, {"info", "me"}}}, T0 + 1100ms);
-  auto more = e.on_message(
-      "beta", Message{"ask_resources", "", {{"rsc_hold", "foreign"}, {"info", "done"}}},
-      T0 + 1200ms);
-  out.insert(out.end(), more.begin(), more.end());
+      "beta", Message{"ask_resources", "", {{"rsc_hold", "foreign"}, {"info", "me"}}}, T0 + 1s);
+  ASSERT_EQ(asks(out).size(), 1u);
+  // The admin's hb_standby all while that round runs: not answered.
+  out = e.on_message("beta", Message{"ask_resources", "", {{"rsc_hold", "all"}, {"info", "me"}}},
+                     T0 + 1100ms);
+  EXPECT_TRUE(asks(out).empty());
+  // The foreign round's done ends it; nothing starts.
+  out = e.on_message("beta",
+                     Message{"ask_resources", "", {{"rsc_hold", "foreign"}, {"info", "done"}}},
+                     T0 + 1200ms);
+  EXPECT_FALSE(starts(out, "192.0.2.20"));
+  // hb_standby all again: answered; a done of another class starts nothing, the all round's does.
+  out = e.on_message("beta", Message{"ask_resources", "", {{"rsc_hold", "all"}, {"info", "me"}}},
+                     T0 + 2s);
+  ASSERT_EQ(asks(out).size(), 1u);
+  EXPECT_EQ(asks(out)[0].get("info"), "other");
+  out = e.on_message("beta",
+                     Message{"ask_resources", "", {{"rsc_hold", "foreign"}, {"info", "done"}}},
+                     T0 + 2100ms);
   EXPECT_FALSE(starts(out, "192.0.2.20")) << "started on another round's done";
   out = e.on_message("beta", Message{"ask_resources", "", {{"rsc_hold", "all"}, {"info", "done"}}},
-                     T0 + 1500ms);
+                     T0 + 2500ms);
   Message none{"resource", "", {{"rsc_hold", "none"}, {"rtype", "full"}, {"isstable", "1"}}};
-  more = e.on_message("beta", none, T0 + 1600ms);
+  auto more = e.on_message("beta", none, T0 + 2600ms);
   out.insert(out.end(), more.begin(), more.end());
   EXPECT_TRUE(starts(out, "192.0.2.20"));
 }
