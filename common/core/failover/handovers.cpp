@@ -263,15 +263,15 @@ void Handovers::infer(const Peer& p, const std::string& info, Scope scope, const
     keys = out->keys;
     target = p.name;
   } else {
-    // heartbeat's offer names only a class (rsc_hold), relative to the giver: the groups of that
-    // class it holds. When it has not said what it holds in this incarnation (heartbeat answers
-    // our t=starting only when it is not in a transition itself, so a node that restarted during
-    // one may not know), the offer is its word: it holds what it offers. Taking them is still
-    // stop before start: nothing starts here before its info=done says it let go.
-    const bool offered_unheard = info == "me" && !p.answered;
+    // heartbeat's offer names only a class (rsc_hold), relative to the giver, and heartbeat's
+    // receiver takes that whole class: the offer is the giver's word that it lets go of every
+    // group of it. What we last heard it hold may be stale (a heartbeat answers our t=starting
+    // in the middle of its own takeover, with what it held before): answering an offer for
+    // groups we then do not take would leave them nowhere. Taking them is still stop before
+    // start: nothing starts here before the giver's info=done says it let go.
+    const bool offer = info == "me";
     for (const auto& g : opt.groups) {
-      if ((offered_unheard || p.held.count(g.key)) && in_scope(g, scope, p.name))
-        keys.insert(g.key);
+      if ((offer || p.held.count(g.key)) && in_scope(g, scope, p.name)) keys.insert(g.key);
     }
     if (opt.nodes.size() == 2) target = info == "me" ? me_ : p.name;
   }

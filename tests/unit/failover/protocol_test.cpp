@@ -134,6 +134,28 @@ TEST(Protocol, HeartbeatStandbyFromAPeerNotYetHeardIsTaken) {
   EXPECT_TRUE(starts(out, "192.0.2.20"));
 }
 
+// beta (heartbeat) answered alpha's t=starting in the middle of its own takeover, with what it
+// held before it (none); its hb_standby all then comes. heartbeat's receiver takes the whole class
+// offered: so does alpha, rather than answering for groups it would not take (beta then released
+// them and nobody ran them, seen on the rig).
+TEST(Protocol, HeartbeatStandbyIsTakenAtItsWord) {
+  Engine e(alpha_options(AutoFailback::on), T0);
+  e.start(T0);
+  e.on_message("beta", Message{"starting", "", {}}, T0 + 1ms);
+  Message stale{"resource", "", {{"rsc_hold", "none"}, {"rtype", "full"}, {"isstable", "0"}}};
+  e.on_message("beta", stale, T0 + 2ms);
+  auto out = e.on_message(
+      "beta", Message{"ask_resources", "", {{"rsc_hold", "all"}, {"info", "me"}}}, T0 + 500ms);
+  bool other = false;
+  for (const auto& m : sends(out))
+    if (m.type == "ask_resources" && m.get("info") == "other") {
+      other = true;
+      // beta's group; alpha's own already starts here (beta said it held none).
+      EXPECT_EQ(m.get("hb_groups"), "192.0.2.20");
+    }
+  EXPECT_TRUE(other);
+}
+
 // heartbeat's ipfail on beta gives up its foreign groups (auto_failback after a balanced ping
 // count) while beta holds none: heartbeat's receiver answers "other" whatever the giver holds,
 // and beta waits 10 s for that answer before it accepts any other standby request. alpha answers
