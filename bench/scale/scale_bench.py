@@ -100,9 +100,10 @@ def wait_all_up(ms, names, what):
     wait_until(everyone_up, what, timeout=SETTLE, interval=0.1)
 
 
-def deaths(ms, since, exclude=()):
-    """NodeChanged to dead after `since` on the nodes' buses: (observer, node) pairs."""
-    return [(m.node.name, s[1]) for m in ms if m.node.name not in exclude
+def deaths(ms, since, skip_observers=()):
+    """NodeChanged to dead after `since` on the buses of the nodes not in skip_observers:
+    (observer, node) pairs."""
+    return [(m.node.name, s[1]) for m in ms if m.node.name not in skip_observers
             for s in list(m.signals.seen) if s[0] >= since and s[3] == "dead"]
 
 
@@ -110,19 +111,22 @@ def summary(values):
     return {"min": min(values), "median": statistics.median(values), "max": max(values)}
 
 
+def packets_now(nodes):
+    """Every node's packets received, and when (the middle of the reads: they take a while)."""
+    before = time.monotonic()
+    counts = [packets_received(n) for n in nodes]
+    return (before + time.monotonic()) / 2, counts
+
+
 def measure_idle(nodes, ms, window):
-    t_p0 = time.monotonic()
-    p0 = [packets_received(n) for n in nodes]
-    t_p0 = (t_p0 + time.monotonic()) / 2
+    t_p0, p0 = packets_now(nodes)  # read over the bus, so before the CPU window starts
     pids = [(n.proc.pid, m.proc.pid) for n, m in zip(nodes, ms)]
     t0 = time.monotonic()
     c0 = [(cpu_seconds(a), cpu_seconds(b)) for a, b in pids]
     time.sleep(window)  # the measurement window itself: nothing is polled during it
     c1 = [(cpu_seconds(a), cpu_seconds(b)) for a, b in pids]
     t1 = time.monotonic()
-    t_p1 = time.monotonic()
-    p1 = [packets_received(n) for n in nodes]
-    t_p1 = (t_p1 + time.monotonic()) / 2
+    t_p1, p1 = packets_now(nodes)
     linkd = [(b[0] - a[0]) / (t1 - t0) * 100 for a, b in zip(c0, c1)]
     membershipd = [(b[1] - a[1]) / (t1 - t0) * 100 for a, b in zip(c0, c1)]
     rate = [(b - a) / (t_p1 - t_p0) for a, b in zip(p0, p1)]
@@ -161,7 +165,7 @@ def detect_once(nodes, ms, victim_index):
             "from_last_packet_s": [d - h for d, h in zip(dead_at, heard)],
             "from_sigstop_s": [d - t0 for d in dead_at],
             "spread_s": max(dead_at) - min(dead_at),
-            "collateral_deaths": [d for d in deaths(ms, t0, exclude=(victim.name,))
+            "collateral_deaths": [d for d in deaths(ms, t0, skip_observers=(victim.name,))
                                   if d[1] != victim.name]}
 
 
