@@ -36,6 +36,16 @@ OBJECT_MANAGER = "org.freedesktop.DBus.ObjectManager"
 SECRET = "s3cret-linkd-test"
 LAN = [("192.0.2.", "lan0"), ("198.51.100.", "lan1")]
 NODES = {"ha1": 11, "ha2": 12, "ha3": 14}  # host part of each node's addresses; evil is .13
+FIRST_EXTRA_HOST = 20  # nodes not in NODES get .20, .21, ... in node_names order (up to .254)
+
+
+def host_parts(node_names):
+    """The host part of each node's addresses: NODES for the usual names, then the next free."""
+    hosts = {"evil": 13}
+    free = (h for h in range(FIRST_EXTRA_HOST, 255) if h not in NODES.values())
+    for n in node_names:
+        hosts[n] = NODES[n] if n in NODES else next(free)
+    return hosts
 
 
 def link_path(node, medium):
@@ -100,7 +110,9 @@ class Node:
         os.makedirs(self.state)
         self.bus = hb.BusDaemon(self.tmp, hb.PERMISSIVE)
         self.notify = hb.Notify(self.tmp)
-        self.monitor = Monitor(self.bus.address, os.path.join(self.tmp, "monitor.log"))
+        # Off for callers that never read it (benches): an unread monitor's pipe fills up.
+        self.monitor = (Monitor(self.bus.address, os.path.join(self.tmp, "monitor.log"))
+                        if rig.monitors else None)
         self.proc = None
         self.extra_env = {}  # e.g. CREDENTIALS_DIRECTORY, as systemd would set it
 
@@ -165,15 +177,21 @@ class Node:
         if self.proc and self.proc.poll() is None:
             os.kill(self.proc.pid, signal.SIGCONT)
             hb.stop_process(self.proc, WAIT)
-        self.monitor.stop()
+        if self.monitor is not None:
+            self.monitor.stop()
         self.bus.stop()
         self.notify.sock.close()
 
 
 class Rig:
-    def __init__(self, daemon, namespaces=True, node_names=("ha1", "ha2")):
+    """node_names on `lans` LANs (LAN[0], LAN[1]: one bridge each), plus the attacker "evil" on
+    LAN 0; `monitors` gives each node a busctl Monitor of hb-linkd's signals."""
+
+    def __init__(self, daemon, namespaces=True, node_names=("ha1", "ha2"), lans=2,
+                 monitors=True):
         self.daemon = daemon
         self.node_names = list(node_names)
+        self.monitors = monitors
         self.tmp = tempfile.mkdtemp(prefix="hb-linkd-test-")
         os.chmod(self.tmp, 0o755)
         tag = f"hbl{os.getpid()}"
@@ -184,24 +202,32 @@ class Rig:
         self.extra = []  # other processes we started (socat)
         self.mounts = []  # mounted by us, unmounted in reverse order
         self.heartbeat = None
+        self.hosts = host_parts(self.node_names)
         if not namespaces:
             return
+        try:
+            self._wire(lans)
+        except BaseException:  # half a rig (or Ctrl-C while making it) is not left behind
+            self.netns.close()
+            shutil.rmtree(self.tmp, ignore_errors=True)
+            raise
+
+    def _wire(self, lans):
         for ns in self.ns.values():
             self.netns.add(ns)
         sw = self.ns["sw"]
-        for i, (_, _) in enumerate(LAN):
+        for i in range(lans):
             run("ip", "-n", sw, "link", "add", f"br{i}", "type", "bridge")
             run("ip", "-n", sw, "link", "set", f"br{i}", "up")
-        members = [(n, lan) for n in self.node_names for lan in (0, 1)] + [("evil", 0)]
+        members = [(n, lan) for n in self.node_names for lan in range(lans)] + [("evil", 0)]
         for who, lan in members:
             prefix, ifname = LAN[lan]
             port = f"{who[:4]}{lan}"
             self.netns.veth(self.ns[who], ifname, sw, port)
             run("ip", "-n", sw, "link", "set", port, "master", f"br{lan}")
             run("ip", "-n", sw, "link", "set", port, "up")
-            host = NODES.get(who, 13)
-            run("ip", "-n", self.ns[who], "addr", "add", f"{prefix}{host}/24", "brd", "+", "dev",
-                ifname)
+            run("ip", "-n", self.ns[who], "addr", "add", f"{prefix}{self.hosts[who]}/24", "brd",
+                "+", "dev", ifname)
             run("ip", "-n", self.ns[who], "link", "set", ifname, "up")
 
     def ha_cf(self, media):

@@ -80,8 +80,12 @@ class Membershipd:
         self.signals = Signals(node.bus.address, os.path.join(node.tmp, "mmonitor.log"))
         self.proc = subprocess.Popen([exe, "--config-dir", node.confdir, "--node", node.name],
                                      env=env, stderr=open(self.log, "w"))
-        wait_until(lambda: self.node_prop(node.name, "State") == "up",
-                      f"{node.name}: hb-membershipd on the bus")
+        try:
+            wait_until(lambda: self.node_prop(node.name, "State") == "up",
+                       f"{node.name}: hb-membershipd on the bus")
+        except BaseException:  # the caller never gets this object to stop
+            self.stop()
+            raise
 
     def node_prop(self, name, prop):
         return hb.get_property(self.node.bus.address, MBUS, hb.path_encode(MROOT + "/node", name),
