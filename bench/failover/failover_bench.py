@@ -674,8 +674,8 @@ def side_by_side(by_stack, slow):
     heads = ["(a) power-off -> page", "(b) clean stop -> page",
              "(c) failback gap (failed requests)", "(d) cold start -> page"]
     widths = [24, 24, 37, 26]
-    lines.append("%-16s" % "stack" + "".join("%-*s" % (w, h) for w, h in zip(widths, heads)))
-    lines.append("-" * (16 + sum(widths)))
+    lines.append("%-18s" % "stack" + "".join("%-*s" % (w, h) for w, h in zip(widths, heads)))
+    lines.append("-" * (18 + sum(widths)))
     for st in stacks:
         rs = by_stack[st]
 
@@ -686,8 +686,8 @@ def side_by_side(by_stack, slow):
         if fb != "-":
             fb += " (%s)" % fmt([r["failback"]["failed"] for r in rs if "failback" in r], "n")
         cells = [col("poweroff"), col("stop"), fb, col("cold")]
-        lines.append("%-16s" % STACK_NAMES[st] + "".join("%-*s" % (w, c) for w, c in zip(widths, cells)))
-    lines.append("-" * (16 + sum(widths)))
+        lines.append("%-18s" % STACK_NAMES[st] + "".join("%-*s" % (w, c) for w, c in zip(widths, cells)))
+    lines.append("-" * (18 + sum(widths)))
     lines.append("split, medians in seconds (the parts are the stacks' own log milestones; see "
                  "each stack's table above):")
     for key in ("poweroff", "stop", "failback", "cold"):
@@ -710,8 +710,9 @@ def main():
     ap.add_argument("--build-dir", default=os.environ.get("HB_BUILD_DIR", os.path.join(SRC, "build")))
     ap.add_argument("--runs", type=int, default=None)
     ap.add_argument("--slow", action="store_true")
-    ap.add_argument("--stack", choices=("hb", "heartbeat", "keepalived", "both", "all"),
-                    default="hb", help="both: hb and heartbeat; all: hb, heartbeat, keepalived")
+    ap.add_argument("--stack", default="hb",
+                    help="hb, heartbeat, keepalived, a comma-separated list of them, both (hb and "
+                    "heartbeat) or all")
     ap.add_argument("--advert", help="keepalived's advert_int (heartbeat time syntax, e.g. 50ms; "
                     "default: --keepalive)")
     ap.add_argument("--keepalive", help="rig up --keepalive (heartbeat syntax, e.g. 100ms)")
@@ -720,7 +721,9 @@ def main():
     a = ap.parse_args()
     runs = a.runs if a.runs is not None else (1 if a.slow else 5)
     stacks = {"both": ["hb", "heartbeat"], "all": ["hb", "heartbeat", "keepalived"]}.get(
-        a.stack, [a.stack])
+        a.stack, a.stack.split(","))
+    if any(st not in MILESTONES for st in stacks):
+        ap.error("--stack: hb, heartbeat, keepalived, a list of them, both or all")
     timings = {k: v for k, v in (("keepalive", a.keepalive), ("deadtime", a.deadtime)) if v}
     stack_timings = {st: timings for st in stacks}
     if a.advert and "keepalived" in stacks:
