@@ -14,16 +14,13 @@ Prints a table per node and the sums; writes results.json to --out (default a ne
 import argparse
 import json
 import os
-import subprocess
 import sys
-import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SRC = os.path.abspath(os.path.join(HERE, "..", ".."))
-RIG = os.path.join(SRC, "tests", "rig", "rig")
 sys.path.insert(0, os.path.join(SRC, "bench"))
-from rig_calls import rig, wait_until  # noqa: E402
+from rig_calls import out_dir, rig, rig_up, serves, wait_until  # noqa: E402
 
 UNITS = ["hb-linkd", "hb-membershipd", "hb-resourced", "ipfaild", "hb-statusd", "hb-log"]
 
@@ -61,24 +58,11 @@ def main():
     if os.geteuid() != 0:
         print("SKIP: needs root (the rig boots systemd-nspawn nodes)")
         return 77
-    out = a.out or tempfile.mkdtemp(prefix="hb-idlebench-")
-    os.makedirs(out, exist_ok=True)
+    out = out_dir(a.out, "hb-idlebench-")
     run = None
     try:
-        p = subprocess.run([RIG, "up", "--build-dir", a.build_dir, "--serial", "--keepalive",
-                            a.keepalive], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                           text=True, timeout=300)
-        if p.returncode != 0:
-            raise RuntimeError("rig up failed: " + p.stderr.strip()[-500:])
-        run = p.stdout.strip().splitlines()[-1]
-
-        def ha1_serves():
-            r = subprocess.run(["ip", "netns", "exec", f"hb{run}-client", "curl", "-fsS",
-                                "--max-time", "0.5", "http://192.0.2.10/hostname.html"],
-                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-            return "node ha1." in r.stdout
-
-        wait_until(ha1_serves, 20, "ha1 serves the site")
+        run = rig_up("--build-dir", a.build_dir, "--serial", "--keepalive", a.keepalive)
+        wait_until(lambda: serves(run, "ha1"), 20, "ha1 serves the site")
         log(f"rig {run} up (keepalive {a.keepalive}, bcast + serial, ping node, ipfail); "
             f"idle {a.settle:.0f} s")
         time.sleep(a.settle)
