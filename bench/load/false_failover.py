@@ -32,14 +32,12 @@ import os
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SRC = os.path.abspath(os.path.join(HERE, "..", ".."))
-RIG = os.path.join(SRC, "tests", "rig", "rig")
 sys.path.insert(0, os.path.join(SRC, "bench"))
-from rig_calls import rig, wait_until  # noqa: E402
+from rig_calls import out_dir, rig, rig_up, serves, wait_until  # noqa: E402
 
 POLL = os.path.join(SRC, "bench", "failover", "poll.py")
 
@@ -63,16 +61,22 @@ def keepalived_verdict(a, run, t0, loads, result, out):
                                                          "Entering BACKUP STATE", t0)
     false = (result["ha2_entered_master"] + result["ha1_entered_backup"] +
              result["answered_by_other_than_ha1"])
+    return verdict(result, false, out, f"{a.seconds} s, keepalived, advert_int {a.keepalive}, "
+                   f"{a.loss} % loss, {a.hogs} hogs per node + {a.hogs} on the host (load "
+                   f"{min(loads):.1f}-{max(loads):.1f}): false failovers {false} (ha2 entered "
+                   f"MASTER {result['ha2_entered_master']}, ha1 entered BACKUP "
+                   f"{result['ha1_entered_backup']}, pages from ha2 "
+                   f"{result['answered_by_other_than_ha1']})")
+
+
+def verdict(result, false, out, summary):
+    """Writes results.json, prints SUMMARY with the client's figures; exit status 0 when there
+    was no false failover, 1 otherwise."""
     result["false_failovers"] = false
     with open(os.path.join(out, "results.json"), "w") as f:
         json.dump(result, f, indent=1)
-    print(f"{a.seconds} s, keepalived, advert_int {a.keepalive}, {a.loss} % loss, {a.hogs} hogs "
-          f"per node + {a.hogs} on the host (load {min(loads):.1f}-{max(loads):.1f}): false "
-          f"failovers {false} (ha2 entered MASTER {result['ha2_entered_master']}, ha1 entered "
-          f"BACKUP {result['ha1_entered_backup']}, pages from ha2 "
-          f"{result['answered_by_other_than_ha1']}); requests {result['requests']}, failed "
-          f"{result['failed_requests']}, slowest answer {result['max_response_s']:.3f} s. "
-          f"Details in {out}/results.json")
+    print(f"{summary}; requests {result['requests']}, failed {result['failed_requests']}, "
+          f"slowest answer {result['max_response_s']:.3f} s. Details in {out}/results.json")
     return 0 if false == 0 else 1
 
 
@@ -91,8 +95,7 @@ def main():
     if os.geteuid() != 0:
         print("SKIP: needs root (the rig boots systemd-nspawn nodes)")
         return 77
-    out = a.out or tempfile.mkdtemp(prefix="hb-loadbench-")
-    os.makedirs(out, exist_ok=True)
+    out = out_dir(a.out, "hb-loadbench-")
     run = None
     host_hogs = []
     poller = None
@@ -103,25 +106,15 @@ def main():
 
     signal.signal(signal.SIGTERM, on_signal)
     try:
-        args = [RIG, "up", "--build-dir", a.build_dir, "--keepalive", a.keepalive, "--deadtime",
-                a.deadtime, "--stack", a.stack]
+        args = ["--build-dir", a.build_dir, "--keepalive", a.keepalive, "--deadtime", a.deadtime,
+                "--stack", a.stack]
         if not a.no_serial and a.stack == "hb":
             args.append("--serial")
-        p = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                           timeout=300)
-        if p.returncode != 0:
-            raise RuntimeError("rig up failed: " + p.stderr.strip()[-500:])
-        run = p.stdout.strip().splitlines()[-1]
+        run = rig_up(*args)
         media = "bcast" if a.no_serial or a.stack != "hb" else "serial + bcast"
         log(f"rig run {run} up ({a.stack}, keepalive {a.keepalive}, deadtime {a.deadtime}, {media})")
 
-        def ha1_serves():
-            r = subprocess.run(["ip", "netns", "exec", f"hb{run}-client", "curl", "-fsS",
-                                "--max-time", "0.5", "http://192.0.2.10/hostname.html"],
-                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-            return "node ha1." in r.stdout
-
-        wait_until(ha1_serves, 15, "ha1 serves the site")
+        wait_until(lambda: serves(run, "ha1"), 15, "ha1 serves the site")
         time.sleep(1)  # steady state: both nodes see each other
         if a.loss:
             for node in ("ha1", "ha2"):
@@ -178,22 +171,17 @@ def main():
         false = (result["ha1_node_declared_dead"] + result["ha2_node_declared_dead"] +
                  result["ha2_acquired"] + result["ha1_released"] +
                  result["answered_by_other_than_ha1"])
-        result["false_failovers"] = false
-        with open(os.path.join(out, "results.json"), "w") as f:
-            json.dump(result, f, indent=1)
-        print(f"{a.seconds} s, {a.stack}, keepalive {a.keepalive} / deadtime {a.deadtime}, "
-              f"{media}, {a.loss} % loss, "
-              f"{a.hogs} hogs per node + {a.hogs} on the host (load {min(loads):.1f}-{max(loads):.1f}): "
-              f"false failovers {false} (nodes declared dead "
-              f"{result['ha1_node_declared_dead'] + result['ha2_node_declared_dead']}, ha2 acquired "
-              f"{result['ha2_acquired']}, ha1 released {result['ha1_released']}, pages from ha2 "
-              f"{result['answered_by_other_than_ha1']}); hb-linkd seen hung "
-              f"{result['ha1_linkd_seen_hung'] + result['ha2_linkd_seen_hung']}; "
-              f"dead links {result['ha1_links_dead'] + result['ha2_links_dead']}, late heartbeats "
-              f"{result['ha1_late_heartbeats'] + result['ha2_late_heartbeats']}; requests "
-              f"{result['requests']}, failed {result['failed_requests']}, slowest answer "
-              f"{result['max_response_s']:.3f} s. Details in {out}/results.json")
-        return 0 if false == 0 else 1
+        return verdict(
+            result, false, out,
+            f"{a.seconds} s, {a.stack}, keepalive {a.keepalive} / deadtime {a.deadtime}, {media}, "
+            f"{a.loss} % loss, {a.hogs} hogs per node + {a.hogs} on the host (load "
+            f"{min(loads):.1f}-{max(loads):.1f}): false failovers {false} (nodes declared dead "
+            f"{result['ha1_node_declared_dead'] + result['ha2_node_declared_dead']}, ha2 acquired "
+            f"{result['ha2_acquired']}, ha1 released {result['ha1_released']}, pages from ha2 "
+            f"{result['answered_by_other_than_ha1']}); hb-linkd seen hung "
+            f"{result['ha1_linkd_seen_hung'] + result['ha2_linkd_seen_hung']}; dead links "
+            f"{result['ha1_links_dead'] + result['ha2_links_dead']}, late heartbeats "
+            f"{result['ha1_late_heartbeats'] + result['ha2_late_heartbeats']}")
     finally:
         for h in host_hogs:
             if h.poll() is None:
