@@ -265,18 +265,19 @@ report_outage() { # WHAT
 # peer; then, as an admin reading that line would, it is made again once that round has ended.
 heartbeat_standby() { # NODE SERVER
   local node=$1 server=$2 attempt ignored ended
-  count_in_log() { in_node "$node" grep -cE "$1" /var/log/ha-log 2>/dev/null || true; }
+  local ignored_line="new request from $node ignored"
+  local round_ended="Standby resource acquisition done|completed standby takeover|Standby request cancelled"
+  log_count() { in_node "$node" grep -cE "$1" /var/log/ha-log 2>/dev/null || true; } # PATTERN
+  answered_or_ignored() { serves "$server" || [ "$(log_count "$ignored_line")" -gt "$ignored" ]; }
+  round_over() { [ "$(log_count "$round_ended")" -gt "$ended" ]; }
   for attempt in 1 2 3; do
-    ignored=$(count_in_log "new request from $node ignored")
-    ended=$(count_in_log "Standby resource acquisition done|completed standby takeover|Standby request cancelled")
+    ignored=$(log_count "$ignored_line")
+    ended=$(log_count "$round_ended")
     in_node "$node" /usr/share/heartbeat/hb_standby all >/dev/null 2>&1 || fail "hb_standby on $node failed"
-    wait_for 15 "$server serves or $node's heartbeat ignores its hb_standby" \
-      sh -c "'$RIG' client curl -fsS --max-time 1 http://192.0.2.10/hostname.html | grep -q 'node $server\.' ||
-             [ \"\$('$RIG' exec $node grep -c 'new request from $node ignored' /var/log/ha-log)\" -gt $ignored ]"
+    wait_for 15 "$server serves or $node's heartbeat ignores its hb_standby" answered_or_ignored
     serves "$server" && return 0
     say "   $node's heartbeat ignored hb_standby (a standby round runs): again once it ends"
-    wait_for 15 "$node's running standby round ends" \
-      sh -c "[ \"\$('$RIG' exec $node grep -cE 'Standby resource acquisition done|completed standby takeover|Standby request cancelled' /var/log/ha-log)\" -gt $ended ]"
+    wait_for 15 "$node's running standby round ends" round_over
   done
   fail "$server does not serve after three hb_standby on $node"
 }

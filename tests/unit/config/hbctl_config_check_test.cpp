@@ -8,26 +8,14 @@
 #include <nlohmann/json.hpp>
 
 #include "core/config/cluster_digest.hpp"
+#include "hbctl_run.hpp"
 #include "sys/config/load.hpp"
 #include "temp_dir.hpp"
 
 namespace hb::config {
 namespace {
 
-struct Run {
-  int exit_code;
-  std::string out;
-  std::string err;
-};
-
-Run hbctl(const std::string& args) {
-  testing::TempDir io;
-  const std::string cmd = std::string(std::getenv("HBCTL")) + " " + args + " >" + io.path() +
-                          "/out 2>" + io.path() + "/err";
-  int status = std::system(cmd.c_str());
-  return Run{WIFEXITED(status) ? WEXITSTATUS(status) : -1, testing::read_text(io.path() + "/out"),
-             testing::read_text(io.path() + "/err")};
-}
+using testing::hbctl;
 
 // What the loader makes of DIR as hb-linkd loads it (with the keys), for the digest.
 Config config_of_seed(const std::string& dir) {

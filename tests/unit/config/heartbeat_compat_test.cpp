@@ -12,6 +12,7 @@
 #include "core/config/authkeys.hpp"
 #include "core/config/ha_cf.hpp"
 #include "core/config/haresources.hpp"
+#include "hbctl_run.hpp"
 #include "sys/config/load.hpp"
 #include "temp_dir.hpp"
 
@@ -316,20 +317,7 @@ TEST(HeartbeatCompat, SeedFilesAreClean) {
   }
 }
 
-struct Run {
-  int exit_code;
-  std::string out;
-  std::string err;
-};
-
-Run hbctl(const std::string& args) {
-  testing::TempDir io;
-  const std::string cmd = std::string(std::getenv("HBCTL")) + " " + args + " >" + io.path() +
-                          "/out 2>" + io.path() + "/err";
-  int status = std::system(cmd.c_str());
-  return Run{WIFEXITED(status) ? WEXITSTATUS(status) : -1, testing::read_text(io.path() + "/out"),
-             testing::read_text(io.path() + "/err")};
-}
+using testing::hbctl;
 
 // The seed's files on a heartbeat node of their own: a script for httpd in resource.d, and ipfail
 // (respawned by the seed's ha.cf) at a path this host has.

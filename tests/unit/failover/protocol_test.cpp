@@ -29,6 +29,14 @@ std::vector<Message> sends(const Actions& actions) {
   return out;
 }
 
+// The t=ask_resources among them (a hand-over's offers, answers and dones).
+std::vector<Message> asks(const Actions& actions) {
+  std::vector<Message> out;
+  for (const auto& m : sends(actions))
+    if (m.type == "ask_resources") out.push_back(m);
+  return out;
+}
+
 bool starts(const Actions& actions, const std::string& key) {
   for (const auto& a : actions) {
     if (auto* s = std::get_if<StartGroup>(&a); s && s->key == key) return true;
@@ -147,8 +155,8 @@ TEST(Protocol, HeartbeatStandbyIsTakenAtItsWord) {
   auto out = e.on_message(
       "beta", Message{"ask_resources", "", {{"rsc_hold", "all"}, {"info", "me"}}}, T0 + 500ms);
   bool other = false;
-  for (const auto& m : sends(out))
-    if (m.type == "ask_resources" && m.get("info") == "other") {
+  for (const auto& m : asks(out))
+    if (m.get("info") == "other") {
       other = true;
       // beta's group; alpha's own already starts here (beta said it held none).
       EXPECT_EQ(m.get("hb_groups"), "192.0.2.20");
@@ -169,12 +177,6 @@ TEST(Protocol, HeartbeatStandbyWithNothingToTakeIsStillAnswered) {
   e.on_message("beta", res, T0 + 400ms);
   auto out = e.on_message(
       "beta", Message{"ask_resources", "", {{"rsc_hold", "foreign"}, {"info", "me"}}}, T0 + 1s);
-  auto asks = [](const Actions& actions) {
-    std::vector<Message> out;
-    for (const auto& m : sends(actions))
-      if (m.type == "ask_resources") out.push_back(m);
-    return out;
-  };
   auto m = asks(out);
   ASSERT_EQ(m.size(), 1u);
   EXPECT_EQ(m[0].get("info"), "other");
@@ -209,12 +211,6 @@ TEST(Protocol, HeartbeatStandbyRoundsAreNotMixed) {
   e.on_message("beta", res, T0 + 400ms);
   e.on_result("192.0.2.10", Result::started, T0 + 500ms);
   ASSERT_EQ(e.view("192.0.2.20").owner, "beta");
-  auto asks = [](const Actions& actions) {
-    std::vector<Message> out;
-    for (const auto& m : sends(actions))
-      if (m.type == "ask_resources") out.push_back(m);
-    return out;
-  };
   // beta's ipfail: its foreign groups (alpha's, which alpha already runs): answered.
   auto out = e.on_message(
       "beta", Message{"ask_resources", "", {{"rsc_hold", "foreign"}, {"info", "me"}}}, T0 + 1s);
@@ -260,14 +256,12 @@ TEST(Protocol, FailbackToAHeartbeatPeerSaysForeign) {
   out.insert(out.end(), more.begin(), more.end());
   more = e.advance(T0 + 40s);
   out.insert(out.end(), more.begin(), more.end());
-  std::vector<Message> asks;
-  for (const auto& m : sends(out))
-    if (m.type == "ask_resources") asks.push_back(m);
-  ASSERT_FALSE(asks.empty()) << "alpha never offered beta its group back";
-  EXPECT_EQ(asks[0].get("info"), "me");
-  EXPECT_EQ(asks[0].get("rsc_hold"), "foreign");
-  EXPECT_EQ(asks[0].get("hb_scope"), "failback");  // an hb peer still reads the exact scope
-  EXPECT_EQ(scope_of(asks[0]), Scope::failback);
+  const auto offers = asks(out);
+  ASSERT_FALSE(offers.empty()) << "alpha never offered beta its group back";
+  EXPECT_EQ(offers[0].get("info"), "me");
+  EXPECT_EQ(offers[0].get("rsc_hold"), "foreign");
+  EXPECT_EQ(offers[0].get("hb_scope"), "failback");  // an hb peer still reads the exact scope
+  EXPECT_EQ(scope_of(offers[0]), Scope::failback);
   EXPECT_EQ(scope_of(Message{"ask_resources", "", {{"rsc_hold", "foreign"}}}), Scope::foreign);
 }
 
