@@ -11,8 +11,9 @@ From the rig's client namespace a poller (poll.py) fetches http://192.0.2.10/hos
                    (last ha2 page -> first ha1 page) and the number of failed requests
   (a) power-off:   `rig poweroff ha1` (kill -9 of its init, cables down) -> first page from ha2
 
-"-> first page" is from just before the rig command is run to the moment the first answer from
-the new node arrives at the client. Each failover is split, from the nodes' journals (read right
+"-> first page" is from just before the rig command is run (for (a): from the kill itself, whose
+time `rig poweroff` prints, so the rig script's own start-up is not counted) to the moment the
+first answer from the new node arrives at the client. Each failover is split, from the nodes' journals (read right
 after each measurement), into:
   detect   fault -> the survivor's hb-membershipd declares ha1 dead (a) / ha1 has released (b:
            "release", then "notice" = released -> the survivor starts acquiring) / hb start ->
@@ -42,6 +43,7 @@ Every wait is bounded; the rig is always taken down (also on error, SIGINT and S
 import argparse
 import json
 import os
+import re
 import signal
 import statistics
 import subprocess
@@ -83,8 +85,7 @@ class Rig:
         for line in self("info", check=False).splitlines():
             k, _, v = line.partition("=")
             self.info[k] = v
-        if not RIG_INFO:
-            RIG_INFO.update(self.info)
+        RIG_INFO.setdefault(stack, dict(self.info))
 
     def __call__(self, *args, timeout=60, check=True):
         p = subprocess.run([RIG, "--run", self.run] + list(args), stdout=subprocess.PIPE,
@@ -266,6 +267,12 @@ class Sampler:
         return mounts, ips
 
 
+def fault_moment(rig_output):
+    """The wall-clock time `rig poweroff` prints for the kill, or None."""
+    m = re.search(r"lost power at ([0-9.]+)", rig_output or "")
+    return float(m.group(1)) if m else None
+
+
 def measure(rig, workdir, name, fault, before, after, max_s, before_s=15):
     """Start a poller and a holders sampler, wait until BEFORE serves (or, for None, a few failed
     requests), run FAULT, wait until AFTER serves steadily. Returns (t0, rows); the samples with
@@ -279,7 +286,9 @@ def measure(rig, workdir, name, fault, before, after, max_s, before_s=15):
             p.wait_for(lambda r: sum(1 for x in r if x[2] == before) >= 5, before_s,
                        "%s to serve before %s" % (before, name))
         t0 = time.time()
-        fault()
+        # A fault that knows its own moment (the rig's power loss) is timed from it, not from
+        # the rig command's start-up before it.
+        t0 = fault_moment(fault()) or t0
         p.wait_for(steady(after, lambda: t0), max_s, "%s to serve after %s" % (after, name))
     finally:
         rows = p.finish()
@@ -568,7 +577,7 @@ COLUMNS_KEEPALIVED = {
 }
 STACK_COLUMNS = {"hb": COLUMNS, "heartbeat": COLUMNS_HB3, "keepalived": COLUMNS_KEEPALIVED}
 STACK_NAMES = {"hb": "hb", "heartbeat": "heartbeat 3.0.6", "keepalived": "keepalived 2.2.7"}
-RIG_INFO = {}  # the first rig's `rig info` (its timings)
+RIG_INFO = {}  # per stack, its first rig's `rig info` (its timings)
 
 
 def time_ms(text):
@@ -589,9 +598,9 @@ def fmt(vals, unit="s"):
     return "%.3f / %.3f / %.3f" % (min(vals), statistics.median(vals), max(vals))
 
 
-def timing_text(slow):
-    """The timings the rigs ran with, as the table's header names them."""
-    info = RIG_INFO
+def timing_text(slow, stack="hb"):
+    """The timings STACK's rigs ran with, as the table's header names them."""
+    info = RIG_INFO.get(stack, {})
     ka, dt, wt, idd = (info.get(k) for k in ("KEEPALIVE", "DEADTIME", "WARNTIME", "INITDEAD"))
     if slow:
         if not ka or (ka, dt, idd) == ("2", "60", "120"):
@@ -608,7 +617,7 @@ def table(results, slow, stack="hb"):
     n = len(results)
     columns = STACK_COLUMNS[stack]
     lines.append("%s failover benchmark, %d run(s), %s timings; min / median / max in seconds" %
-                 (STACK_NAMES[stack], n, timing_text(slow)))
+                 (STACK_NAMES[stack], n, timing_text(slow, stack)))
     lines.append("%-42s %s" % ("measurement", "min / median / max"))
     lines.append("-" * 72)
     for key in ("poweroff", "stop", "failback", "cold"):
@@ -669,8 +678,8 @@ def side_by_side(by_stack, slow):
     """One row per stack: (a)..(d) min / median / max, then the medians of each split."""
     stacks = [st for st in ("hb", "heartbeat", "keepalived") if st in by_stack]
     runs = ", ".join("%s %d" % (STACK_NAMES[st], len(by_stack[st])) for st in stacks)
-    lines = ["side by side (runs alternated: %s), %s timings; min / median / max in seconds" %
-             (runs, timing_text(slow))]
+    lines = ["side by side (runs alternated: %s); min / median / max in seconds" % runs]
+    lines += ["  %s: %s timings" % (STACK_NAMES[st], timing_text(slow, st)) for st in stacks]
     heads = ["(a) power-off -> page", "(b) clean stop -> page",
              "(c) failback gap (failed requests)", "(d) cold start -> page"]
     widths = [24, 24, 37, 26]
@@ -717,6 +726,10 @@ def main():
                     "default: --keepalive)")
     ap.add_argument("--keepalive", help="rig up --keepalive (heartbeat syntax, e.g. 100ms)")
     ap.add_argument("--deadtime", help="rig up --deadtime (heartbeat syntax, e.g. 1)")
+    ap.add_argument("--heartbeat-timings", metavar="KEEPALIVE/DEADTIME",
+                    help="heartbeat 3.0.6's own keepalive/deadtime (e.g. 200ms/1), so the three "
+                    "stacks can each run at their fastest in one run (default: --keepalive and "
+                    "--deadtime)")
     ap.add_argument("--out", default=None, help="directory for the poll logs and results.json")
     a = ap.parse_args()
     runs = a.runs if a.runs is not None else (1 if a.slow else 5)
@@ -731,6 +744,11 @@ def main():
         # rig's rule (more than 2 x keepalive), keepalived does not read it.
         ms = time_ms(a.advert)
         stack_timings["keepalived"] = {"keepalive": "%dms" % ms, "deadtime": "%dms" % (4 * ms)}
+    if a.heartbeat_timings and "heartbeat" in stacks:
+        ka, slash, dt = a.heartbeat_timings.partition("/")
+        if not slash or not ka or not dt:
+            ap.error("--heartbeat-timings: KEEPALIVE/DEADTIME, e.g. 200ms/1")
+        stack_timings["heartbeat"] = {"keepalive": ka, "deadtime": dt}
     if os.geteuid() != 0:
         print("failbench: needs root (the rig); skipped")
         return 77
@@ -760,7 +778,8 @@ def main():
                 log("%s FAILED: %s" % (label, e))
     with open(os.path.join(workdir, "results.json"), "w") as f:
         json.dump({"slow": a.slow, "stack": a.stack, "timings": {
-            k: RIG_INFO.get(k.upper()) for k in ("keepalive", "deadtime", "warntime", "initdead")},
+            st: {k: RIG_INFO.get(st, {}).get(k.upper())
+                 for k in ("keepalive", "deadtime", "warntime", "initdead")} for st in stacks},
             "runs": all_runs, "errors": errors}, f, indent=1)
     if a.stack == "hb":
         print(table(results["hb"], a.slow))
