@@ -46,10 +46,14 @@ def log(msg):
     print("loadbench: " + msg, file=sys.stderr, flush=True)
 
 
-def journal_count(run, node, unit, grep, since):
+def journal_lines(run, node, unit, grep, since):
     out = rig(run, "exec", node, "journalctl", "-q", "-o", "cat", "-u", unit, "--since",
               "@%.3f" % since, "--grep", grep, check=False)
-    return len([l for l in out.splitlines() if l.strip()])
+    return [l for l in out.splitlines() if l.strip()]
+
+
+def journal_count(run, node, unit, grep, since):
+    return len(journal_lines(run, node, unit, grep, since))
 
 
 def keepalived_verdict(a, run, t0, loads, result, out):
@@ -161,13 +165,22 @@ def main():
         for node in ("ha1", "ha2"):
             result[f"{node}_node_declared_dead"] = journal_count(run, node, "hb-membershipd",
                                                                  ": is dead", t0)
-            result[f"{node}_links_dead"] = journal_count(run, node, "hb-linkd", r" dead \(", t0)
+            result[f"{node}_links_dead"] = journal_count(run, node, "hb-linkd",
+                                                         r" dead\. Nothing heard", t0)
             result[f"{node}_late_heartbeats"] = journal_count(run, node, "hb-linkd",
                                                               "late heartbeat", t0)
             result[f"{node}_acquired"] = journal_count(run, node, "hb-resourced", "^acquiring", t0)
-            result[f"{node}_released"] = journal_count(run, node, "hb-resourced", "^releasing", t0)
+            # The lines themselves: each says why (in parentheses), and so does the journal
+            # entry before it.
+            released = journal_lines(run, node, "hb-resourced", "^releasing", t0)
+            result[f"{node}_released"] = len(released)
+            result[f"{node}_release_lines"] = released
+            # "hb-linkd has not answered for N ms: it hangs" (ping) or "hb-linkd's heartbeats
+            # last left N ms ago: it hangs" (beacon).
             result[f"{node}_linkd_seen_hung"] = journal_count(run, node, "hb-resourced",
-                                                              "hb-linkd has not answered", t0)
+                                                              ": it hangs", t0)
+            result[f"{node}_resourced_warnings"] = journal_lines(
+                run, node, "hb-resourced", "hangs|failed|lost|releasing|acquiring", t0)
         false = (result["ha1_node_declared_dead"] + result["ha2_node_declared_dead"] +
                  result["ha2_acquired"] + result["ha1_released"] +
                  result["answered_by_other_than_ha1"])
