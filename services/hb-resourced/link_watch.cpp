@@ -2,7 +2,6 @@
 #include "link_watch.hpp"
 
 #include <algorithm>
-#include <cstring>
 #include <system_error>
 
 #include "sys/dbus/names.hpp"

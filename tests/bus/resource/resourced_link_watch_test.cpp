@@ -3,8 +3,11 @@
 // loopback): a stopped hb-linkd is hung, and the group it runs is released, while a stalled bus
 // daemon, with the heartbeats still leaving, releases nothing. An hb-linkd without the
 // heartbeat beacon (the fake) is pinged instead, and one that stops answering is hung.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/mman.h>
 
+#include <atomic>
 #include <regex>
 #include <thread>
 
@@ -114,6 +117,32 @@ TEST_F(ResourcedRealLinkd, AStalledBusWhileHeartbeatsLeaveReleasesNothing) {
   EXPECT_FALSE(contains(log(), "gone or hung")) << log();
   wait([] { return true; });  // what hb-resourced sent meanwhile reaches the fake systemd
   EXPECT_EQ(systemd_->count("StopUnit"), 0u);
+}
+
+// What hb-resourced is given: a read-only page that the keepalives move on, and the keepalive.
+TEST_F(ResourcedRealLinkd, HeartbeatBeaconGivesAReadOnlyPageTheKeepalivesMoveOn) {
+  sd_bus_error e = SD_BUS_ERROR_NULL;
+  sd_bus_message* reply = nullptr;
+  ASSERT_GE(
+      sd_bus_call_method(client_->get(), "io.github.hbcluster.link1", "/io/github/hbcluster/link1",
+                         "io.github.hbcluster.link1.Manager", "HeartbeatBeacon", &e, &reply, ""),
+      0)
+      << (e.message ? e.message : "");
+  int fd = -1;
+  std::uint64_t keepalive_usec = 0;
+  ASSERT_GE(sd_bus_message_read(reply, "ht", &fd, &keepalive_usec), 0);
+  EXPECT_EQ(keepalive_usec, 100'000u) << "ha.cf's keepalive 100ms";
+  EXPECT_EQ(::fcntl(fd, F_GETFL) & O_ACCMODE, O_RDONLY);
+  EXPECT_EQ(::mmap(nullptr, 64, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0), MAP_FAILED);
+  void* page = ::mmap(nullptr, 64, PROT_READ, MAP_SHARED, fd, 0);
+  sd_bus_message_unref(reply);  // closes the descriptor; the mapping stays
+  ASSERT_NE(page, MAP_FAILED);
+  const auto& last_sent = *static_cast<const std::atomic<std::uint64_t>*>(page);
+  const std::uint64_t first = last_sent.load();
+  EXPECT_GT(first, 0u);
+  EXPECT_LE(first, FakeLink1::now_usec());
+  EXPECT_TRUE(wait([&] { return last_sent.load() > first; })) << "the next keepalive";
+  ::munmap(page, 64);
 }
 
 // The fake hb-linkd has no HeartbeatBeacon (UnknownMethod): it is pinged, as before the beacon.
