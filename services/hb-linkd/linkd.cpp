@@ -6,6 +6,7 @@
 #include <ctime>
 #include <list>
 #include <set>
+#include <system_error>
 
 #include "core/config/cluster_digest.hpp"
 #include "core/config/lexical.hpp"
@@ -100,7 +101,8 @@ Linkd::Linkd(boost::asio::io_context& io, dbus::Bus& bus, const config::Config& 
       [this](const std::string& d, const std::string& t,
              const std::map<std::string, std::string>& f) { return send_cluster_message(d, t, f); },
       [this](const std::string& node) { forget_generation(node); },
-      [this](bool apply, int keys_fd) { return reload(apply, keys_fd); });
+      [this](bool apply, int keys_fd) { return reload(apply, keys_fd); },
+      [this] { return heartbeat_beacon(); });
 
   // After the bus objects: its first change (PID 1 holds the device) may come at any time.
   watchdog_ = std::make_unique<WatchdogFeeder>(bus, config, state_.warnings,
@@ -132,6 +134,12 @@ Linkd::Linkd(boost::asio::io_context& io, dbus::Bus& bus, const config::Config& 
   // A medium that does not open now reports it and keeps retrying on its own.
   for (auto& e : media_) e.medium->open();
 
+  try {
+    beacon_ = std::make_unique<sys::BeaconWriter>();
+  } catch (const std::system_error& e) {
+    // hb-resourced then falls back to pinging hb-linkd over the bus.
+    log::warning("", std::string("no heartbeat beacon: ") + e.what());
+  }
   keepalive_ =
       std::make_unique<KeepaliveTimer>(io, config.ha_cf.keepalive, [this] { send_keepalive(); });
   arm_deadline();
@@ -220,7 +228,7 @@ Peer* Linkd::find_peer(const std::string& node) {
   return nullptr;
 }
 
-void Linkd::send_everywhere(const proto::Message& message) {
+bool Linkd::send_everywhere(const proto::Message& message) {
   std::optional<std::string> udp;
   std::optional<std::string> serial;
   for (auto& e : media_) {
@@ -239,7 +247,7 @@ void Linkd::send_everywhere(const proto::Message& message) {
               "cannot sign a " + std::string(message.type()) + " message: " +
                   std::string(proto::to_string(sealed.problem())) + " " + sealed.error().detail,
               config_.local_node);
-        return;
+        return false;
       }
       bytes = std::move(*sealed);
     }
@@ -247,6 +255,14 @@ void Linkd::send_everywhere(const proto::Message& message) {
     for (auto& l : state_.links)
       if (l.medium == e.link) ++l.packets_sent;
   }
+  return true;
+}
+
+Beacon Linkd::heartbeat_beacon() const {
+  if (!beacon_) dbus::throw_not_supported("HeartbeatBeacon");
+  const auto keepalive =
+      std::chrono::duration_cast<std::chrono::microseconds>(config_.ha_cf.keepalive);
+  return Beacon{beacon_->open_read_only(), static_cast<std::uint64_t>(keepalive.count())};
 }
 
 void Linkd::send_keepalive() {
@@ -254,7 +270,9 @@ void Linkd::send_keepalive() {
   proto::StatusOptions so;
   so.deadtime = deadtime_;
   so.config_digest = config_digest_;
-  send_everywhere(sender_.status(so, control()));
+  // The beacon says the heartbeats left once every medium has them (hb-resourced's hang check
+  // reads it: heartbeat_beacon.hpp); a tick that could not sign them sent nothing.
+  if (send_everywhere(sender_.status(so, control())) && beacon_) beacon_->mark_sent();
   watchdog_->tick(std::chrono::steady_clock::now());
   flush_reject_logs();
   flush_noisy();

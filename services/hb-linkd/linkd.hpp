@@ -21,6 +21,7 @@
 #include "media_factory.hpp"
 #include "sys/config/load.hpp"
 #include "sys/dbus/bus.hpp"
+#include "sys/heartbeat_beacon.hpp"
 #include "sys/log.hpp"
 #include "sys/rate_limit.hpp"
 #include "watchdog_feeder.hpp"
@@ -84,7 +85,10 @@ class Linkd {
   void send_keepalive();
   std::uint64_t send_cluster_message(const std::string& destination, const std::string& type,
                                      const std::map<std::string, std::string>& fields);
-  void send_everywhere(const proto::Message& message);
+  // False when `message` could not be signed (nothing sent).
+  bool send_everywhere(const proto::Message& message);
+  // Manager.HeartbeatBeacon: a read-only descriptor of beacon_ and the keepalive in force.
+  Beacon heartbeat_beacon() const;
   void on_packet(const std::string& link, std::string_view bytes);
   void reject(const std::string& link, const std::string& peer, Reject reason,
               const std::string& detail);
@@ -135,6 +139,8 @@ class Linkd {
   boost::asio::steady_timer deadline_timer_;
   std::optional<TimePoint> armed_;
   std::unique_ptr<KeepaliveTimer> keepalive_;
+  // When this node's heartbeats last left, for hb-resourced (null: it could not be made).
+  std::unique_ptr<sys::BeaconWriter> beacon_;
   std::unique_ptr<WatchdogFeeder> watchdog_;
   std::string load_ = "n/a";
   std::map<std::string, log::RateLimitedCounter> reject_logs_;  // reason -> limiter

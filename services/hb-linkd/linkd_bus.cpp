@@ -1,5 +1,7 @@
 #include "linkd_bus.hpp"
 
+#include <unistd.h>
+
 #include "core/ipfail/engine.hpp"
 #include "core/proto/classic.hpp"
 #include "core/proto/message.hpp"
@@ -36,6 +38,10 @@ const sd_bus_vtable manager_vtable[] = {
                             method<&BusObjects::check_reload>, SD_BUS_VTABLE_UNPRIVILEGED),
     SD_BUS_METHOD_WITH_ARGS("Reload", SD_BUS_ARGS("h", authkeys), SD_BUS_RESULT("as", applied),
                             method<&BusObjects::reload>, SD_BUS_VTABLE_UNPRIVILEGED),
+    // Root only (hb-resourced), checked in the method like ForgetGeneration.
+    SD_BUS_METHOD_WITH_ARGS("HeartbeatBeacon", SD_BUS_NO_ARGS,
+                            SD_BUS_RESULT("h", beacon, "t", keepalive_usec),
+                            method<&BusObjects::heartbeat_beacon>, SD_BUS_VTABLE_UNPRIVILEGED),
     SD_BUS_METHOD_WITH_ARGS(
         "SendMessage", SD_BUS_ARGS("s", destination, "s", type, "a{ss}", fields),
         SD_BUS_RESULT("t", seq), method<&BusObjects::send_message>, SD_BUS_VTABLE_UNPRIVILEGED),
@@ -97,12 +103,13 @@ bool reserved_field(const std::string& name) {
 }
 
 BusObjects::BusObjects(dbus::Bus& bus, State& state, SendHandler send, ForgetHandler forget,
-                       ReloadHandler reload)
+                       ReloadHandler reload, BeaconHandler beacon)
     : bus_(bus),
       state_(state),
       send_(std::move(send)),
       forget_(std::move(forget)),
-      reload_(std::move(reload)) {
+      reload_(std::move(reload)),
+      beacon_(std::move(beacon)) {
   slots_.push_back(bus.add_object_vtable(names::root, names::manager, manager_vtable, this));
   for (Link& l : state.links)
     link_slots_[l.path] = bus.add_object_vtable(l.path, names::link, link_vtable, &l);
@@ -234,6 +241,19 @@ dbus::Message BusObjects::answer_reload(dbus::Message& call, bool apply) {
   dbus::check(sd_bus_message_read_basic(call.get(), 'h', &keys_fd), "read authkeys descriptor");
   auto reply = call.new_reply();
   reply.append(reload_(apply, keys_fd));
+  return reply;
+}
+
+dbus::Message BusObjects::heartbeat_beacon(dbus::Message& call) {
+  dbus::require_root(call);
+  if (!beacon_) dbus::throw_not_supported("HeartbeatBeacon");
+  auto reply = call.new_reply();
+  const Beacon b = beacon_();
+  // sd-bus sends a duplicate: ours is closed whatever happens.
+  const int r = sd_bus_message_append_basic(reply.get(), 'h', &b.fd);
+  ::close(b.fd);
+  dbus::check(r, "append heartbeat beacon");
+  reply.append(b.keepalive_usec);
   return reply;
 }
 

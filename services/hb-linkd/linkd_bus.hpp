@@ -73,6 +73,15 @@ using ForgetHandler = std::function<void(const std::string& node)>;
 // `keys_fd`: authkeys as root's hbctl opened it (the call's 'h' argument), valid for the call.
 using ReloadHandler = std::function<std::vector<std::string>(bool apply, int keys_fd)>;
 
+// What HeartbeatBeacon hands out: a new read-only descriptor of the heartbeat beacon (the
+// caller's to close) and the keepalive in force; throws dbus::Error or std::system_error when
+// there is none.
+struct Beacon {
+  int fd = -1;
+  std::uint64_t keepalive_usec = 0;
+};
+using BeaconHandler = std::function<Beacon()>;
+
 // Field names SendMessage refuses: the ones the link layer itself writes.
 bool reserved_field(const std::string& name);
 
@@ -80,7 +89,7 @@ class BusObjects {
  public:
   // Without a send handler SendMessage answers NotSupported (the interface tests).
   BusObjects(dbus::Bus& bus, State& state, SendHandler send = {}, ForgetHandler forget = {},
-             ReloadHandler reload = {});
+             ReloadHandler reload = {}, BeaconHandler beacon = {});
 
   // Manager.SendMessage: internal (hb-resourced's hand-over, hb-membershipd's announcements).
   dbus::Message send_message(dbus::Message& call);
@@ -89,6 +98,8 @@ class BusObjects {
   // Manager.CheckReload and Manager.Reload: root only (hbctl reload).
   dbus::Message check_reload(dbus::Message& call);
   dbus::Message reload(dbus::Message& call);
+  // Manager.HeartbeatBeacon: root only (hb-resourced's hang check).
+  dbus::Message heartbeat_beacon(dbus::Message& call);
 
   void message_received(const std::string& source, const std::string& type,
                         const std::map<std::string, std::string>& fields, std::uint64_t seq);
@@ -124,6 +135,7 @@ class BusObjects {
   ForgetHandler forget_;
   dbus::Message answer_reload(dbus::Message& call, bool apply);
   ReloadHandler reload_;
+  BeaconHandler beacon_;
   std::vector<dbus::Slot> slots_;
   std::map<std::string, dbus::Slot> link_slots_;  // by object path
 };

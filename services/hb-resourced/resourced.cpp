@@ -132,8 +132,8 @@ void Resourced::start_engine() {
   // Only hb-linkd's health decides whether this node may keep its groups: while it sends the
   // heartbeats, no peer takes them. Without hb-membershipd the node keeps what it runs and acts
   // on membership again once it is back.
-  link_watch_.emplace(io_, bus_, engine_->daemon_grace(), cluster_.link_owner(),
-                      [this](bool ok, failover::TimePoint since) {
+  link_watch_.emplace(io_, bus_, engine_->daemon_grace(), config_.ha_cf.keepalive,
+                      cluster_.link_owner(), [this](bool ok, failover::TimePoint since) {
                         feed(engine_->set_daemons_ok(ok, now(), since));
                       });
   if (const std::string disk = fence::sbd_disk(config_.ha_cf.stonith_devices, config_.local_node);
@@ -175,7 +175,7 @@ std::vector<std::string> Resourced::reload(bool apply) {
   const config::HaCf& cf = reload_->running().ha_cf;
   if (engine_) {
     engine_->set_timing(cf.keepalive, cf.deadtime);
-    if (link_watch_) link_watch_->set_grace(engine_->daemon_grace());
+    if (link_watch_) link_watch_->set_timing(engine_->daemon_grace(), cf.keepalive);
     feed(engine_->advance(now()));  // the deadlines move with the timings
   }
   return applied;

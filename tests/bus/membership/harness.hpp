@@ -179,6 +179,8 @@ class PrivateBus {
     address_ = line;
   }
   const std::string& address() const { return address_; }
+  // The dbus-daemon's pid: a test may stop it (SIGSTOP) to stall every bus round trip.
+  pid_t pid() const { return daemon_.pid(); }
 
  private:
   Child daemon_;
