@@ -1,11 +1,14 @@
 #include "core/proto/auth.hpp"
 
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <openssl/params.h>
 
 #include <array>
 #include <cstdio>
+#include <memory>
+#include <vector>
 
 namespace hb::proto {
 namespace {
@@ -32,18 +35,61 @@ std::string to_hex(const unsigned char* bytes, std::size_t n) {
   return out;
 }
 
-const EVP_MD* digest_of(AuthMethod method) {
+const char* digest_name(AuthMethod method) {
   switch (method) {
     case AuthMethod::md5:
-      return EVP_md5();
+      return "MD5";
     case AuthMethod::sha1:
-      return EVP_sha1();
+      return "SHA1";
     case AuthMethod::sha256:
-      return EVP_sha256();
+      return "SHA256";
     case AuthMethod::crc:
       break;
   }
   return nullptr;
+}
+
+struct MacCtxFree {
+  void operator()(EVP_MAC_CTX* ctx) const { EVP_MAC_CTX_free(ctx); }
+};
+using MacCtx = std::unique_ptr<EVP_MAC_CTX, MacCtxFree>;
+
+// One HMAC context per key in use, keyed once and re-initialised for each packet. OpenSSL 3's
+// one-shot HMAC() looks the algorithms up by name and keys a new context on every call, which
+// was most of hb-linkd's user time at rest (two digests per packet sent or received). A node
+// uses one key, two while keys rotate: the cache keeps the last few and is per thread, as an
+// EVP_MAC_CTX may not be shared between threads.
+struct KeyedMac {
+  AuthMethod method;
+  std::string secret;
+  MacCtx ctx;
+};
+constexpr std::size_t kKeyedMacs = 4;
+
+EVP_MAC_CTX* keyed_mac(AuthMethod method, std::string_view secret) {
+  thread_local std::vector<KeyedMac> cache;
+  for (auto& k : cache) {
+    if (k.method == method && k.secret == secret) {
+      // A null key re-initialises the context with the key it already holds.
+      return EVP_MAC_init(k.ctx.get(), nullptr, 0, nullptr) == 1 ? k.ctx.get() : nullptr;
+    }
+  }
+  static EVP_MAC* const hmac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);  // lives with the process
+  if (hmac == nullptr) return nullptr;
+  MacCtx ctx(EVP_MAC_CTX_new(hmac));
+  if (!ctx) return nullptr;
+  std::string name = digest_name(method);
+  const OSSL_PARAM params[] = {
+      OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, name.data(), 0),
+      OSSL_PARAM_construct_end()};
+  // A non-null key pointer even for an empty secret: a null one means "keep the current key".
+  static const unsigned char kEmpty = 0;
+  const auto* key =
+      secret.empty() ? &kEmpty : reinterpret_cast<const unsigned char*>(secret.data());
+  if (EVP_MAC_init(ctx.get(), key, secret.size(), params) != 1) return nullptr;
+  if (cache.size() == kKeyedMacs) cache.erase(cache.begin());  // the oldest key goes
+  cache.push_back(KeyedMac{method, std::string(secret), std::move(ctx)});
+  return cache.back().ctx.get();
 }
 
 }  // namespace
@@ -63,13 +109,11 @@ std::string compute_digest(AuthMethod method, std::string_view secret, std::stri
     return buf;
   }
   unsigned char out[EVP_MAX_MD_SIZE];
-  unsigned int out_len = 0;
-  // A non-null key pointer even for an empty secret: HMAC() treats NULL as "reuse the last key".
-  static const unsigned char kEmpty = 0;
-  const void* key = secret.empty() ? static_cast<const void*>(&kEmpty) : secret.data();
-  if (HMAC(digest_of(method), key, static_cast<int>(secret.size()),
-           reinterpret_cast<const unsigned char*>(data.data()), data.size(), out,
-           &out_len) == nullptr) {
+  std::size_t out_len = 0;
+  EVP_MAC_CTX* mac = keyed_mac(method, secret);
+  if (mac == nullptr ||
+      EVP_MAC_update(mac, reinterpret_cast<const unsigned char*>(data.data()), data.size()) != 1 ||
+      EVP_MAC_final(mac, out, &out_len, sizeof out) != 1) {
     return {};  // matches nothing: verification fails closed
   }
   return to_hex(out, out_len);
