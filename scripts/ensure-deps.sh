@@ -18,7 +18,7 @@ set -euo pipefail
 
 build_pkgs=(g++ meson ninja-build pkg-config ccache python3
   libsystemd-dev systemd libboost-dev nlohmann-json3-dev libcpp-httplib-dev
-  libgtest-dev libgmock-dev libssl-dev libnl-route-3-dev scdoc)
+  libgtest-dev libgmock-dev libgcrypt20-dev libssl-dev libnl-route-3-dev scdoc)
 test_pkgs=(dbus iproute2 util-linux systemd-journal-remote clang-format groff-base mandoc
   python3-prometheus-client tmux chromium)
 # postgresql: the DB2 stand-in of the cluster test legacy-postgres (run in the nodes, never on the host)

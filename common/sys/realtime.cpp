@@ -44,7 +44,12 @@ bool go_realtime(int priority, std::string_view why) {
   if (int err = set_round_robin(priority, got); err != 0)
     missing = std::string("real-time scheduling (") + std::strerror(err) +
               "; CAP_SYS_NICE or LimitRTPRIO= in the unit?)";
-  if (mlockall(MCL_CURRENT | MCL_FUTURE) != 0) {
+  // MCL_ONFAULT: lock each page once it is first touched, not every page of every mapped
+  // library up front (see realtime.hpp). Kernels before 4.4 refuse the flag with EINVAL: they
+  // get the old, eager lock.
+  int locked = mlockall(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT);
+  if (locked != 0 && errno == EINVAL) locked = mlockall(MCL_CURRENT | MCL_FUTURE);
+  if (locked != 0) {
     if (!missing.empty()) missing += " and ";
     missing += std::string("locked memory (") + std::strerror(errno) +
                "; CAP_IPC_LOCK or LimitMEMLOCK= in the unit?)";

@@ -1,8 +1,6 @@
 // The cluster-wide configuration's canonical text and digest (cluster_digest.hpp).
 #include "core/config/cluster_digest.hpp"
 
-#include <openssl/evp.h>
-
 #include <algorithm>
 #include <array>
 #include <cstdio>
@@ -11,23 +9,14 @@
 #include "core/config/authkeys.hpp"
 #include "core/config/ha_cf.hpp"
 #include "core/config/node_name.hpp"
+#include "core/proto/digest.hpp"
 
 namespace hb::config {
 namespace {
 
 std::string sha256_hex(const std::string& data) {
-  std::array<unsigned char, EVP_MAX_MD_SIZE> out{};
-  unsigned int length = 0;
-  if (EVP_Digest(data.data(), data.size(), out.data(), &length, EVP_sha256(), nullptr) != 1) {
-    return "unavailable";
-  }
-  std::string hex;
-  for (unsigned int i = 0; i < length; ++i) {
-    char byte[3];
-    std::snprintf(byte, sizeof byte, "%02x", out[i]);
-    hex += byte;
-  }
-  return hex;
+  std::string bytes = proto::digest(proto::DigestAlgorithm::sha256, data);
+  return bytes.empty() ? "unavailable" : proto::to_hex(bytes);
 }
 
 // Every key, index by index, hashed: a node that lists another key (or another secret under

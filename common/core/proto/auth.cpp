@@ -1,11 +1,9 @@
 #include "core/proto/auth.hpp"
 
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-
 #include <array>
 #include <cstdio>
+
+#include "core/proto/digest.hpp"
 
 namespace hb::proto {
 namespace {
@@ -21,29 +19,17 @@ constexpr std::array<std::uint32_t, 256> make_crc_table() {
 }
 constexpr auto kCrcTable = make_crc_table();
 
-std::string to_hex(const unsigned char* bytes, std::size_t n) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(n * 2);
-  for (std::size_t i = 0; i < n; ++i) {
-    out += kDigits[bytes[i] >> 4];
-    out += kDigits[bytes[i] & 0xf];
-  }
-  return out;
-}
-
-const EVP_MD* digest_of(AuthMethod method) {
+DigestAlgorithm algorithm_of(AuthMethod method) {
   switch (method) {
     case AuthMethod::md5:
-      return EVP_md5();
-    case AuthMethod::sha1:
-      return EVP_sha1();
+      return DigestAlgorithm::md5;
     case AuthMethod::sha256:
-      return EVP_sha256();
+      return DigestAlgorithm::sha256;
+    case AuthMethod::sha1:
     case AuthMethod::crc:
       break;
   }
-  return nullptr;
+  return DigestAlgorithm::sha1;
 }
 
 }  // namespace
@@ -62,17 +48,8 @@ std::string compute_digest(AuthMethod method, std::string_view secret, std::stri
     std::snprintf(buf, sizeof buf, "%lx", static_cast<unsigned long>(heartbeat_crc32(data)));
     return buf;
   }
-  unsigned char out[EVP_MAX_MD_SIZE];
-  unsigned int out_len = 0;
-  // A non-null key pointer even for an empty secret: HMAC() treats NULL as "reuse the last key".
-  static const unsigned char kEmpty = 0;
-  const void* key = secret.empty() ? static_cast<const void*>(&kEmpty) : secret.data();
-  if (HMAC(digest_of(method), key, static_cast<int>(secret.size()),
-           reinterpret_cast<const unsigned char*>(data.data()), data.size(), out,
-           &out_len) == nullptr) {
-    return {};  // matches nothing: verification fails closed
-  }
-  return to_hex(out, out_len);
+  // An empty result matches nothing: verification fails closed.
+  return to_hex(hmac(algorithm_of(method), secret, data));
 }
 
 std::optional<AuthValue> parse_auth_value(std::string_view text) {
@@ -119,8 +96,7 @@ Result<int> verify(const config::AuthKeys& keys, std::string_view data,
     return Error{Problem::unknown_key, "auth index " + std::to_string(value->index)};
   }
   std::string expected = compute_digest(it->second.method, it->second.secret, data);
-  if (expected.empty() || expected.size() != value->digest.size() ||
-      CRYPTO_memcmp(expected.data(), value->digest.data(), expected.size()) != 0) {
+  if (expected.empty() || !equal_in_constant_time(expected, value->digest)) {
     return Error{Problem::bad_digest, "digest mismatch for index " + std::to_string(value->index)};
   }
   return value->index;

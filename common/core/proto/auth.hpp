@@ -1,7 +1,7 @@
 // Packet authentication as heartbeat does it (auth.c, HBauth plugins), keyed by authkeys.
 //  * crc: CRC-32, polynomial 0x04C11DB7, MSB first, initial 0, no length appended, inverted;
 //    a checksum, not security (it only catches corruption and mismatched configs).
-//  * md5 / sha1: HMAC-MD5 / HMAC-SHA1 from OpenSSL, key = the secret's bytes.
+//  * md5 / sha1: HMAC-MD5 / HMAC-SHA1 (libgcrypt, digest.hpp), key = the secret's bytes.
 //  * sha256: HMAC-SHA256, an hb-only extension heartbeat peers cannot verify.
 // Digests are lowercase hex; crc is printed "%lx" (no leading zeros).
 // An auth value is "<index> <digest>": we sign with authkeys' active index and verify with

@@ -67,6 +67,37 @@ TEST(Digest, Rfc4231HmacSha256) {
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
 }
 
+TEST(Digest, EmptySecretIsAKeyOfNoBytes) {
+  EXPECT_EQ(compute_digest(Method::md5, "", ""), "74e6f7298a9c2d168935f58c001bad88");
+  EXPECT_EQ(compute_digest(Method::sha1, "", ""), "fbdb1d1b18aa6c08324b7d64b71fb76370690e1d");
+}
+
+TEST(Digest, KeysTakenInTurnEachGiveTheirOwnDigestEveryTime) {
+  // More keys than a node keeps ready, interleaved and repeated: no digest borrows another
+  // key's state or its previous message.
+  struct Case {
+    Method method;
+    std::string secret, data, digest;
+  };
+  const Case cases[] = {
+      {Method::md5, "Jefe", "what do ya want for nothing?", "750c783e6ab0b503eaa86e310a5db738"},
+      {Method::sha1, "Jefe", "what do ya want for nothing?",
+       "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79"},
+      {Method::md5, "Hello!", std::string(kExampleBody), "bca78c9ef6904b46af90d58314407c92"},
+      {Method::sha1, "HI!", std::string(kExampleBody), "94020610bae31d5ff718c17543670e87ef32d891"},
+      {Method::sha256, "Jefe", "what do ya want for nothing?",
+       "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"},
+      {Method::md5, std::string(16, '\x0b'), "Hi There", "9294727a3638bb1c13f48ef8158bfc9d"},
+      {Method::sha1, "", "", "fbdb1d1b18aa6c08324b7d64b71fb76370690e1d"},
+  };
+  for (int round = 0; round < 3; ++round) {
+    for (const auto& c : cases) {
+      EXPECT_EQ(compute_digest(c.method, c.secret, c.data), c.digest) << c.secret;
+      EXPECT_EQ(compute_digest(c.method, c.secret, c.data), c.digest) << c.secret;
+    }
+  }
+}
+
 TEST(AuthValue, ParsesHeartbeatsForm) {
   auto v = parse_auth_value("1 a270e59e");
   ASSERT_TRUE(v.has_value());
