@@ -6,7 +6,13 @@ baud rate, raw mode). SIGUSR1 cuts the cable (bytes written are lost, as on a pu
 SIGUSR2 mends it, SIGTERM ends the relay. The relay also stops by itself after --max-seconds so a
 forgotten rig never leaves it running forever.
 
-usage: serial_relay.py LINK_A LINK_B [--max-seconds N]
+A pseudo-terminal moves bytes as fast as they are written, whatever baud rate the node sets.
+With --baud N the relay carries each direction at most at N baud (10 bits a byte: start, 8 data,
+stop), as a real line does: bytes wait their turn (a status packet of ~190 bytes takes ~0.1 s at
+19200), and a writer faster than the line fills its own tty buffer, as with a UART. The pacing
+works in steps of a few milliseconds. Without --baud (0) bytes pass at once, as before.
+
+usage: serial_relay.py LINK_A LINK_B [--max-seconds N] [--baud N]
 """
 import errno
 import grp
@@ -39,13 +45,54 @@ def open_end(link):
     return master, slave
 
 
+# Pacing: the line's bytes are released every STEP_S (each when the line has carried it), and a
+# direction holds at most QUEUE_LIMIT bytes before the relay stops reading its writer (whose tty
+# buffer then fills).
+STEP_S = 0.004
+QUEUE_LIMIT = 512
+
+
+class PacedLine:
+    """One direction of the cable at BAUD: bytes in, bytes out no faster than the line."""
+
+    def __init__(self, baud):
+        self.bytes_per_s = baud / 10.0
+        self.queue = bytearray()
+        self.busy_since = None  # when the line began carrying what it carries now
+        self.sent = 0  # bytes delivered since then
+
+    def add(self, data, now):
+        if self.busy_since is None:
+            self.busy_since, self.sent = now, 0
+        self.queue += data
+
+    def due(self, now):
+        """The bytes the line has finished carrying by NOW."""
+        if self.busy_since is None:
+            return b""
+        n = min(max(int((now - self.busy_since) * self.bytes_per_s) - self.sent, 0),
+                len(self.queue))
+        self.sent += n
+        out = bytes(self.queue[:n])
+        del self.queue[:n]
+        if not self.queue:
+            self.busy_since = None  # idle: the next byte starts when it comes
+        return out
+
+
+def take_option(args, name, default):
+    if name in args:
+        i = args.index(name)
+        value = float(args[i + 1])
+        del args[i : i + 2]
+        return value
+    return default
+
+
 def main():
     args = sys.argv[1:]
-    max_seconds = 4 * 3600.0
-    if "--max-seconds" in args:
-        i = args.index("--max-seconds")
-        max_seconds = float(args[i + 1])
-        del args[i : i + 2]
+    max_seconds = take_option(args, "--max-seconds", 4 * 3600.0)
+    baud = int(take_option(args, "--baud", 0))
     if len(args) != 2:
         print(__doc__, file=sys.stderr)
         return 64
@@ -67,9 +114,21 @@ def main():
     deadline = time.monotonic() + max_seconds
     masters = [ends[0][0], ends[1][0]]
     peer = {masters[0]: masters[1], masters[1]: masters[0]}
-    while state["run"] and time.monotonic() < deadline:
+    lines = {fd: PacedLine(baud) for fd in masters} if baud > 0 else {}
+
+    def deliver(to_fd, data):
         try:
-            ready, _, _ = select.select(masters, [], [], 0.5)
+            os.write(to_fd, data)
+        except (BlockingIOError, OSError):
+            # Nobody reads the other end (node down): the bytes are lost, as on a real line.
+            pass
+
+    while state["run"] and time.monotonic() < deadline:
+        # A paced line with bytes in flight wakes every step; a full one stops reading its writer.
+        busy = any(line.queue for line in lines.values())
+        readers = [fd for fd in masters if fd not in lines or len(lines[fd].queue) < QUEUE_LIMIT]
+        try:
+            ready, _, _ = select.select(readers, [], [], STEP_S if busy else 0.5)
         except InterruptedError:
             continue
         for fd in ready:
@@ -83,11 +142,18 @@ def main():
                 raise
             if state["cut"] or not data:
                 continue
-            try:
-                os.write(peer[fd], data)
-            except (BlockingIOError, OSError):
-                # Nobody reads the other end (node down): the bytes are lost, as on a real line.
-                pass
+            if fd in lines:
+                lines[fd].add(data, time.monotonic())
+            else:
+                deliver(peer[fd], data)
+        now = time.monotonic()
+        for fd, line in lines.items():
+            if state["cut"]:
+                line.queue.clear()  # bytes on a pulled cable are lost
+                line.busy_since = None
+            out = line.due(now)
+            if out:
+                deliver(peer[fd], out)
     for link in links:
         try:
             os.unlink(link)
