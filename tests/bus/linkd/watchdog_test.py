@@ -111,7 +111,9 @@ def start_with_resourced(s):
     resourced = s.fake(ha1, "io.github.hbcluster.resource1")
     lt.both_up(ha1, ha2, ["lan0"])
     wait_state(ha1, "armed")
-    check(s.event_time("armed") is not None, "the test watchdog was armed")
+    # hb-linkd reports "armed" once it has opened the device; the test watchdog records it when
+    # it reads that open, which may come a moment later.
+    wait_until(lambda: s.event_time("armed") is not None, "the test watchdog is armed")
     return ha1, ha2, resourced
 
 
