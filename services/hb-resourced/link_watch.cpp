@@ -94,17 +94,21 @@ void LinkWatch::tick() {
 
 void LinkWatch::ask_beacon() {
   namespace link1 = dbus::names::link1;
-  auto call = bus_.new_method_call(owner_, link1::root, link1::manager, "HeartbeatBeacon");
+  ask(bus_.new_method_call(owner_, link1::root, link1::manager, "HeartbeatBeacon"),
+      [this](dbus::Message& reply) { on_beacon(reply); });
+}
+
+void LinkWatch::ask(dbus::Message call, std::function<void(dbus::Message&)> answered) {
   outstanding_ = true;
   const unsigned round = round_;
   const auto timeout =
       std::chrono::duration_cast<std::chrono::microseconds>(ping_hung_after(grace_));
   dbus::Slot s = bus_.call_async(
       call,
-      [this, round](dbus::Message& reply) {
+      [this, round, answered = std::move(answered)](dbus::Message& reply) {
         if (round != round_) return;
         outstanding_ = false;
-        on_beacon(reply);
+        answered(reply);
         evaluate();
       },
       static_cast<std::uint64_t>(timeout.count()));
@@ -141,21 +145,10 @@ void LinkWatch::on_beacon(dbus::Message& reply) {
 }
 
 void LinkWatch::ping() {
-  auto call = bus_.new_method_call(owner_, "/", "org.freedesktop.DBus.Peer", "Ping");
-  outstanding_ = true;
-  const unsigned round = round_;
-  const auto timeout =
-      std::chrono::duration_cast<std::chrono::microseconds>(ping_hung_after(grace_));
-  dbus::Slot s = bus_.call_async(
-      call,
-      [this, round](dbus::Message& reply) {
-        if (round != round_) return;
-        outstanding_ = false;
+  ask(bus_.new_method_call(owner_, "/", "org.freedesktop.DBus.Peer", "Ping"),
+      [this](dbus::Message& reply) {
         if (!reply.error()) last_answer_ = Clock::now();
-        evaluate();
-      },
-      static_cast<std::uint64_t>(timeout.count()));
-  sd_bus_slot_set_floating(s.get(), 1);
+      });
 }
 
 void LinkWatch::evaluate() {

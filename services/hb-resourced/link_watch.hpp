@@ -53,6 +53,9 @@ class LinkWatch {
   void tick();
   void ask_beacon();
   void on_beacon(dbus::Message& reply);
+  // Sends `call` to the owner, bounded like a ping; `answered` sees the reply (or the timeout's
+  // error) unless the owner changed meanwhile, then the state is judged again.
+  void ask(dbus::Message call, std::function<void(dbus::Message&)> answered);
   void ping();
   void evaluate();
 
