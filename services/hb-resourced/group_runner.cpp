@@ -128,6 +128,7 @@ void GroupRunner::begin(std::function<void()> ready) {
         monitor_.watch(g.key(), i, p);
         if (bus_group && i < bus_group->resources.size())
           std::get<1>(bus_group->resources[i]) = p.unit;
+        if (p.kind == UnitPlan::Kind::existing) systemd_.pin(p.unit);
         if (p.kind == UnitPlan::Kind::existing &&
             g.resources[i].kind == config::Resource::Kind::service) {
           std::string unit = p.unit;

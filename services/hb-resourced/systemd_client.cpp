@@ -272,6 +272,24 @@ void SystemdClient::run_once(const std::string& unit, const std::string& descrip
   start_job(m, std::move(done));
 }
 
+void SystemdClient::pin(const std::string& unit) {
+  auto load = bus_.new_method_call(sd_bus_name, sd_path, sd_manager, "LoadUnit");
+  load.append(unit);
+  call(load, [this, unit](dbus::Message& r) {
+    const char* path = nullptr;
+    if (r.error() || sd_bus_message_read(r.get(), "o", &path) < 0) {
+      log::debug("", "cannot keep " + unit + " loaded: " +
+                         (r.error() ? error_text(r.error()) : std::string("bad reply")));
+      return;
+    }
+    auto ref = bus_.new_method_call(sd_bus_name, path, sd_unit, "Ref");
+    call(ref, [unit](dbus::Message& reply) {
+      if (reply.error())
+        log::debug("", "cannot keep " + unit + " loaded: " + error_text(reply.error()));
+    });
+  });
+}
+
 void SystemdClient::get_unit_property(const std::string& unit, const std::string& property,
                                       StringReply done) {
   watched_[unit_path(unit)] = unit;
