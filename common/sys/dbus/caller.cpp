@@ -2,7 +2,11 @@
 
 #include <pwd.h>
 
+#include <map>
+#include <mutex>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "sys/dbus/error.hpp"
@@ -10,7 +14,46 @@
 
 namespace hb::dbus {
 
+namespace {
+
+// The bus daemon does not pass a caller's credentials along with its call: sd-bus asks for them
+// (GetConnectionCredentials) with a blocking call. In hb-linkd that stalled the heartbeats for
+// as long as the bus daemon was slow (a loaded machine) or stopped, whenever hb-resourced sent a
+// message. A unique name (":1.42") is one connection's for its whole life and never given again
+// on that bus, and its uid is fixed when it connects, so each caller is asked about once; only
+// a connection's first call still waits for the bus daemon.
+class UidCache {
+ public:
+  std::optional<uid_t> find(sd_bus* bus, const char* sender) {
+    std::lock_guard lock(mutex_);
+    auto it = uids_.find({bus, sender});
+    if (it == uids_.end()) return std::nullopt;
+    return it->second;
+  }
+  void remember(sd_bus* bus, const char* sender, uid_t uid) {
+    std::lock_guard lock(mutex_);
+    if (uids_.size() >= max_callers) uids_.clear();  // hbctl runs: each a new connection
+    uids_[{bus, sender}] = uid;
+  }
+
+ private:
+  static constexpr std::size_t max_callers = 256;
+  std::mutex mutex_;
+  std::map<std::pair<sd_bus*, std::string>, uid_t> uids_;
+};
+
+UidCache& uid_cache() {
+  static UidCache cache;
+  return cache;
+}
+
+}  // namespace
+
 uid_t sender_uid(Message& call) {
+  sd_bus* bus = sd_bus_message_get_bus(call.get());
+  const char* sender = sd_bus_message_get_sender(call.get());
+  if (sender)
+    if (auto uid = uid_cache().find(bus, sender)) return *uid;
   sd_bus_creds* creds = nullptr;
   check(sd_bus_query_sender_creds(call.get(), SD_BUS_CREDS_EUID, &creds),
         "query the caller's credentials");
@@ -18,6 +61,7 @@ uid_t sender_uid(Message& call) {
   int r = sd_bus_creds_get_euid(creds, &uid);
   sd_bus_creds_unref(creds);
   check(r, "read the caller's uid");
+  if (sender) uid_cache().remember(bus, sender, uid);
   return uid;
 }
 

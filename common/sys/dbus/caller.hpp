@@ -14,7 +14,8 @@ namespace hb::dbus {
 
 // The effective uid of the sender of `call`, as the bus vouches for it (dbus-daemon's
 // GetConnectionCredentials: the peer credentials of the caller's socket), never read from /proc,
-// where a process that exited can be replaced by another with the same pid.
+// where a process that exited can be replaced by another with the same pid. Asked once per
+// caller connection (a blocking call on the bus), then remembered by its unique name.
 uid_t sender_uid(Message& call);
 
 // Throws org.freedesktop.DBus.Error.AccessDenied unless the caller is root. For the root-only
