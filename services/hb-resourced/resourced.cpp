@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/close_range.h>
+#include <systemd/sd-id128.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -108,6 +109,10 @@ void Resourced::start_engine() {
   // membership stays false until hb-membershipd's nodes are read (the feed says so).
   // A reload before the units were known changed the timings already.
   failover::Options o = failover::options_from(reload_ ? reload_->running() : config_);
+  // This run's id (failover::Options::run), new at each start of hb-resourced.
+  sd_id128_t run{};
+  char run_text[SD_ID128_STRING_MAX];
+  if (sd_id128_randomize(&run) >= 0) o.run = std::string(sd_id128_to_string(run, run_text), 16);
   // A group whose every unit is active is running here already: adopt it.
   for (const std::string& key : runner_.all_active()) {
     o.adopted.push_back(key);

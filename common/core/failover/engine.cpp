@@ -66,6 +66,8 @@ void Engine::send(Actions& out, Message m) {
   if (isolated_) return;
   if (!unable_.empty() && (m.type == msg::starting || m.type == msg::resource))
     m.fields[str(field::unable)] = unable_;
+  if (!opt_.run.empty() && (m.type == msg::starting || m.type == msg::resource))
+    m.fields[str(field::run)] = opt_.run;
   out.emplace_back(Send{std::move(m)});
 }
 
@@ -281,8 +283,14 @@ Actions Engine::on_result(const std::string& key, Result result, TimePoint now) 
       }
     }
     // A giver whose groups are all stopped hands them over.
-    for (const Done& d : handovers_.stopped(local_, peers_, now_))
-      send(out, ask_resources_message("", d.scope, "done", d.keys, d.target));
+    for (const Done& d : handovers_.stopped(local_, peers_, now_)) {
+      Message done = ask_resources_message("", d.scope, "done", d.keys, d.target);
+      // The run we handed them to: the one that accepted, or a later one we heard start (its
+      // hand-overs with us ended, it takes what it is handed as the node's).
+      if (const Peer* taker = peers_.get(d.target); taker && !taker->run.empty())
+        done.fields[str(field::target_run)] = taker->run;
+      send(out, std::move(done));
+    }
     return true;
   });
 }

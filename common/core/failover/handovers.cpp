@@ -98,8 +98,15 @@ std::optional<Message> Handovers::on_ask_resources(Peer& p, const Message& m, co
         "Standby resource acquisition done [" + scope_text + "] on " + p.name,
         {{"HB_NODE", p.name}, {"HB_GROUPS", join_keys(keys)}});
   } else if (info == "done") {
-    // The giver stopped them and hands them to `target`.
-    handed(p, keys, target, scope, can_take, local, peers, now);
+    // The giver stopped them and hands them to `target`: to this node only if to this run.
+    const std::string& run = m.get(std::string(field::target_run));
+    const bool to_this_run = run.empty() || opt.run.empty() || run == opt.run;
+    if (target == me_ && !to_this_run && !keys.empty())
+      log(out, LogKind::refused,
+          p.name + " handed " + join_keys(keys) +
+              " to an earlier run of this node: not starting them here",
+          {{"HB_NODE", p.name}, {"HB_GROUPS", join_keys(keys)}, {"HB_REASON", "earlier run"}});
+    handed(p, keys, target, scope, can_take && to_this_run, local, peers, now);
     // A heartbeat giver waits for the taker's "done" even when nothing was handed over.
     if (target == me_ && keys.empty() && !names_groups)
       return ask_resources_message("", scope, "done", {}, me_);

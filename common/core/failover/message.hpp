@@ -64,6 +64,11 @@ inline constexpr std::string_view node = "hb_node";  // t=hb_fenced: the node fe
 // The scope of an ask_resources or hb_takeover when heartbeat has no word for it (failback):
 // rsc_hold then carries heartbeat's nearest one (heartbeat_hold), which it can read.
 inline constexpr std::string_view scope = "hb_scope";
+// On t=starting and t=resource: the sender's run, an id its hb-resourced draws at each start.
+// A giver's info=done names the run of the taker it handed the groups to: a taker that stopped
+// and started again meanwhile does not start what was handed to its earlier run.
+inline constexpr std::string_view run = "hb_run";
+inline constexpr std::string_view target_run = "hb_target_run";
 }  // namespace field
 
 std::string join_keys(const std::set<std::string>& keys);

@@ -54,6 +54,9 @@ struct Options {
   AutoFailback auto_failback = AutoFailback::legacy;
   Timing timing;
   std::vector<std::string> adopted;  // group keys found already running here at start
+  // This run of the node: drawn at each start (field::run), never the same twice. Empty: not
+  // sent, and every info=done to this node is taken as meant for it (tests of heartbeat's ways).
+  std::string run;
   // Whether membership news flows from the start (tests); hb-resourced starts without it and
   // calls set_membership(true) once it has read hb-membershipd's nodes.
   bool membership = true;

@@ -26,6 +26,7 @@ void Peer::appear() {
 }
 
 void Peer::learn(const Message& m, const std::vector<Group>& groups) {
+  run = m.get(std::string(field::run));
   if (auto h = holdings_of(m)) {
     held = std::move(h->held);
     incoming = std::move(h->incoming);

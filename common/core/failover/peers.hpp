@@ -34,6 +34,7 @@ struct Peer {
   // a start nobody handed us waits for a fresh word of every live peer).
   unsigned heard_seq = 0, asked_seq = 0;
   bool speaks_hb = false;  // its messages carry hb_held: it answers hb_ask
+  std::string run;         // its run (field::run) as last heard; "" when it sends none
 
   // Dead or gone: it holds nothing, whatever it said last.
   bool present() const { return status != PeerStatus::dead && status != PeerStatus::gone; }

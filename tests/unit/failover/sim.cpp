@@ -26,6 +26,7 @@ Options Cluster::options_for(const std::string& node) const {
   o.timing = cfg_.timing;
   o.membership = !nodes_.at(node).no_membership;
   o.fencing = cfg_.fencing;
+  o.run = node + "." + std::to_string(nodes_.at(node).incarnation);
   return o;
 }
 
