@@ -21,10 +21,11 @@ constexpr std::chrono::milliseconds check_every{250};
 
 FencingDisk::FencingDisk(boost::asio::io_context& io, const std::string& device,
                          const std::string& node, std::string state_dir, std::string runtime_dir,
-                         Events events)
+                         std::size_t disk_count, Events events)
     : device_(device),
       state_marker_(std::move(state_dir) + "/obeyed-poison-pill"),
       runtime_marker_(std::move(runtime_dir) + "/obeyed-poison-pill"),
+      disk_count_(disk_count),
       events_(std::move(events)),
       watch_(default_watchdog, Clock::now()),
       timer_(io),
@@ -38,11 +39,28 @@ FencingDisk::FencingDisk(boost::asio::io_context& io, const std::string& device,
 
 std::string FencingDisk::trouble() const {
   if (watch_.trouble().empty()) return {};
-  const auto bound = header_ ? header_->watchdog : default_watchdog;
+  const auto bound = std::to_string((header_ ? header_->watchdog : default_watchdog).count());
+  if (disk_count_ > 1)
+    return "the fencing disk " + device_ + " cannot be read (" + watch_.trouble() +
+           "): a peer's poison pill there would not reach this node; holding resources, it "
+           "fences itself once more than half of its " +
+           std::to_string(disk_count_) + " fencing disks went " + bound + " s without a read";
   return "the fencing disk " + device_ + " cannot be read (" + watch_.trouble() +
          "): a peer's poison pill would not reach this node; holding resources, it fences "
          "itself after " +
-         std::to_string(bound.count()) + " s without a read";
+         bound + " s without a read";
+}
+
+bool FencingDisk::lost() const {
+  // A disk read as it should be is never lost, even in the moment its next read is due (the
+  // disks are read in step, so a lost one reaches its bound just as the others near theirs).
+  return !watch_.trouble().empty() &&
+         watch_.check(Clock::now(), true).verdict == fence::DiskWatch::Verdict::self_fence;
+}
+
+void FencingDisk::forget_obeyed_pill() {
+  std::error_code ec;
+  std::filesystem::remove(state_marker_, ec);
 }
 
 void FencingDisk::on_ready(const fence::sbd::Header& h, unsigned slot, bool claimed) {
@@ -68,6 +86,11 @@ void FencingDisk::on_mail(const fence::sbd::Mail& mail) {
                 {{"HB_DEVICE", device_}});
     events_.changed();
   }
+  act_on(out, first);
+  if (first) events_.first_read();
+}
+
+void FencingDisk::act_on(const fence::DiskWatch::Outcome& out, bool first) {
   switch (out.verdict) {
     case fence::DiskWatch::Verdict::carry_on:
       return;
@@ -80,8 +103,6 @@ void FencingDisk::on_mail(const fence::sbd::Mail& mail) {
                          " rebooted this node (it was obeyed before the last boot); it is "
                          "cleared, and this node carries on",
                      {{"HB_DEVICE", device_}, {"HB_REASON", out.reason}});
-        std::error_code ec;
-        std::filesystem::remove(state_marker_, ec);
         return mailbox_.clear();
       }
       return leave(out.reason, true);
@@ -119,7 +140,12 @@ void FencingDisk::on_failed(const std::string& error) {
 
 void FencingDisk::check() {
   const auto out = watch_.check(Clock::now(), events_.holding());
-  if (out.verdict == fence::DiskWatch::Verdict::self_fence) leave(out.reason, false);
+  if (out.verdict == fence::DiskWatch::Verdict::self_fence &&
+      (disk_count_ == 1 || events_.too_few_read()))
+    leave(disk_count_ > 1 ? out.reason + ", and more than half of the " +
+                                std::to_string(disk_count_) + " fencing disks with it"
+                          : out.reason,
+          false);
 }
 
 void FencingDisk::leave(const std::string& reason, bool pill) {

@@ -141,17 +141,28 @@ void Resourced::start_engine() {
                       cluster_.link_owner(), [this](bool ok, failover::TimePoint since) {
                         feed(engine_->set_daemons_ok(ok, now(), since));
                       });
-  if (const std::string disk = fence::sbd_disk(config_.ha_cf.stonith_devices, config_.local_node);
-      !disk.empty()) {
+  const auto disks = fence::sbd_disks(config_.ha_cf.stonith_devices, config_.local_node);
+  for (const std::string& disk : disks) {
     // systemd's StateDirectory= and RuntimeDirectory= (hb-resourced.service).
     const char* state = std::getenv("STATE_DIRECTORY");
     const char* runtime = std::getenv("RUNTIME_DIRECTORY");
-    fencing_disk_.emplace(
+    fencing_disks_.push_back(std::make_unique<FencingDisk>(
         io_, disk, config_.local_node, state ? state : "/var/lib/hb",
-        runtime ? runtime : "/run/hb-resourced",
+        runtime ? runtime : "/run/hb-resourced", disks.size(),
         FencingDisk::Events{[this] { return holds_anything(); },
                             [this](const std::string& why) { fence_.self_fence(why); },
-                            [this] { refresh_warnings(); }});
+                            [this] { refresh_warnings(); },
+                            [this] {  // sbd's rule: more than half of the disks must be read
+                              const auto lost =
+                                  std::count_if(fencing_disks_.begin(), fencing_disks_.end(),
+                                                [](const auto& d) { return d->lost(); });
+                              return std::size_t(lost) > (fencing_disks_.size() - 1) / 2;
+                            },
+                            [this] {
+                              if (std::all_of(fencing_disks_.begin(), fencing_disks_.end(),
+                                              [](const auto& d) { return d->first_read_done(); }))
+                                fencing_disks_.front()->forget_obeyed_pill();
+                            }}));
   }
   cluster_.open();  // what the cluster said meanwhile, in order
   refresh_warnings();
@@ -332,7 +343,11 @@ void Resourced::refresh_warnings() {
         "-u the unit says what failed), then restart hb-resourced";
   changed |= w.assign("stop-failed",
                       stop_failed.empty() ? std::nullopt : std::optional<std::string>(stop_failed));
-  const std::string disk_trouble = fencing_disk_ ? fencing_disk_->trouble() : std::string();
+  std::string disk_trouble;
+  for (const auto& disk : fencing_disks_) {
+    if (const std::string t = disk->trouble(); !t.empty())
+      disk_trouble += (disk_trouble.empty() ? "" : "; ") + t;
+  }
   changed |=
       w.assign("fencing-disk",
                disk_trouble.empty() ? std::nullopt : std::optional<std::string>(disk_trouble));

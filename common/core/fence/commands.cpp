@@ -61,15 +61,22 @@ bool can_fence(const std::vector<config::StonithDevice>& devices, std::string_vi
   return false;
 }
 
-std::string sbd_disk(const std::vector<config::StonithDevice>& devices, std::string_view me) {
+std::vector<std::string> sbd_disks(const std::vector<config::StonithDevice>& devices,
+                                   std::string_view me) {
   for (const auto& d : devices) {
     if (d.type != "external/sbd" || !serves(d, me)) continue;
     auto pairs = name_value_pairs(d.params);
     if (!pairs) continue;
     for (const std::string& p : *pairs) {
       if (!p.starts_with("sbd_device=")) continue;
-      std::string path = p.substr(std::string_view("sbd_device=").size());
-      return path.substr(0, path.find(';'));
+      std::vector<std::string> disks;
+      std::string_view rest = std::string_view(p).substr(std::string_view("sbd_device=").size());
+      while (!rest.empty()) {
+        const auto end = rest.find(';');
+        if (auto disk = rest.substr(0, end); !disk.empty()) disks.emplace_back(disk);
+        rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
+      }
+      return disks;
     }
   }
   return {};

@@ -27,9 +27,10 @@ std::vector<FenceCommand> fence_commands(const std::vector<config::StonithDevice
 // Whether any device of ha.cf serves node `me`.
 bool can_fence(const std::vector<config::StonithDevice>& devices, std::string_view me);
 
-// The sbd fencing disk of the first `stonith_host` line of type external/sbd that serves node
-// `me` (its `sbd_device=PATH` parameter; of several `;`-separated disks, the first): the mailbox
-// where peers leave this node its poison pill, which hb-resourced watches. Empty: none.
-std::string sbd_disk(const std::vector<config::StonithDevice>& devices, std::string_view me);
+// The sbd fencing disks of the first `stonith_host` line of type external/sbd that serves node
+// `me` (its `sbd_device=PATH` parameter, several disks `;`-separated): the mailboxes where peers
+// leave this node its poison pill, which hb-resourced watches. Empty: none.
+std::vector<std::string> sbd_disks(const std::vector<config::StonithDevice>& devices,
+                                   std::string_view me);
 
 }  // namespace hb::fence

@@ -3,8 +3,12 @@
 // disk): it claims its slot, leaves the cluster (a self-fence, through the fake systemd) on a
 // poison pill (also one found at its first read), clears at its next start the pill that rebooted
 // it, and fences itself when the disk cannot be read while it holds the group, saying so in the
-// Warnings first.
+// Warnings first. With three disks (`sbd_device=a;b;c`): a pill on any one is obeyed, one lost
+// disk is a warning and two a self-fence, and a pill left on all three by the fence that rebooted
+// the node is cleared from each at its next start without a second reboot.
+#include <algorithm>
 #include <cstring>
+#include <iterator>
 
 #include "resourced_fencing_fixture.hpp"
 
@@ -35,7 +39,8 @@ class ResourcedFencingDisk : public ResourcedFencingFixture {
 
   // sbd's version 2 header with 255 slots, timeouts watchdog 1 s, allocate 0, loop 1 s, msgwait 2
   // s.
-  void format_disk() {
+  void format_disk() { format_disk(disk_); }
+  void format_disk(const fs::path& disk) {
     std::vector<char> image(sector * (2 + 2 * 255), 0);
     std::memcpy(image.data(), "SBD_SBD_", 8);
     image[8] = 2;
@@ -49,29 +54,67 @@ class ResourcedFencingDisk : public ResourcedFencingFixture {
     be32(24, 1);
     be32(28, 2);
     image[32] = 1;  // minor version
-    std::ofstream(disk_, std::ios::binary).write(image.data(), std::streamsize(image.size()));
+    std::ofstream(disk, std::ios::binary).write(image.data(), std::streamsize(image.size()));
   }
 
-  std::string sector_at(std::size_t index) {
-    std::ifstream f(disk_, std::ios::binary);
+  std::string sector_at(std::size_t index) { return sector_at(disk_, index); }
+  std::string sector_at(const fs::path& disk, std::size_t index) {
+    std::ifstream f(disk, std::ios::binary);
     std::string s(sector, '\0');
     f.seekg(std::streamoff(index * sector));
     f.read(s.data(), sector);
     return f ? s : std::string();
   }
   void write_sector(std::size_t index, const std::string& bytes) {
-    std::fstream f(disk_, std::ios::binary | std::ios::in | std::ios::out);
+    write_sector(disk_, index, bytes);
+  }
+  void write_sector(const fs::path& disk, std::size_t index, const std::string& bytes) {
+    std::fstream f(disk, std::ios::binary | std::ios::in | std::ios::out);
     std::string s = bytes;
     s.resize(sector, '\0');
     f.seekp(std::streamoff(index * sector));
     f.write(s.data(), sector);
   }
   // Slot 0's name (sector 1), and its mailbox (sector 2): a command byte, then the sender.
-  std::string slot0_name() {
-    const std::string s = sector_at(1);
+  std::string slot0_name() { return slot0_name(disk_); }
+  std::string slot0_name(const fs::path& disk) {
+    const std::string s = sector_at(disk, 1);
     return s.empty() || s[0] == 0 ? std::string() : std::string(s.c_str() + 1);
   }
-  void pill_from(const std::string& sender) { write_sector(2, std::string("\x02") + sender); }
+  void pill_from(const std::string& sender) { pill_from(disk_, sender); }
+  void pill_from(const fs::path& disk, const std::string& sender) {
+    write_sector(disk, 2, std::string("\x02") + sender);
+  }
+
+  // ha.cf's sbd line lists three disks: disk_ and two more, formatted alike.
+  std::vector<fs::path> three_disks() {
+    std::vector<fs::path> disks{disk_, tmp_.path() / "sbd2.img", tmp_.path() / "sbd3.img"};
+    format_disk(disks[1]);
+    format_disk(disks[2]);
+    std::ifstream in(conf_ / "ha.cf");
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const std::string one = "sbd_device=" + disk_.string();
+    text.replace(text.find(one), one.size(),
+                 one + ";" + disks[1].string() + ";" + disks[2].string());
+    std::ofstream(conf_ / "ha.cf", std::ios::trunc) << text;
+    return disks;
+  }
+  bool all_claimed(const std::vector<fs::path>& disks) {
+    return std::all_of(disks.begin(), disks.end(),
+                       [&](const fs::path& d) { return slot0_name(d) == "ha2"; });
+  }
+  // ha1 dies and is fenced (through the fake systemd: the pill's unit succeeds): ha2 holds the
+  // group.
+  void take_the_group() {
+    membership_->set_state("ha1", "dead", "links-dead");
+    ASSERT_TRUE(wait([&] {
+      return group_property("Owner") == "ha2" && group_property("State") == "running";
+    })) << log();
+  }
+  void wait_past_the_watchdog() {  // the disks' watchdog (1 s), and then some
+    const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(2500);
+    wait([&] { return std::chrono::steady_clock::now() > until; });
+  }
 
   fs::path disk_, state_, runtime_;
 };
@@ -159,6 +202,67 @@ TEST_F(ResourcedFencingDisk, ALostDiskWithNothingHeldIsAWarningOnly) {
   // The disk back: read again, the warning goes.
   format_disk();
   ASSERT_TRUE(wait([&] { return warnings().count("fencing-disk") == 0; })) << log();
+}
+
+TEST_F(ResourcedFencingDisk, APillOnAnyOfThreeDisksIsObeyed) {
+  const auto disks = three_disks();
+  start_standby();
+  if (HasFatalFailure()) return;
+  ASSERT_TRUE(wait([&] { return all_claimed(disks); })) << log();
+  EXPECT_EQ(systemd_->count("StartTransientUnit", self_fence_units), 0u);
+  pill_from(disks[1], "ha1");
+  ASSERT_TRUE(wait([&] { return systemd_->count("StartTransientUnit", self_fence_units) == 1; }))
+      << log();
+  EXPECT_NE(log().find("a poison pill (reset) from ha1 on the fencing disk"), std::string::npos)
+      << log();
+}
+
+// sbd's rule: a fence writes its pill to more than half of the disks, so a node that still reads
+// more than half of them carries on; once it cannot, it leaves.
+TEST_F(ResourcedFencingDisk, OneLostDiskOfThreeIsAWarningTwoEndInASelfFence) {
+  const auto disks = three_disks();
+  start_standby();
+  if (HasFatalFailure()) return;
+  ASSERT_TRUE(wait([&] { return all_claimed(disks); })) << log();
+  take_the_group();
+  if (HasFatalFailure()) return;
+
+  fs::resize_file(disks[0], 0);
+  ASSERT_TRUE(wait([&] { return warnings().count("fencing-disk") == 1; })) << log();
+  EXPECT_NE(warnings()["fencing-disk"].find("more than half of its 3 fencing disks"),
+            std::string::npos)
+      << warnings()["fencing-disk"];
+  wait_past_the_watchdog();
+  EXPECT_EQ(systemd_->count("StartTransientUnit", self_fence_units), 0u) << log();
+
+  fs::resize_file(disks[2], 0);
+  ASSERT_TRUE(wait([&] { return systemd_->count("StartTransientUnit", self_fence_units) == 1; }))
+      << log();
+  EXPECT_NE(log().find("more than half of the 3 fencing disks"), std::string::npos) << log();
+}
+
+TEST_F(ResourcedFencingDisk, ThePillOnEveryDiskIsClearedFromEachAfterTheReboot) {
+  const auto disks = three_disks();
+  start_standby();
+  if (HasFatalFailure()) return;
+  ASSERT_TRUE(wait([&] { return all_claimed(disks); })) << log();
+  for (const auto& d : disks) pill_from(d, "ha1");
+  ASSERT_TRUE(wait([&] { return systemd_->count("StartTransientUnit", self_fence_units) == 1; }))
+      << log();
+
+  daemon_.signal(SIGKILL);  // the reboot, as above
+  int status = 0;
+  wait([&] { return daemon_.try_wait(status); });
+  fs::remove(runtime_ / "obeyed-poison-pill");
+  start_standby();
+  if (HasFatalFailure()) return;
+  ASSERT_TRUE(wait([&] {
+    return std::all_of(disks.begin(), disks.end(), [&](const fs::path& d) {
+      return sector_at(d, 2) == std::string(sector, '\0');
+    });
+  })) << log();
+  EXPECT_EQ(systemd_->count("StartTransientUnit", self_fence_units), 1u) << log();
+  ASSERT_TRUE(wait([&] { return !fs::exists(state_ / "obeyed-poison-pill"); })) << log();
 }
 
 }  // namespace

@@ -141,9 +141,12 @@ TEST(SbdDisk, TheDiskOfTheExternalSbdLineThatServesThisNode) {
       line("ha1", "external/ipmi", "ha2 198.51.100.202 admin secret lan"),
       line("*", "external/sbd", "sbd_device=/dev/sdc;/dev/sdd timeout_bypass=yes"),
   };
-  EXPECT_EQ(sbd_disk(devices, "ha2"), "/dev/sdc");
-  EXPECT_EQ(sbd_disk({devices[0]}, "ha1"), "");
-  EXPECT_EQ(sbd_disk({line("ha1", "external/sbd", "sbd_device=/dev/sdc")}, "ha2"), "");
+  using Disks = std::vector<std::string>;
+  EXPECT_EQ(sbd_disks(devices, "ha2"), (Disks{"/dev/sdc", "/dev/sdd"}));
+  EXPECT_EQ(sbd_disks({devices[0]}, "ha1"), Disks{});
+  EXPECT_EQ(sbd_disks({line("ha1", "external/sbd", "sbd_device=/dev/sdc")}, "ha2"), Disks{});
+  EXPECT_EQ(sbd_disks({line("*", "external/sbd", "sbd_device=/dev/sdc")}, "ha2"),
+            Disks{"/dev/sdc"});
 }
 
 }  // namespace
