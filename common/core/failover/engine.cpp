@@ -196,6 +196,19 @@ Actions Engine::on_message(const std::string& from, const Message& m, TimePoint 
     Peer* p = peers_.find(from);
     if (!p || isolated_ || !started_) return false;
     if (!m.dest.empty() && !same_node(m.dest, opt_.me)) return false;
+    // Its run (hb_run): a message of an earlier run, delayed, is not news; one of a new run we
+    // did not hear start (its t=starting lost) ends what we had under way with it, as that
+    // t=starting would have: a hand-over it offered died with the run that offered it.
+    if (const std::string& run = m.get(str(field::run)); !run.empty() && run != p->run) {
+      if (p->ended_runs.count(run)) return false;
+      if (!p->run.empty()) {
+        p->ended_runs.insert(p->run);
+        if (m.type != msg::starting) {
+          forget_peer(*p);
+          ++p->epoch;
+        }
+      }
+    }
     if (p->status != PeerStatus::up) {
       // A message is proof of life: membership may tell us a moment later.
       if (p->status == PeerStatus::dead && m.type != msg::starting) log_return(out, *p);

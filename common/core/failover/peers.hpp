@@ -33,8 +33,9 @@ struct Peer {
   // Engine::news_ when it last told us what it holds, and when we last asked it to (fencing:
   // a start nobody handed us waits for a fresh word of every live peer).
   unsigned heard_seq = 0, asked_seq = 0;
-  bool speaks_hb = false;  // its messages carry hb_held: it answers hb_ask
-  std::string run;         // its run (field::run) as last heard; "" when it sends none
+  bool speaks_hb = false;            // its messages carry hb_held: it answers hb_ask
+  std::string run;                   // its run (field::run) as last heard; "" when it sends none
+  std::set<std::string> ended_runs;  // its earlier runs: what they said no longer counts
 
   // Dead or gone: it holds nothing, whatever it said last.
   bool present() const { return status != PeerStatus::dead && status != PeerStatus::gone; }

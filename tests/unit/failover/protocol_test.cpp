@@ -440,5 +440,36 @@ TEST(Protocol, DoneNamesTheTakersRunAsLastHeard) {
   }
 }
 
+// alpha offered beta a group, then fenced itself (its stop failed) and started again behind a
+// partition: beta never heard its new t=starting. The first message of the new run ends the
+// hand-over all the same (beta no longer counts the group as promised to it, which kept it
+// started nowhere: simulation seed 997), and a delayed message of the old run is not news.
+TEST(Protocol, ANewRunOfTheGiverEndsItsOfferEvenWithoutItsStarting) {
+  Options o = alpha_options(AutoFailback::off);
+  o.me = "beta";
+  o.run = "beta-1";
+  Engine e(o, T0);
+  e.start(T0);
+  e.on_message("alpha", hb_resource("192.0.2.10", "alpha-1"), T0 + 100ms);
+  auto offer = Message{
+      "ask_resources",
+      "beta",
+      {{"rsc_hold", "all"}, {"info", "me"}, {"hb_groups", "192.0.2.10"}, {"hb_target", "beta"}}};
+  auto m = asks(e.on_message("alpha", offer, T0 + 200ms));
+  ASSERT_EQ(m.size(), 1u);
+  EXPECT_EQ(m[0].get("info"), "other");
+  auto incoming_told = [&](const Actions& out) {
+    for (const auto& s : sends(out))
+      if (s.type == "resource") return s.get("hb_incoming");
+    return std::string("(no t=resource)");
+  };
+  Message ask = hb_resource("", "alpha-2");
+  ask.fields["hb_ask"] = "1";
+  EXPECT_EQ(incoming_told(e.on_message("alpha", ask, T0 + 5s)), "");
+  // A message of alpha-1, delayed in the partition, changes nothing.
+  e.on_message("alpha", hb_resource("192.0.2.10", "alpha-1"), T0 + 5100ms);
+  EXPECT_EQ(e.view("192.0.2.10").owner, "");
+}
+
 }  // namespace
 }  // namespace hb::failover
