@@ -3,6 +3,7 @@
 #include "core/failover/engine.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <utility>
 
 #include "core/failover/placement.hpp"
@@ -81,7 +82,9 @@ Message Engine::state_message(const std::string& dest, const std::string& info, 
 void Engine::ask(Actions& out, Peer& p) {
   peers_.asked(p, now_);
   p.asked_seq = ++news_;
-  send(out, state_message(p.name, "", true));
+  Message m = state_message(p.name, "", true);
+  m.fields[str(field::ask_id)] = std::to_string(p.asked_seq);
+  send(out, std::move(m));
 }
 
 void Engine::offer(Actions& out, const std::string& taker, std::set<std::string> keys, Scope scope,
@@ -113,6 +116,13 @@ void Engine::lost(Actions& out, Peer& p, PeerStatus status) {
 void Engine::heard(Actions& out, Peer& p, const Message& m) {
   p.fenced_epoch.reset();  // alive after our fence: its next death is a new one
   p.heard_seq = ++news_;
+  if (const std::string& answer = m.get(str(field::answer)); !answer.empty()) {
+    unsigned n = 0;
+    const auto [end, ec] = std::from_chars(answer.data(), answer.data() + answer.size(), n);
+    // Only an answer to an ask of ours so far (a garbled number counts as none).
+    if (ec == std::errc() && end == answer.data() + answer.size() && n <= p.asked_seq)
+      p.answered_seq = std::max(p.answered_seq, n);
+  }
   p.speaks_hb = holdings_of(m).has_value();
   p.learn(m, opt_.groups);
   handovers_.arrived(p);
@@ -226,7 +236,12 @@ Actions Engine::on_message(const std::string& from, const Message& m, TimePoint 
       if (m.get(str(field::info)) == "shutdown") p->leaving = true;
       // After t=shutdone nothing more goes out: the peers count this node gone. (hb-linkd hands
       // over only the messages meant for us, without their `dest`.)
-      if (m.get(str(field::ask)) == "1" && !shutdone_sent_) send(out, state_message(p->name, ""));
+      if (m.get(str(field::ask)) == "1" && !shutdone_sent_) {
+        Message answer = state_message(p->name, "");
+        if (const std::string& id = m.get(str(field::ask_id)); !id.empty())
+          answer.fields[str(field::answer)] = id;
+        send(out, std::move(answer));
+      }
     } else if (m.type == msg::ask_resources) {
       auto reply = handovers_.on_ask_resources(*p, m, opt_, may_hold(), local_, peers_, now, out);
       if (reply) send(out, std::move(*reply));
@@ -496,7 +511,7 @@ void Engine::reconcile(Actions& out) {
     const bool waiting = p.status == PeerStatus::up && !p.answered;
     // Asked and not answered: ask again (a message lost at the instant a partition heals must
     // not leave this node waiting for good; the answer is idempotent).
-    if (waiting && peers_.ask_due(p, now_)) ask(out, p);
+    if (p.status == PeerStatus::up && p.awaits_answer() && peers_.ask_due(p, now_)) ask(out, p);
     reports_.waiting(name, waiting, out);
   }
 
@@ -506,9 +521,11 @@ void Engine::reconcile(Actions& out) {
 bool Engine::fresh_since(unsigned seq, Actions& out) {
   bool fresh = true;
   for (auto& [name, p] : peers_) {
-    if (p.status != PeerStatus::up || !p.speaks_hb || p.heard_seq > seq) continue;
+    if (p.status != PeerStatus::up || !p.speaks_hb) continue;
+    if (p.run.empty() ? p.heard_seq > seq : p.answered_seq > seq) continue;
     fresh = false;
-    if (p.asked_seq <= seq) ask(out, p);
+    // Not asked since `seq`, or since it reappeared (an ask to its earlier run goes unanswered).
+    if (p.asked_seq <= seq || !p.asked) ask(out, p);
   }
   return fresh;
 }

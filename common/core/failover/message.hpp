@@ -69,6 +69,11 @@ inline constexpr std::string_view scope = "hb_scope";
 // and started again meanwhile does not start what was handed to its earlier run.
 inline constexpr std::string_view run = "hb_run";
 inline constexpr std::string_view target_run = "hb_target_run";
+// Beside hb_ask=1: the asker's number for this ask, which the answer repeats as hb_answer. With
+// fencing, a start nobody handed over waits for every live peer's word given after the start was
+// decided: a message the peer sent earlier, delayed in a partition, is not that word.
+inline constexpr std::string_view ask_id = "hb_ask_id";
+inline constexpr std::string_view answer = "hb_answer";
 }  // namespace field
 
 std::string join_keys(const std::set<std::string>& keys);

@@ -148,7 +148,7 @@ std::optional<TimePoint> Peers::next_deadline(TimePoint now, bool started) const
   };
   for (const auto& [name, p] : peers_) {
     if (p.status == PeerStatus::unknown && before_initdead(now)) consider(start_ + initdead_);
-    if (started && p.status == PeerStatus::up && !p.answered && p.asked)
+    if (started && p.status == PeerStatus::up && p.awaits_answer())
       consider(p.asked_at + ask_interval());
   }
   return next;

@@ -33,6 +33,14 @@ struct Peer {
   // Engine::news_ when it last told us what it holds, and when we last asked it to (fencing:
   // a start nobody handed us waits for a fresh word of every live peer).
   unsigned heard_seq = 0, asked_seq = 0;
+  // The last of our asks it answered (hb_answer): a peer that sends its run (hb_run) repeats the
+  // ask's number, and then only such an answer counts as its fresh word.
+  unsigned answered_seq = 0;
+  // Our last ask is unanswered: it has not told us what it holds since it (re)appeared, or,
+  // repeating our asks' numbers, has not answered the last one.
+  bool awaits_answer() const {
+    return asked && (!answered || (!run.empty() && answered_seq < asked_seq));
+  }
   bool speaks_hb = false;            // its messages carry hb_held: it answers hb_ask
   std::string run;                   // its run (field::run) as last heard; "" when it sends none
   std::set<std::string> ended_runs;  // its earlier runs: what they said no longer counts

@@ -147,7 +147,7 @@ TEST(TakeoverAbility, AnUnansweredAskIsRepeated) {
   std::size_t asks = 0;
   for (const auto& m : c.sent("alpha"))
     asks += m.type == msg::resource && m.dest == "beta" && m.get("hb_ask") == "1";
-  EXPECT_GE(asks, 3u);  // one at boot's contact, one at the heal, and at least one again
+  EXPECT_GE(asks, 2u);  // one at the heal, and at least one again (its answer was lost)
   EXPECT_EQ(c.active_on(G1).size(), 1u);
   EXPECT_EQ(c.active_on(G2).size(), 1u);
 }
