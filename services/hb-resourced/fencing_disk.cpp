@@ -40,15 +40,13 @@ FencingDisk::FencingDisk(boost::asio::io_context& io, const std::string& device,
 std::string FencingDisk::trouble() const {
   if (watch_.trouble().empty()) return {};
   const auto bound = std::to_string((header_ ? header_->watchdog : default_watchdog).count());
-  if (disk_count_ > 1)
-    return "the fencing disk " + device_ + " cannot be read (" + watch_.trouble() +
-           "): a peer's poison pill there would not reach this node; holding resources, it "
-           "fences itself once more than half of its " +
-           std::to_string(disk_count_) + " fencing disks went " + bound + " s without a read";
+  const std::string when = disk_count_ > 1 ? "once more than half of its " +
+                                                 std::to_string(disk_count_) + " fencing disks went"
+                                           : "after";
   return "the fencing disk " + device_ + " cannot be read (" + watch_.trouble() +
-         "): a peer's poison pill would not reach this node; holding resources, it fences "
-         "itself after " +
-         bound + " s without a read";
+         "): a peer's poison pill " + (disk_count_ > 1 ? "there " : "") +
+         "would not reach this node; holding resources, it fences itself " + when + " " + bound +
+         " s without a read";
 }
 
 bool FencingDisk::lost() const {
@@ -140,8 +138,7 @@ void FencingDisk::on_failed(const std::string& error) {
 
 void FencingDisk::check() {
   const auto out = watch_.check(Clock::now(), events_.holding());
-  if (out.verdict == fence::DiskWatch::Verdict::self_fence &&
-      (disk_count_ == 1 || events_.too_few_read()))
+  if (out.verdict == fence::DiskWatch::Verdict::self_fence && events_.too_few_read(*this))
     leave(disk_count_ > 1 ? out.reason + ", and more than half of the " +
                                 std::to_string(disk_count_) + " fencing disks with it"
                           : out.reason,

@@ -4,9 +4,8 @@
 // a poison pill from a peer, or disks it cannot read while it holds resources. Leaving is a
 // self-fence (FenceRunner::self_fence).
 //
-// With several disks, as with sbd, a pill on any one is obeyed, and a disk that cannot be read
-// counts only once too few of them are read (too_few_read): a peer's fence writes its pill to
-// more than half of the disks, so a node that reads more than half sees it.
+// With several disks (fencing_disks.hpp), a pill on any one is obeyed, and a disk that cannot be
+// read counts only once too few of them are read.
 //
 // A pill already waiting at the first read is obeyed too (it may be a fence under way, whose
 // sender takes over after msgwait), unless this node obeyed a pill before its last reboot: the
@@ -33,9 +32,9 @@ class FencingDisk {
     std::function<bool()> holding;  // whether anything of a group is active here
     std::function<void(const std::string& reason)> self_fence;
     std::function<void()> changed;  // trouble() changed (Warnings)
-    // Whether more than half of the node's fencing disks are lost(): a pill may then be on none
-    // that is read.
-    std::function<bool()> too_few_read;
+    // Whether, this disk past its bound, too few of the node's fencing disks are read
+    // (fence::too_few_read): a pill may then be on none that is read.
+    std::function<bool(const FencingDisk& past_bound)> too_few_read;
     // The disk's first read was acted on. The marker of a pill obeyed before the reboot is
     // removed (forget_obeyed_pill) once every disk had its first read: each may hold that pill.
     std::function<void()> first_read;

@@ -141,29 +141,17 @@ void Resourced::start_engine() {
                       cluster_.link_owner(), [this](bool ok, failover::TimePoint since) {
                         feed(engine_->set_daemons_ok(ok, now(), since));
                       });
-  const auto disks = fence::sbd_disks(config_.ha_cf.stonith_devices, config_.local_node);
-  for (const std::string& disk : disks) {
-    // systemd's StateDirectory= and RuntimeDirectory= (hb-resourced.service).
-    const char* state = std::getenv("STATE_DIRECTORY");
-    const char* runtime = std::getenv("RUNTIME_DIRECTORY");
-    fencing_disks_.push_back(std::make_unique<FencingDisk>(
-        io_, disk, config_.local_node, state ? state : "/var/lib/hb",
-        runtime ? runtime : "/run/hb-resourced", disks.size(),
-        FencingDisk::Events{[this] { return holds_anything(); },
-                            [this](const std::string& why) { fence_.self_fence(why); },
-                            [this] { refresh_warnings(); },
-                            [this] {  // sbd's rule: more than half of the disks must be read
-                              const auto lost =
-                                  std::count_if(fencing_disks_.begin(), fencing_disks_.end(),
-                                                [](const auto& d) { return d->lost(); });
-                              return std::size_t(lost) > (fencing_disks_.size() - 1) / 2;
-                            },
-                            [this] {
-                              if (std::all_of(fencing_disks_.begin(), fencing_disks_.end(),
-                                              [](const auto& d) { return d->first_read_done(); }))
-                                fencing_disks_.front()->forget_obeyed_pill();
-                            }}));
-  }
+  // systemd's StateDirectory= and RuntimeDirectory= (hb-resourced.service).
+  const char* state = std::getenv("STATE_DIRECTORY");
+  const char* runtime = std::getenv("RUNTIME_DIRECTORY");
+  fencing_disks_.emplace(
+      io_, fence::sbd_disks(config_.ha_cf.stonith_devices, config_.local_node), config_.local_node,
+      state ? state : "/var/lib/hb", runtime ? runtime : "/run/hb-resourced",
+      FencingDisk::Events{[this] { return holds_anything(); },
+                          [this](const std::string& why) { fence_.self_fence(why); },
+                          [this] { refresh_warnings(); },
+                          {},  // too_few_read and first_read: FencingDisks' own
+                          {}});
   cluster_.open();  // what the cluster said meanwhile, in order
   refresh_warnings();
   if (exit_) stop(std::exchange(exit_, nullptr));
@@ -343,11 +331,7 @@ void Resourced::refresh_warnings() {
         "-u the unit says what failed), then restart hb-resourced";
   changed |= w.assign("stop-failed",
                       stop_failed.empty() ? std::nullopt : std::optional<std::string>(stop_failed));
-  std::string disk_trouble;
-  for (const auto& disk : fencing_disks_) {
-    if (const std::string t = disk->trouble(); !t.empty())
-      disk_trouble += (disk_trouble.empty() ? "" : "; ") + t;
-  }
+  const std::string disk_trouble = fencing_disks_ ? fencing_disks_->trouble() : std::string();
   changed |=
       w.assign("fencing-disk",
                disk_trouble.empty() ? std::nullopt : std::optional<std::string>(disk_trouble));

@@ -31,7 +31,7 @@
 #include "core/failover/engine.hpp"
 #include "core/failover/takeovers.hpp"
 #include "fence_runner.hpp"
-#include "fencing_disk.hpp"
+#include "fencing_disks.hpp"
 #include "group_runner.hpp"
 #include "link_watch.hpp"
 #include "resourced_bus.hpp"
@@ -113,10 +113,8 @@ class Resourced : public Commands {
   std::optional<failover::Engine> engine_;
   failover::Takeovers takeovers_;  // the Group objects' Takeovers and LastTakeoverUSec
   std::optional<sys::ConfigReload> reload_;
-  std::optional<LinkWatch> link_watch_;  // made with the engine
-  // With sbd fencing disks in ha.cf: one each. Pointers: each one's reader thread calls back
-  // into it, so it never moves.
-  std::vector<std::unique_ptr<FencingDisk>> fencing_disks_;
+  std::optional<LinkWatch> link_watch_;        // made with the engine
+  std::optional<FencingDisks> fencing_disks_;  // made with the engine; ha.cf's sbd disks
   // What the engine was last told: hb-membershipd's nodes are read, node deaths reach us.
   bool membership_known_ = false;
   std::string unable_;         // why this node cannot take over (hb_unable codes), as logged

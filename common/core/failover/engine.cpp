@@ -65,10 +65,10 @@ Situation Engine::situation() const {
 // tells the peers everything they need.
 void Engine::send(Actions& out, Message m) {
   if (isolated_) return;
-  if (!unable_.empty() && (m.type == msg::starting || m.type == msg::resource))
-    m.fields[str(field::unable)] = unable_;
-  if (!opt_.run.empty() && (m.type == msg::starting || m.type == msg::resource))
-    m.fields[str(field::run)] = opt_.run;
+  if (m.type == msg::starting || m.type == msg::resource) {
+    if (!unable_.empty()) m.fields[str(field::unable)] = unable_;
+    if (!opt_.run.empty()) m.fields[str(field::run)] = opt_.run;
+  }
   out.emplace_back(Send{std::move(m)});
 }
 

@@ -3,6 +3,7 @@
 
 #include <optional>
 
+#include "core/config/lexical.hpp"
 #include "core/config/node_name.hpp"
 
 namespace hb::fence {
@@ -69,14 +70,7 @@ std::vector<std::string> sbd_disks(const std::vector<config::StonithDevice>& dev
     if (!pairs) continue;
     for (const std::string& p : *pairs) {
       if (!p.starts_with("sbd_device=")) continue;
-      std::vector<std::string> disks;
-      std::string_view rest = std::string_view(p).substr(std::string_view("sbd_device=").size());
-      while (!rest.empty()) {
-        const auto end = rest.find(';');
-        if (auto disk = rest.substr(0, end); !disk.empty()) disks.emplace_back(disk);
-        rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
-      }
-      return disks;
+      return config::split(std::string_view(p).substr(std::string_view("sbd_device=").size()), ";");
     }
   }
   return {};

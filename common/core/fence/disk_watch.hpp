@@ -7,12 +7,19 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <optional>
 #include <string>
 
 #include "core/fence/sbd_disk.hpp"
 
 namespace hb::fence {
+
+// sbd's rule for several disks: a fence succeeds once its pill is on more than half of them, so
+// a node must read more than half. Whether `lost` disks of `disks` leave too few read.
+inline bool too_few_read(std::size_t lost, std::size_t disks) {
+  return lost > (disks - 1) / 2;
+}
 
 class DiskWatch {
  public:
