@@ -110,6 +110,20 @@ class Rig:
             with open(os.path.join(workdir, "%s-%s-ha%d.journal.txt" % (tag, self.run, k)), "w") as f:
                 f.write(out)
 
+    def unit_journal(self, node, since, unit):
+        """PID 1's entries about UNIT in NODE's journal since SINCE (epoch s): (time, message)."""
+        out = self("exec", node, "journalctl", "-o", "json", "--no-pager", "_PID=1",
+                   "UNIT=" + unit, "--since", "@%.6f" % since, timeout=30, check=False)
+        entries = []
+        for line in out.splitlines():
+            try:
+                j = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(j.get("MESSAGE", ""), str):
+                entries.append((int(j["__REALTIME_TIMESTAMP"]) / 1e6, j["MESSAGE"]))
+        return entries
+
     def journal(self, node, since):
         """The cluster stack's entries in NODE's journal since SINCE (epoch s), as (time,
         identifier, fields): hb's daemons; for heartbeat its syslog lines (heartbeat, its
@@ -330,12 +344,30 @@ def cold_result(ms, rig, rows, t0):
     return dict(total=page - t0, detect=since(t0, t_acq), net=since(t_done, page), **parts)
 
 
+def apache_jobs(rig, old, new, t0):
+    """Apache's own stop job on OLD plus its start job on NEW, after T0, from systemd's lines
+    ("Stopping" -> "Stopped", "Starting" -> "Started apache2.service"), or None if one is missing.
+    A move that keeps stop-before-start cannot leave the site without a page for less: the old
+    Apache must be gone before the disk moves, and the new one needs the disk."""
+
+    def job(node, begin, end):
+        entries = rig.unit_journal(node, t0 - 1, "apache2.service")
+        t_begin = next((t for t, m in entries if t >= t0 and m.startswith(begin)), None)
+        if t_begin is None:
+            return None
+        return next((t - t_begin for t, m in entries if t >= t_begin and m.startswith(end)), None)
+
+    stop = job(old, "Stopping apache2", "Stopped apache2")
+    start = job(new, "Starting apache2", "Started apache2")
+    return stop + start if stop is not None and start is not None else None
+
+
 def stop_result(ms, rig, rows, t0):
     t_rel = ms.released_on_stop(rig.journal("ha1", t0 - 1), t0)
     t_acq, parts, t_done = ms.acquisition(rig.journal("ha2", t0 - 1), t0)
     page = first_page(rows, t0, "ha2")
     return dict(total=page - t0, release=since(t0, t_rel), notice=since(t_rel, t_acq),
-                net=since(t_done, page), **parts)
+                net=since(t_done, page), apache_jobs=apache_jobs(rig, "ha1", "ha2", t0), **parts)
 
 
 def failback_result(ms, rig, rows, t0):
@@ -346,7 +378,7 @@ def failback_result(ms, rig, rows, t0):
     failed = sum(1 for s, e, w in rows if w != "ha1" and w != "ha2" and t0 <= s and e <= f1)
     return dict(gap=f1 - last2, failed=failed, total=f1 - t0, startup=since(t0, t_rel0),
                 release=since(t_rel0, t_rel), notice=since(t_rel, t_acq),
-                net=since(t_done, f1), **parts)
+                net=since(t_done, f1), apache_jobs=apache_jobs(rig, "ha2", "ha1", t0), **parts)
 
 
 def poweroff_result(ms, rig, rows, t0):
@@ -634,6 +666,9 @@ def table(results, slow, stack="hb"):
             lines.append("%-42s %s" % ("    failed requests", fmt([r["failed"] for r in rs], "n")))
         for part in split:
             lines.append("%-42s %s" % ("    " + part, fmt([r.get(part) for r in rs])))
+        if key in ("stop", "failback"):
+            lines.append("%-42s %s" % ("    Apache's own stop + start (systemd)",
+                                       fmt([r.get("apache_jobs") for r in rs])))
         if any("two_mounts" in r for r in rs):
             lines.append("%-42s %s" % ("    20 ms samples with /ha on two nodes",
                                        fmt([r.get("two_mounts") for r in rs], "n")))
@@ -711,6 +746,16 @@ def side_by_side(by_stack, slow):
                 if vals:
                     parts.append("%s %.3f" % (part, statistics.median(vals)))
             lines.append("  %-4s %-16s %s" % (title[:3], STACK_NAMES[st], " + ".join(parts) or "n/a"))
+    lines.append("Apache's own stop job (old node) + start job (new node), the least an ordered move "
+                 "can take, medians:")
+    for key in ("stop", "failback"):
+        for st in stacks:
+            vals = [r[key].get("apache_jobs") for r in by_stack[st] if key in r]
+            vals = [v for v in vals if v is not None]
+            if vals:
+                lines.append("  %-4s %-16s %.3f (%d of %d runs)" % (
+                    STACK_COLUMNS[st][key][0][:3], STACK_NAMES[st], statistics.median(vals),
+                    len(vals), len([r for r in by_stack[st] if key in r])))
     return "\n".join(lines)
 
 

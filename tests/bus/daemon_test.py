@@ -170,6 +170,9 @@ def test_policy(tmp, daemon):
         check(r.returncode != 0 and "Access denied" in r.stderr,
               "uid 65534 gets AccessDenied for Standby: " + r.stderr.strip())
         check(bus.rejected("Standby"), "... and it was the bus policy that refused it")
+        r = busctl(bus.address, "call", name, root, name + ".Manager", "Reload", user=65534)
+        check(r.returncode != 0 and bus.rejected("Reload"),
+              "uid 65534 may not Reload: the bus policy refuses it: " + r.stderr.strip())
         r = busctl(bus.address, "set-property", name, "/org/freedesktop/LogControl1",
                    "org.freedesktop.LogControl1", "LogLevel", "s", "debug", user=65534)
         check(r.returncode != 0 and bus.rejected("Set"), "uid 65534 may not change LogLevel")
