@@ -110,10 +110,11 @@ class Rig:
             with open(os.path.join(workdir, "%s-%s-ha%d.journal.txt" % (tag, self.run, k)), "w") as f:
                 f.write(out)
 
-    def unit_journal(self, node, since, unit):
-        """PID 1's entries about UNIT in NODE's journal since SINCE (epoch s): (time, message)."""
+    def unit_journal(self, node, since, units):
+        """PID 1's entries about UNITS in NODE's journal since SINCE (epoch s): (time, message)."""
         out = self("exec", node, "journalctl", "-o", "json", "--no-pager", "_PID=1",
-                   "UNIT=" + unit, "--since", "@%.6f" % since, timeout=30, check=False)
+                   *["UNIT=" + u for u in units], "--since", "@%.6f" % since, timeout=30,
+                   check=False)
         entries = []
         for line in out.splitlines():
             try:
@@ -344,22 +345,41 @@ def cold_result(ms, rig, rows, t0):
     return dict(total=page - t0, detect=since(t0, t_acq), net=since(t_done, page), **parts)
 
 
-def apache_jobs(rig, old, new, t0):
-    """Apache's own stop job on OLD plus its start job on NEW, after T0, from systemd's lines
-    ("Stopping" -> "Stopped", "Starting" -> "Started apache2.service"), or None if one is missing.
-    A move that keeps stop-before-start cannot leave the site without a page for less: the old
-    Apache must be gone before the disk moves, and the new one needs the disk."""
+# A move's systemd jobs, as systemd logs them: (unit, first line, last line). The address is a
+# unit of hb's only (keepalived adds it itself; heartbeat runs IPaddr outside systemd).
+RELEASE_JOBS = [("apache2.service", "Stopping apache2", "Stopped apache2"),
+                ("ha.mount", "Unmounting ha.mount", "Unmounted ha.mount"),
+                ("hb-ipaddr@192.0.2.10.service", "Stopping hb-ipaddr@", "Stopped hb-ipaddr@")]
+ACQUIRE_JOBS = [("hb-ipaddr@192.0.2.10.service", "Starting hb-ipaddr@", "Finished hb-ipaddr@"),
+                ("ha.mount", "Mounting ha.mount", "Mounted ha.mount"),
+                ("apache2.service", "Starting apache2", "Started apache2")]
 
-    def job(node, begin, end):
-        entries = rig.unit_journal(node, t0 - 1, "apache2.service")
-        t_begin = next((t for t, m in entries if t >= t0 and m.startswith(begin)), None)
-        if t_begin is None:
-            return None
-        return next((t - t_begin for t, m in entries if t >= t_begin and m.startswith(end)), None)
 
-    stop = job(old, "Stopping apache2", "Stopped apache2")
-    start = job(new, "Starting apache2", "Started apache2")
-    return stop + start if stop is not None and start is not None else None
+def job_time(entries, t0, begin, end):
+    """Seconds from the first BEGIN line after T0 to the END line after it, or None."""
+    t_begin = next((t for t, m in entries if t >= t0 and m.startswith(begin)), None)
+    if t_begin is None:
+        return None
+    return next((t - t_begin for t, m in entries if t >= t_begin and m.startswith(end)), None)
+
+
+def move_jobs(rig, old, new, t0):
+    """Of a move OLD -> NEW after T0, from PID 1's lines in both journals:
+    apache_jobs  Apache's stop job on OLD plus its start job on NEW. A move that keeps
+                 stop-before-start cannot leave the site without a page for less: the old Apache
+                 must be gone before the disk moves, and the new one needs the disk.
+    unit_jobs    the six jobs of an hb move (Apache, the mount, the address; stop, then start):
+                 the rest of the move is hb's own (its messages and decisions, its calls to
+                 systemd and systemd's time to begin each job) and the network.
+    None where a line is missing (keepalived's notify script does not always run its stop)."""
+    units = sorted({u for u, _, _ in RELEASE_JOBS + ACQUIRE_JOBS})
+    logs = {n: rig.unit_journal(n, t0 - 1, units) for n in (old, new)}
+    stops = {u: job_time(logs[old], t0, b, e) for u, b, e in RELEASE_JOBS}
+    starts = {u: job_time(logs[new], t0, b, e) for u, b, e in ACQUIRE_JOBS}
+    apache = (stops["apache2.service"], starts["apache2.service"])
+    every = list(stops.values()) + list(starts.values())
+    return dict(apache_jobs=sum(apache) if None not in apache else None,
+                unit_jobs=sum(every) if None not in every else None)
 
 
 def stop_result(ms, rig, rows, t0):
@@ -367,7 +387,7 @@ def stop_result(ms, rig, rows, t0):
     t_acq, parts, t_done = ms.acquisition(rig.journal("ha2", t0 - 1), t0)
     page = first_page(rows, t0, "ha2")
     return dict(total=page - t0, release=since(t0, t_rel), notice=since(t_rel, t_acq),
-                net=since(t_done, page), apache_jobs=apache_jobs(rig, "ha1", "ha2", t0), **parts)
+                net=since(t_done, page), **move_jobs(rig, "ha1", "ha2", t0), **parts)
 
 
 def failback_result(ms, rig, rows, t0):
@@ -378,7 +398,7 @@ def failback_result(ms, rig, rows, t0):
     failed = sum(1 for s, e, w in rows if w != "ha1" and w != "ha2" and t0 <= s and e <= f1)
     return dict(gap=f1 - last2, failed=failed, total=f1 - t0, startup=since(t0, t_rel0),
                 release=since(t_rel0, t_rel), notice=since(t_rel, t_acq),
-                net=since(t_done, f1), apache_jobs=apache_jobs(rig, "ha2", "ha1", t0), **parts)
+                net=since(t_done, f1), **move_jobs(rig, "ha2", "ha1", t0), **parts)
 
 
 def poweroff_result(ms, rig, rows, t0):
@@ -669,6 +689,9 @@ def table(results, slow, stack="hb"):
         if key in ("stop", "failback"):
             lines.append("%-42s %s" % ("    Apache's own stop + start (systemd)",
                                        fmt([r.get("apache_jobs") for r in rs])))
+            if stack == "hb":
+                lines.append("%-42s %s" % ("    the six systemd jobs, back to back",
+                                           fmt([r.get("unit_jobs") for r in rs])))
         if any("two_mounts" in r for r in rs):
             lines.append("%-42s %s" % ("    20 ms samples with /ha on two nodes",
                                        fmt([r.get("two_mounts") for r in rs], "n")))
@@ -746,16 +769,20 @@ def side_by_side(by_stack, slow):
                 if vals:
                     parts.append("%s %.3f" % (part, statistics.median(vals)))
             lines.append("  %-4s %-16s %s" % (title[:3], STACK_NAMES[st], " + ".join(parts) or "n/a"))
-    lines.append("Apache's own stop job (old node) + start job (new node), the least an ordered move "
-                 "can take, medians:")
+    lines.append("systemd's own job times in (b) and (c), medians: Apache's stop (old node) + start "
+                 "(new node), the least an ordered move can take; for hb also all six jobs")
     for key in ("stop", "failback"):
         for st in stacks:
-            vals = [r[key].get("apache_jobs") for r in by_stack[st] if key in r]
-            vals = [v for v in vals if v is not None]
-            if vals:
-                lines.append("  %-4s %-16s %.3f (%d of %d runs)" % (
-                    STACK_COLUMNS[st][key][0][:3], STACK_NAMES[st], statistics.median(vals),
-                    len(vals), len([r for r in by_stack[st] if key in r])))
+            rs = [r[key] for r in by_stack[st] if key in r]
+            cells = []
+            for field, what in (("apache_jobs", "Apache"), ("unit_jobs", "six jobs")):
+                vals = [r.get(field) for r in rs if r.get(field) is not None]
+                if vals:
+                    cells.append("%s %.3f (%d of %d runs)" % (what, statistics.median(vals),
+                                                               len(vals), len(rs)))
+            if cells:
+                lines.append("  %-4s %-16s %s" % (STACK_COLUMNS[st][key][0][:3], STACK_NAMES[st],
+                                                  ", ".join(cells)))
     return "\n".join(lines)
 
 
