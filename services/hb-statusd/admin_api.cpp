@@ -6,6 +6,7 @@
 #include <openssl/sha.h>
 
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <stdexcept>
 
 #include "core/status/render_json.hpp"
@@ -143,6 +144,24 @@ bool AdminToken::admits(const std::string& authorization) const {
   return CRYPTO_memcmp(given.data(), digest_.data(), digest_.size()) == 0;
 }
 
+void AdminRefusals::refused(const std::string& remote) {
+  total_.fetch_add(1);
+  std::optional<std::uint64_t> report;
+  {
+    std::lock_guard lock(mutex_);
+    report = log_limit_.add(log::RateLimitedCounter::Clock::now());
+  }
+  if (!report) return;
+  log::warning("",
+               *report == 1
+                   ? "refused an admin request without the right token, from " + remote
+                   : "refused " + std::to_string(*report) +
+                         " admin requests without the right token since the last such line, "
+                         "the last from " +
+                         remote,
+               {{"HB_REMOTE", remote}});
+}
+
 bool refuse_admin_request(const Admin* admin, const httplib::Request& req, httplib::Response& res) {
   if (!admin) {
     send_error(res, 404,
@@ -157,6 +176,7 @@ bool refuse_admin_request(const Admin* admin, const httplib::Request& req, httpl
     return true;
   }
   if (!admin->token.admits(req.get_header_value("Authorization"))) {
+    admin->refusals->refused(req.remote_addr);
     res.set_header("WWW-Authenticate", "Bearer realm=\"hb-statusd admin\"");
     send_error(res, 401, "an admin request needs Authorization: Bearer <the admin token>");
     return true;

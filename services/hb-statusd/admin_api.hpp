@@ -5,10 +5,14 @@
 // hb-resourced's D-Bus errors become HTTP statuses (400, 403, 404, 409, 503, 504).
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "admin_bridge.hpp"
+#include "sys/rate_limit.hpp"
 
 namespace httplib {
 class Server;
@@ -35,9 +39,25 @@ class AdminToken {
   std::string digest_;
 };
 
+// Admin requests refused for a missing or wrong token: each is counted (the metric
+// hb_status_admin_refused_total) and logged, at most one line per 10 s with the number since the
+// last one, so that guessing at the token is seen without flooding the journal. Called from the
+// HTTP threads.
+class AdminRefusals {
+ public:
+  void refused(const std::string& remote);
+  std::uint64_t total() const { return total_.load(); }
+
+ private:
+  std::atomic<std::uint64_t> total_{0};
+  std::mutex mutex_;
+  log::RateLimitedCounter log_limit_;
+};
+
 struct Admin {
   AdminToken token;
   std::shared_ptr<AdminBridge> bridge;
+  std::shared_ptr<AdminRefusals> refusals = std::make_shared<AdminRefusals>();
 };
 
 // The first word of every admin path.

@@ -162,13 +162,20 @@ void install_api(httplib::Server& server, const SnapshotStore& store, EventHub& 
                                         {"problems", health.problems}}),
                     json_type);
   });
-  server.Get("/metrics", [&store](const httplib::Request&, httplib::Response& res) {
-    ViewPtr v = view_or_503(store, res);
-    if (!v) return;
-    res.set_header("Cache-Control", "no-store");
-    res.set_content(status::render_metrics(v->snapshot, now_clocks().monotonic_usec),
-                    status::metrics_content_type);
-  });
+  server.Get(
+      "/metrics", [&store, admin = options.admin](const httplib::Request&, httplib::Response& res) {
+        ViewPtr v = view_or_503(store, res);
+        if (!v) return;
+        res.set_header("Cache-Control", "no-store");
+        std::string text = status::render_metrics(v->snapshot, now_clocks().monotonic_usec);
+        if (admin)  // hb-statusd's own figure, not the cluster's: only with the admin endpoints on
+          text +=
+              "# HELP hb_status_admin_refused_total Admin requests refused for a missing or "
+              "wrong token.\n# TYPE hb_status_admin_refused_total counter\n"
+              "hb_status_admin_refused_total " +
+              std::to_string(admin->refusals->total()) + "\n";
+        res.set_content(text, status::metrics_content_type);
+      });
   server.Get("/api/v1/events", [&events](const httplib::Request& req, httplib::Response& res) {
     serve_events(events, req, res);
   });

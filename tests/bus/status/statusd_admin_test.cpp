@@ -192,6 +192,16 @@ TEST_F(StatusdOptions, AdminCallsHbResourcedOnlyWithTheToken) {
     EXPECT_EQ(json::parse(r->body)["error"]["status"], 401);
   }
   EXPECT_TRUE(resource_->calls().empty());
+  // Each refusal is counted; the first is logged at once with the client, the next ones of the
+  // same 10 s only in the count of a later line.
+  EXPECT_NE(log().find("refused an admin request without the right token, from 127.0.0.1"),
+            std::string::npos)
+      << log();
+  EXPECT_EQ(log().find("refused 2 admin requests"), std::string::npos) << log();
+  auto metrics = request("GET", "/metrics");
+  ASSERT_TRUE(metrics);
+  EXPECT_NE(metrics->body.find("\nhb_status_admin_refused_total 4\n"), std::string::npos)
+      << metrics->body;
 
   const httplib::Headers bearer{{"Authorization", "Bearer " + token}};
   auto standby = request("POST", "/api/v1/admin/standby", R"({"which": "local"})", bearer);
