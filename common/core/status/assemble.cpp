@@ -123,6 +123,22 @@ void add_nodes(Snapshot& s, const Sources& src, const config::Config& c, Clocks 
   }
 }
 
+// The local node runs hb (this daemon is part of it); a peer speaks what hb-resourced last heard.
+void add_protocols(Snapshot& s, const Sources& src, const config::Config& c) {
+  auto protocols = src.resource.manager.find("PeerProtocols");
+  const bool known =
+      src.resource.read && protocols != src.resource.manager.end() && protocols->is_object();
+  for (Node& n : s.nodes) {
+    if (n.type != "normal") continue;
+    if (n.name == c.local_node) {
+      n.protocol = "hb";
+    } else if (known) {
+      auto it = protocols->find(n.name);
+      if (it != protocols->end() && it->is_string()) n.protocol = it->get<std::string>();
+    }
+  }
+}
+
 void add_groups(Snapshot& s, const Sources& src, const config::Config& c, const Snapshot* prev,
                 Clocks now) {
   for (const auto& g : c.groups) {
@@ -218,6 +234,7 @@ Snapshot assemble(const Sources& sources, const AssembleInput& in, const Snapsho
   s.timings = Timings{h.keepalive.count(), h.warntime.count(), h.deadtime.count(),
                       h.initdead.count(), h.deadping.count()};
   add_nodes(s, sources, c, in.now);
+  add_protocols(s, sources, c);
   add_groups(s, sources, c, previous, in.now);
   add_ping_nodes(s, sources, c);
   for (const Source* src : sources.all()) {

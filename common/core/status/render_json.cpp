@@ -107,6 +107,7 @@ json node_json(const Node& n) {
               {"incarnation", or_null(n.incarnation)},
               {"last_heard", time_or_null(n.last_heard_unix_ms)},
               {"generation", or_null(n.generation)},
+              {"protocol", n.protocol.empty() ? json(nullptr) : json(n.protocol)},
               {"links", std::move(links)}};
 }
 

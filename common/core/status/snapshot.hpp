@@ -78,6 +78,9 @@ struct Node {
   std::optional<std::uint64_t> incarnation;
   std::optional<std::int64_t> last_heard_unix_ms;
   std::optional<std::uint64_t> generation;  // hb-linkd's Peer
+  // What it speaks in hand-overs: "hb", or "heartbeat" (a heartbeat 3.0.6 node during a rolling
+  // upgrade), from hb-resourced's PeerProtocols; "" before it said anything and for ping nodes.
+  std::string protocol;
   std::vector<Link> links;
 };
 

@@ -77,7 +77,7 @@ Sources cluster_sources() {
                      ["apache2", "apache2.service", "active"]],
        "Takeovers": 1, "LastTakeoverUSec": 2500000}}
   })");
-  s.resource.manager = json::parse(R"({"Warnings": []})");
+  s.resource.manager = json::parse(R"({"Warnings": [], "PeerProtocols": {"ha2": "heartbeat"}})");
   s.ipfail.objects = json::parse(R"({
     "/io/github/hbcluster/ipfail1/pingnode/192_2e0_2e2_2e1": {"io.github.hbcluster.ipfail1.PingNode":
       {"Address": "192.0.2.1", "State": "up"}}
@@ -108,6 +108,9 @@ TEST(StatusJson, TheClusterDocumentSaysWhatTheDaemonsSay) {
   EXPECT_EQ(ha2["incarnation"], 3);
   EXPECT_EQ(ha2["reason"], "first-contact");
   EXPECT_EQ(ha2["generation"], 7);
+  EXPECT_EQ(ha2["protocol"], "heartbeat");                   // hb-resourced's PeerProtocols
+  EXPECT_EQ(j["nodes"][0]["protocol"], "hb");                // this node
+  EXPECT_EQ(j["nodes"][2]["protocol"], nullptr);             // a ping node
   EXPECT_EQ(ha2["last_heard"], "2025-12-03T11:59:59.500Z");  // 0.5 s before now
   ASSERT_EQ(ha2["links"].size(), 1u);
   EXPECT_EQ(ha2["links"][0], (json{{"medium", "eth0"},
