@@ -5,8 +5,8 @@
 # product blocked on the dead mount is the resource script tests' matter), and its daemon stopped
 # with SIGSTOP makes every read and the unmount hang, as a dead NFS server does. With hb.conf's
 # stop_timeout at 5 s and a program's read of /ha left hanging, `systemctl stop hb.target` on ha1
-# then ends: the unmount fails (busy with the hung read; with nothing open it would hang until
-# stop_timeout), and instead of fuser, which would hang on the mount itself, hb-resourced forces
+# then ends: the unmount fails (busy with the hung read: with nothing open, a FUSE unmount does
+# not wait for its daemon and would simply succeed), and instead of fuser, which would hang on the mount itself, hb-resourced forces
 # and detaches it (umount -f -l, its journal says so), releases the address, and ha2 takes the
 # group over. A sampler checks every 20 ms that the IP and /ha are never held twice.
 set -euo pipefail
