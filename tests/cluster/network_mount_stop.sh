@@ -3,12 +3,13 @@
 # client, so a FUSE file system stands in for a hard NFS mount: fuse2fs serves the shared disk at
 # /ha (haresources `ha1 192.0.2.10 Filesystem::/dev/sdb::/ha::fuse.fuse2fs::rw`, no Apache: a
 # product blocked on the dead mount is the resource script tests' matter), and its daemon stopped
-# with SIGSTOP makes every read and the unmount hang, as a dead NFS server does. With hb.conf's
+# with SIGSTOP makes every read of /ha hang, as a dead NFS server does. With hb.conf's
 # stop_timeout at 5 s and a program's read of /ha left hanging, `systemctl stop hb.target` on ha1
-# then ends: the unmount fails (busy with the hung read: with nothing open, a FUSE unmount does
-# not wait for its daemon and would simply succeed), and instead of fuser, which would hang on the mount itself, hb-resourced forces
-# and detaches it (umount -f -l, its journal says so), releases the address, and ha2 takes the
-# group over. A sampler checks every 20 ms that the IP and /ha are never held twice.
+# then ends: the unmount fails (busy with the hung read; with nothing open a FUSE unmount does not
+# wait for its daemon and simply succeeds), and instead of fuser, which would hang on the mount
+# itself, hb-resourced forces and detaches it (umount -f -l, its journal says so), releases the
+# address, and ha2 takes the group over. A sampler checks every 20 ms that the IP and /ha are
+# never held twice.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 start_test "${1:-}"
