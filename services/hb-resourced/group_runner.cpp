@@ -303,8 +303,9 @@ void GroupRunner::stop_one(const std::string& key, size_t index, bool retried,
                {{"HB_GROUP", key}, {"HB_RESOURCE", token}, {"UNIT", p.unit}});
     if (retried || p.kind != UnitPlan::Kind::transient_mount) return done(false);
     if (is_network_filesystem(p.fstype)) {
-      // A server that is gone (a hard NFS mount, a stopped FUSE daemon): the unmount hangs on it
-      // until stop_timeout, and fuser would hang on the mount too. Force it (abort the requests
+      // A server that is gone (a hard NFS mount, a stopped FUSE daemon): the unmount failed busy
+      // with requests that will never end, or hung on it until stop_timeout, and fuser would
+      // hang on the mount too. Force it (abort the requests
       // in flight) and detach it from the tree; what still has a file open there gets errors.
       // Whether that was enough, the unit's state then says: a mount that is still there is a
       // failed stop, and the fencing rule takes over (docs/resources.md).
