@@ -467,6 +467,18 @@ void Engine::reconcile(Actions& out) {
         l.want = false;  // somebody else got it first
         continue;
       }
+      // A live peer says the group is promised to it (hb_incoming): it got a giver's done, or
+      // accepted an offer, that this node forgot (it wrote the peer off meanwhile) or learnt of
+      // late. That peer starts the group as soon as it may: starting it here too would put it
+      // on two nodes. With fencing, this start waits for the peer's answer to an ask made after
+      // the claim, and a done this node sent as the giver reaches the peer before that ask
+      // (per-pair order): the answer tells the promise. A promise the peer gives up (it timed
+      // out, or the peer declined the group) lets this node claim the group again.
+      if (l.designated && peers_.promised(g.key, now_)) {
+        l.want = false;
+        l.designated = false;
+        continue;
+      }
       const std::string* t = handovers_.transit(g.key);
       bool to_other = t && *t != opt_.me && peers_.live(*t, now_);
       // A dead peer that may still run it (or anything) is fenced first.
