@@ -544,6 +544,57 @@ TEST(Fencing, AGroupPromisedToAPeerHeardAgainIsLeftToIt) {
   }
 }
 
+// beta hands its group to gamma, but the done is held back in a partition between them. alpha,
+// the group's preferred node, wrote gamma off meanwhile (forgetting that the group was in
+// transit to it), heard it again, asked it and, gamma answering before the done reached it,
+// took the group. The done arrives now. gamma starts the group only once every live peer has
+// told what it holds since (asked, as before a takeover): alpha's answer says it runs it.
+TEST(Fencing, AGroupHandedOverStartsOnlyAfterAFreshWordOfEveryLivePeer) {
+  for (bool alpha_took_it : {false, true}) {
+    const std::vector<std::string> three{"alpha", "beta", "gamma"};
+    Options o = options("gamma", three);
+    o.run = "gamma-1";
+    Node gamma(o);
+    auto from = [](const std::string& node, Message m) {
+      m.fields["hb_run"] = node + "-1";
+      return m;
+    };
+    // The peer's answer to gamma's last ask of it.
+    auto answer = [&](const std::string& node, Message m) {
+      std::string id;
+      for (const auto& s : all<Send>(gamma.history))
+        if (s.message.dest == node && s.message.get("hb_ask") == "1")
+          id = s.message.get("hb_ask_id");
+      m.fields["hb_answer"] = id;
+      return from(node, m);
+    };
+    for (const std::string node : {"alpha", "beta"}) {
+      gamma.absorb(gamma.engine.on_node(node, NodeChange::up, gamma.t));
+      gamma.absorb(gamma.engine.on_message(node, from(node, starting_message({})), gamma.t));
+      gamma.absorb(gamma.engine.on_message(node, answer(node, holding(node == "beta")), gamma.t));
+    }
+    Message offer = ask_resources_message("gamma", Scope::all, "me", {G}, "gamma");
+    gamma.absorb(gamma.engine.on_message("beta", offer, gamma.t));
+    Message done = ask_resources_message("", Scope::all, "done", {G}, "gamma");
+    done.fields["hb_target_run"] = "gamma-1";
+    gamma.t += 10s;
+    Actions a = gamma.absorb(gamma.engine.on_message("beta", done, gamma.t));
+    EXPECT_FALSE(starts(a)) << "no word from alpha and beta since the done";
+    auto sends = all<Send>(a);
+    EXPECT_TRUE(std::any_of(sends.begin(), sends.end(), [](const Send& s) {
+      return s.message.dest == "alpha" && s.message.get("hb_ask") == "1";
+    }));
+    gamma.absorb(gamma.engine.on_message("beta", answer("beta", holding(false)), gamma.t));
+    EXPECT_FALSE(gamma.runs()) << "alpha has not answered";
+    gamma.absorb(
+        gamma.engine.on_message("alpha", answer("alpha", holding(alpha_took_it)), gamma.t));
+    EXPECT_EQ(gamma.runs(), !alpha_took_it);
+    if (alpha_took_it) {
+      EXPECT_EQ(gamma.engine.view(G), (GroupView{G, GroupState::running, "alpha"}));
+    }
+  }
+}
+
 TEST(Fencing, OnlyTheFirstLiveNodeFencesAndTellsTheOthers) {
   const std::vector<std::string> three{"alpha", "beta", "gamma"};
   Node beta(options("beta", three));
