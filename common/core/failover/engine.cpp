@@ -126,6 +126,7 @@ void Engine::heard(Actions& out, Peer& p, const Message& m) {
   p.speaks_hb = holdings_of(m).has_value();
   p.learn(m, opt_.groups);
   handovers_.arrived(p);
+  handovers_.giver_holds(p);
   // A healed partition: both run the group. The node later in its succession gives it up.
   policy_.check_split(opt_, p, local_, out);
   p.unable = m.get(str(field::unable));
