@@ -159,9 +159,10 @@ TEST(FencingSim, ThreeNodesOneCutOff) {
 // 1 to N, and HB_ALL_SEEDS=1 goes on after a failing seed. Seeds 1-30000 were run: none puts a
 // group on two nodes (6173 did before a giver's done named the taker's run; 8173, 9113 and 16694
 // until a fresh word had to answer the ask; 12960 until a start as the preferred node left the
-// group to a peer it was promised to). 14901, 15232, 15259, 15983, 19259, 25642, 25791 and
-// 28547 end with a group started nowhere (5359 did until a hand-over waited for a fresh word,
-// and 15983 began to). docs/handover.md, "Known gaps".
+// group to a peer it was promised to). 15232, 15983, 25642, 25791 and 28547 end with a group
+// started nowhere (5359, 14901, 15259 and 19259 did until an offer whose giver holds none of its
+// groups was void, or a hand-over waited for a fresh word; 15983 began to then).
+// docs/handover.md, "Known gaps".
 TEST(FencingSim, RandomFaultsAndPartitionsNeverTwoHolders) {
   std::uint32_t first = 1, last = 500;
   if (const char* more = std::getenv("HB_SEEDS")) last = std::stoul(more);
