@@ -71,7 +71,8 @@ class Handovers {
   // none of the offer's groups. It stops them all at once and sends its done when the last has
   // stopped, before it tells what it holds: so it holds one at least until its done has reached
   // us. Holding none without that done, it lost the offer (it wrote us off meanwhile) and sends
-  // no done.
+  // no done. (Or it lost the groups in a split brain before our acceptance reached it: a peer
+  // holds them then, and the done it still sends starts nothing here.)
   void giver_holds(const Peer& giver);
   void abandon();  // shutdown, own hb-linkd lost: only stops under way remain
   void expire(TimePoint now, Actions& out);
