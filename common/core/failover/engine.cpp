@@ -126,6 +126,7 @@ void Engine::heard(Actions& out, Peer& p, const Message& m) {
   p.speaks_hb = holdings_of(m).has_value();
   p.learn(m, opt_.groups);
   handovers_.arrived(p);
+  handovers_.giver_holds(p);
   // A healed partition: both run the group. The node later in its succession gives it up.
   policy_.check_split(opt_, p, local_, out);
   p.unable = m.get(str(field::unable));
@@ -243,8 +244,22 @@ Actions Engine::on_message(const std::string& from, const Message& m, TimePoint 
         send(out, std::move(answer));
       }
     } else if (m.type == msg::ask_resources) {
+      auto handed_here = [&](const std::string& key) {
+        const std::string* t = handovers_.transit(key);
+        return t && *t == opt_.me;
+      };
+      std::set<std::string> before;
+      for (const auto& g : opt_.groups)
+        if (handed_here(g.key)) before.insert(g.key);
       auto reply = handovers_.on_ask_resources(*p, m, opt_, may_hold(), local_, peers_, now, out);
       if (reply) send(out, std::move(*reply));
+      // With fencing, a group handed here starts once every live peer has told what it holds
+      // since the done arrived, as a takeover does (reconcile): the done may have been held
+      // back in a partition while another node, which had written this node off and forgotten
+      // the hand-over, took the group. Its answer says so; one that has only claimed the group
+      // hears our promise (hb_incoming) first and leaves the group to us.
+      for (const auto& g : opt_.groups)
+        if (!before.count(g.key) && handed_here(g.key)) local_.at(g.key).claim_seq = news_;
     } else if (m.type == msg::hb_takeover) {
       // A peer asks for the groups of a scope it prefers (legacy failback) or, forced, any.
       auto scope = scope_of(m);
@@ -467,11 +482,25 @@ void Engine::reconcile(Actions& out) {
         l.want = false;  // somebody else got it first
         continue;
       }
+      // A live peer says the group is promised to it (hb_incoming): it got a giver's done, or
+      // accepted an offer, that this node forgot (it wrote the peer off meanwhile) or learnt of
+      // late. That peer starts the group as soon as it may: starting it here too would put it
+      // on two nodes. With fencing, this start waits for the peer's answer to an ask made after
+      // the claim, and a done this node sent as the giver reaches the peer before that ask
+      // (per-pair order): the answer tells the promise. A promise the peer gives up (it timed
+      // out, or the peer declined the group) lets this node claim the group again.
+      if (l.designated && peers_.promised(g.key, now_)) {
+        l.want = false;
+        l.designated = false;
+        continue;
+      }
       const std::string* t = handovers_.transit(g.key);
       bool to_other = t && *t != opt_.me && peers_.live(*t, now_);
       // A dead peer that may still run it (or anything) is fenced first.
       if (!answered || !may_hold() || to_other || fencing_.pending()) continue;
-      if (l.designated && fencing_.configured() && !fresh_since(l.claim_seq, out)) continue;
+      const bool handed = t && *t == opt_.me;
+      if ((l.designated || handed) && fencing_.configured() && !fresh_since(l.claim_seq, out))
+        continue;
       if (g.preferred != opt_.me) policy_.acquiring(g, peers_);
       local_.begin_start(g.key, now_, out);
     }

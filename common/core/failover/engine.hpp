@@ -7,7 +7,9 @@
 // Rules (docs/handover.md has the messages and sequence diagrams):
 //  * A node starts a group only when every live peer has told it what it holds (t=starting or
 //    t=resource since that peer's current incarnation), no live peer holds the group, and no
-//    hand-over of it to another live node is under way. A peer that restarted holds nothing.
+//    hand-over of it to another live node is under way: a live peer that says the group is
+//    promised to it (hb_incoming) is one, even when this node forgot that hand-over (it wrote
+//    the peer off meanwhile). A peer that restarted holds nothing.
 //  * A group nobody holds or is being handed goes to the first node of its succession
 //    (placement.hpp) that is live, not shutting down and has not failed to start it. Before
 //    initdead a peer never heard from counts as live, so the preferred node waits for it only
@@ -33,10 +35,11 @@
 //    heard since this engine started is never written off. A group nobody handed this node
 //    starts only once every live peer has told what it holds since the group became this
 //    node's (it is asked: a peer cut off but not yet declared dead may have taken the group
-//    since it last spoke). A stop that fails ends in a
-//    self-fence, so that the peers may take the group over; so does a release after a lost
-//    hb-linkd that has not ended when the peers are about to declare this node dead (without
-//    fencing, that is logged as a likely window with two holders).
+//    since it last spoke). So does a group handed to this node, counted from the giver's done (a
+//    done held back in a partition may arrive after another node took the group). A stop that
+//    fails ends in a self-fence, so that the peers may take the group over; so does a release
+//    after a lost hb-linkd that has not ended when the peers are about to declare this node dead
+//    (without fencing, that is logged as a likely window with two holders).
 //  * Without its own hb-membershipd (set_membership(false)) the node cannot learn that a peer
 //    died, nor that a peer it never heard from is dead: such a peer is not written off when
 //    initdead passes, so nothing is started on a guess. The node tells its peers it cannot take

@@ -296,6 +296,15 @@ void Handovers::arrived(const Peer& p) {
   });
 }
 
+void Handovers::giver_holds(const Peer& giver) {
+  if (!giver.speaks_hb) return;  // heartbeat tells only the class it holds
+  std::erase_if(incoming_, [&](const Handover& h) {
+    return h.peer == giver.name && !h.keys.empty() &&
+           std::none_of(h.keys.begin(), h.keys.end(),
+                        [&](const std::string& k) { return giver.held.count(k) > 0; });
+  });
+}
+
 void Handovers::abandon() {
   std::erase_if(outgoing_, [](const Handover& h) { return !h.releasing; });
   incoming_.clear();

@@ -67,7 +67,14 @@ class Handovers {
   // --- everything ---------------------------------------------------------------------
   void forget(const std::string& peer);  // it left or restarted (offers being stopped stay)
   void arrived(const Peer& p);  // what it now holds or failed is no longer in transit to it
-  void abandon();               // shutdown, own hb-linkd lost: only stops under way remain
+  // `giver` told what it holds (hb_held): an offer of it that we accepted is void when it holds
+  // none of the offer's groups. It stops them all at once and sends its done when the last has
+  // stopped, before it tells what it holds: so it holds one at least until its done has reached
+  // us. Holding none without that done, it lost the offer (it wrote us off meanwhile) and sends
+  // no done. (Or it lost the groups in a split brain before our acceptance reached it: a peer
+  // holds them then, and the done it still sends starts nothing here.)
+  void giver_holds(const Peer& giver);
+  void abandon();  // shutdown, own hb-linkd lost: only stops under way remain
   void expire(TimePoint now, Actions& out);
   std::optional<TimePoint> next_deadline() const;
 

@@ -471,5 +471,55 @@ TEST(Protocol, ANewRunOfTheGiverEndsItsOfferEvenWithoutItsStarting) {
   EXPECT_EQ(e.view("192.0.2.10").owner, "");
 }
 
+// beta accepted alpha's offer and waits for its done. alpha then declared beta dead (a partition
+// one way) and forgot the offer: it will send no done. When they meet again, alpha's t=resource
+// says it holds none of the offered groups: while an offer stands the giver holds one at least
+// until its done (it stops them all at once, and the done, sent when the last has stopped, comes
+// before its t=resource), so beta's promise is void. beta no longer tells it (hb_incoming), or
+// alpha, which may take the groups again, would leave them to beta, and they would run nowhere
+// until the hand-over timed out (an hour). While alpha still holds one of them the offer stands,
+// and the done of an offer that stands is taken.
+TEST(Protocol, AnOfferTheGiverHoldsNoneOfIsVoid) {
+  const std::string both = "192.0.2.10 192.0.2.20";
+  for (bool forgot : {true, false}) {
+    Options o = alpha_options(AutoFailback::off);
+    o.me = "beta";
+    o.run = "beta-1";
+    Engine e(o, T0);
+    e.start(T0);
+    e.on_message("alpha", hb_resource(both, "alpha-1"), T0 + 100ms);
+    auto offer =
+        Message{"ask_resources",
+                "beta",
+                {{"rsc_hold", "all"}, {"info", "me"}, {"hb_groups", both}, {"hb_target", "beta"}}};
+    ASSERT_EQ(asks(e.on_message("alpha", offer, T0 + 200ms)).size(), 1u);
+    auto incoming_told = [&](const Actions& out) {
+      for (const auto& s : sends(out))
+        if (s.type == "resource") return s.get("hb_incoming");
+      return std::string("(no t=resource)");
+    };
+    // alpha has stopped one of them and still stops the other: the offer stands.
+    Message ask = hb_resource("192.0.2.20", "alpha-1");
+    ask.fields["hb_ask"] = "1";
+    EXPECT_EQ(incoming_told(e.on_message("alpha", ask, T0 + 300ms)), both);
+    if (forgot) {
+      ask.fields["hb_held"] = "";
+      EXPECT_EQ(incoming_told(e.on_message("alpha", ask, T0 + 5s)), "");
+      EXPECT_EQ(e.view("192.0.2.10").owner, "");
+    } else {
+      auto done = Message{"ask_resources",
+                          "",
+                          {{"rsc_hold", "all"},
+                           {"info", "done"},
+                           {"hb_groups", both},
+                           {"hb_target", "beta"},
+                           {"hb_target_run", "beta-1"}}};
+      EXPECT_TRUE(starts(e.on_message("alpha", done, T0 + 5s), "192.0.2.10"));
+      e.on_message("alpha", hb_resource("", "alpha-1"), T0 + 5100ms);
+      EXPECT_EQ(e.view("192.0.2.10").owner, "beta");
+    }
+  }
+}
+
 }  // namespace
 }  // namespace hb::failover

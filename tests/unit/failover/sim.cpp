@@ -333,7 +333,8 @@ void Cluster::move(const std::string& node, const std::string& key, const std::s
 
 // --- executing actions ----------------------------------------------------------------------
 
-// HB_SIM_TRACE=1 in the environment prints every action as it is executed (to debug a seed).
+// HB_SIM_TRACE=1 in the environment prints every action as it is executed, and every message as
+// it is received (to debug a seed).
 void Cluster::trace(const std::string& node, const Actions& actions) const {
   static const bool on = std::getenv("HB_SIM_TRACE") != nullptr;
   if (!on) return;
@@ -501,6 +502,13 @@ void Cluster::send_over(InFlight f) {
       held_[{f.from, f.to}][f.seq] = f;
       return;
     }
+    // Traced too: when a message arrives tells a delay from a loss.
+    static const bool tracing = std::getenv("HB_SIM_TRACE") != nullptr;
+    if (tracing)
+      std::fprintf(stderr, "%6ld %-6s RECV from %s t=%s info=%s\n",
+                   static_cast<long>(std::chrono::duration_cast<Millis>(now_ - t0_).count()),
+                   f.to.c_str(), f.from.c_str(), f.message.type.c_str(),
+                   f.message.get("info").c_str());
     apply(d, d.engine->on_message(f.from, f.message, now_));
   });
 }
