@@ -19,6 +19,14 @@ function stateCell(state) {
   return el("td", s, "state-" + s.replace(/[^a-z-]/g, ""));
 }
 
+// "2 (last 0.084 s)": how often this node took the group over and how long the last one took;
+// empty before its first.
+function takeoverText(g) {
+  if (!g.takeovers) return "";
+  const last = g.last_takeover_seconds;
+  return g.takeovers + (last === null || last === undefined ? "" : " (last " + last.toFixed(3) + " s)");
+}
+
 function fill(tableId, rows) {
   const body = document.querySelector("#" + tableId + " tbody");
   body.replaceChildren(...rows);
@@ -31,6 +39,7 @@ function render(c) {
     tr.dataset.group = g.key;
     tr.append(el("td", g.key), el("td", g.owner === null ? "(none)" : g.owner, "owner"),
               stateCell(g.state), el("td", g.preferred_node), el("td", g.since || ""),
+              el("td", takeoverText(g), "takeovers"),
               el("td", g.resources.map((r) => r.token + " " + (r.unit || "") + " " + r.state)
                 .join(", ")));
     return tr;
@@ -42,7 +51,8 @@ function render(c) {
     for (const l of n.links) {
       links.append(el("span", l.medium + ": " + l.state, "state-" + l.state), " ");
     }
-    tr.append(el("td", n.name), el("td", n.type), stateCell(n.state), links,
+    tr.append(el("td", n.name), el("td", n.type), el("td", n.protocol || "", "protocol"),
+              stateCell(n.state), links,
               el("td", n.last_heard || "never"));
     return tr;
   }));

@@ -87,6 +87,16 @@ TEST_F(Dashboard, ShowsAFailoverWithoutAReload) {
       << "the page shows " << owner() << "\n"
       << log();
   EXPECT_EQ(chromium.evaluate(page, "window.hbSamePage"), "yes") << "the page was reloaded";
+  // The takeover as hb-resourced counts it, and this node's own protocol.
+  resource.set_takeovers(seed_group_key, 1, 84'000);
+  ASSERT_TRUE(wait_until(conns, [&] {
+    return chromium.evaluate(page, "document.querySelector('#groups td.takeovers').textContent") ==
+           "1 (last 0.084 s)";
+  })) << log();
+  EXPECT_EQ(chromium.evaluate(page,
+                              "document.querySelector('#nodes tr[data-node=\"ha1\"] "
+                              "td.protocol').textContent"),
+            "hb");
   // The event log lists the move.
   const json events = chromium.evaluate(page, "document.getElementById('events').textContent");
   EXPECT_NE(events.get<std::string>().find("→ ha2 running"), std::string::npos) << events;
