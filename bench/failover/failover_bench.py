@@ -66,6 +66,19 @@ def log(msg):
     print("failbench: " + msg, file=sys.stderr, flush=True)
 
 
+def journal_entries(out):
+    """`journalctl -o json` output as (time in epoch s, fields), for entries with a text MESSAGE."""
+    entries = []
+    for line in out.splitlines():
+        try:
+            j = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(j.get("MESSAGE", ""), str):
+            entries.append((int(j["__REALTIME_TIMESTAMP"]) / 1e6, j))
+    return entries
+
+
 class Rig:
     def __init__(self, build_dir, slow, hb_mode, stack="hb", timings=None):
         args = [RIG, "up", "--build-dir", build_dir, "--hb", hb_mode] + (["--slow"] if slow else [])
@@ -115,15 +128,7 @@ class Rig:
         out = self("exec", node, "journalctl", "-o", "json", "--no-pager", "_PID=1",
                    *["UNIT=" + u for u in units], "--since", "@%.6f" % since, timeout=30,
                    check=False)
-        entries = []
-        for line in out.splitlines():
-            try:
-                j = json.loads(line)
-            except ValueError:
-                continue
-            if isinstance(j.get("MESSAGE", ""), str):
-                entries.append((int(j["__REALTIME_TIMESTAMP"]) / 1e6, j["MESSAGE"]))
-        return entries
+        return [(t, j.get("MESSAGE", "")) for t, j in journal_entries(out)]
 
     def journal(self, node, since):
         """The cluster stack's entries in NODE's journal since SINCE (epoch s), as (time,
@@ -136,14 +141,8 @@ class Rig:
                       "w") as f:
                 f.write(out)
         entries = []
-        for line in out.splitlines():
-            try:
-                j = json.loads(line)
-            except ValueError:
-                continue
+        for t, j in journal_entries(out):
             ident = j.get("SYSLOG_IDENTIFIER", "")
-            if not isinstance(j.get("MESSAGE", ""), str):
-                continue
             if self.stack == "hb":
                 keep = ident in ("hb-resourced", "hb-membershipd")
             elif self.stack == "keepalived":
@@ -153,7 +152,7 @@ class Rig:
                 keep = j.get("_TRANSPORT") == "syslog" or (
                     j.get("_PID") == "1" and j.get("UNIT") == "apache2.service")
             if keep:
-                entries.append((int(j["__REALTIME_TIMESTAMP"]) / 1e6, ident, j))
+                entries.append((t, ident, j))
         return entries
 
 
