@@ -305,10 +305,10 @@ void GroupRunner::stop_one(const std::string& key, size_t index, bool retried,
     if (is_network_filesystem(p.fstype)) {
       // A server that is gone (a hard NFS mount, a stopped FUSE daemon): the unmount failed busy
       // with requests that will never end, or hung on it until stop_timeout, and fuser would
-      // hang on the mount too. Force it (abort the requests
-      // in flight) and detach it from the tree; what still has a file open there gets errors.
-      // Whether that was enough, the unit's state then says: a mount that is still there is a
-      // failed stop, and the fencing rule takes over (docs/resources.md).
+      // hang on the mount too. Force it (abort the requests in flight) and detach it from the
+      // tree; what still has a file open there gets errors. Whether that was enough, the unit's
+      // state then says: a mount that is still there is a failed stop, and the fencing rule
+      // takes over (docs/resources.md).
       log::warning(
           log::msgid::mount_forced,
           "forcing the unmount of " + p.where + " (" + p.fstype + "): its server does not answer",

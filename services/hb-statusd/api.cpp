@@ -167,14 +167,10 @@ void install_api(httplib::Server& server, const SnapshotStore& store, EventHub& 
         ViewPtr v = view_or_503(store, res);
         if (!v) return;
         res.set_header("Cache-Control", "no-store");
-        std::string text = status::render_metrics(v->snapshot, now_clocks().monotonic_usec);
-        if (admin)  // hb-statusd's own figure, not the cluster's: only with the admin endpoints on
-          text +=
-              "# HELP hb_status_admin_refused_total Admin requests refused for a missing or "
-              "wrong token.\n# TYPE hb_status_admin_refused_total counter\n"
-              "hb_status_admin_refused_total " +
-              std::to_string(admin->refusals->total()) + "\n";
-        res.set_content(text, status::metrics_content_type);
+        status::StatusdCounters own;
+        if (admin) own.admin_refused = admin->refusals->total();
+        res.set_content(status::render_metrics(v->snapshot, now_clocks().monotonic_usec, own),
+                        status::metrics_content_type);
       });
   server.Get("/api/v1/events", [&events](const httplib::Request& req, httplib::Response& res) {
     serve_events(events, req, res);

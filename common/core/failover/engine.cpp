@@ -3,9 +3,9 @@
 #include "core/failover/engine.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <utility>
 
+#include "core/config/lexical.hpp"
 #include "core/failover/placement.hpp"
 
 namespace hb::failover {
@@ -116,13 +116,10 @@ void Engine::lost(Actions& out, Peer& p, PeerStatus status) {
 void Engine::heard(Actions& out, Peer& p, const Message& m) {
   p.fenced_epoch.reset();  // alive after our fence: its next death is a new one
   p.heard_seq = ++news_;
-  if (const std::string& answer = m.get(str(field::answer)); !answer.empty()) {
-    unsigned n = 0;
-    const auto [end, ec] = std::from_chars(answer.data(), answer.data() + answer.size(), n);
-    // Only an answer to an ask of ours so far (a garbled number counts as none).
-    if (ec == std::errc() && end == answer.data() + answer.size() && n <= p.asked_seq)
-      p.answered_seq = std::max(p.answered_seq, n);
-  }
+  // Only an answer to an ask of ours so far (a garbled number counts as none).
+  if (const auto n = config::parse_int(m.get(str(field::answer)));
+      n && static_cast<unsigned>(*n) <= p.asked_seq)
+    p.answered_seq = std::max(p.answered_seq, static_cast<unsigned>(*n));
   p.speaks_hb = holdings_of(m).has_value();
   p.learn(m, opt_.groups);
   handovers_.arrived(p);

@@ -96,7 +96,7 @@ std::string escape_label_value(const std::string& v) {
   return out;
 }
 
-std::string render_metrics(const Snapshot& s, std::uint64_t now_usec) {
+std::string render_metrics(const Snapshot& s, std::uint64_t now_usec, const StatusdCounters& own) {
   Writer w;
   w.family("hb_info", "gauge", "hb's version and this node's name (always 1).");
   w.sample("hb_info", {{"version", s.version}, {"node", s.local_node}}, 1);
@@ -112,6 +112,11 @@ std::string render_metrics(const Snapshot& s, std::uint64_t now_usec) {
   }
   w.family("hb_status_cache_generation", "gauge", "Changes hb-statusd has seen since it started.");
   w.sample("hb_status_cache_generation", {}, static_cast<double>(s.generation));
+  if (own.admin_refused) {
+    w.family("hb_status_admin_refused_total", "counter",
+             "Admin requests refused for a missing or wrong token.");
+    w.sample("hb_status_admin_refused_total", {}, static_cast<double>(*own.admin_refused));
+  }
   w.family("hb_warnings", "gauge", "What the daemon says puts the cluster at risk (its Warnings).");
   for (const auto& d : s.daemons)
     w.sample("hb_warnings", {{"daemon", d.name}}, static_cast<double>(d.warnings.size()));

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "core/status/snapshot.hpp"
@@ -12,8 +13,15 @@ namespace hb::status {
 
 inline constexpr const char* metrics_content_type = "text/plain; version=0.0.4; charset=utf-8";
 
+// hb-statusd's own counters, beside the cluster's figures.
+struct StatusdCounters {
+  // Admin requests refused for a missing or wrong token; only with the admin endpoints on.
+  std::optional<std::uint64_t> admin_refused;
+};
+
 // `now_monotonic_usec` dates the cache ages (hb_status_cache_age_seconds).
-std::string render_metrics(const Snapshot& snapshot, std::uint64_t now_monotonic_usec);
+std::string render_metrics(const Snapshot& snapshot, std::uint64_t now_monotonic_usec,
+                           const StatusdCounters& own = {});
 
 // A label value with \, " and newline escaped as the format requires.
 std::string escape_label_value(const std::string& value);
