@@ -37,6 +37,20 @@ std::vector<Message> asks(const Actions& actions) {
   return out;
 }
 
+// What beta's t=resource among them says is promised to it (hb_incoming).
+std::string incoming_told(const Actions& actions) {
+  for (const auto& s : sends(actions))
+    if (s.type == "resource") return s.get("hb_incoming");
+  return "(no t=resource)";
+}
+
+// alpha offers `keys` to beta (info=me), as a standby or a move does.
+Message offer_to_beta(const std::string& keys) {
+  return Message{"ask_resources",
+                 "beta",
+                 {{"rsc_hold", "all"}, {"info", "me"}, {"hb_groups", keys}, {"hb_target", "beta"}}};
+}
+
 bool starts(const Actions& actions, const std::string& key) {
   for (const auto& a : actions) {
     if (auto* s = std::get_if<StartGroup>(&a); s && s->key == key) return true;
@@ -451,18 +465,9 @@ TEST(Protocol, ANewRunOfTheGiverEndsItsOfferEvenWithoutItsStarting) {
   Engine e(o, T0);
   e.start(T0);
   e.on_message("alpha", hb_resource("192.0.2.10", "alpha-1"), T0 + 100ms);
-  auto offer = Message{
-      "ask_resources",
-      "beta",
-      {{"rsc_hold", "all"}, {"info", "me"}, {"hb_groups", "192.0.2.10"}, {"hb_target", "beta"}}};
-  auto m = asks(e.on_message("alpha", offer, T0 + 200ms));
+  auto m = asks(e.on_message("alpha", offer_to_beta("192.0.2.10"), T0 + 200ms));
   ASSERT_EQ(m.size(), 1u);
   EXPECT_EQ(m[0].get("info"), "other");
-  auto incoming_told = [&](const Actions& out) {
-    for (const auto& s : sends(out))
-      if (s.type == "resource") return s.get("hb_incoming");
-    return std::string("(no t=resource)");
-  };
   Message ask = hb_resource("", "alpha-2");
   ask.fields["hb_ask"] = "1";
   EXPECT_EQ(incoming_told(e.on_message("alpha", ask, T0 + 5s)), "");
@@ -488,16 +493,7 @@ TEST(Protocol, AnOfferTheGiverHoldsNoneOfIsVoid) {
     Engine e(o, T0);
     e.start(T0);
     e.on_message("alpha", hb_resource(both, "alpha-1"), T0 + 100ms);
-    auto offer =
-        Message{"ask_resources",
-                "beta",
-                {{"rsc_hold", "all"}, {"info", "me"}, {"hb_groups", both}, {"hb_target", "beta"}}};
-    ASSERT_EQ(asks(e.on_message("alpha", offer, T0 + 200ms)).size(), 1u);
-    auto incoming_told = [&](const Actions& out) {
-      for (const auto& s : sends(out))
-        if (s.type == "resource") return s.get("hb_incoming");
-      return std::string("(no t=resource)");
-    };
+    ASSERT_EQ(asks(e.on_message("alpha", offer_to_beta(both), T0 + 200ms)).size(), 1u);
     // alpha has stopped one of them and still stops the other: the offer stands.
     Message ask = hb_resource("192.0.2.20", "alpha-1");
     ask.fields["hb_ask"] = "1";
